@@ -1,0 +1,101 @@
+"""The error model of the API (API.md "Conventions").
+
+Expected failures of mutations are values: a union of the success type and these ``UserError`` types.
+Expected failures of queries whose result type is not a union (a bad argument, a limit) are GraphQL
+errors carrying ``extensions.code`` (and ``field``), raised as ``PublicError``. Anything else is
+unexpected: the client sees a reference id only, the log has the traceback under the same id.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+log = logging.getLogger("portal.errors")
+
+
+@strawberry.interface(description="An expected failure: `message` is for people (Chinese), `code` for programs.")
+class UserError:
+    code: str
+    message: str
+
+
+@strawberry.type(description="One invalid input; `field` is the canonical key, e.g. `idNumber`, `child.birthDate`.")
+class ValidationError(UserError):
+    field: str
+
+
+@strawberry.type(description="A form with invalid fields: every problem at once.")
+class FormInvalid(UserError):
+    errors: list[ValidationError]
+
+
+@strawberry.type
+class PermissionDenied(UserError):
+    pass
+
+
+@strawberry.type
+class NotFound(UserError):
+    pass
+
+
+@strawberry.type(description="A stale version, a reused idempotency key with other data, or a state that forbids the action.")
+class Conflict(UserError):
+    pass
+
+
+@strawberry.type(description="Too many attempts; try again after `retryAfterSeconds`.")
+class RateLimited(UserError):
+    retry_after_seconds: int
+
+
+ERROR_TYPES = [ValidationError, FormInvalid, PermissionDenied, NotFound, Conflict, RateLimited]
+
+
+class PublicError(Exception):
+    """An expected failure reported as a GraphQL error, never masked; graphql-core copies
+    ``extensions`` (code, field) into the error it reports."""
+
+    def __init__(self, code: str, message: str, *, field: str | None = None, **extensions: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.extensions = {"code": code, **({"field": field} if field else {}), **extensions}
+
+
+def invalid_argument(field: str, message: str, code: str = "INVALID_ARGUMENT") -> PublicError:
+    return PublicError(code, message, field=field)
+
+
+def is_expected(error: GraphQLError) -> bool:
+    """Syntax and validation errors (no original error) and ``PublicError`` pass through unmasked."""
+    original = error.original_error
+    return original is None or isinstance(original, PublicError)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Masks unexpected errors with a reference id that also appears in the log with the traceback."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda error: not is_expected(error))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        reference = secrets.token_hex(6)
+        log.error("internal error %s at %s", reference, error.path, exc_info=error.original_error)
+        return GraphQLError(
+            message=f"服务内部错误，请稍后再试（参考编号 {reference}）",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions={"code": "INTERNAL_ERROR", "reference": reference},
+        )
+

@@ -1,0 +1,168 @@
+"""The `/graphql` endpoint: strawberry over HTTP and WebSocket, with a cache for anonymous public queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from starlette import status
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from cross_web import HTTPException
+from strawberry.schema import BaseSchema
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from portal.api.context import Context
+from portal.api.public import CachedResponse, PublicData, is_public_query
+from portal.config import Settings
+
+MAX_BODY_BYTES = 1024 * 1024
+JSON_HEADERS = [(b"content-type", b"application/json")]
+
+
+class PortalGraphQL(GraphQL):
+    """strawberry's ASGI view with the portal's context, orjson output and GET-mutation refusal."""
+
+    def __init__(self, schema: BaseSchema, settings: Settings, public: PublicData) -> None:
+        super().__init__(
+            schema,
+            graphql_ide=None if settings.production else "graphiql",
+            allow_queries_via_get=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=5),
+            max_subscriptions_per_connection=10,
+        )
+        self.settings = settings
+        self.public = public
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        return Context(request=request, response=response, settings=self.settings, public=self.public)
+
+    def encode_json(self, data: object) -> str:
+        # WebSocket frames must be text; HTTP responses skip the decode in create_response.
+        return orjson.dumps(data).decode()
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = Response(orjson.dumps(response_data), status_code=sub_response.status_code or status.HTTP_200_OK,
+                            media_type="application/json")
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        return response
+
+    async def execute_operation(self, request: Any, request_adapter: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().execute_operation(request, request_adapter, *args, **kwargs)
+        except HTTPException as exc:
+            if request_adapter.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
+                raise HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED,
+                                    "Only queries may be sent with GET; send mutations with POST.") from exc
+            raise
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value
+    return None
+
+
+class GraphQLEndpoint:
+    """ASGI app for `/graphql`: refreshes public data, answers cached anonymous public queries from memory,
+    limits the request body, and hands everything else to strawberry."""
+
+    def __init__(self, view: PortalGraphQL, public: PublicData) -> None:
+        self.view = view
+        self.public = public
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.view(scope, receive, send)
+            return
+        await self.public.refresh()
+        body = b""
+        if scope["method"] == "POST":
+            declared = _header(scope, b"content-length")
+            if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+                await _too_large(send)
+                return
+            more = True
+            while more:
+                message = await receive()
+                body += message.get("body", b"")
+                more = message.get("more_body", False)
+                if len(body) > MAX_BODY_BYTES:
+                    await _too_large(send)
+                    return
+        anonymous = _header(scope, b"authorization") is None
+        key = scope["method"].encode() + b" " + (body if scope["method"] == "POST" else scope["query_string"])
+        if anonymous and scope["method"] in ("GET", "POST"):
+            cached = self.public.cache.get(key)
+            if cached is not None:
+                await _send_cached(scope, send, cached)
+                return
+
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        captured: dict[str, Any] = {"status": 0, "body": b""}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+            elif message["type"] == "http.response.body":
+                captured["body"] += message.get("body", b"")
+            await send(message)
+
+        version = self.public.version
+        await self.view(scope, replay, capture)
+        if anonymous and captured["status"] == 200 and version == self.public.version:
+            self._remember(scope, key, body, captured["body"])
+
+    def _remember(self, scope: Scope, key: bytes, request_body: bytes, response_body: bytes) -> None:
+        """Cache a successful answer to a query that selects only public root fields."""
+        try:
+            response = orjson.loads(response_body)
+            if scope["method"] == "POST":
+                request = orjson.loads(request_body)
+            else:
+                request = {k: v for k, v in Request(scope).query_params.items()}
+        except orjson.JSONDecodeError:
+            return
+        if not isinstance(request, dict) or not isinstance(response, dict) or "errors" in response:
+            return
+        query = request.get("query")
+        if isinstance(query, str) and is_public_query(query, request.get("operationName")):
+            self.public.cache.put(key, response_body)
+
+
+async def _send_cached(scope: Scope, send: Send, cached: CachedResponse) -> None:
+    headers = list(JSON_HEADERS)
+    body = cached.body
+    if cached.gzipped is not None:
+        headers.append((b"vary", b"Accept-Encoding"))
+        if b"gzip" in (_header(scope, b"accept-encoding") or b""):
+            body = cached.gzipped
+            headers.append((b"content-encoding", b"gzip"))
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _too_large(send: Send) -> None:
+    body = orjson.dumps({"errors": [{"message": f"请求过大：不能超过 {MAX_BODY_BYTES // 1024} KiB",
+                                     "extensions": {"code": "REQUEST_TOO_LARGE", "limit": MAX_BODY_BYTES}}]})
+    await send({"type": "http.response.start", "status": 413, "headers": JSON_HEADERS})
+    await send({"type": "http.response.body", "body": body})
+

@@ -1,0 +1,74 @@
+"""``create_app(settings)``: the portal's Starlette application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from tortoise.contrib.starlette import RegisterTortoise
+
+from portal import db
+from portal.api.http import GraphQLEndpoint, PortalGraphQL
+from portal.api.public import PublicData
+from portal.api.schema import schema
+from portal.config import Settings
+
+log = logging.getLogger("portal")
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness with a real database round trip: 503 when the database does not answer."""
+    try:
+        await db.ping()
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        log.exception("health check: database unreachable")
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+async def home(request: Request) -> Response:
+    return RedirectResponse("/graphql", status_code=307)
+
+
+def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
+    """The portal's app. ``manage_database=False`` leaves the ORM to the caller (tests open their own)."""
+    public = PublicData(settings.public_version_check_seconds)
+    view = PortalGraphQL(schema, settings, public)
+    endpoint = GraphQLEndpoint(view, public)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_database:
+            async with RegisterTortoise(app, config=db.tortoise_config(settings.database_url),
+                                        _enable_global_fallback=True):
+                await public.refresh(force=True)
+                yield
+        else:
+            await public.refresh(force=True)
+            yield
+
+    routes = [
+        Route("/graphql", endpoint, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", endpoint),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    if not settings.production:
+        routes.append(Route("/", home, methods=["GET"]))
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(GZipMiddleware, minimum_size=500)])
+    app.state.settings = settings
+    app.state.public = public
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """The app for uvicorn's factory mode (``portal serve``, several workers included)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return create_app(Settings.from_env())

@@ -1,0 +1,260 @@
+"""Catalog types and queries: departments, service items, bundles and their merged form.
+
+Thin: arguments are checked and passed to ``rules``; nested data comes through the request's loaders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import strawberry
+from strawberry.types import Info
+
+from portal.api.errors import invalid_argument
+from portal.api.pagination import Connection, paginate
+from portal.catalog import models, rules
+from portal.catalog.models import Audience, FieldType, RegionLevel, Terminal
+from portal.catalog.rules import MergedRequirement, SearchError
+
+strawberry.enum(Audience, description="Who a service is for: 个人 (CITIZEN), 企业 (ENTERPRISE) or both.")
+strawberry.enum(Terminal, description="The five terminals (五端融合).")
+strawberry.enum(FieldType)
+strawberry.enum(RegionLevel)
+
+
+@strawberry.type
+class Region:
+    code: str
+    name: str
+    level: RegionLevel
+    parent_code: str | None
+    market_entities: int = strawberry.field(description="Registered market entities (经营主体) in the region.")
+
+
+@strawberry.type
+class Department:
+    id: strawberry.Private[int]
+    code: str
+    name: str
+    region_code: str
+
+    @classmethod
+    def from_row(cls, row: models.Department) -> Department:
+        return cls(id=row.id, code=row.code, name=row.name, region_code=row.region_code)
+
+    @strawberry.field
+    async def region(self, info: Info) -> Region:
+        row = await info.context.catalog.region.load(self.region_code)
+        return Region(code=row.code, name=row.name, level=row.level, parent_code=row.parent_code,
+                      market_entities=row.market_entities)
+
+
+@strawberry.type
+class CertificateType:
+    code: str
+    name: str
+
+
+@strawberry.type
+class SelectOption:
+    value: str
+    label: str
+
+
+@strawberry.type(description="Validation beyond the field's type; absent values do not apply.")
+class FieldValidation:
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    min: float | None = None
+    max: float | None = None
+    integer: bool | None = None
+    not_after_today: bool | None = None
+    not_before_today: bool | None = None
+
+
+@strawberry.type(description="A form field by its canonical key; `items` are the service items that ask for it.")
+class FormField:
+    key: str
+    label: str
+    type: FieldType
+    required: bool
+    hint: str
+    options: list[SelectOption]
+    validation: FieldValidation
+    items: list[str]
+
+
+@strawberry.type(description="A material; when the applicant holds `certificateType` as an e-licence it needs no upload.")
+class FormMaterial:
+    code: str
+    name: str
+    required: bool
+    certificate_type: CertificateType | None
+    items: list[str]
+
+
+async def form_fields(info: Info, merged: Sequence[MergedRequirement]) -> list[FormField]:
+    definitions = await info.context.catalog.field_definition.load_many([m.ref for m in merged])
+    return [
+        FormField(key=d.key, label=d.label, type=d.type, required=m.required, hint=d.hint,
+                  options=[SelectOption(**o) for o in d.options], validation=FieldValidation(**{
+                      _SNAKE[k]: v for k, v in d.validation.items()}), items=list(m.item_codes))
+        for m, d in zip(merged, definitions)
+    ]
+
+
+async def form_materials(info: Info, merged: Sequence[MergedRequirement]) -> list[FormMaterial]:
+    loaders = info.context.catalog
+    definitions = await loaders.material_definition.load_many([m.ref for m in merged])
+    types = await loaders.certificate_type.load_many([d.certificate_type_code for d in definitions
+                                                      if d.certificate_type_code])
+    by_code = {t.code: CertificateType(code=t.code, name=t.name) for t in types}
+    return [
+        FormMaterial(code=d.code, name=d.name, required=m.required, items=list(m.item_codes),
+                     certificate_type=by_code.get(d.certificate_type_code) if d.certificate_type_code else None)
+        for m, d in zip(merged, definitions)
+    ]
+
+
+_SNAKE = {"minLength": "min_length", "maxLength": "max_length", "pattern": "pattern", "min": "min", "max": "max",
+          "integer": "integer", "notAfterToday": "not_after_today", "notBeforeToday": "not_before_today"}
+
+
+@strawberry.type(description="事项: one legally defined procedure of one department.")
+class ServiceItem:
+    id: strawberry.Private[int]
+    department_id: strawberry.Private[int]
+    code: str
+    name: str
+    audience: Audience
+    legal_days: int = strawberry.field(description="法定时限, working days.")
+    promised_days: int = strawberry.field(description="承诺时限, working days; 0 = 即办.")
+    fee: str = strawberry.field(description="Fee in yuan, two decimals.")
+    channels: list[Terminal]
+    description: str
+    keywords: list[str]
+    issues: list[str] = strawberry.field(description="Certificate types a completed task of this item issues.")
+
+    @classmethod
+    def from_row(cls, row: models.ServiceItem) -> ServiceItem:
+        return cls(id=row.id, department_id=row.department_id, code=row.code, name=row.name, audience=row.audience,
+                   legal_days=row.legal_days, promised_days=row.promised_days, fee=f"{row.fee:.2f}",
+                   channels=[Terminal(c) for c in row.channels], description=row.description,
+                   keywords=row.keywords.split(), issues=list(row.issues))
+
+    @strawberry.field
+    async def department(self, info: Info) -> Department:
+        return Department.from_row(await info.context.catalog.department.load(self.department_id))
+
+    @strawberry.field
+    async def fields(self, info: Info) -> list[FormField]:
+        links = await info.context.catalog.item_fields.load(self.id)
+        return await form_fields(info, [MergedRequirement(f.field_key, f.required, (self.code,)) for f in links])
+
+    @strawberry.field
+    async def materials(self, info: Info) -> list[FormMaterial]:
+        links = await info.context.catalog.item_materials.load(self.id)
+        return await form_materials(info, [MergedRequirement(m.material_code, m.required, (self.code,)) for m in links])
+
+
+@strawberry.type(name="BundleItem")
+class BundleMember:
+    item: ServiceItem
+    prerequisites: list[str] = strawberry.field(description="Codes of the items that must be done first.")
+
+
+@strawberry.type(description="一表申请: the union of the items' fields and materials, each asked once.")
+class BundleForm:
+    bundle_id: strawberry.Private[int]
+
+    async def _merged(self, info: Info, loader_name: str, key: str) -> list[MergedRequirement]:
+        loaders = info.context.catalog
+        links = await loaders.bundle_items.load(self.bundle_id)
+        per_item = await getattr(loaders, loader_name).load_many([link.item_id for link in links])
+        return rules.merge_requirements([
+            (link.item.code, [(getattr(r, key), r.required) for r in requirements])
+            for link, requirements in zip(links, per_item)])
+
+    @strawberry.field
+    async def fields(self, info: Info) -> list[FormField]:
+        return await form_fields(info, await self._merged(info, "item_fields", "field_key"))
+
+    @strawberry.field
+    async def materials(self, info: Info) -> list[FormMaterial]:
+        return await form_materials(info, await self._merged(info, "item_materials", "material_code"))
+
+
+@strawberry.type(description="一件事: a life or business event handled through several items with one form.")
+class Bundle:
+    id: strawberry.Private[int]
+    code: str
+    name: str
+    description: str
+    audience: Audience
+    national: bool = strawberry.field(description="One of the State Council's key 'one things' of 2024.")
+    keywords: list[str]
+    promised_days: int = strawberry.field(
+        description="Working days along the longest chain of prerequisites (independent items run in parallel).")
+
+    @classmethod
+    def from_row(cls, row: models.Bundle) -> Bundle:
+        return cls(id=row.id, code=row.code, name=row.name, description=row.description, audience=row.audience,
+                   national=row.national, keywords=row.keywords.split(), promised_days=row.promised_days)
+
+    @strawberry.field
+    async def items(self, info: Info) -> list[BundleMember]:
+        links = await info.context.catalog.bundle_items.load(self.id)
+        return [BundleMember(item=ServiceItem.from_row(link.item), prerequisites=list(link.prerequisites))
+                for link in links]
+
+    @strawberry.field(description="Terminals on which every item of the bundle can be applied for.")
+    async def channels(self, info: Info) -> list[Terminal]:
+        return [Terminal(c.terminal) for c in await info.context.catalog.bundle_channels.load(self.id)]
+
+    @strawberry.field
+    def form(self) -> BundleForm:
+        return BundleForm(bundle_id=self.id)
+
+
+@contextmanager
+def search_argument() -> Iterator[None]:
+    """A search text the rules refuse is an error on the `search` argument."""
+    try:
+        yield
+    except SearchError as exc:
+        raise invalid_argument("search", exc.message, code="SEARCH_TOO_LONG") from exc
+
+
+@strawberry.type
+class CatalogQuery:
+    @strawberry.field(description="All departments, in catalog order.")
+    async def departments(self) -> list[Department]:
+        return [Department.from_row(d) for d in await rules.departments()]
+
+    @strawberry.field(description="Bundles, filtered, searched (name matches rank first) and paged.")
+    async def bundles(self, audience: Audience | None = None, terminal: Terminal | None = None,
+                      search: str | None = None, first: int | None = None,
+                      after: str | None = None) -> Connection[Bundle]:
+        with search_argument():
+            query = rules.bundle_query(audience=audience, terminal=terminal, search=search)
+        return await paginate(query, first, after, Bundle.from_row)
+
+    @strawberry.field
+    async def bundle(self, code: str) -> Bundle | None:
+        row = await models.Bundle.get_or_none(code=code)
+        return Bundle.from_row(row) if row else None
+
+    @strawberry.field(description="Service items, filtered, searched and paged.")
+    async def service_items(self, audience: Audience | None = None, department_code: str | None = None,
+                            search: str | None = None, first: int | None = None,
+                            after: str | None = None) -> Connection[ServiceItem]:
+        with search_argument():
+            query = rules.service_item_query(audience=audience, department_code=department_code, search=search)
+        return await paginate(query, first, after, ServiceItem.from_row)
+
+    @strawberry.field
+    async def service_item(self, code: str) -> ServiceItem | None:
+        row = await models.ServiceItem.get_or_none(code=code)
+        return ServiceItem.from_row(row) if row else None

@@ -1,0 +1,157 @@
+"""Catalog rules: the bundle graph, the merged form, and the catalog queries.
+
+No GraphQL here: the API layer calls these functions and only shapes their results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from tortoise.expressions import Case, Q, When
+from tortoise.queryset import QuerySet
+
+from portal.catalog.models import Audience, Bundle, Department, ServiceItem, Terminal
+
+MAX_SEARCH_LENGTH = 50
+MAX_SEARCH_TERMS = 5
+
+
+class GraphError(ValueError):
+    """A bundle's dependency graph is not a DAG over its own items."""
+
+
+class SearchError(ValueError):
+    """A search text the catalog refuses (too long, too many words)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def topological_order(graph: Mapping[str, Sequence[str]]) -> list[str]:
+    """Items in an order where every prerequisite comes first (一件事: items start when prerequisites end).
+
+    ``graph`` maps each item to its prerequisites. Refuses a prerequisite outside the graph and a cycle,
+    naming the cycle's path.
+    """
+    for node, prerequisites in graph.items():
+        for p in prerequisites:
+            if p not in graph:
+                raise GraphError(f"prerequisite {p} of {node} is not an item of this bundle")
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(node: str, path: list[str]) -> None:
+        if state.get(node) == 2:
+            return
+        if state.get(node) == 1:
+            cycle = path[path.index(node):] + [node]
+            raise GraphError("has a dependency cycle: " + " → ".join(cycle))
+        state[node] = 1
+        for p in graph[node]:
+            visit(p, path + [node])
+        state[node] = 2
+        order.append(node)
+
+    for node in graph:
+        visit(node, [])
+    return order
+
+
+def critical_path_days(graph: Mapping[str, Sequence[str]], promised_days: Mapping[str, int]) -> int:
+    """A bundle's promised working days: the longest chain of promised limits (independent items overlap)."""
+    finish: dict[str, int] = {}
+    for node in topological_order(graph):
+        finish[node] = promised_days[node] + max((finish[p] for p in graph[node]), default=0)
+    return max(finish.values(), default=0)
+
+
+def common_channels(item_channels: Iterable[Iterable[str]]) -> list[Terminal]:
+    """The terminals on which every item of a bundle can be applied for."""
+    sets = [set(c) for c in item_channels]
+    shared = set.intersection(*sets) if sets else set()
+    return [t for t in Terminal if t.value in shared]
+
+
+@dataclass(frozen=True)
+class MergedRequirement:
+    """One entry of a bundle's merged form (一表申请): asked once, required if any item requires it."""
+
+    ref: str
+    required: bool
+    item_codes: tuple[str, ...]
+
+
+def merge_requirements(per_item: Sequence[tuple[str, Sequence[tuple[str, bool]]]]) -> list[MergedRequirement]:
+    """一表申请: the union of the items' fields (or materials), each key once, in first-asked order.
+
+    ``per_item`` is ``[(item_code, [(key, required), ...]), ...]`` in the bundle's item order.
+    """
+    merged: dict[str, tuple[bool, list[str]]] = {}
+    for item_code, requirements in per_item:
+        for key, required in requirements:
+            was_required, items = merged.get(key, (False, []))
+            merged[key] = (was_required or required, items + [item_code])
+    return [MergedRequirement(key, required, tuple(items)) for key, (required, items) in merged.items()]
+
+
+def search_terms(search: str | None) -> list[str]:
+    """Split a search text into words; blank means no search."""
+    text = (search or "").strip()
+    if len(text) > MAX_SEARCH_LENGTH:
+        raise SearchError(f"搜索内容不能超过{MAX_SEARCH_LENGTH}个字")
+    terms = list(dict.fromkeys(text.split()))
+    if len(terms) > MAX_SEARCH_TERMS:
+        raise SearchError(f"搜索词不能超过{MAX_SEARCH_TERMS}个")
+    return terms
+
+
+def _all_terms(field: str, terms: Sequence[str]) -> Q:
+    return Q(*(Q(**{f"{field}__icontains": t}) for t in terms), join_type=Q.AND)
+
+
+def ranked_search(query: QuerySet, terms: Sequence[str]) -> QuerySet:
+    """Filter to rows where every term is in the name, keywords or description, ranked in SQL:
+    all terms in the name first, then name or keywords, then description."""
+    if not terms:
+        return query.order_by("sort", "id")
+    matches = Q(*(Q(name__icontains=t) | Q(keywords__icontains=t) | Q(description__icontains=t) for t in terms),
+                join_type=Q.AND)
+    in_name = _all_terms("name", terms)
+    in_name_or_keywords = Q(*(Q(name__icontains=t) | Q(keywords__icontains=t) for t in terms), join_type=Q.AND)
+    rank = Case(When(in_name, then=0), When(in_name_or_keywords, then=1), default=2)
+    return query.filter(matches).annotate(search_rank=rank).order_by("search_rank", "sort", "id")
+
+
+def bundle_query(*, audience: Audience | None = None, terminal: Terminal | None = None,
+                 search: str | None = None) -> QuerySet[Bundle]:
+    """Bundles offered to an audience on a terminal, matching a search, in display order.
+
+    An audience filter also keeps bundles open to both audiences.
+    """
+    query = Bundle.all()
+    if audience is not None and audience is not Audience.BOTH:
+        query = query.filter(audience__in=[audience, Audience.BOTH])
+    elif audience is Audience.BOTH:
+        query = query.filter(audience=Audience.BOTH)
+    if terminal is not None:
+        query = query.filter(channel_links__terminal=terminal)
+    return ranked_search(query, search_terms(search))
+
+
+def service_item_query(*, audience: Audience | None = None, department_code: str | None = None,
+                       search: str | None = None) -> QuerySet[ServiceItem]:
+    """Service items filtered by audience and department, matching a search, in display order."""
+    query = ServiceItem.all()
+    if audience is not None and audience is not Audience.BOTH:
+        query = query.filter(audience__in=[audience, Audience.BOTH])
+    elif audience is Audience.BOTH:
+        query = query.filter(audience=Audience.BOTH)
+    if department_code is not None:
+        query = query.filter(department__code=department_code)
+    return ranked_search(query, search_terms(search))
+
+
+async def departments() -> list[Department]:
+    return await Department.all().order_by("sort", "id")

@@ -1,0 +1,171 @@
+"""The ``portal`` command: serve, migrate, seed, export-schema, calendar import."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+import yaml
+
+from portal import db
+from portal.catalog.source import CatalogError
+from portal.config import SCHEMA_PATH, ConfigError, Settings
+
+APP_FACTORY = "portal.app:app_from_environment"
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    if getattr(args, "database", None):
+        settings = settings.with_database(args.database)
+    return settings
+
+
+def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
+    async def run() -> None:
+        async with db.database(settings.database_url):
+            await work()
+
+    asyncio.run(run())
+
+
+async def _seed_demo() -> None:
+    from portal.catalog.seed import seed_catalog
+    from portal.catalog.source import read_catalog
+
+    await seed_catalog(read_catalog())
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    asyncio.run(db.migrate(settings.database_url))
+    print(f"database migrated: {settings.database_url}")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from portal.catalog.seed import seed_catalog
+    from portal.catalog.source import read_catalog
+
+    if not args.demo and not args.catalog:
+        print("portal seed: name what to load: --demo (the bundled demo catalog) or --catalog DIR", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    source = read_catalog(Path(args.catalog)) if args.catalog else read_catalog()
+    _with_database(settings, lambda: seed_catalog(source))
+    print(f"catalog seeded: {len(source.departments)} departments, {len(source.items)} service items, "
+          f"{len(source.bundles)} bundles")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings(args)
+    if args.demo:
+        asyncio.run(db.migrate(settings.database_url))
+        _with_database(settings, _seed_demo)
+    # Worker processes build their app from the environment; pass the chosen database on.
+    os.environ["PORTAL_DATABASE_URL"] = settings.database_url
+    print(f"serving the portal on http://{args.host}:{args.port} ({settings.env}, {settings.database_url})")
+    uvicorn.run(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_level="info", proxy_headers=True, server_header=False)
+    return 0
+
+
+def cmd_export_schema(args: argparse.Namespace) -> int:
+    from portal.api.schema import export_sdl
+
+    sdl = export_sdl()
+    path = Path(args.output) if args.output else SCHEMA_PATH
+    if args.check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != sdl:
+            print(f"{path} differs from the schema in the code: run 'portal export-schema' and commit it.",
+                  file=sys.stderr)
+            return 1
+        print(f"{path} matches the code.")
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(sdl, encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_calendar_import(args: argparse.Namespace) -> int:
+    from portal.calendar_store import import_schedule
+    from portal.workdays import CalendarError, parse_schedule
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        schedule = parse_schedule(data)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        detail = f"{exc.field}: {exc.message}" if isinstance(exc, CalendarError) else str(exc)
+        print(f"portal calendar import: {path}: {detail}", file=sys.stderr)
+        return 1
+    _with_database(_settings(args), lambda: import_schedule(schedule))
+    print(f"imported the {schedule.year} schedule: {len(schedule.holidays)} days off, "
+          f"{len(schedule.workdays)} make-up working days")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portal", description="爱山东 one-stop government service portal")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def database_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--database", metavar="URL", help="database URL (default: PORTAL_DATABASE_URL)")
+
+    serve = commands.add_parser("serve", help="serve the portal over HTTP and WebSocket")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="migrate and load the demo catalog first")
+    database_option(serve)
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="apply the schema migrations")
+    database_option(migrate)
+    migrate.set_defaults(func=cmd_migrate)
+
+    seed = commands.add_parser("seed", help="load the catalog (idempotent)")
+    seed.add_argument("--demo", action="store_true", help="the bundled demo catalog of Shandong")
+    seed.add_argument("--catalog", metavar="DIR", help="a catalog directory with the same YAML files")
+    database_option(seed)
+    seed.set_defaults(func=cmd_seed)
+
+    export = commands.add_parser("export-schema", help="write schema/portal.graphql from the code")
+    export.add_argument("--check", action="store_true", help="exit 1 if the file differs from the code")
+    export.add_argument("--output", metavar="FILE")
+    export.set_defaults(func=cmd_export_schema)
+
+    calendar = commands.add_parser("calendar", help="the working-day calendar")
+    calendar_commands = calendar.add_subparsers(dest="calendar_command", required=True)
+    imports = calendar_commands.add_parser("import", help="import a published holiday schedule (JSON or YAML)")
+    imports.add_argument("file")
+    database_option(imports)
+    imports.set_defaults(func=cmd_calendar_import)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"portal: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except CatalogError as exc:
+        print(f"portal: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

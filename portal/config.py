@@ -1,0 +1,73 @@
+"""Settings from the environment, read in one place.
+
+Every knob of the portal is a ``PORTAL_*`` variable; nothing else in the code reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite:///./portal.sqlite3"
+# Development only: a fixed key so that tokens survive a restart of `make run`.
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+ENVIRONMENTS = ("development", "production")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    env: str = "development"
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+    broker_url: str | None = None
+    allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+    # How often a server re-reads the public data version (catalog, calendar) written by other processes.
+    public_version_check_seconds: float = 1.0
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    def with_database(self, url: str) -> Settings:
+        return replace(self, database_url=url)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read ``PORTAL_*`` variables; refuse a production start without a secret key."""
+        env = os.environ if environ is None else environ
+        mode = env.get("PORTAL_ENV", "development").strip().lower()
+        if mode not in ENVIRONMENTS:
+            raise ConfigError(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {mode!r}.")
+        secret = env.get("PORTAL_SECRET_KEY", "").strip()
+        if mode == "production":
+            if not secret:
+                raise ConfigError(
+                    "PORTAL_SECRET_KEY is required when PORTAL_ENV=production: set it to a random value "
+                    'of at least 32 characters, e.g. python -c "import secrets; print(secrets.token_urlsafe(48))".'
+                )
+            if len(secret) < 32:
+                raise ConfigError("PORTAL_SECRET_KEY must be at least 32 characters long in production.")
+        origins = tuple(o.strip() for o in env.get("PORTAL_ALLOWED_ORIGINS", "").split(",") if o.strip())
+        try:
+            check = float(env.get("PORTAL_PUBLIC_VERSION_CHECK_SECONDS", "1"))
+        except ValueError as exc:
+            raise ConfigError("PORTAL_PUBLIC_VERSION_CHECK_SECONDS must be a number of seconds.") from exc
+        return cls(
+            database_url=env.get("PORTAL_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
+            env=mode,
+            secret_key=secret or DEVELOPMENT_SECRET_KEY,
+            broker_url=env.get("PORTAL_BROKER_URL", "").strip() or None,
+            allowed_origins=origins,
+            public_version_check_seconds=check,
+        )
+
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_PATH = PROJECT_ROOT / "schema" / "portal.graphql"
+CLIENTS_PATH = PROJECT_ROOT / "clients"

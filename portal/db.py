@@ -1,0 +1,121 @@
+"""ORM set-up and schema migrations.
+
+The portal speaks to SQLite (embedded default) or PostgreSQL through Tortoise. Schema changes are
+Tortoise migrations committed under ``portal/migrations`` (made with ``tortoise makemigrations``),
+applied by ``portal migrate``; nothing creates tables on start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from tortoise import Tortoise
+from tortoise.context import TortoiseContext
+from tortoise.migrations.executor import MigrationExecutor
+
+from portal.config import ConfigError
+
+APP_LABEL = "portal"
+MODEL_MODULES = [
+    "portal.catalog.models",
+    "portal.calendar_store",
+    "portal.versions",
+]
+MIGRATIONS_MODULE = "portal.migrations"
+# SQLite: one connection per process; several processes wait for the write lock instead of failing.
+SQLITE_PRAGMAS = {"journal_mode": "WAL", "synchronous": "NORMAL", "busy_timeout": "5000", "foreign_keys": "ON"}
+
+
+def connection_config(url: str) -> dict[str, Any]:
+    """Translate ``PORTAL_DATABASE_URL`` into a Tortoise connection.
+
+    ``sqlite:///./portal.sqlite3`` is a path relative to the working directory,
+    ``sqlite:////var/lib/portal.db`` an absolute one, ``sqlite://:memory:`` in memory;
+    ``postgres://user@host:5432/db?schema=s`` uses asyncpg, with an optional schema (search_path).
+    """
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    if parts.scheme == "sqlite":
+        if url.startswith("sqlite://:memory:"):
+            path = ":memory:"
+        elif url.startswith("sqlite:///"):
+            path = unquote(url[len("sqlite:///"):].split("?", 1)[0])
+        else:
+            raise ConfigError(f"SQLite URL must look like sqlite:///path/to/file.db, not {url!r}.")
+        if not path:
+            raise ConfigError("The SQLite URL names no file: use e.g. sqlite:///./portal.sqlite3.")
+        return {"engine": "tortoise.backends.sqlite", "credentials": {"file_path": path, **SQLITE_PRAGMAS, **query}}
+    if parts.scheme in ("postgres", "postgresql"):
+        database = parts.path.lstrip("/")
+        if not database:
+            raise ConfigError(f"The PostgreSQL URL names no database: {url!r}.")
+        credentials: dict[str, Any] = {
+            "host": parts.hostname or "127.0.0.1",
+            "port": parts.port or 5432,
+            "user": unquote(parts.username or "postgres"),
+            "password": unquote(parts.password or ""),
+            "database": database,
+            "minsize": int(query.pop("minsize", 1)),
+            "maxsize": int(query.pop("maxsize", 10)),
+        }
+        if "schema" in query:
+            credentials["schema"] = query.pop("schema")
+        credentials.update(query)
+        return {"engine": "tortoise.backends.asyncpg", "credentials": credentials}
+    raise ConfigError(f"PORTAL_DATABASE_URL must start with sqlite:// or postgres://, not {parts.scheme!r}.")
+
+
+def tortoise_config(url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": connection_config(url)},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# For `tortoise makemigrations` during development (see pyproject.toml [tool.tortoise]).
+TORTOISE_DEV_CONFIG = tortoise_config("sqlite:///./var/makemigrations.sqlite3")
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite:")
+
+
+@asynccontextmanager
+async def database(url: str, *, global_fallback: bool = False) -> AsyncIterator[TortoiseContext]:
+    """An initialised ORM context for a command or a test, closed on exit."""
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(url), _enable_global_fallback=global_fallback)
+        yield ctx
+
+
+async def apply_migrations() -> None:
+    """Apply every migration not yet applied, on the current context's connection."""
+    config = tortoise_config("sqlite://:memory:")["apps"]
+    await MigrationExecutor(Tortoise.get_connection("default"), config).migrate()
+
+
+async def migrate(url: str) -> None:
+    """``portal migrate``: bring the database at ``url`` to the code's schema."""
+    if is_sqlite(url):
+        path = connection_config(url)["credentials"]["file_path"]
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    async with database(url):
+        await apply_migrations()
+
+
+async def ping() -> None:
+    """One round trip to the database (``/healthz``)."""
+    await Tortoise.get_connection("default").execute_query("SELECT 1")
