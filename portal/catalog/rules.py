@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tortoise.expressions import Case, Q, When
+from tortoise.expressions import Case, Q, RawSQL, When
 from tortoise.queryset import QuerySet
 
 from portal.catalog.models import Audience, Bundle, Department, ServiceItem, Terminal
@@ -47,7 +47,7 @@ def topological_order(graph: Mapping[str, Sequence[str]]) -> list[str]:
             return
         if state.get(node) == 1:
             cycle = path[path.index(node):] + [node]
-            raise GraphError("has a dependency cycle: " + " → ".join(cycle))
+            raise GraphError("has a dependency cycle (each needs the next): " + " → ".join(cycle))
         state[node] = 1
         for p in graph[node]:
             visit(p, path + [node])
@@ -120,7 +120,8 @@ def ranked_search(query: QuerySet, terms: Sequence[str]) -> QuerySet:
                 join_type=Q.AND)
     in_name = _all_terms("name", terms)
     in_name_or_keywords = Q(*(Q(name__icontains=t) | Q(keywords__icontains=t) for t in terms), join_type=Q.AND)
-    rank = Case(When(in_name, then=0), When(in_name_or_keywords, then=1), default=2)
+    # Literal ranks: as bound parameters PostgreSQL would type them as text.
+    rank = Case(When(in_name, then=RawSQL("0")), When(in_name_or_keywords, then=RawSQL("1")), default=RawSQL("2"))
     return query.filter(matches).annotate(search_rank=rank).order_by("search_rank", "sort", "id")
 
 

@@ -1,0 +1,253 @@
+"""Catalog queries over GraphQL against the seeded demo catalog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from portal.catalog.models import Audience, Terminal
+from portal.catalog.rules import common_channels, critical_path_days
+from portal.catalog.source import CatalogSource, read_catalog
+from tests.helpers import count_queries
+
+DEPARTMENTS = "{ departments { code name regionCode region { code name level } } }"
+BUNDLE = """
+query($code: String!) {
+  bundle(code: $code) {
+    code name description audience national promisedDays channels
+    items { item { code name promisedDays department { code name } } prerequisites }
+    form {
+      fields { key label type required options { value label } validation { maxLength pattern notAfterToday } items }
+      materials { code name required certificateType { code name } items }
+    }
+  }
+}"""
+BUNDLES = """
+query($audience: Audience, $terminal: Terminal, $search: String, $first: Int, $after: String) {
+  bundles(audience: $audience, terminal: $terminal, search: $search, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { code name } }
+  }
+}"""
+BUNDLES_DEEP = """
+query($first: Int) {
+  bundles(first: $first) {
+    edges { node {
+      code channels
+      items { prerequisites item { code department { name region { name } } fields { key } materials { code } } }
+      form { fields { key label options { value } } materials { code certificateType { name } } }
+    } }
+  }
+}"""
+SERVICE_ITEMS = """
+query($audience: Audience, $departmentCode: String, $search: String, $first: Int, $after: String) {
+  serviceItems(audience: $audience, departmentCode: $departmentCode, search: $search, first: $first, after: $after) {
+    totalCount edges { node { code department { code } audience } }
+  }
+}"""
+SERVICE_ITEM = """
+query($code: String!) {
+  serviceItem(code: $code) {
+    code name legalDays promisedDays fee channels issues audience
+    department { code }
+    fields { key required items }
+    materials { code required certificateType { code } }
+  }
+}"""
+
+
+@pytest.fixture(scope="module")
+def source() -> CatalogSource:
+    return read_catalog()
+
+
+async def all_pages(gql: Any, page: int, **variables: Any) -> tuple[list[str], int]:
+    codes: list[str] = []
+    after = None
+    while True:
+        data = (await gql(BUNDLES, {**variables, "first": page, "after": after}))["data"]["bundles"]
+        codes += [e["node"]["code"] for e in data["edges"]]
+        if not data["pageInfo"]["hasNextPage"]:
+            return codes, data["totalCount"]
+        after = data["pageInfo"]["endCursor"]
+
+
+async def test_departments_in_catalog_order_with_regions(gql: Any, source: CatalogSource) -> None:
+    departments = (await gql(DEPARTMENTS))["data"]["departments"]
+    assert [d["code"] for d in departments] == [d.code for d in source.departments]
+    jinan = next(d for d in departments if d["regionCode"] == "370100")
+    assert jinan["region"] == {"code": "370100", "name": "济南市", "level": "CITY"}
+
+
+async def test_newborn_bundle_items_prerequisites_and_promised_days(gql: Any, source: CatalogSource) -> None:
+    bundle = (await gql(BUNDLE, {"code": "newborn"}))["data"]["bundle"]
+    spec = next(b for b in source.bundles if b.code == "newborn")
+    items = {i.code: i for i in source.items}
+    assert bundle["name"] == "新生儿出生一件事"
+    assert bundle["audience"] == "CITIZEN" and bundle["national"] is True
+    assert [(m["item"]["code"], m["prerequisites"]) for m in bundle["items"]] == [
+        (m.item, list(m.prerequisites)) for m in spec.items]
+    assert bundle["items"][0]["item"]["department"]["name"] == "济南市卫生健康委员会"
+    # 出生医学证明 (3) → 出生登记 (1) → 社保卡申领 (5); 医保参保 and 预防接种证 (0) run alongside.
+    assert bundle["promisedDays"] == 9
+    assert bundle["channels"] == [t.value for t in common_channels(items[m.item].channels for m in spec.items)]
+
+
+async def test_every_bundle_promises_its_longest_chain_not_the_sum(gql: Any, source: CatalogSource) -> None:
+    items = {i.code: i for i in source.items}
+    overlapping = 0
+    for spec in source.bundles:
+        days = (await gql(BUNDLE, {"code": spec.code}))["data"]["bundle"]["promisedDays"]
+        graph = {m.item: m.prerequisites for m in spec.items}
+        assert days == critical_path_days(graph, {m.item: items[m.item].promised_days for m in spec.items})
+        overlapping += days < sum(items[m.item].promised_days for m in spec.items)
+    assert overlapping >= 5
+
+
+async def test_merged_form_asks_each_key_once_required_if_any_item_requires(gql: Any, source: CatalogSource) -> None:
+    form = (await gql(BUNDLE, {"code": "newborn"}))["data"]["bundle"]["form"]
+    spec = next(b for b in source.bundles if b.code == "newborn")
+    items = {i.code: i for i in source.items}
+    asked: dict[str, list[tuple[str, bool]]] = {}
+    for member in spec.items:
+        for requirement in items[member.item].fields:
+            asked.setdefault(requirement.ref, []).append((member.item, requirement.required))
+    keys = [f["key"] for f in form["fields"]]
+    assert keys == list(asked)  # each key once, in first-asked order
+    assert len(keys) < sum(len(items[m.item].fields) for m in spec.items)  # shared keys were merged
+    for field in form["fields"]:
+        assert field["required"] == any(required for _, required in asked[field["key"]])
+        assert field["items"] == [code for code, _ in asked[field["key"]]]
+    shared = [f for f in form["fields"] if len(f["items"]) > 1]
+    assert shared, "the newborn bundle's items share fields such as the child's name"
+
+
+async def test_form_field_types_options_and_materials(gql: Any) -> None:
+    form = (await gql(BUNDLE, {"code": "newborn"}))["data"]["bundle"]["form"]
+    gender = next(f for f in form["fields"] if f["key"] == "child.gender")
+    assert gender["type"] == "SELECT"
+    assert gender["options"] == [{"value": "MALE", "label": "男"}, {"value": "FEMALE", "label": "女"}]
+    birth = next(f for f in form["fields"] if f["key"] == "child.birthDate")
+    assert birth["type"] == "DATE" and birth["validation"]["notAfterToday"] is True
+    certificate = next(m for m in form["materials"] if m["certificateType"]
+                       and m["certificateType"]["code"] == "BIRTH_MEDICAL_CERTIFICATE")
+    assert certificate["certificateType"]["name"] == "出生医学证明"
+    assert len({m["code"] for m in form["materials"]}) == len(form["materials"])
+
+
+async def test_unknown_bundle_and_item_are_null(gql: Any) -> None:
+    assert (await gql(BUNDLE, {"code": "no-such-bundle"}))["data"] == {"bundle": None}
+    assert (await gql(SERVICE_ITEM, {"code": "370000-XX-000"}))["data"] == {"serviceItem": None}
+
+
+@pytest.mark.parametrize("page", [1, 4, 5, 17, 100])
+async def test_paging_has_no_overlap_and_no_gap(gql: Any, source: CatalogSource, page: int) -> None:
+    codes, total = await all_pages(gql, page)
+    assert codes == [b.code for b in source.bundles]
+    assert total == len(source.bundles)
+
+
+async def test_first_zero_gives_the_total_only(gql: Any, source: CatalogSource) -> None:
+    data = (await gql(BUNDLES, {"first": 0}))["data"]["bundles"]
+    assert data == {"totalCount": len(source.bundles), "pageInfo": {"hasNextPage": True, "endCursor": None},
+                    "edges": []}
+
+
+@pytest.mark.parametrize(("variables", "field", "code"), [
+    ({"first": 101}, "first", "PAGE_SIZE_OUT_OF_RANGE"),
+    ({"first": -1}, "first", "PAGE_SIZE_OUT_OF_RANGE"),
+    ({"after": "not-a-cursor"}, "after", "INVALID_CURSOR"),
+    ({"search": "办" * 51}, "search", "SEARCH_TOO_LONG"),
+])
+async def test_bad_paging_and_search_arguments_name_the_field(gql: Any, variables: dict[str, Any], field: str,
+                                                              code: str) -> None:
+    body = await gql(BUNDLES, variables)
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": code, "field": field}
+    assert error["message"]
+
+
+async def test_audience_filter_keeps_that_audience(gql: Any, source: CatalogSource) -> None:
+    for audience in (Audience.CITIZEN, Audience.ENTERPRISE):
+        codes, total = await all_pages(gql, 50, audience=audience.value)
+        assert codes == [b.code for b in source.bundles if b.audience in (audience, Audience.BOTH)]
+        assert 0 < total < len(source.bundles)
+
+
+async def test_terminal_filter_keeps_bundles_every_item_offers_there(gql: Any, source: CatalogSource) -> None:
+    items = {i.code: i for i in source.items}
+    for terminal in (Terminal.KIOSK, Terminal.TV, Terminal.WINDOW):
+        codes, _ = await all_pages(gql, 50, terminal=terminal.value)
+        assert codes == [b.code for b in source.bundles
+                         if all(terminal in items[m.item].channels for m in b.items)]
+
+
+async def test_name_matches_rank_above_keyword_and_description_matches(gql: Any, source: CatalogSource) -> None:
+    for word in ("社会保障卡", "企业", "注销", "登记", "旅馆"):
+        codes, _ = await all_pages(gql, 50, search=word)
+        in_name = [b.code for b in source.bundles if word in b.name]
+        in_keywords = [b.code for b in source.bundles if word not in b.name and any(word in k for k in b.keywords)]
+        in_description = [b.code for b in source.bundles
+                          if word not in b.name and not any(word in k for k in b.keywords) and word in b.description]
+        assert codes == in_name + in_keywords + in_description, word
+        assert in_name and in_description, f"{word} should match both names and descriptions in the demo catalog"
+
+
+@pytest.mark.parametrize(("words", "first"), [
+    ("上户口", "newborn"), ("开饭店", "open-restaurant"), ("充电桩", "ev-charging-pile"), ("办退休", "retirement"),
+    ("二手房 过户", "second-hand-house-transfer"),
+])
+async def test_everyday_words_find_the_bundle(gql: Any, words: str, first: str) -> None:
+    codes, _ = await all_pages(gql, 50, search=words)
+    assert codes[0] == first
+
+
+async def test_search_words_must_all_match(gql: Any) -> None:
+    assert (await all_pages(gql, 50, search="新生儿 营业执照"))[1] == 0
+
+
+@pytest.mark.parametrize("text", ["%", "_", "100%", "\\"])
+async def test_search_treats_sql_wildcards_as_text(gql: Any, text: str) -> None:
+    assert (await all_pages(gql, 50, search=text))[1] == 0
+
+
+async def test_service_items_filtered_by_department_and_audience(gql: Any, source: CatalogSource) -> None:
+    body = await gql(SERVICE_ITEMS, {"departmentCode": "370100-GAJ", "first": 100})
+    nodes = [e["node"] for e in body["data"]["serviceItems"]["edges"]]
+    assert [n["code"] for n in nodes] == [i.code for i in source.items if i.department == "370100-GAJ"]
+    body = await gql(SERVICE_ITEMS, {"audience": "ENTERPRISE", "first": 100})
+    assert body["data"]["serviceItems"]["totalCount"] == sum(
+        i.audience in (Audience.ENTERPRISE, Audience.BOTH) for i in source.items)
+
+
+async def test_service_item_detail(gql: Any, source: CatalogSource) -> None:
+    spec = next(i for i in source.items if i.code == "370100-WJW-001")
+    item = (await gql(SERVICE_ITEM, {"code": spec.code}))["data"]["serviceItem"]
+    assert item["name"] == spec.name == "出生医学证明首次签发"
+    assert (item["legalDays"], item["promisedDays"], item["fee"]) == (spec.legal_days, spec.promised_days, "0.00")
+    assert item["channels"] == [c.value for c in spec.channels]
+    assert item["issues"] == ["BIRTH_MEDICAL_CERTIFICATE"]
+    assert [(f["key"], f["required"], f["items"]) for f in item["fields"]] == [
+        (f.ref, f.required, [spec.code]) for f in spec.fields]
+    assert [m["code"] for m in item["materials"]] == [m.ref for m in spec.materials]
+
+
+async def test_a_fee_keeps_two_decimals(gql: Any, source: CatalogSource) -> None:
+    paid = next(i for i in source.items if i.fee > 0)
+    item = (await gql(SERVICE_ITEM, {"code": paid.code}))["data"]["serviceItem"]
+    assert item["fee"] == f"{paid.fee:.2f}" and item["fee"] != "0.00"
+
+
+async def test_catalog_list_costs_the_same_queries_at_any_length(gql: Any) -> None:
+    counts = []
+    for first in (1, 5, 18):
+        with count_queries() as counter:
+            body = await gql(BUNDLES_DEEP, {"first": first}, headers={"Authorization": "Bearer no-cache"})
+        assert len(body["data"]["bundles"]["edges"]) == first
+        counts.append(len(counter.statements))
+    # Each loader batches once per nesting level; a one-bundle page may split a batch the larger ones share.
+    assert counts[1] == counts[2], counts
+    assert max(counts) <= 14, counts

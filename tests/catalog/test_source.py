@@ -1,0 +1,141 @@
+"""The catalog source files: the demo catalog's shape, and refusal of inconsistent sources."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from portal.catalog.source import DATA_DIR, FILES, CatalogError, parse_catalog, read_catalog
+
+NATIONAL_KEY_MATTERS_2024 = {
+    "企业信息变更一件事", "开办运输企业一件事", "开办餐饮店一件事", "员工录用一件事", "企业破产信息核查一件事",
+    "经营主体注销登记一件事", "新生儿出生一件事", "教育入学一件事", "社会保障卡居民服务一件事", "残疾人服务一件事",
+    "退休一件事", "二手房转移登记及水电气网联动过户一件事", "身后一件事",
+}
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, Any]:
+    return {name: yaml.safe_load((DATA_DIR / f"{name}.yaml").read_text(encoding="utf-8")) for name in FILES}
+
+
+def refused(raw: dict[str, Any]) -> list[str]:
+    with pytest.raises(CatalogError) as caught:
+        parse_catalog(raw)
+    return caught.value.problems
+
+
+def bundle(raw: dict[str, Any], code: str) -> dict[str, Any]:
+    return next(b for b in raw["bundles"] if b["code"] == code)
+
+
+def test_demo_catalog_meets_the_minimums() -> None:
+    source = read_catalog()
+    assert len(source.departments) >= 15
+    assert len(source.items) >= 60
+    assert len(source.bundles) >= 15
+    assert len({i.department for i in source.items}) >= 15
+    assert all(d.region.startswith("37") for d in source.departments)
+
+
+def test_demo_catalog_has_the_national_key_matters_and_shandongs_own() -> None:
+    source = read_catalog()
+    national = {b.name for b in source.bundles if b.national}
+    assert national == NATIONAL_KEY_MATTERS_2024
+    own = {b.name for b in source.bundles if not b.national}
+    assert {"新能源车充电桩报装一件事", "酒店入住一件事"} <= own
+
+
+def test_newborn_bundle_chains_birth_certificate_then_hukou_then_insurance() -> None:
+    newborn = next(b for b in read_catalog().bundles if b.code == "newborn")
+    items = {m.item: m.prerequisites for m in newborn.items}
+    names = {i.code: i.name for i in read_catalog().items}
+    certificate = next(code for code in items if "出生医学证明" in names[code])
+    hukou = next(code for code in items if "出生登记" in names[code])
+    assert items[certificate] == ()
+    assert items[hukou] == (certificate,)
+    dependants = {names[code] for code, prerequisites in items.items() if prerequisites == (hukou,)}
+    assert any("医疗保险" in n for n in dependants) and any("社会保障卡" in n for n in dependants)
+
+
+def test_bundle_naming_a_missing_item_is_refused_with_the_bundle_code(raw: dict[str, Any]) -> None:
+    broken = copy.deepcopy(raw)
+    bundle(broken, "newborn")["items"].append({"item": "370100-WJW-999"})
+    assert refused(broken) == ["bundle newborn: item 370100-WJW-999 does not exist"]
+
+
+def test_bundle_with_a_cycle_is_refused_with_the_bundle_code_and_the_cycle(raw: dict[str, Any]) -> None:
+    broken = copy.deepcopy(raw)
+    items = bundle(broken, "newborn")["items"]
+    first, hukou = items[0]["item"], items[2]["item"]
+    items[0]["prerequisites"] = [hukou]
+    assert refused(broken) == [f"bundle newborn: has a dependency cycle (each needs the next): {first} → {hukou} → {first}"]
+
+
+def test_prerequisite_outside_the_bundle_is_refused(raw: dict[str, Any]) -> None:
+    broken = copy.deepcopy(raw)
+    bundle(broken, "retirement")["items"][0]["prerequisites"] = ["370100-WJW-001"]
+    first = bundle(broken, "retirement")["items"][0]["item"]
+    assert refused(broken) == [
+        f"bundle retirement: prerequisite 370100-WJW-001 of {first} is not an item of this bundle"]
+
+
+def test_every_problem_is_reported_at_once(raw: dict[str, Any]) -> None:
+    broken = copy.deepcopy(raw)
+    broken["items"][0]["department"] = "370000-NOPE"
+    broken["items"][1]["promisedDays"] = broken["items"][1]["legalDays"] + 1
+    broken["fields"][0]["type"] = "COLOUR"
+    problems = refused(broken)
+    assert len(problems) == 3
+    assert f"items.yaml {broken['items'][0]['code']}: unknown department 370000-NOPE" in problems
+    assert any("promisedDays" in p and broken["items"][1]["code"] in p for p in problems)
+    assert any("COLOUR" in p for p in problems)
+
+
+def test_item_fields_must_come_from_the_field_dictionary(raw: dict[str, Any]) -> None:
+    broken = copy.deepcopy(raw)
+    broken["items"][0]["fields"].append({"key": "applicant.shoeSize", "required": False})
+    assert refused(broken) == [f"items.yaml {broken['items'][0]['code']}: unknown field applicant.shoeSize"]
+
+
+def test_an_id_number_key_must_be_typed_as_id_number(raw: dict[str, Any]) -> None:
+    broken = copy.deepcopy(raw)
+    field = next(f for f in broken["fields"] if f["key"] == "applicant.idNumber")
+    field["type"] = "TEXT"
+    assert refused(broken) == ["fields.yaml applicant.idNumber: a key ending in .idNumber must have type ID_NUMBER"]
+
+
+def test_select_needs_options_and_only_select_has_them(raw: dict[str, Any]) -> None:
+    broken = copy.deepcopy(raw)
+    select = next(f for f in broken["fields"] if f["type"] == "SELECT")
+    select.pop("options")
+    assert refused(broken) == [f"fields.yaml {select['key']}: options are required for SELECT and only for SELECT"]
+
+
+def test_validation_rules_must_fit_the_field_type(raw: dict[str, Any]) -> None:
+    broken = copy.deepcopy(raw)
+    date_field = next(f for f in broken["fields"] if f["type"] == "DATE")
+    date_field["validation"] = {"maxLength": 3}
+    assert refused(broken) == [f"fields.yaml {date_field['key']}: validation maxLength not allowed for DATE"]
+
+
+def test_duplicate_codes_are_refused(raw: dict[str, Any]) -> None:
+    broken = copy.deepcopy(raw)
+    broken["bundles"].append(copy.deepcopy(bundle(broken, "newborn")))
+    assert refused(broken) == ["bundles.yaml: duplicate code newborn"]
+
+
+def test_missing_and_malformed_files_are_named(tmp_path: Path) -> None:
+    for name in FILES:
+        (tmp_path / f"{name}.yaml").write_text((DATA_DIR / f"{name}.yaml").read_text(encoding="utf-8"),
+                                               encoding="utf-8")
+    (tmp_path / "bundles.yaml").unlink()
+    (tmp_path / "fields.yaml").write_text("- key: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        read_catalog(tmp_path)
+    assert caught.value.problems[0].startswith(f"{tmp_path / 'fields.yaml'}: not valid YAML")
+    assert caught.value.problems[1] == f"{tmp_path / 'bundles.yaml'}: missing"

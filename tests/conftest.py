@@ -1,0 +1,129 @@
+"""Test databases and clients.
+
+The suite runs on SQLite by default and on PostgreSQL when ``PORTAL_DATABASE_URL`` names one; each run
+gets a fresh database (a temporary SQLite file, or a new PostgreSQL schema dropped at the end).
+The session database is migrated with the real migrations and seeded with the demo catalog once;
+tests that need an empty database ask for ``empty_database``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import pytest_asyncio
+from starlette.applications import Starlette
+
+from portal import db
+from portal.app import create_app
+from portal.catalog.seed import seed_catalog
+from portal.catalog.source import read_catalog
+from portal.config import Settings
+
+
+def base_database_url() -> str:
+    return os.environ.get("PORTAL_DATABASE_URL", "").strip() or "sqlite:///"
+
+
+class FreshDatabases:
+    """Makes new, empty databases of the configured kind and drops them at the end of the run."""
+
+    def __init__(self, base: str, directory: Path) -> None:
+        self.base = base
+        self.directory = directory
+        self.schemas: list[str] = []
+
+    @property
+    def postgres(self) -> bool:
+        return self.base.startswith("postgres")
+
+    async def create(self) -> str:
+        name = f"portal_test_{secrets.token_hex(4)}"
+        if not self.postgres:
+            return f"sqlite:///{self.directory / name}.sqlite3"
+        connection = await asyncpg.connect(self.base.split("?", 1)[0])
+        try:
+            await connection.execute(f'CREATE SCHEMA "{name}"')
+        finally:
+            await connection.close()
+        self.schemas.append(name)
+        separator = "&" if "?" in self.base else "?"
+        return f"{self.base}{separator}schema={name}"
+
+    async def drop_all(self) -> None:
+        if not self.schemas:
+            return
+        connection = await asyncpg.connect(self.base.split("?", 1)[0])
+        try:
+            for name in self.schemas:
+                await connection.execute(f'DROP SCHEMA "{name}" CASCADE')
+        finally:
+            await connection.close()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def databases(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FreshDatabases]:
+    fresh = FreshDatabases(base_database_url(), tmp_path_factory.mktemp("databases"))
+    yield fresh
+    await fresh.drop_all()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def database_url(databases: FreshDatabases) -> AsyncIterator[str]:
+    """The session database: migrated, demo catalog loaded, reachable from every task and thread."""
+    url = await databases.create()
+    async with db.database(url, global_fallback=True):
+        await db.apply_migrations()
+        await seed_catalog(read_catalog())
+        yield url
+
+
+@pytest_asyncio.fixture
+async def empty_database(databases: FreshDatabases) -> AsyncIterator[str]:
+    """A new migrated database with no data, current for this test only."""
+    url = await databases.create()
+    async with db.database(url):
+        await db.apply_migrations()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    # Re-read public versions on every request so that a change made by a test shows at once.
+    return Settings(database_url=database_url, public_version_check_seconds=0)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Starlette:
+    return create_app(settings, manage_database=False)
+
+
+@pytest_asyncio.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal.test") as c:
+        yield c
+
+
+class GraphQLClient:
+    """Posts GraphQL documents and returns the decoded body; asserts the HTTP status."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def __call__(self, query: str, variables: dict[str, Any] | None = None, *, status: int = 200,
+                       headers: dict[str, str] | None = None) -> dict[str, Any]:
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}},
+                                        headers=headers or {})
+        assert response.status_code == status, response.text
+        return response.json()
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(client)
