@@ -17,7 +17,8 @@ from portal.workdays import WorkCalendar, YearSchedule
 
 
 class CalendarYear(Model):
-    year = fields.IntField(primary_key=True, generated=False)
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField(unique=True)
     imported_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

@@ -75,9 +75,10 @@ def invalid_argument(field: str, message: str, code: str = "INVALID_ARGUMENT") -
 
 
 def is_expected(error: GraphQLError) -> bool:
-    """Syntax and validation errors (no original error) and ``PublicError`` pass through unmasked."""
+    """Errors in the request itself pass through unmasked: syntax, validation and variable errors (raised
+    before execution, so without a path) and ``PublicError``; anything raised while resolving is masked."""
     original = error.original_error
-    return original is None or isinstance(original, PublicError)
+    return original is None or error.path is None or isinstance(original, PublicError)
 
 
 class MaskUnexpectedErrors(MaskErrors):

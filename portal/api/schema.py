@@ -25,7 +25,8 @@ class PortalSchema(strawberry.Schema):
         reference id, by ``MaskUnexpectedErrors``."""
 
 
-def create_schema() -> strawberry.Schema:
+def create_schema(*, max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES,
+                  max_tokens: int = MAX_TOKENS) -> strawberry.Schema:
     return PortalSchema(
         query=Query,
         types=ERROR_TYPES,
@@ -33,9 +34,9 @@ def create_schema() -> strawberry.Schema:
             MaskUnexpectedErrors,
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
         ],
     )
 

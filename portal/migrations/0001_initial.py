@@ -50,10 +50,11 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='CalendarYear',
             fields=[
-                ('year', fields.IntField(primary_key=True, unique=True, db_index=True)),
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('year', fields.IntField(unique=True)),
                 ('imported_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'calendar_year', 'app': 'portal', 'pk_attr': 'year'},
+            options={'table': 'calendar_year', 'app': 'portal', 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -1,0 +1,194 @@
+"""The HTTP and WebSocket surface: methods, encoding, compression, caching, limits, masking, health."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import re
+from typing import Any
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from portal import db, versions
+from portal.api.http import MAX_BODY_BYTES
+from portal.api.schema import create_schema
+from portal.app import create_app
+from portal.catalog import rules
+from portal.config import Settings
+from tests.helpers import count_queries
+
+DEPARTMENTS = "{ departments { code name } }"
+BUNDLES = "{ bundles(first: 100) { edges { node { code name description form { fields { key label } } } } } }"
+
+
+async def test_query_over_get(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", params={"query": "{ bundle(code: \"newborn\") { name } }"})
+    assert response.status_code == 200
+    assert response.json() == {"data": {"bundle": {"name": "新生儿出生一件事"}}}
+
+
+async def test_mutation_over_get_is_405(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", params={"query": "mutation { __typename }"})
+    assert response.status_code == 405
+
+
+async def test_other_methods_are_405(client: httpx.AsyncClient) -> None:
+    assert (await client.put("/graphql", content=b"{}")).status_code == 405
+
+
+async def test_json_is_utf8_without_unicode_escapes(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", json={"query": DEPARTMENTS})
+    assert response.headers["content-type"] == "application/json"
+    assert "山东省公安厅".encode() in response.content
+    assert b"\\u" not in response.content
+
+
+async def test_invalid_json_body_is_400(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 400
+
+
+async def test_large_responses_are_gzipped_small_ones_not(client: httpx.AsyncClient) -> None:
+    for attempt in ("computed", "cached"):
+        response = await client.post("/graphql", json={"query": BUNDLES}, headers={"accept-encoding": "gzip"})
+        assert response.headers.get("content-encoding") == "gzip", attempt
+        assert response.json()["data"]["bundles"]["edges"][0]["node"]["code"] == "enterprise-info-change"
+    small = await client.post("/graphql", json={"query": "{ __typename }"}, headers={"accept-encoding": "gzip"})
+    assert "content-encoding" not in small.headers
+
+
+async def test_cached_gzip_body_is_valid_and_plain_clients_get_plain(client: httpx.AsyncClient) -> None:
+    await client.post("/graphql", json={"query": BUNDLES})
+    raw = await client.post("/graphql", json={"query": BUNDLES}, headers={"accept-encoding": "gzip"})
+    plain = await client.post("/graphql", json={"query": BUNDLES}, headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert raw.json() == plain.json()
+    assert int(raw.headers["content-length"]) < len(plain.content)
+    assert gzip.decompress(gzip.compress(plain.content)) == plain.content
+
+
+async def test_anonymous_public_queries_are_served_from_memory(client: httpx.AsyncClient) -> None:
+    query = {"query": "{ bundle(code: \"retirement\") { name promisedDays } }"}
+    first = await client.post("/graphql", json=query)
+    with count_queries() as counter:
+        second = await client.post("/graphql", json=query)
+    assert second.content == first.content
+    # Only the public-version check runs: no catalog query.
+    assert [s for s in counter.statements if "public_version" not in s] == []
+
+
+async def test_a_catalog_change_drops_cached_responses(client: httpx.AsyncClient) -> None:
+    query = {"query": "{ bundle(code: \"retirement\") { name } }"}
+    await client.post("/graphql", json=query)
+    await versions.bump(versions.CATALOG)
+    with count_queries() as counter:
+        response = await client.post("/graphql", json=query)
+    assert response.json() == {"data": {"bundle": {"name": "退休一件事"}}}
+    assert any('"bundle"' in s for s in counter.statements)
+
+
+async def test_signed_in_requests_and_errors_are_not_cached(client: httpx.AsyncClient) -> None:
+    query = {"query": "{ bundle(code: \"retirement\") { name } }"}
+    await client.post("/graphql", json=query, headers={"authorization": "Bearer x"})
+    with count_queries() as counter:
+        await client.post("/graphql", json=query, headers={"authorization": "Bearer x"})
+    assert any('"bundle"' in s for s in counter.statements)
+    bad = {"query": "{ bundles(first: 500) { totalCount } }"}
+    await client.post("/graphql", json=bad)
+    with count_queries() as counter:
+        await client.post("/graphql", json=bad)
+    assert counter.statements == [s for s in counter.statements if "public_version" in s]
+    assert (await client.post("/graphql", json=bad)).json()["errors"][0]["extensions"]["field"] == "first"
+
+
+async def test_request_body_over_the_limit_is_413(client: httpx.AsyncClient) -> None:
+    padding = " " * (MAX_BODY_BYTES + 1)
+    response = await client.post("/graphql", content=b'{"query": "{ __typename }"' + padding.encode() + b"}",
+                                 headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+
+
+async def test_unexpected_errors_are_masked_with_a_reference_in_the_log(
+        client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    async def broken() -> list[Any]:
+        raise RuntimeError("connection string postgres://secret@db")
+
+    monkeypatch.setattr(rules, "departments", broken)
+    with caplog.at_level(logging.ERROR, logger="portal.errors"):
+        response = await client.post("/graphql", json={"query": DEPARTMENTS}, headers={"authorization": "Bearer a"})
+    body = response.json()
+    [error] = body["errors"]
+    assert "secret" not in response.text and "Traceback" not in response.text
+    assert error["extensions"]["code"] == "INTERNAL_ERROR"
+    reference = error["extensions"]["reference"]
+    assert re.fullmatch(r"[0-9a-f]{12}", reference)
+    assert reference in error["message"]
+    [record] = [r for r in caplog.records if reference in r.getMessage()]
+    assert "postgres://secret@db" in str(record.exc_info[1])
+
+
+async def test_the_deepest_catalog_query_is_within_the_depth_limit(gql: Any) -> None:
+    deep = "{ bundles { edges { node { items { item { department { region { code } } } } } } } }"
+    assert (await gql(deep))["data"]["bundles"]["edges"]
+
+
+async def test_depth_alias_and_token_limits_name_themselves() -> None:
+    schema = create_schema(max_depth=2, max_aliases=2, max_tokens=40)
+    deep = await schema.execute("{ bundles { edges { node { code } } } }")
+    assert deep.errors[0].message == "'anonymous' exceeds maximum operation depth of 2"
+    aliases = await schema.execute("{ a: __typename b: __typename c: __typename }")
+    assert aliases.errors[0].message == "3 aliases found. Allowed: 2"
+    tokens = await schema.execute("{ " + "__typename " * 40 + "}")
+    assert tokens.errors[0].message == "Syntax Error: Document contains more than 40 tokens. Parsing aborted."
+
+
+async def test_healthz_checks_the_database(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok", "database": "ok"}
+
+    async def down() -> None:
+        raise ConnectionRefusedError("database is down")
+
+    monkeypatch.setattr(db, "ping", down)
+    response = await client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "unreachable"}
+
+
+async def test_graphiql_in_development_only(client: httpx.AsyncClient, settings: Settings) -> None:
+    page = await client.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
+    production = Settings(database_url=settings.database_url, env="production", secret_key="k" * 40)
+    app = create_app(production, manage_database=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal.test") as c:
+        assert (await c.get("/graphql", headers={"accept": "text/html"})).status_code == 404
+        assert (await c.get("/")).status_code == 404
+
+
+def test_websocket_speaks_graphql_transport_ws_only(settings: Settings) -> None:
+    # No lifespan: the session database stays on the test's event loop.
+    client = TestClient(create_app(settings, manage_database=False))
+    with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": {}})
+        assert ws.receive_json() == {"type": "connection_ack"}
+        ws.send_json({"type": "subscribe", "id": "1", "payload": {
+            "query": '{ addWorkingDays(from: "2025-09-30", days: 1) { date } }'}})
+        assert ws.receive_json() == {"type": "next", "id": "1",
+                                     "payload": {"data": {"addWorkingDays": {"date": "2025-10-09"}}}}
+        assert ws.receive_json() == {"type": "complete", "id": "1"}
+    with pytest.raises(WebSocketDisconnect) as refused:
+        with client.websocket_connect("/graphql", subprotocols=["graphql-ws"]) as ws:
+            ws.receive_json()
+    assert refused.value.code == 4406
+
+
+def test_websocket_without_connection_init_is_closed(settings: Settings) -> None:
+    client = TestClient(create_app(settings, manage_database=False))
+    with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "subscribe", "id": "1", "payload": {"query": "{ __typename }"}})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 4401
