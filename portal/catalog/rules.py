@@ -125,17 +125,19 @@ def ranked_search(query: QuerySet, terms: Sequence[str]) -> QuerySet:
     return query.filter(matches).annotate(search_rank=rank).order_by("search_rank", "sort", "id")
 
 
+def for_audience(query: QuerySet, audience: Audience | None) -> QuerySet:
+    """What a citizen (or an enterprise) is offered includes what is offered to both."""
+    if audience is None:
+        return query
+    if audience is Audience.BOTH:
+        return query.filter(audience=Audience.BOTH)
+    return query.filter(audience__in=[audience, Audience.BOTH])
+
+
 def bundle_query(*, audience: Audience | None = None, terminal: Terminal | None = None,
                  search: str | None = None) -> QuerySet[Bundle]:
-    """Bundles offered to an audience on a terminal, matching a search, in display order.
-
-    An audience filter also keeps bundles open to both audiences.
-    """
-    query = Bundle.all()
-    if audience is not None and audience is not Audience.BOTH:
-        query = query.filter(audience__in=[audience, Audience.BOTH])
-    elif audience is Audience.BOTH:
-        query = query.filter(audience=Audience.BOTH)
+    """Bundles offered to an audience on a terminal, matching a search, in display order."""
+    query = for_audience(Bundle.all(), audience)
     if terminal is not None:
         query = query.filter(channel_links__terminal=terminal)
     return ranked_search(query, search_terms(search))
@@ -144,11 +146,7 @@ def bundle_query(*, audience: Audience | None = None, terminal: Terminal | None 
 def service_item_query(*, audience: Audience | None = None, department_code: str | None = None,
                        search: str | None = None) -> QuerySet[ServiceItem]:
     """Service items filtered by audience and department, matching a search, in display order."""
-    query = ServiceItem.all()
-    if audience is not None and audience is not Audience.BOTH:
-        query = query.filter(audience__in=[audience, Audience.BOTH])
-    elif audience is Audience.BOTH:
-        query = query.filter(audience=Audience.BOTH)
+    query = for_audience(ServiceItem.all(), audience)
     if department_code is not None:
         query = query.filter(department__code=department_code)
     return ranked_search(query, search_terms(search))
