@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -14,10 +14,11 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from tortoise.contrib.starlette import RegisterTortoise
 
-from portal import db
+from portal import db, events
 from portal.api.http import GraphQLEndpoint, PortalGraphQL
 from portal.api.public import PublicData
-from portal.api.schema import schema
+from portal.api.schema import create_schema
+from portal.api.security import security_middleware
 from portal.config import Settings
 
 log = logging.getLogger("portal")
@@ -40,17 +41,16 @@ async def home(request: Request) -> Response:
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
     """The portal's app. ``manage_database=False`` leaves the ORM to the caller (tests open their own)."""
     public = PublicData(settings.public_version_check_seconds)
-    view = PortalGraphQL(schema, settings, public)
+    view = PortalGraphQL(create_schema(production=settings.production), settings, public)
     endpoint = GraphQLEndpoint(view, public)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if manage_database:
-            async with RegisterTortoise(app, config=db.tortoise_config(settings.database_url),
-                                        _enable_global_fallback=True):
-                await public.refresh(force=True)
-                yield
-        else:
+        async with AsyncExitStack() as stack:
+            if manage_database:
+                await stack.enter_async_context(RegisterTortoise(
+                    app, config=db.tortoise_config(settings.database_url), _enable_global_fallback=True))
+            await stack.enter_async_context(events.use_broker(settings.broker_url))
             await public.refresh(force=True)
             yield
 
@@ -62,7 +62,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     if not settings.production:
         routes.append(Route("/", home, methods=["GET"]))
     app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[Middleware(GZipMiddleware, minimum_size=500)])
+                    middleware=[*security_middleware(settings), Middleware(GZipMiddleware, minimum_size=500)])
     app.state.settings = settings
     app.state.public = public
     return app

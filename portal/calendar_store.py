@@ -13,6 +13,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from portal import versions
+from portal.audit.rules import SYSTEM, record
 from portal.workdays import WorkCalendar, YearSchedule
 
 
@@ -47,6 +48,8 @@ async def import_schedule(schedule: YearSchedule) -> None:
         rows += [CalendarDay(day=d, year=schedule.year, working=True, name=n) for d, n in schedule.workdays.items()]
         await CalendarDay.bulk_create(rows)
         await versions.bump(versions.CALENDAR)
+        await record("calendar.imported", SYSTEM, detail={"year": schedule.year, "daysOff": len(schedule.holidays),
+                                                          "workdays": len(schedule.workdays)})
 
 
 async def load_calendar() -> WorkCalendar:

@@ -11,12 +11,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import yaml
+from tortoise.exceptions import IntegrityError
 
 from portal import db
 from portal.catalog.source import CatalogError
 from portal.config import SCHEMA_PATH, ConfigError, Settings
 
 APP_FACTORY = "portal.app:app_from_environment"
+# WebSocket messages over 64 KiB close the connection (1009). "websockets-sansio" is the implementation
+# uvicorn's "auto" picks with websockets installed ("websockets" is the deprecated legacy one); it applies
+# ws_max_size to whole messages.
+WS_MAX_SIZE = 64 * 1024
+UVICORN_WEBSOCKET_OPTIONS = {"ws": "websockets-sansio", "ws_max_size": WS_MAX_SIZE}
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -74,7 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["PORTAL_DATABASE_URL"] = settings.database_url
     print(f"serving the portal on http://{args.host}:{args.port} ({settings.env}, {settings.database_url})")
     uvicorn.run(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level="info", proxy_headers=True, server_header=False)
+                log_level="info", proxy_headers=True, server_header=False, **UVICORN_WEBSOCKET_OPTIONS)
     return 0
 
 
@@ -116,6 +122,60 @@ def cmd_calendar_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_create(args: argparse.Namespace) -> int:
+    from portal.catalog.models import Department
+    from portal.identity.models import Role
+    from portal.identity.passwords import Passwords
+    from portal.identity.rules import create_staff
+    from portal.problems import InvalidField, Refused
+
+    settings = _settings(args)
+    outcome: dict[str, object] = {}
+
+    async def create() -> None:
+        department = None
+        if args.department:
+            department = await Department.get_or_none(code=args.department)
+            if department is None:
+                raise Refused("NOT_FOUND", "UNKNOWN_DEPARTMENT", f"no department {args.department} in the catalog")
+        outcome["account"] = await create_staff(
+            Passwords(settings.password_profile), username=args.username, password=args.password,
+            role=Role(args.role), department_code=args.department,
+            region_code=args.region or (department.region_code if department else None),
+            name=args.name or args.username)
+
+    try:
+        _with_database(settings, create)
+    except (InvalidField, Refused) as problem:
+        print(f"portal user create: {problem.message}", file=sys.stderr)
+        return 1
+    except IntegrityError:
+        print(f"portal user create: the username {args.username} is taken", file=sys.stderr)
+        return 1
+    account = outcome["account"]
+    print(f"created staff account {account.username} ({account.role.value}"
+          f"{', ' + account.department_code if account.department_code else ''}), id {account.id}")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from portal.audit.rules import verify
+
+    result: dict[str, object] = {}
+
+    async def check() -> None:
+        result["verification"] = await verify()
+
+    _with_database(_settings(args), check)
+    verification = result["verification"]
+    if verification.ok:
+        print(f"audit trail intact: {verification.checked} entries checked")
+        return 0
+    print(f"audit trail broken at entry {verification.broken_at}: {verification.reason} "
+          f"({verification.checked} entries before it check out)", file=sys.stderr)
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal", description="爱山东 one-stop government service portal")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -152,6 +212,25 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("file")
     database_option(imports)
     imports.set_defaults(func=cmd_calendar_import)
+
+    user = commands.add_parser("user", help="staff accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    create = user_commands.add_parser("create", help="create a staff account")
+    create.add_argument("--username", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--role", required=True,
+                        choices=["WINDOW_CLERK", "DEPARTMENT_HANDLER", "APPEALS_COORDINATOR", "SUPERVISOR", "ADMIN"])
+    create.add_argument("--department", metavar="CODE", help="department code from the catalog")
+    create.add_argument("--region", metavar="CODE", help="region code (default: the department's)")
+    create.add_argument("--name", help="display name (default: the username)")
+    database_option(create)
+    create.set_defaults(func=cmd_user_create)
+
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_commands.add_parser("verify", help="check the hash chain; report the first broken link")
+    database_option(verify)
+    verify.set_defaults(func=cmd_audit_verify)
     return parser
 
 

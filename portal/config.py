@@ -14,6 +14,7 @@ DEFAULT_DATABASE_URL = "sqlite:///./portal.sqlite3"
 # Development only: a fixed key so that tokens survive a restart of `make run`.
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
 ENVIRONMENTS = ("development", "production")
+PASSWORD_PROFILES = ("rfc9106", "test")
 
 
 class ConfigError(Exception):
@@ -29,6 +30,8 @@ class Settings:
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     # How often a server re-reads the public data version (catalog, calendar) written by other processes.
     public_version_check_seconds: float = 1.0
+    # argon2 parameters (portal.identity.passwords.PROFILES); "test" is refused in production.
+    password_profile: str = "rfc9106"
 
     @property
     def production(self) -> bool:
@@ -58,7 +61,13 @@ class Settings:
             check = float(env.get("PORTAL_PUBLIC_VERSION_CHECK_SECONDS", "1"))
         except ValueError as exc:
             raise ConfigError("PORTAL_PUBLIC_VERSION_CHECK_SECONDS must be a number of seconds.") from exc
+        profile = env.get("PORTAL_PASSWORD_PROFILE", "rfc9106").strip()
+        if profile not in PASSWORD_PROFILES:
+            raise ConfigError(f"PORTAL_PASSWORD_PROFILE must be one of {', '.join(PASSWORD_PROFILES)}.")
+        if mode == "production" and profile != "rfc9106":
+            raise ConfigError("PORTAL_PASSWORD_PROFILE=test weakens password hashing and is refused in production.")
         return cls(
+            password_profile=profile,
             database_url=env.get("PORTAL_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
             env=mode,
             secret_key=secret or DEVELOPMENT_SECRET_KEY,

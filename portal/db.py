@@ -24,6 +24,8 @@ MODEL_MODULES = [
     "portal.catalog.models",
     "portal.calendar_store",
     "portal.versions",
+    "portal.identity.models",
+    "portal.audit.models",
 ]
 MIGRATIONS_MODULE = "portal.migrations"
 # SQLite: one connection per process; several processes wait for the write lock instead of failing.

@@ -8,6 +8,7 @@ tests that need an empty database ask for ``empty_database``.
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 from collections.abc import AsyncIterator
@@ -96,7 +97,7 @@ async def empty_database(databases: FreshDatabases) -> AsyncIterator[str]:
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     # Re-read public versions on every request so that a change made by a test shows at once.
-    return Settings(database_url=database_url, public_version_check_seconds=0)
+    return Settings(database_url=database_url, public_version_check_seconds=0, password_profile="test")
 
 
 @pytest.fixture
@@ -104,9 +105,19 @@ def app(settings: Settings) -> Starlette:
     return create_app(settings, manage_database=False)
 
 
+_addresses = itertools.count(1)
+
+
+def next_address() -> str:
+    """A client address of its own for each test, so per-address rate limits do not leak between tests."""
+    n = next(_addresses)
+    return f"10.{n // 62500 % 250}.{n // 250 % 250}.{n % 250 + 1}"
+
+
 @pytest_asyncio.fixture
 async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal.test") as c:
+    transport = httpx.ASGITransport(app=app, client=(next_address(), 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as c:
         yield c
 
 
@@ -117,9 +128,12 @@ class GraphQLClient:
         self.http = http
 
     async def __call__(self, query: str, variables: dict[str, Any] | None = None, *, status: int = 200,
-                       headers: dict[str, str] | None = None) -> dict[str, Any]:
+                       headers: dict[str, str] | None = None, token: str | None = None) -> dict[str, Any]:
+        headers = dict(headers or {})
+        if token:
+            headers["authorization"] = f"Bearer {token}"
         response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}},
-                                        headers=headers or {})
+                                        headers=headers)
         assert response.status_code == status, response.text
         return response.json()
 

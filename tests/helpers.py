@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from portal.identity.numbers import credit_code_check_character, id_number_check_character, organisation_check_character
 
 
 class QueryCounter(logging.Handler):
@@ -32,3 +43,68 @@ def count_queries() -> Iterator[QueryCounter]:
     finally:
         logger.removeHandler(counter)
         logger.setLevel(level)
+
+
+_serial = itertools.count(100)
+
+
+def new_id_number(region: str = "370102", born: str = "19900101") -> str:
+    """A fresh, valid GB 11643 ID number (a new sequence code each call)."""
+    first17 = f"{region}{born}{next(_serial) % 1000:03d}"
+    return first17 + id_number_check_character(first17)
+
+
+def new_credit_code(region: str = "370100") -> str:
+    """A fresh, valid GB 32100 unified social credit code of an enterprise (91...)."""
+    organisation = f"MA{next(_serial):06d}"[:8]
+    organisation += organisation_check_character(organisation)
+    first17 = f"91{region}{organisation}"
+    return first17 + credit_code_check_character(first17)
+
+
+_phones = itertools.count(13800000000)
+
+
+def new_phone() -> str:
+    return str(next(_phones))
+
+
+PORTAL_COMMAND = str(Path(sys.executable).with_name("portal"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def portal_server(database_url: str, *args: str, env: dict[str, str] | None = None,
+                  startup_seconds: float = 60) -> Iterator[str]:
+    """A real `portal serve` process on a free loopback port; yields its base URL, stops it at the end."""
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    environ.update({"PORTAL_PASSWORD_PROFILE": "test", **(env or {})})
+    server = subprocess.Popen([PORTAL_COMMAND, "serve", "--port", str(port), "--database", database_url, *args],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environ)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + startup_seconds
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None:
+                raise AssertionError(f"portal serve exited: {server.stdout.read()}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"portal serve did not answer within {startup_seconds} s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()

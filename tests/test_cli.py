@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
+import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -18,8 +17,9 @@ import yaml
 from portal.catalog.source import DATA_DIR, FILES
 from portal.config import SCHEMA_PATH
 from tests.conftest import FreshDatabases
+from tests.helpers import PORTAL_COMMAND, portal_server
 
-PORTAL = str(Path(sys.executable).with_name("portal"))
+PORTAL = PORTAL_COMMAND
 
 
 def portal(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -121,34 +121,71 @@ def test_calendar_import_names_the_bad_place(tmp_path: Path) -> None:
     assert "holidays[0].dates[0]" in out.stderr and "2026-12-31" in out.stderr
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_demo_creates_migrates_seeds_and_answers(tmp_path: Path) -> None:
-    port = free_port()
     url = f"sqlite:///{tmp_path}/demo.sqlite3"
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-    server = subprocess.Popen([PORTAL, "serve", "--demo", "--port", str(port), "--database", url],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environ)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.stdout.read()
-                assert time.monotonic() < deadline, "the server did not start within 60 s"
-                time.sleep(0.2)
-        assert health.json() == {"status": "ok", "database": "ok"}
-        body = httpx.post(f"http://127.0.0.1:{port}/graphql",
-                          json={"query": "{ bundles(first: 0) { totalCount } }"}, timeout=10).json()
+    with portal_server(url, "--demo") as base:
+        assert httpx.get(f"{base}/healthz").json() == {"status": "ok", "database": "ok"}
+        body = httpx.post(f"{base}/graphql", json={"query": "{ bundles(first: 0) { totalCount } }"}, timeout=10).json()
         assert body == {"data": {"bundles": {"totalCount": 18}}}
-        assert httpx.get(f"http://127.0.0.1:{port}/", follow_redirects=False).headers["location"] == "/graphql"
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+        assert httpx.get(f"{base}/", follow_redirects=False).headers["location"] == "/graphql"
     assert (tmp_path / "demo.sqlite3").exists()
+
+
+def migrated_and_seeded(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path}/p.db"
+    assert portal("migrate", "--database", url).returncode == 0
+    assert portal("seed", "--demo", "--database", url).returncode == 0
+    return url
+
+
+def test_user_create_makes_staff_who_can_sign_in(tmp_path: Path) -> None:
+    url = migrated_and_seeded(tmp_path)
+    out = portal("user", "create", "--username", "jn-handler", "--password", "Handler-Pass-2115",
+                 "--role", "DEPARTMENT_HANDLER", "--department", "370100-GAJ", "--name", "刘警官",
+                 "--database", url, env={"PORTAL_PASSWORD_PROFILE": "test"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("created staff account jn-handler (DEPARTMENT_HANDLER, 370100-GAJ), id ")
+    with portal_server(url) as base:
+        body = httpx.post(f"{base}/graphql", timeout=10, json={"query": """mutation {
+            login(input: {username: "jn-handler", password: "Handler-Pass-2115"}) {
+              ... on AuthPayload { token account { kind displayName } } } }"""}).json()
+        login = body["data"]["login"]
+        assert login["account"] == {"kind": "STAFF", "displayName": "刘警官"}
+        me = httpx.post(f"{base}/graphql", timeout=10, json={"query": "{ me { profile { role departmentCode } } }"},
+                        headers={"authorization": f"Bearer {login['token']}"}).json()
+        assert me["data"]["me"]["profile"] == {"role": "DEPARTMENT_HANDLER", "departmentCode": "370100-GAJ"}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--role", "DEPARTMENT_HANDLER"], "部门经办人必须指定所属部门"),
+    (["--role", "DEPARTMENT_HANDLER", "--department", "370100-NOPE"], "no department 370100-NOPE in the catalog"),
+    (["--role", "SUPERVISOR", "--password", "short"], "密码"),
+])
+def test_user_create_refuses_bad_input(tmp_path: Path, args: list[str], message: str) -> None:
+    url = migrated_and_seeded(tmp_path)
+    password = [] if "--password" in args else ["--password", "Handler-Pass-2115"]
+    out = portal("user", "create", "--username", "someone", *password, *args, "--database", url)
+    assert out.returncode == 1 and message in out.stderr, out.stderr
+
+
+def test_user_create_refuses_a_taken_username(tmp_path: Path) -> None:
+    url = migrated_and_seeded(tmp_path)
+    create = ("user", "create", "--username", "dup", "--password", "Handler-Pass-2115", "--role", "ADMIN",
+              "--database", url)
+    assert portal(*create).returncode == 0
+    out = portal(*create)
+    assert out.returncode == 1 and "the username dup is taken" in out.stderr
+
+
+def test_audit_verify_reports_the_first_broken_link(tmp_path: Path) -> None:
+    url = migrated_and_seeded(tmp_path)
+    assert portal("seed", "--demo", "--database", url).returncode == 0
+    out = portal("audit", "verify", "--database", url)
+    assert out.returncode == 0 and out.stdout.strip() == "audit trail intact: 2 entries checked"
+    with sqlite3.connect(tmp_path / "p.db") as connection:
+        first = connection.execute("SELECT min(id) FROM audit_entry").fetchone()[0]
+        connection.execute("UPDATE audit_entry SET detail = '{\"bundles\": 1}' WHERE id = ?", (first,))
+    out = portal("audit", "verify", "--database", url)
+    assert out.returncode == 1
+    assert out.stderr.strip() == (f"audit trail broken at entry {first}: its content does not match its hash: "
+                                  "the entry was changed (0 entries before it check out)")

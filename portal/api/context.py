@@ -3,15 +3,42 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from portal.api.errors import PublicError
 from portal.api.public import PublicData
+from portal.audit.rules import Actor
 from portal.catalog.loaders import CatalogLoaders
+from portal.catalog.models import Terminal
 from portal.config import Settings
+from portal.identity.passwords import Passwords
+from portal.identity.rules import Principal, authenticate
 from portal.workdays import WorkCalendar
+
+TERMINAL_HEADER = "x-portal-terminal"
+_UNRESOLVED = object()
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` value; None when absent or of another scheme."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def client_address(connection: Request | WebSocket) -> str:
+    return connection.client.host if connection.client else ""
+
+
+def terminal_of(connection: Request | WebSocket) -> Terminal | None:
+    """The terminal a client says it is (X-Portal-Terminal); TV and kiosk responses are always masked."""
+    value = connection.headers.get(TERMINAL_HEADER, "").strip().upper()
+    return Terminal(value) if value in Terminal.__members__ else None
 
 
 @dataclass
@@ -20,8 +47,48 @@ class Context:
     response: Response | WebSocket | None
     settings: Settings
     public: PublicData
+    passwords: Passwords
     catalog: CatalogLoaders = field(default_factory=CatalogLoaders)
+    connection_params: dict[str, Any] | None = None
+    token: str | None = None
+    _principal: Any = field(default=_UNRESOLVED, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.token is None:
+            self.token = bearer_token(self.request.headers.get("authorization"))
 
     @property
     def calendar(self) -> WorkCalendar:
         return self.public.calendar
+
+    @property
+    def terminal(self) -> Terminal | None:
+        return terminal_of(self.request)
+
+    @property
+    def masked_terminal(self) -> bool:
+        return self.terminal in (Terminal.TV, Terminal.KIOSK)
+
+    async def principal(self) -> Principal | None:
+        """The signed-in account, looked up once per request (None when anonymous or the token is dead)."""
+        if self._principal is _UNRESOLVED:
+            self._principal = await authenticate(self.token) if self.token else None
+        return self._principal
+
+    async def require_principal(self) -> Principal:
+        principal = await self.principal()
+        if principal is None:
+            raise PublicError("UNAUTHENTICATED", "请先登录" if not self.token else "登录已失效，请重新登录")
+        return principal
+
+    def set_principal(self, principal: Principal | None) -> None:
+        self._principal = principal
+
+    async def actor(self) -> Actor:
+        """Who is acting, for the audit trail."""
+        principal = await self.principal()
+        terminal = self.terminal.value if self.terminal else ""
+        address = client_address(self.request)
+        if principal is None:
+            return Actor(None, "anonymous", address, terminal)
+        return Actor(principal.account_id, principal.label, address, terminal)

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from portal.problems import EXPECTED, FormProblems, InvalidField, RateLimitedError, Refused
+
 log = logging.getLogger("portal.errors")
+T = TypeVar("T")
 
 
 @strawberry.interface(description="An expected failure: `message` is for people (Chinese), `code` for programs.")
@@ -100,3 +104,27 @@ class MaskUnexpectedErrors(MaskErrors):
             extensions={"code": "INTERNAL_ERROR", "reference": reference},
         )
 
+
+
+def error_value(problem: Exception) -> UserError:
+    """The `UserError` value of an expected failure raised by the rules."""
+    if isinstance(problem, InvalidField):
+        problem = FormProblems([problem])
+    if isinstance(problem, FormProblems):
+        errors = [ValidationError(code=p.code, message=p.message, field=p.field) for p in problem.problems]
+        return FormInvalid(code="FORM_INVALID", message=f"有{len(errors)}处内容需要修改", errors=errors)
+    if isinstance(problem, RateLimitedError):
+        return RateLimited(code="RATE_LIMITED", message=f"尝试次数过多，请{problem.retry_after_seconds}秒后再试",
+                           retry_after_seconds=problem.retry_after_seconds)
+    if isinstance(problem, Refused):
+        kind = {"PERMISSION": PermissionDenied, "NOT_FOUND": NotFound, "CONFLICT": Conflict}[problem.kind]
+        return kind(code=problem.code, message=problem.message)
+    raise TypeError(f"not an expected failure: {problem!r}")
+
+
+async def outcome(call: Awaitable[T]) -> T | UserError:
+    """Await a rule; an expected failure becomes its `UserError` value (mutations return unions)."""
+    try:
+        return await call
+    except EXPECTED as problem:
+        return error_value(problem)

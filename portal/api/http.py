@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import orjson
@@ -12,17 +13,43 @@ from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from cross_web import HTTPException
 from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
-from portal.api.context import Context
+from portal import events
+from portal.api.context import Context, bearer_token
 from portal.api.public import CachedResponse, PublicData, is_public_query
+from portal.api.security import refuse_websocket, websocket_origin_allowed
 from portal.config import Settings
+from portal.identity.passwords import Passwords
+from portal.identity.rules import SESSION_REVOKED, Principal, authenticate
 
 MAX_BODY_BYTES = 1024 * 1024
 JSON_HEADERS = [(b"content-type", b"application/json")]
+
+
+WATCHERS = "portal.session_watchers"
+
+
+async def close_when_session_ends(websocket: WebSocket, principal: Principal, token: str) -> None:
+    """Close a signed-in WebSocket (4401) when its session is revoked (any process) or expires."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + (principal.expires_at - datetime.now(timezone.utc)).total_seconds()
+    async with events.broker().subscribe(SESSION_REVOKED) as revocations:
+        # A revocation published before the subscription started is seen here.
+        if await authenticate(token) is not None:
+            while (left := deadline - loop.time()) > 0:
+                try:
+                    message = await asyncio.wait_for(revocations.get(), timeout=left)
+                except TimeoutError:
+                    break
+                if principal.session_id in message.get("sessions", ()):
+                    break
+    await websocket.close(code=4401, reason="session ended")
 
 
 class PortalGraphQL(GraphQL):
@@ -39,9 +66,29 @@ class PortalGraphQL(GraphQL):
         )
         self.settings = settings
         self.public = public
+        self.passwords = Passwords(settings.password_profile)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        return Context(request=request, response=response, settings=self.settings, public=self.public)
+        return Context(request=request, response=response, settings=self.settings, public=self.public,
+                       passwords=self.passwords)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Sign the connection in with `{"authorization": "Bearer <token>"}`; a dead token is refused (4403).
+        Without a token the connection is anonymous (public streams only)."""
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        raw = params.get("authorization")
+        token = bearer_token(raw) if isinstance(raw, str) else None
+        if raw is not None and token is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": "登录凭证格式不正确"})
+        context.token = token
+        principal = await context.principal() if token else None
+        if token and principal is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": "登录已失效，请重新登录"})
+        if principal is not None:
+            websocket = context.request
+            watcher = asyncio.create_task(close_when_session_ends(websocket, principal, token))
+            websocket.scope.setdefault(WATCHERS, []).append(watcher)
+        return UNSET
 
     def encode_json(self, data: object) -> str:
         # WebSocket frames must be text; HTTP responses skip the decode in create_response.
@@ -54,6 +101,11 @@ class PortalGraphQL(GraphQL):
         if sub_response.background:
             response.background = sub_response.background
         return response
+
+    def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
+        """strawberry's own check (same origin, else its ``allowed_origins``) defers to the portal's one rule,
+        which ``GraphQLEndpoint`` also applies before strawberry sees the socket."""
+        return websocket_origin_allowed(request.scope, self.settings)
 
     async def execute_operation(self, request: Any, request_adapter: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -81,8 +133,15 @@ class GraphQLEndpoint:
         self.public = public
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and not websocket_origin_allowed(scope, self.view.settings):
+            await refuse_websocket(receive, send)
+            return
         if scope["type"] != "http":
-            await self.view(scope, receive, send)
+            try:
+                await self.view(scope, receive, send)
+            finally:
+                for watcher in scope.get(WATCHERS, ()):
+                    watcher.cancel()
             return
         await self.public.refresh()
         body = b""

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import ValidationCache
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from portal.api.calendar import CalendarQuery
 from portal.api.errors import ERROR_TYPES, MaskUnexpectedErrors
+from portal.api.limits import MAX_COST, ReportingParserCache, limit_extensions
 from portal.catalog.api import CatalogQuery
+from portal.identity.api import IdentityMutation, IdentityQuery
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
-Query = merge_types("Query", (CatalogQuery, CalendarQuery))
+Query = merge_types("Query", (CatalogQuery, CalendarQuery, IdentityQuery))
+Mutation = merge_types("Mutation", (IdentityMutation,))
 
 
 class PortalSchema(strawberry.Schema):
@@ -26,18 +30,21 @@ class PortalSchema(strawberry.Schema):
 
 
 def create_schema(*, max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES,
-                  max_tokens: int = MAX_TOKENS) -> strawberry.Schema:
+                  max_tokens: int = MAX_TOKENS, max_cost: int = MAX_COST,
+                  production: bool = False) -> strawberry.Schema:
+    """The schema; ``production`` refuses introspection and gives no "Did you mean" suggestions."""
     return PortalSchema(
         query=Query,
+        mutation=Mutation,
         types=ERROR_TYPES,
         extensions=[
             MaskUnexpectedErrors,
-            lambda: ParserCache(maxsize=512),
+            lambda: ReportingParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
-            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            *limit_extensions(max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens,
+                              max_cost=max_cost, production=production),
         ],
+        config=StrawberryConfig(disable_field_suggestions=production),
     )
 
 

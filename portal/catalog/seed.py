@@ -13,6 +13,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from portal import versions
+from portal.audit.rules import SYSTEM, record
 from portal.catalog.models import (
     Bundle,
     BundleChannel,
@@ -109,3 +110,5 @@ async def seed_catalog(source: CatalogSource) -> None:
             for b in source.bundles
             for t in common_channels(item_specs[m.item].channels for m in b.items)])
         await versions.bump(versions.CATALOG)
+        await record("catalog.seeded", SYSTEM, detail={"departments": len(source.departments),
+                                                       "items": len(source.items), "bundles": len(source.bundles)})

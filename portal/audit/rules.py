@@ -1,0 +1,108 @@
+"""Audit rules: append an entry to the hash chain, verify the chain, list who read a holder's data."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from portal.audit.models import AuditEntry
+
+GENESIS = "0" * 64
+APPEND_ATTEMPTS = 100
+# Actions in which someone other than the holder reads the holder's data (me.accessLog).
+ACCESS_ACTIONS = ("data.read", "lutong.scan")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it: an account (with a readable label) or the system / the command line."""
+
+    account_id: int | None
+    label: str
+    address: str = ""
+    terminal: str = ""
+
+
+SYSTEM = Actor(None, "system")
+
+
+def entry_hash(prev_hash: str, at: datetime, action: str, actor_account_id: int | None, actor: str,
+               subject_account_id: int | None, target: str, detail: dict[str, Any], address: str,
+               terminal: str) -> str:
+    """The SHA-256 of an entry's content and its predecessor's hash (canonical JSON, sorted keys)."""
+    content = orjson.dumps({
+        "prev": prev_hash, "at": at.astimezone(timezone.utc).isoformat(timespec="microseconds"),
+        "action": action, "actorId": actor_account_id, "actor": actor, "subject": subject_account_id,
+        "target": target, "detail": detail, "address": address, "terminal": terminal,
+    }, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(content).hexdigest()
+
+
+async def record(action: str, actor: Actor, *, subject_account_id: int | None = None, target: str = "",
+                 detail: dict[str, Any] | None = None) -> AuditEntry:
+    """Append an entry (audit trail: every sign-in, every state change, every read of another's data).
+
+    Call it inside the transaction that makes the change, so the change and its entry commit together.
+    """
+    detail = detail or {}
+    for attempt in range(APPEND_ATTEMPTS):
+        if attempt:
+            # Lost a race for the head: wait a little, longer each time, so that the writers spread out.
+            await asyncio.sleep(random.uniform(0, min(0.05, 0.001 * attempt)))
+        last = await AuditEntry.all().order_by("-id").limit(1).values_list("hash", flat=True)
+        prev = last[0] if last else GENESIS
+        at = datetime.now(timezone.utc)
+        digest = entry_hash(prev, at, action, actor.account_id, actor.label, subject_account_id, target, detail,
+                            actor.address, actor.terminal)
+        try:
+            async with in_transaction():  # a savepoint inside the caller's transaction
+                return await AuditEntry.create(
+                    at=at, action=action, actor_account_id=actor.account_id, actor=actor.label,
+                    subject_account_id=subject_account_id, target=target, detail=detail, address=actor.address,
+                    terminal=actor.terminal, prev_hash=prev, hash=digest)
+        except IntegrityError:
+            continue  # another writer appended to the same predecessor first: re-read the head
+    raise RuntimeError("could not append to the audit trail: too much contention")
+
+
+@dataclass(frozen=True)
+class Verification:
+    checked: int
+    broken_at: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+async def verify(batch: int = 1000) -> Verification:
+    """Walk the chain in order; report the first entry whose link or content does not check out."""
+    expected_prev, checked, after = GENESIS, 0, 0
+    while True:
+        rows = await AuditEntry.filter(id__gt=after).order_by("id").limit(batch)
+        if not rows:
+            return Verification(checked)
+        for row in rows:
+            if row.prev_hash != expected_prev:
+                return Verification(checked, row.id, "its link does not match the entry before it: "
+                                                     "an earlier entry was changed, removed or inserted")
+            digest = entry_hash(row.prev_hash, row.at, row.action, row.actor_account_id, row.actor,
+                                row.subject_account_id, row.target, row.detail, row.address, row.terminal)
+            if digest != row.hash:
+                return Verification(checked, row.id, "its content does not match its hash: the entry was changed")
+            expected_prev, checked, after = row.hash, checked + 1, row.id
+
+
+def access_log(account_id: int) -> QuerySet[AuditEntry]:
+    """Who read this holder's data, newest first (me.accessLog)."""
+    return AuditEntry.filter(subject_account_id=account_id, action__in=ACCESS_ACTIONS).order_by("-id")

@@ -1,0 +1,302 @@
+"""Identity types, `me`, and the account mutations. Thin: rules decide, this file shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from portal.api.errors import FormInvalid, NotFound, PermissionDenied, PublicError, RateLimited, outcome
+from portal.api.pagination import Connection, paginate
+from portal.audit import rules as audit
+from portal.identity import masking, models, rules
+from portal.identity.models import AccountKind, Role
+from portal.identity.rules import Principal
+from portal.problems import Refused
+
+strawberry.enum(AccountKind)
+strawberry.enum(Role)
+
+
+@strawberry.type
+class Account:
+    id: strawberry.ID
+    kind: AccountKind
+    display_name: str
+
+    @classmethod
+    def of(cls, info: Info, account: models.Account) -> Account:
+        return cls(id=strawberry.ID(str(account.id)), kind=account.kind,
+                   display_name=masking.display_name(account, masked=info.context.masked_terminal))
+
+
+@strawberry.type(description="A signed-in session: send `token` as `Authorization: Bearer <token>`.")
+class AuthPayload:
+    token: str
+    expires_at: datetime
+    account: Account
+
+
+@strawberry.type(description="The holder's own data, masked (370102********1234, 138****5678).")
+class Profile:
+    masked_name: str
+    masked_id_number: str | None
+    masked_phone: str | None
+    masked_credit_code: str | None
+    masked_legal_representative_id_number: str | None
+    role: Role | None
+    department_code: str | None
+
+    @classmethod
+    def of(cls, info: Info, a: models.Account) -> Profile:
+        masked = info.context.masked_terminal
+        return cls(masked_name=masking.display_name(a, masked=True) if masked else a.name,
+                   masked_id_number=masking.id_number(a.id_number), masked_phone=masking.phone(a.phone),
+                   masked_credit_code=masking.credit_code(a.credit_code),
+                   masked_legal_representative_id_number=masking.id_number(a.legal_representative_id_number),
+                   role=a.role, department_code=a.department_code)
+
+
+@strawberry.type(description="An employee's citizen account authorised to act for an enterprise (经办人).")
+class AgentGrant:
+    id: strawberry.ID
+    enterprise_name: str
+    agent_name: str
+    granted_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, grant: models.EnterpriseAgent) -> AgentGrant:
+        return cls(id=strawberry.ID(str(grant.id)), enterprise_name=grant.enterprise.name,
+                   agent_name=masking.name(grant.agent.name), granted_at=grant.granted_at,
+                   revoked_at=grant.revoked_at)
+
+
+@strawberry.type(name="FamilyAuthorisation", description="代办: a family member may apply for one bundle.")
+class FamilyAuthorisationType:
+    id: strawberry.ID
+    grantor_name: str
+    grantee_name: str
+    bundle_code: str
+    relationship: str
+    granted_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, grant: models.FamilyAuthorisation) -> FamilyAuthorisationType:
+        return cls(id=strawberry.ID(str(grant.id)), grantor_name=masking.name(grant.grantor.name),
+                   grantee_name=masking.name(grant.grantee.name), bundle_code=grant.bundle_code,
+                   relationship=grant.relationship, granted_at=grant.granted_at, revoked_at=grant.revoked_at)
+
+
+@strawberry.type(description="Someone other than the holder read the holder's data.")
+class AccessLogEntry:
+    at: datetime
+    action: str
+    actor: str
+    target: str
+    terminal: str
+
+
+@strawberry.type(description="The signed-in account and what belongs to it.")
+class Viewer:
+    principal: strawberry.Private[Principal]
+
+    @strawberry.field
+    async def account(self, info: Info) -> Account:
+        return Account.of(info, await models.Account.get(id=self.principal.account_id))
+
+    @strawberry.field
+    async def profile(self, info: Info) -> Profile:
+        return Profile.of(info, await models.Account.get(id=self.principal.account_id))
+
+    @strawberry.field(description="Agents of this enterprise, or the enterprises this citizen acts for.")
+    async def agents(self) -> list[AgentGrant]:
+        grants = await models.EnterpriseAgent.filter(
+            **({"enterprise_id": self.principal.account_id} if self.principal.kind is AccountKind.ENTERPRISE
+               else {"agent_id": self.principal.account_id})).order_by("-id").select_related("enterprise", "agent")
+        return [AgentGrant.of(g) for g in grants]
+
+    @strawberry.field(description="Family authorisations this citizen gave or received.")
+    async def family_authorisations(self) -> list[FamilyAuthorisationType]:
+        me = self.principal.account_id
+        grants = await models.FamilyAuthorisation.filter(grantor_id=me).order_by("-id").select_related(
+            "grantor", "grantee")
+        grants += await models.FamilyAuthorisation.filter(grantee_id=me).order_by("-id").select_related(
+            "grantor", "grantee")
+        return [FamilyAuthorisationType.of(g) for g in grants]
+
+    @strawberry.field(description="Who read this holder's data: staff, scanners of the 鲁通码 (newest first).")
+    async def access_log(self, first: int | None = None, after: str | None = None) -> Connection[AccessLogEntry]:
+        return await paginate(audit.access_log(self.principal.account_id), first, after,
+                              lambda e: AccessLogEntry(at=e.at, action=e.action, actor=e.actor, target=e.target,
+                                                       terminal=e.terminal))
+
+
+@strawberry.input
+class RegisterCitizenInput:
+    name: str
+    id_number: str
+    phone: str
+    password: str
+
+
+@strawberry.input
+class RegisterEnterpriseInput:
+    name: str
+    credit_code: str
+    legal_representative_id_number: str
+    phone: str
+    password: str
+
+
+@strawberry.input
+class LoginInput:
+    username: str = strawberry.field(description="ID number or phone (citizen), credit code (enterprise), username (staff).")
+    password: str
+
+
+@strawberry.input
+class ChangePasswordInput:
+    current_password: str
+    new_password: str
+
+
+@strawberry.input
+class GrantEnterpriseAgentInput:
+    id_number: str = strawberry.field(description="The employee's ID number; they must have a citizen account.")
+
+
+@strawberry.input
+class AuthoriseFamilyMemberInput:
+    id_number: str
+    bundle_code: str
+    relationship: str
+
+
+@strawberry.type
+class LogoutSuccess:
+    ok: bool
+
+
+@strawberry.type
+class PasswordChanged:
+    account: Account
+
+
+RegisterResult = Annotated[AuthPayload | FormInvalid | RateLimited, strawberry.union("RegisterResult")]
+LoginResult = Annotated[AuthPayload | FormInvalid | PermissionDenied | RateLimited, strawberry.union("LoginResult")]
+LogoutResult = Annotated[LogoutSuccess | PermissionDenied, strawberry.union("LogoutResult")]
+ChangePasswordResult = Annotated[PasswordChanged | FormInvalid | PermissionDenied | RateLimited,
+                                 strawberry.union("ChangePasswordResult")]
+AgentGrantResult = Annotated[AgentGrant | FormInvalid | PermissionDenied | NotFound, strawberry.union("AgentGrantResult")]
+FamilyAuthorisationResult = Annotated[FamilyAuthorisationType | FormInvalid | PermissionDenied | NotFound,
+                                      strawberry.union("FamilyAuthorisationResult")]
+
+
+def signed_in(info: Info, session: rules.SignedIn) -> AuthPayload:
+    return AuthPayload(token=session.token, expires_at=session.expires_at, account=Account.of(info, session.account))
+
+
+async def _principal_or_denied(info: Info) -> Principal:
+    try:
+        return await info.context.require_principal()
+    except PublicError as exc:
+        raise Refused("PERMISSION", exc.code, exc.message) from exc
+
+
+def _grant_id(value: strawberry.ID) -> int:
+    if not str(value).isdigit():
+        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该授权")
+    return int(value)
+
+
+@strawberry.type
+class IdentityQuery:
+    @strawberry.field(description="The signed-in account; null when anonymous or the token is no longer valid.")
+    async def me(self, info: Info) -> Viewer | None:
+        principal = await info.context.principal()
+        return Viewer(principal=principal) if principal else None
+
+
+@strawberry.type
+class IdentityMutation:
+    @strawberry.mutation(description="Real-name citizen registration; signs the citizen in.")
+    async def register_citizen(self, info: Info, input: RegisterCitizenInput) -> RegisterResult:
+        async def run() -> AuthPayload:
+            return signed_in(info, await rules.register_citizen(
+                info.context.passwords, await info.context.actor(), name=input.name, id_number=input.id_number,
+                phone=input.phone, password=input.password))
+        return await outcome(run())
+
+    @strawberry.mutation(description="Enterprise registration by unified social credit code; signs it in.")
+    async def register_enterprise(self, info: Info, input: RegisterEnterpriseInput) -> RegisterResult:
+        async def run() -> AuthPayload:
+            return signed_in(info, await rules.register_enterprise(
+                info.context.passwords, await info.context.actor(), name=input.name, credit_code=input.credit_code,
+                legal_representative_id_number=input.legal_representative_id_number, phone=input.phone,
+                password=input.password))
+        return await outcome(run())
+
+    @strawberry.mutation
+    async def login(self, info: Info, input: LoginInput) -> LoginResult:
+        async def run() -> AuthPayload:
+            return signed_in(info, await rules.login(info.context.passwords, await info.context.actor(),
+                                                     username=input.username, password=input.password))
+        return await outcome(run())
+
+    @strawberry.mutation(description="End this session (its WebSocket connections close too).")
+    async def logout(self, info: Info) -> LogoutResult:
+        async def run() -> LogoutSuccess:
+            await rules.logout(await _principal_or_denied(info), await info.context.actor())
+            return LogoutSuccess(ok=True)
+        return await outcome(run())
+
+    @strawberry.mutation(description="Change the password; every other session of the account ends.")
+    async def change_password(self, info: Info, input: ChangePasswordInput) -> ChangePasswordResult:
+        async def run() -> PasswordChanged:
+            principal = await _principal_or_denied(info)
+            await rules.change_password(info.context.passwords, principal, await info.context.actor(),
+                                        current=input.current_password, new=input.new_password)
+            return PasswordChanged(account=Account.of(info, await models.Account.get(id=principal.account_id)))
+        return await outcome(run())
+
+    @strawberry.mutation(description="An enterprise authorises an employee to act for it.")
+    async def grant_enterprise_agent(self, info: Info, input: GrantEnterpriseAgentInput) -> AgentGrantResult:
+        async def run() -> AgentGrant:
+            grant = await rules.grant_enterprise_agent(await _principal_or_denied(info), await info.context.actor(),
+                                                       id_number=input.id_number)
+            await grant.fetch_related("enterprise", "agent")
+            return AgentGrant.of(grant)
+        return await outcome(run())
+
+    @strawberry.mutation
+    async def revoke_enterprise_agent(self, info: Info, id: strawberry.ID) -> AgentGrantResult:
+        async def run() -> AgentGrant:
+            grant = await rules.revoke_enterprise_agent(await _principal_or_denied(info), await info.context.actor(),
+                                                        _grant_id(id))
+            await grant.fetch_related("enterprise", "agent")
+            return AgentGrant.of(grant)
+        return await outcome(run())
+
+    @strawberry.mutation(description="代办: authorise a family member to apply for one bundle on your behalf.")
+    async def authorise_family_member(self, info: Info, input: AuthoriseFamilyMemberInput
+                                      ) -> FamilyAuthorisationResult:
+        async def run() -> FamilyAuthorisationType:
+            grant = await rules.authorise_family_member(
+                await _principal_or_denied(info), await info.context.actor(), id_number=input.id_number,
+                bundle_code=input.bundle_code, relationship=input.relationship)
+            await grant.fetch_related("grantor", "grantee")
+            return FamilyAuthorisationType.of(grant)
+        return await outcome(run())
+
+    @strawberry.mutation
+    async def revoke_family_authorisation(self, info: Info, id: strawberry.ID) -> FamilyAuthorisationResult:
+        async def run() -> FamilyAuthorisationType:
+            grant = await rules.revoke_family_authorisation(await _principal_or_denied(info),
+                                                            await info.context.actor(), _grant_id(id))
+            await grant.fetch_related("grantor", "grantee")
+            return FamilyAuthorisationType.of(grant)
+        return await outcome(run())

@@ -1,0 +1,29 @@
+"""Masked personal data for responses: the account-level use of the mask functions in ``numbers``."""
+
+from __future__ import annotations
+
+from portal.identity import numbers
+from portal.identity.models import Account, AccountKind
+
+
+def id_number(value: str | None) -> str | None:
+    return numbers.mask_id_number(value) if value else None
+
+
+def phone(value: str | None) -> str | None:
+    return numbers.mask_phone(value) if value else None
+
+
+def credit_code(value: str | None) -> str | None:
+    return numbers.mask_credit_code(value) if value else None
+
+
+def name(value: str) -> str:
+    return numbers.mask_name(value)
+
+
+def display_name(account: Account, *, masked: bool) -> str:
+    """A person's name is masked on TV and kiosk screens; an enterprise's registered name is public."""
+    if masked and account.kind is AccountKind.CITIZEN:
+        return numbers.mask_name(account.name)
+    return account.name

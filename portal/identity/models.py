@@ -1,0 +1,114 @@
+"""Accounts, sessions, delegations (企业经办人, 家属代办) and rate-limit counters."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class AccountKind(str, Enum):
+    CITIZEN = "CITIZEN"
+    ENTERPRISE = "ENTERPRISE"
+    STAFF = "STAFF"
+
+
+class Role(str, Enum):
+    """Staff roles (窗口人员, 部门经办人, 诉求专席, 督办, 管理员)."""
+
+    WINDOW_CLERK = "WINDOW_CLERK"
+    DEPARTMENT_HANDLER = "DEPARTMENT_HANDLER"
+    APPEALS_COORDINATOR = "APPEALS_COORDINATOR"
+    SUPERVISOR = "SUPERVISOR"
+    ADMIN = "ADMIN"
+
+
+class Account(Model):
+    """A real-name account: a citizen (ID number), an enterprise (credit code) or a staff member (username)."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharEnumField(AccountKind, max_length=10)
+    name = fields.CharField(max_length=100)
+    id_number = fields.CharField(max_length=18, null=True, unique=True)
+    credit_code = fields.CharField(max_length=18, null=True, unique=True)
+    legal_representative_id_number = fields.CharField(max_length=18, null=True)
+    username = fields.CharField(max_length=40, null=True, unique=True)
+    phone = fields.CharField(max_length=11, null=True)
+    role = fields.CharEnumField(Role, max_length=20, null=True)
+    department_code = fields.CharField(max_length=20, null=True)
+    region_code = fields.CharField(max_length=6, null=True)
+    password_hash = fields.CharField(max_length=200)
+    password_changed_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    disabled = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "account"
+        # A phone signs in one citizen; an enterprise's contact phone may be its representative's.
+        unique_together = (("kind", "phone"),)
+
+
+class Session(Model):
+    """A bearer token, stored as its SHA-256 digest."""
+
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "portal.Account", related_name="sessions", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+    address = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "session"
+
+
+class EnterpriseAgent(Model):
+    """An employee's citizen account authorised to act for an enterprise (经办人)."""
+
+    id = fields.IntField(primary_key=True)
+    enterprise: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "portal.Account", related_name="agents", on_delete=fields.CASCADE
+    )
+    agent: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "portal.Account", related_name="agent_of", on_delete=fields.CASCADE
+    )
+    granted_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "enterprise_agent"
+
+
+class FamilyAuthorisation(Model):
+    """A citizen's authorisation of a family member to apply for one named bundle on their behalf (代办)."""
+
+    id = fields.IntField(primary_key=True)
+    grantor: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "portal.Account", related_name="family_grants", on_delete=fields.CASCADE
+    )
+    grantee: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "portal.Account", related_name="family_received", on_delete=fields.CASCADE
+    )
+    bundle_code = fields.CharField(max_length=60)
+    relationship = fields.CharField(max_length=20)
+    granted_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "family_authorisation"
+
+
+class RateCounter(Model):
+    """Failed attempts of one kind from one key (an account or an address) in the current window."""
+
+    key = fields.CharField(max_length=200, primary_key=True)
+    failures = fields.IntField(default=0)
+    window_started_at = fields.DatetimeField()
+    blocked_until = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "rate_counter"

@@ -1,0 +1,67 @@
+"""Rate limits on guessable operations, counted in the database so that every server process shares them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from tortoise.transactions import in_transaction
+
+from portal.identity.models import RateCounter
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    max_failures: int
+    window: timedelta
+    block: timedelta
+
+
+LOGIN_PER_ACCOUNT = Limit("login-account", 5, timedelta(minutes=15), timedelta(minutes=15))
+LOGIN_PER_ADDRESS = Limit("login-address", 30, timedelta(minutes=15), timedelta(minutes=15))
+REGISTER_PER_ADDRESS = Limit("register-address", 10, timedelta(hours=1), timedelta(hours=1))
+PASSWORD_CHANGE_PER_ACCOUNT = Limit("password-account", 5, timedelta(minutes=15), timedelta(minutes=15))
+
+
+def _key(limit: Limit, key: str) -> str:
+    return f"{limit.name}:{key}"[:200]
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def retry_after(limit: Limit, key: str) -> int | None:
+    """Seconds until ``key`` may try again, or None when it may try now (checked before the password)."""
+    now = _now()
+    counter = await RateCounter.get_or_none(key=_key(limit, key))
+    if counter is None or counter.blocked_until is None or counter.blocked_until <= now:
+        return None
+    return max(1, math.ceil((counter.blocked_until - now).total_seconds()))
+
+
+async def count_attempt(limit: Limit, key: str) -> None:
+    """One more counted attempt (a failed sign-in, any registration); reaching the limit within the window
+    blocks the key for ``limit.block``."""
+    now = _now()
+    async with in_transaction():
+        counter = await RateCounter.filter(key=_key(limit, key)).select_for_update().first()
+        if counter is None:
+            counter = RateCounter(key=_key(limit, key), failures=0, window_started_at=now)
+            fresh = True
+        else:
+            fresh = False
+            if counter.window_started_at + limit.window <= now:
+                counter.failures, counter.window_started_at, counter.blocked_until = 0, now, None
+        counter.failures += 1
+        if counter.failures >= limit.max_failures:
+            counter.blocked_until = now + limit.block
+            counter.failures, counter.window_started_at = 0, now
+        await counter.save(force_create=fresh)
+
+
+async def clear(limit: Limit, key: str) -> None:
+    """Forget the failures of ``key`` (after a successful sign-in)."""
+    await RateCounter.filter(key=_key(limit, key)).delete()

@@ -1,0 +1,352 @@
+"""Identity rules: registration, sign-in, sessions, password changes, staff accounts and delegations.
+
+No GraphQL here. Expected failures are raised as the exceptions of ``portal.problems``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+from datetime import datetime, timedelta, timezone
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from portal import events
+from portal.audit.rules import Actor, record
+from portal.identity import ratelimit
+from portal.identity.models import Account, AccountKind, EnterpriseAgent, FamilyAuthorisation, Role, Session
+from portal.identity.numbers import (
+    check_credit_code,
+    check_id_number,
+    check_password,
+    check_person_name,
+    check_phone,
+)
+from portal.identity.passwords import Passwords
+from portal.problems import FormProblems, InvalidField, RateLimitedError, Refused
+
+SESSION_LIFETIME = {AccountKind.CITIZEN: timedelta(hours=12), AccountKind.ENTERPRISE: timedelta(hours=12),
+                    AccountKind.STAFF: timedelta(hours=8)}
+SESSION_REVOKED = "session.revoked"
+TOKEN_BYTES = 32
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in account behind a request."""
+
+    account_id: int
+    kind: AccountKind
+    name: str
+    role: Role | None
+    department_code: str | None
+    region_code: str | None
+    session_id: int
+    expires_at: datetime
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind.value.lower()}:{self.account_id}"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    account: Account
+    token: str
+    expires_at: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _checked(*checks: tuple[Callable[..., str], object, dict[str, str]], password: object) -> list[str]:
+    """Run each (check, value, kwargs), then the password rules against the checked personal data;
+    every problem is raised at once."""
+    values: list[str] = []
+    problems: list[InvalidField] = []
+    for check, value, kwargs in checks:
+        try:
+            values.append(check(value, **kwargs))
+        except InvalidField as problem:
+            problems.append(problem)
+            values.append("")
+    try:
+        check_password(password, field="password", personal=[v for v in values if v])
+    except InvalidField as problem:
+        problems.append(problem)
+    if problems:
+        raise FormProblems(problems)
+    return values
+
+
+async def _open_session(account: Account, actor: Actor) -> SignedIn:
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    expires_at = _now() + SESSION_LIFETIME[account.kind]
+    await Session.create(account=account, token_hash=token_digest(token), expires_at=expires_at,
+                         address=actor.address)
+    await record("auth.login", Actor(account.id, f"{account.kind.value.lower()}:{account.id}", actor.address,
+                                     actor.terminal), subject_account_id=account.id)
+    return SignedIn(account, token, expires_at)
+
+
+async def _register(account: Account, conflicts: dict[str, tuple[str, str]], actor: Actor) -> SignedIn:
+    """Create ``account`` and its first session; a unique column already taken is a field error."""
+    try:
+        async with in_transaction():
+            await account.save()
+            await record("account.registered", Actor(account.id, f"{account.kind.value.lower()}:{account.id}",
+                                                     actor.address, actor.terminal),
+                         subject_account_id=account.id, detail={"kind": account.kind.value})
+            return await _open_session(account, actor)
+    except IntegrityError:
+        taken = [InvalidField(field, "ALREADY_REGISTERED", message) for field, (column, message) in conflicts.items()
+                 if await Account.filter(**{column: getattr(account, column)},
+                                         **({"kind": account.kind} if column == "phone" else {})).exists()]
+        raise FormProblems(taken or [InvalidField("idNumber", "ALREADY_REGISTERED", "该账号已注册")]) from None
+
+
+async def _registration_allowed(actor: Actor) -> None:
+    wait = await ratelimit.retry_after(ratelimit.REGISTER_PER_ADDRESS, actor.address)
+    if wait is not None:
+        raise RateLimitedError(wait)
+    await ratelimit.count_attempt(ratelimit.REGISTER_PER_ADDRESS, actor.address)
+
+
+async def register_citizen(passwords: Passwords, actor: Actor, *, name: object, id_number: object, phone: object,
+                           password: object) -> SignedIn:
+    """Real-name citizen registration: GB 11643 ID number, mobile phone, strong password; one account per ID."""
+    await _registration_allowed(actor)
+    name_, id_, phone_ = _checked(
+        (check_person_name, name, {"field": "name"}),
+        (check_id_number, id_number, {"field": "idNumber"}),
+        (check_phone, phone, {"field": "phone"}),
+        password=password)
+    account = Account(kind=AccountKind.CITIZEN, name=name_, id_number=id_, phone=phone_,
+                      password_hash=await passwords.hash(password), password_changed_at=_now())
+    return await _register(account, {"idNumber": ("id_number", "该身份证号码已注册，请直接登录"),
+                                     "phone": ("phone", "该手机号码已被其他账号使用")}, actor)
+
+
+async def register_enterprise(passwords: Passwords, actor: Actor, *, name: object, credit_code: object,
+                              legal_representative_id_number: object, phone: object, password: object) -> SignedIn:
+    """Enterprise registration: GB 32100 credit code, the legal representative's ID number; one account per code."""
+    await _registration_allowed(actor)
+    name_, code, representative, phone_ = _checked(
+        (check_enterprise_name, name, {"field": "name"}),
+        (check_credit_code, credit_code, {"field": "creditCode"}),
+        (check_id_number, legal_representative_id_number, {"field": "legalRepresentativeIdNumber"}),
+        (check_phone, phone, {"field": "phone"}),
+        password=password)
+    account = Account(kind=AccountKind.ENTERPRISE, name=name_, credit_code=code,
+                      legal_representative_id_number=representative, phone=phone_,
+                      password_hash=await passwords.hash(password), password_changed_at=_now())
+    return await _register(account, {"creditCode": ("credit_code", "该统一社会信用代码已注册，请直接登录")}, actor)
+
+
+def check_enterprise_name(value: object, *, field: str = "name") -> str:
+    """An enterprise's registered name as on its business licence."""
+    name = value.strip() if isinstance(value, str) else ""
+    if not 2 <= len(name) <= 100:
+        raise InvalidField(field, "BAD_LENGTH", "企业名称应为2到100个字，与营业执照一致")
+    return name
+
+
+def _login_lookup(username: str) -> Q:
+    """Citizens sign in with ID number or phone, enterprises with the credit code, staff with a username."""
+    handle = username.strip()
+    upper = handle.upper()
+    lookup = Q(id_number=upper) | Q(credit_code=upper) | Q(username=handle)
+    try:
+        lookup |= Q(kind=AccountKind.CITIZEN, phone=check_phone(handle))
+    except InvalidField:
+        pass
+    return lookup
+
+
+async def login(passwords: Passwords, actor: Actor, *, username: str, password: str) -> SignedIn:
+    """Sign in; limited per account and per address, and a locked account waits even with the right password."""
+    if not username.strip() or not password:
+        raise FormProblems([InvalidField(f, "REQUIRED", "请输入账号和密码") for f, v in
+                            (("username", username.strip()), ("password", password)) if not v])
+    account_key = username.strip().upper()
+    for limit, key in ((ratelimit.LOGIN_PER_ACCOUNT, account_key), (ratelimit.LOGIN_PER_ADDRESS, actor.address)):
+        wait = await ratelimit.retry_after(limit, key)
+        if wait is not None:
+            raise RateLimitedError(wait)
+    account = await Account.filter(_login_lookup(username), disabled=False).order_by("id").first()
+    if not await passwords.verify(account.password_hash if account else None, password):
+        await ratelimit.count_attempt(ratelimit.LOGIN_PER_ACCOUNT, account_key)
+        await ratelimit.count_attempt(ratelimit.LOGIN_PER_ADDRESS, actor.address)
+        await record("auth.login_failed", actor, subject_account_id=account.id if account else None,
+                     detail={"username": account_key[:40]})
+        raise Refused("PERMISSION", "INVALID_CREDENTIALS", "账号或密码错误")
+    await ratelimit.clear(ratelimit.LOGIN_PER_ACCOUNT, account_key)
+    async with in_transaction():
+        return await _open_session(account, actor)
+
+
+async def authenticate(token: str) -> Principal | None:
+    """The principal of a live session token, or None (unknown, expired, revoked, disabled account)."""
+    session = await Session.filter(token_hash=token_digest(token), revoked_at__isnull=True, expires_at__gt=_now(),
+                                   account__disabled=False).select_related("account").first()
+    if session is None:
+        return None
+    a = session.account
+    return Principal(account_id=a.id, kind=a.kind, name=a.name, role=a.role, department_code=a.department_code,
+                     region_code=a.region_code, session_id=session.id, expires_at=session.expires_at)
+
+
+async def _revoke(sessions: list[int]) -> None:
+    if sessions:
+        await Session.filter(id__in=sessions, revoked_at__isnull=True).update(revoked_at=_now())
+        await events.broker().publish(SESSION_REVOKED, {"sessions": sessions})
+
+
+async def logout(principal: Principal, actor: Actor) -> None:
+    """Revoke the current session; its WebSocket connections are closed too."""
+    async with in_transaction():
+        await record("auth.logout", actor, subject_account_id=principal.account_id)
+    await _revoke([principal.session_id])
+
+
+async def change_password(passwords: Passwords, principal: Principal, actor: Actor, *, current: str,
+                          new: str) -> None:
+    """A password change needs the current one and revokes every other session of the account."""
+    wait = await ratelimit.retry_after(ratelimit.PASSWORD_CHANGE_PER_ACCOUNT, str(principal.account_id))
+    if wait is not None:
+        raise RateLimitedError(wait)
+    account = await Account.get(id=principal.account_id)
+    if not await passwords.verify(account.password_hash, current):
+        await ratelimit.count_attempt(ratelimit.PASSWORD_CHANGE_PER_ACCOUNT, str(principal.account_id))
+        raise FormProblems([InvalidField("currentPassword", "WRONG_PASSWORD", "当前密码不正确")])
+    personal = [p for p in (account.id_number, account.credit_code, account.phone, account.username) if p]
+    try:
+        check_password(new, field="newPassword", personal=personal)
+    except InvalidField as problem:
+        raise FormProblems([problem]) from None
+    if await passwords.verify(account.password_hash, new):
+        raise FormProblems([InvalidField("newPassword", "UNCHANGED", "新密码不能与当前密码相同")])
+    account.password_hash, account.password_changed_at = await passwords.hash(new), _now()
+    async with in_transaction():
+        await account.save(update_fields=["password_hash", "password_changed_at"])
+        others = await Session.filter(account_id=account.id, revoked_at__isnull=True).exclude(
+            id=principal.session_id).values_list("id", flat=True)
+        await record("auth.password_changed", actor, subject_account_id=account.id,
+                     detail={"revokedSessions": len(others)})
+    await _revoke(list(others))
+
+
+async def create_staff(passwords: Passwords, *, username: str, password: str, role: Role,
+                       department_code: str | None, region_code: str | None, name: str) -> Account:
+    """`portal user create`: staff accounts exist only through the command line."""
+    if role is Role.DEPARTMENT_HANDLER and not department_code:
+        raise Refused("CONFLICT", "DEPARTMENT_REQUIRED", "部门经办人必须指定所属部门 (--department)")
+    check_password(password, field="password", personal=[username])
+    async with in_transaction():
+        account = await Account.create(kind=AccountKind.STAFF, username=username, name=name, role=role,
+                                       department_code=department_code, region_code=region_code,
+                                       password_hash=await passwords.hash(password), password_changed_at=_now())
+        await record("account.staff_created", Actor(None, "command-line"), subject_account_id=account.id,
+                     detail={"username": username, "role": role.value, "department": department_code})
+    return account
+
+
+async def _citizen_by_id_number(id_number: object, field: str) -> Account:
+    checked = check_id_number(id_number, field=field)
+    account = await Account.get_or_none(kind=AccountKind.CITIZEN, id_number=checked)
+    if account is None:
+        raise FormProblems([InvalidField(field, "NOT_REGISTERED", "该身份证号码尚未注册爱山东账号，请对方先注册")])
+    return account
+
+
+async def grant_enterprise_agent(principal: Principal, actor: Actor, *, id_number: object) -> EnterpriseAgent:
+    """An enterprise authorises an employee's citizen account to act for it (idempotent while active)."""
+    if principal.kind is not AccountKind.ENTERPRISE:
+        raise Refused("PERMISSION", "ENTERPRISES_ONLY", "只有企业账号可以添加经办人")
+    agent = await _citizen_by_id_number(id_number, "idNumber")
+    async with in_transaction():
+        existing = await EnterpriseAgent.filter(enterprise_id=principal.account_id, agent_id=agent.id,
+                                                revoked_at__isnull=True).first()
+        if existing:
+            return existing
+        grant = await EnterpriseAgent.create(enterprise_id=principal.account_id, agent_id=agent.id)
+        await record("agent.granted", actor, subject_account_id=principal.account_id, target=f"agent:{grant.id}",
+                     detail={"agentAccountId": agent.id})
+    return grant
+
+
+GrantT = TypeVar("GrantT", EnterpriseAgent, FamilyAuthorisation)
+
+
+async def _revoke_grant(model: type[GrantT], principal: Principal, actor: Actor, grant_id: int, *, giver: str,
+                        receiver: str, action: str, prefix: str) -> GrantT:
+    """Either party ends a delegation; anyone else finds nothing (no hint that it exists)."""
+    grant = await model.filter(Q(**{giver: principal.account_id}) | Q(**{receiver: principal.account_id}),
+                               id=grant_id).first()
+    if grant is None:
+        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该授权")
+    if grant.revoked_at is None:
+        async with in_transaction():
+            grant.revoked_at = _now()
+            await grant.save(update_fields=["revoked_at"])
+            await record(action, actor, subject_account_id=getattr(grant, giver), target=f"{prefix}:{grant.id}")
+    return grant
+
+
+async def revoke_enterprise_agent(principal: Principal, actor: Actor, grant_id: int) -> EnterpriseAgent:
+    """The enterprise or the agent ends an agent authorisation."""
+    return await _revoke_grant(EnterpriseAgent, principal, actor, grant_id, giver="enterprise_id",
+                               receiver="agent_id", action="agent.revoked", prefix="agent")
+
+
+async def authorise_family_member(principal: Principal, actor: Actor, *, id_number: object, bundle_code: str,
+                                  relationship: str) -> FamilyAuthorisation:
+    """代办: a citizen authorises a family member's account to apply for one named bundle on their behalf."""
+    from portal.catalog.models import Bundle
+
+    if principal.kind is not AccountKind.CITIZEN:
+        raise Refused("PERMISSION", "CITIZENS_ONLY", "只有个人账号可以授权家属代办")
+    problems: list[InvalidField] = []
+    relationship = relationship.strip()
+    if relationship not in FAMILY_RELATIONSHIPS:
+        problems.append(InvalidField("relationship", "UNKNOWN_RELATIONSHIP",
+                                     "亲属关系须为：" + "、".join(FAMILY_RELATIONSHIPS)))
+    if not await Bundle.exists(code=bundle_code):
+        problems.append(InvalidField("bundleCode", "UNKNOWN_BUNDLE", "没有这个“一件事”"))
+    try:
+        grantee = await _citizen_by_id_number(id_number, "idNumber")
+        if grantee.id == principal.account_id:
+            problems.append(InvalidField("idNumber", "SELF", "不能授权自己"))
+    except (InvalidField, FormProblems) as problem:
+        problems += problem.problems if isinstance(problem, FormProblems) else [problem]
+    if problems:
+        raise FormProblems(problems)
+    async with in_transaction():
+        existing = await FamilyAuthorisation.filter(grantor_id=principal.account_id, grantee_id=grantee.id,
+                                                    bundle_code=bundle_code, revoked_at__isnull=True).first()
+        if existing:
+            return existing
+        grant = await FamilyAuthorisation.create(grantor_id=principal.account_id, grantee_id=grantee.id,
+                                                 bundle_code=bundle_code, relationship=relationship)
+        await record("family.authorised", actor, subject_account_id=principal.account_id,
+                     target=f"family:{grant.id}", detail={"granteeAccountId": grantee.id, "bundle": bundle_code})
+    return grant
+
+
+async def revoke_family_authorisation(principal: Principal, actor: Actor, grant_id: int) -> FamilyAuthorisation:
+    """The citizen or the family member ends a 代办 authorisation."""
+    return await _revoke_grant(FamilyAuthorisation, principal, actor, grant_id, giver="grantor_id",
+                               receiver="grantee_id", action="family.revoked", prefix="family")
+
+
+FAMILY_RELATIONSHIPS = ("配偶", "父母", "子女", "祖父母", "外祖父母", "孙子女", "外孙子女", "兄弟姐妹")

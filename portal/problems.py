@@ -1,0 +1,39 @@
+"""Expected failures raised by the domain rules of every domain; the API turns them into `UserError` values."""
+
+from __future__ import annotations
+
+
+class InvalidField(ValueError):
+    """One input the rules refuse: ``field`` (canonical key), ``code`` (stable), ``message`` (Chinese)."""
+
+    def __init__(self, field: str, code: str, message: str) -> None:
+        super().__init__(field, code, message)  # all three in args so the exception pickles
+        self.field, self.code, self.message = field, code, message
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.code}: {self.message}"
+
+
+class FormProblems(Exception):
+    """Every invalid field of a form, reported at once."""
+
+    def __init__(self, problems: list[InvalidField]) -> None:
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+class Refused(Exception):
+    """An action the rules refuse; ``kind`` is PERMISSION, NOT_FOUND or CONFLICT."""
+
+    def __init__(self, kind: str, code: str, message: str) -> None:
+        super().__init__(message)
+        self.kind, self.code, self.message = kind, code, message
+
+
+class RateLimitedError(Exception):
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"retry after {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds
+
+
+EXPECTED = (InvalidField, FormProblems, Refused, RateLimitedError)
