@@ -191,8 +191,9 @@ LoginResult = Annotated[AuthPayload | FormInvalid | PermissionDenied | RateLimit
 LogoutResult = Annotated[LogoutSuccess | PermissionDenied, strawberry.union("LogoutResult")]
 ChangePasswordResult = Annotated[PasswordChanged | FormInvalid | PermissionDenied | RateLimited,
                                  strawberry.union("ChangePasswordResult")]
-AgentGrantResult = Annotated[AgentGrant | FormInvalid | PermissionDenied | NotFound, strawberry.union("AgentGrantResult")]
-FamilyAuthorisationResult = Annotated[FamilyAuthorisationType | FormInvalid | PermissionDenied | NotFound,
+AgentGrantResult = Annotated[AgentGrant | FormInvalid | PermissionDenied | NotFound | RateLimited,
+                             strawberry.union("AgentGrantResult")]
+FamilyAuthorisationResult = Annotated[FamilyAuthorisationType | FormInvalid | PermissionDenied | NotFound | RateLimited,
                                       strawberry.union("FamilyAuthorisationResult")]
 
 

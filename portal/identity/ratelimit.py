@@ -22,6 +22,8 @@ class Limit:
 LOGIN_PER_ACCOUNT = Limit("login-account", 5, timedelta(minutes=15), timedelta(minutes=15))
 LOGIN_PER_ADDRESS = Limit("login-address", 30, timedelta(minutes=15), timedelta(minutes=15))
 REGISTER_PER_ADDRESS = Limit("register-address", 10, timedelta(hours=1), timedelta(hours=1))
+# Looking up another citizen by ID number (agents, 代办) tells whether the number is registered.
+LOOKUP_PER_ACCOUNT = Limit("lookup-account", 30, timedelta(hours=1), timedelta(hours=1))
 PASSWORD_CHANGE_PER_ACCOUNT = Limit("password-account", 5, timedelta(minutes=15), timedelta(minutes=15))
 
 

@@ -28,30 +28,14 @@ from portal.identity.numbers import (
     check_phone,
 )
 from portal.identity.passwords import Passwords
+from portal.identity.policy import may_authorise_family, may_delegate_to_agents
+from portal.identity.principal import Principal
 from portal.problems import FormProblems, InvalidField, RateLimitedError, Refused
 
 SESSION_LIFETIME = {AccountKind.CITIZEN: timedelta(hours=12), AccountKind.ENTERPRISE: timedelta(hours=12),
                     AccountKind.STAFF: timedelta(hours=8)}
 SESSION_REVOKED = "session.revoked"
 TOKEN_BYTES = 32
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The signed-in account behind a request."""
-
-    account_id: int
-    kind: AccountKind
-    name: str
-    role: Role | None
-    department_code: str | None
-    region_code: str | None
-    session_id: int
-    expires_at: datetime
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind.value.lower()}:{self.account_id}"
 
 
 @dataclass(frozen=True)
@@ -261,8 +245,14 @@ async def create_staff(passwords: Passwords, *, username: str, password: str, ro
     return account
 
 
-async def _citizen_by_id_number(id_number: object, field: str) -> Account:
+async def _citizen_by_id_number(principal: Principal, id_number: object, field: str) -> Account:
+    """Another citizen's account by ID number; counted, since the answer tells whether it is registered."""
     checked = check_id_number(id_number, field=field)
+    key = str(principal.account_id)
+    wait = await ratelimit.retry_after(ratelimit.LOOKUP_PER_ACCOUNT, key)
+    if wait is not None:
+        raise RateLimitedError(wait)
+    await ratelimit.count_attempt(ratelimit.LOOKUP_PER_ACCOUNT, key)
     account = await Account.get_or_none(kind=AccountKind.CITIZEN, id_number=checked)
     if account is None:
         raise FormProblems([InvalidField(field, "NOT_REGISTERED", "该身份证号码尚未注册爱山东账号，请对方先注册")])
@@ -271,9 +261,9 @@ async def _citizen_by_id_number(id_number: object, field: str) -> Account:
 
 async def grant_enterprise_agent(principal: Principal, actor: Actor, *, id_number: object) -> EnterpriseAgent:
     """An enterprise authorises an employee's citizen account to act for it (idempotent while active)."""
-    if principal.kind is not AccountKind.ENTERPRISE:
+    if not may_delegate_to_agents(principal):
         raise Refused("PERMISSION", "ENTERPRISES_ONLY", "只有企业账号可以添加经办人")
-    agent = await _citizen_by_id_number(id_number, "idNumber")
+    agent = await _citizen_by_id_number(principal, id_number, "idNumber")
     async with in_transaction():
         existing = await EnterpriseAgent.filter(enterprise_id=principal.account_id, agent_id=agent.id,
                                                 revoked_at__isnull=True).first()
@@ -314,7 +304,7 @@ async def authorise_family_member(principal: Principal, actor: Actor, *, id_numb
     """代办: a citizen authorises a family member's account to apply for one named bundle on their behalf."""
     from portal.catalog.models import Bundle
 
-    if principal.kind is not AccountKind.CITIZEN:
+    if not may_authorise_family(principal):
         raise Refused("PERMISSION", "CITIZENS_ONLY", "只有个人账号可以授权家属代办")
     problems: list[InvalidField] = []
     relationship = relationship.strip()
@@ -324,7 +314,7 @@ async def authorise_family_member(principal: Principal, actor: Actor, *, id_numb
     if not await Bundle.exists(code=bundle_code):
         problems.append(InvalidField("bundleCode", "UNKNOWN_BUNDLE", "没有这个“一件事”"))
     try:
-        grantee = await _citizen_by_id_number(id_number, "idNumber")
+        grantee = await _citizen_by_id_number(principal, id_number, "idNumber")
         if grantee.id == principal.account_id:
             problems.append(InvalidField("idNumber", "SELF", "不能授权自己"))
     except (InvalidField, FormProblems) as problem:

@@ -1,0 +1,70 @@
+"""Who may see or do what: the portal's permission decisions, in one place.
+
+Rules and resolvers ask these functions; none decides on its own. A refusal to see an object is answered
+as "not found" by the callers, so that a stranger learns nothing of what exists.
+"""
+
+from __future__ import annotations
+
+from portal.identity.models import AccountKind, EnterpriseAgent, FamilyAuthorisation, Role
+from portal.identity.principal import Principal
+
+
+def region_covers(scope: str | None, region: str | None) -> bool:
+    """A province code (370000) covers its cities and counties, a city (370100) its counties (3701xx)."""
+    if not scope or not region:
+        return False
+    if scope.endswith("0000"):
+        return region[:2] == scope[:2]
+    if scope.endswith("00"):
+        return region[:4] == scope[:4]
+    return region == scope
+
+
+def has_role(principal: Principal | None, *roles: Role) -> bool:
+    return principal is not None and principal.kind is AccountKind.STAFF and principal.role in roles
+
+
+async def may_act_for(principal: Principal | None, account_id: int, *, bundle_code: str | None = None) -> bool:
+    """An applicant acts for themselves; an enterprise's active agents act for it; a family member authorised
+    for a bundle (代办) acts for the grantor on that bundle only."""
+    if principal is None:
+        return False
+    if principal.account_id == account_id:
+        return True
+    if principal.kind is not AccountKind.CITIZEN:
+        return False
+    if await EnterpriseAgent.exists(enterprise_id=account_id, agent_id=principal.account_id, revoked_at__isnull=True):
+        return True
+    return bundle_code is not None and await FamilyAuthorisation.exists(
+        grantor_id=account_id, grantee_id=principal.account_id, bundle_code=bundle_code, revoked_at__isnull=True)
+
+
+def may_handle_department(principal: Principal | None, department_code: str) -> bool:
+    """A department handler sees and acts on the tasks of their own department only."""
+    return has_role(principal, Role.DEPARTMENT_HANDLER) and principal.department_code == department_code
+
+
+def may_serve_at_window(principal: Principal | None) -> bool:
+    """Window clerks call tickets, scan 鲁通码 with consent and apply on a person's behalf."""
+    return has_role(principal, Role.WINDOW_CLERK)
+
+
+def may_route_appeals(principal: Principal | None) -> bool:
+    """The 96178 seat (诉求专席) records, classifies and routes appeals."""
+    return has_role(principal, Role.APPEALS_COORDINATOR)
+
+
+def may_supervise(principal: Principal | None, region_code: str) -> bool:
+    """A supervisor sees figures and overdue lists of their region; an administrator of every region."""
+    if has_role(principal, Role.ADMIN):
+        return True
+    return has_role(principal, Role.SUPERVISOR) and region_covers(principal.region_code, region_code)
+
+
+def may_delegate_to_agents(principal: Principal) -> bool:
+    return principal.kind is AccountKind.ENTERPRISE
+
+
+def may_authorise_family(principal: Principal) -> bool:
+    return principal.kind is AccountKind.CITIZEN
