@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -19,6 +20,7 @@ from portal.api.http import GraphQLEndpoint, PortalGraphQL
 from portal.api.public import PublicData
 from portal.api.schema import create_schema
 from portal.api.security import security_middleware
+from portal.applications import uploads
 from portal.config import Settings
 
 log = logging.getLogger("portal")
@@ -52,12 +54,18 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                     app, config=db.tortoise_config(settings.database_url), _enable_global_fallback=True))
             await stack.enter_async_context(events.use_broker(settings.broker_url))
             await public.refresh(force=True)
-            yield
+            publisher = asyncio.create_task(events.run_publisher(), name="portal-event-publisher")
+            try:
+                yield
+            finally:
+                publisher.cancel()
+                await asyncio.gather(publisher, return_exceptions=True)
 
     routes = [
         Route("/graphql", endpoint, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", endpoint),
         Route("/healthz", healthz, methods=["GET"]),
+        *uploads.routes,
     ]
     if not settings.production:
         routes.append(Route("/", home, methods=["GET"]))

@@ -32,6 +32,8 @@ class Settings:
     public_version_check_seconds: float = 1.0
     # argon2 parameters (portal.identity.passwords.PROFILES); "test" is refused in production.
     password_profile: str = "rfc9106"
+    # Uploaded materials, stored content-addressed (sha256) below this directory.
+    upload_dir: str = "./var/uploads"
 
     @property
     def production(self) -> bool:
@@ -67,6 +69,7 @@ class Settings:
         if mode == "production" and profile != "rfc9106":
             raise ConfigError("PORTAL_PASSWORD_PROFILE=test weakens password hashing and is refused in production.")
         return cls(
+            upload_dir=env.get("PORTAL_UPLOAD_DIR", "").strip() or "./var/uploads",
             password_profile=profile,
             database_url=env.get("PORTAL_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
             env=mode,

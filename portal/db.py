@@ -26,6 +26,9 @@ MODEL_MODULES = [
     "portal.versions",
     "portal.identity.models",
     "portal.audit.models",
+    "portal.events",
+    "portal.applications.models",
+    "portal.lutong.models",
 ]
 MIGRATIONS_MODULE = "portal.migrations"
 # SQLite: one connection per process; several processes wait for the write lock instead of failing.

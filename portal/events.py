@@ -1,9 +1,13 @@
-"""The message broker between server processes.
+"""Events: the outbox, the broker between server processes, and resumable streams.
 
-One process: messages go from publisher to subscribers in memory. With ``PORTAL_BROKER_URL=redis://...``
-they go through Redis pub/sub, so a change made by one process reaches subscribers connected to another.
-Subscribers receive messages published after they subscribed; consumers that must not miss anything
-(resumable streams) read the durable event rows first and use the broker only as a wake-up.
+Every change writes an ``Event`` row in the transaction that makes it (the outbox): per stream (e.g.
+``application:12``) events are numbered 1, 2, 3 ... After the commit the change's events are published on
+the broker; a publisher loop in every server publishes whatever a crash left unpublished, so no
+notification is lost. Subscribers read the rows after their cursor first, then follow the broker, and go
+back to the rows whenever a sequence number is skipped: the rows are the truth, the broker only wakes.
+
+One process: the broker is in memory. With ``PORTAL_BROKER_URL=redis://...`` it is Redis pub/sub, so a
+change made by one process reaches subscribers connected to another.
 """
 
 from __future__ import annotations
@@ -13,10 +17,13 @@ import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import orjson
 import redis.asyncio as redis
+from tortoise import fields
+from tortoise.models import Model
 
 log = logging.getLogger("portal.events")
 PREFIX = "portal:"
@@ -121,3 +128,84 @@ async def use_broker(url: str | None) -> AsyncIterator[LocalBroker]:
     finally:
         _broker = previous
         await chosen.close()
+
+
+class Event(Model):
+    id = fields.BigIntField(primary_key=True)
+    stream = fields.CharField(max_length=60)
+    seq = fields.IntField()
+    kind = fields.CharField(max_length=40)
+    at = fields.DatetimeField()
+    payload = fields.JSONField(default=dict)
+    published_at = fields.DatetimeField(null=True, db_index=True)
+
+    class Meta:
+        table = "event"
+        unique_together = (("stream", "seq"),)
+
+
+def message_of(event: Event) -> dict[str, Any]:
+    return {"id": event.id, "stream": event.stream, "seq": event.seq, "kind": event.kind,
+            "at": event.at.isoformat(), "payload": event.payload}
+
+
+def stream_channel(stream: str) -> str:
+    return f"stream:{stream}"
+
+
+async def append(stream: str, seq: int, kind: str, payload: dict[str, Any]) -> Event:
+    """Write an event of ``stream`` (call inside the change's transaction, with the stream's next number)."""
+    return await Event.create(stream=stream, seq=seq, kind=kind, at=datetime.now(timezone.utc), payload=payload)
+
+
+async def publish(events: list[Event]) -> None:
+    """Publish committed events and mark them published (a crash in between publishes them twice: harmless,
+    subscribers skip numbers they have)."""
+    for event in events:
+        await broker().publish(stream_channel(event.stream), message_of(event))
+    if events:
+        await Event.filter(id__in=[e.id for e in events]).update(published_at=datetime.now(timezone.utc))
+
+
+async def publish_pending(older_than: timedelta = timedelta(0), batch: int = 500) -> int:
+    """Publish events a crash left unpublished; returns how many."""
+    cutoff = datetime.now(timezone.utc) - older_than
+    total = 0
+    while True:
+        pending = await Event.filter(published_at__isnull=True, at__lte=cutoff).order_by("id").limit(batch)
+        if not pending:
+            return total
+        await publish(pending)
+        total += len(pending)
+
+
+async def run_publisher(interval: float = 1.0, grace: timedelta = timedelta(seconds=2)) -> None:
+    """The loop every server runs: at start everything pending, then what stayed pending past ``grace``."""
+    await publish_pending()
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await publish_pending(older_than=grace)
+        except Exception:  # noqa: BLE001 - the loop must outlive a database hiccup
+            log.exception("publishing pending events failed; retrying")
+
+
+async def follow(stream: str, after: int, *, poll_seconds: float = 30.0) -> AsyncIterator[dict[str, Any]]:
+    """Every event of ``stream`` with a sequence number above ``after``: the stored ones, then live ones."""
+    async with broker().subscribe(stream_channel(stream)) as live:
+        last = after
+        while True:
+            for event in await Event.filter(stream=stream, seq__gt=last).order_by("seq"):
+                last = event.seq
+                yield message_of(event)
+            while True:
+                try:
+                    message = await asyncio.wait_for(live.get(), timeout=poll_seconds)
+                except TimeoutError:
+                    break  # look at the rows anyway: a wake-up may have been lost
+                if message["seq"] <= last:
+                    continue
+                if message["seq"] != last + 1:
+                    break  # a gap: read the rows
+                last = message["seq"]
+                yield message

@@ -11,6 +11,7 @@ from starlette.websockets import WebSocket
 
 from portal.api.errors import PublicError
 from portal.api.public import PublicData
+from portal.applications.loaders import ApplicationLoaders
 from portal.audit.rules import Actor
 from portal.catalog.loaders import CatalogLoaders
 from portal.catalog.models import Terminal
@@ -49,6 +50,8 @@ class Context:
     public: PublicData
     passwords: Passwords
     catalog: CatalogLoaders = field(default_factory=CatalogLoaders)
+    applications: ApplicationLoaders = field(default_factory=ApplicationLoaders)
+    memo: dict[object, Any] = field(default_factory=dict)  # per-request results shared by resolvers
     connection_params: dict[str, Any] | None = None
     token: str | None = None
     _principal: Any = field(default=_UNRESOLVED, repr=False)

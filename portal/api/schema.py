@@ -12,6 +12,7 @@ from strawberry.types import ExecutionContext
 from portal.api.calendar import CalendarQuery
 from portal.api.errors import ERROR_TYPES, MaskUnexpectedErrors
 from portal.api.limits import MAX_COST, ReportingParserCache, limit_extensions
+from portal.applications.api import ApplicationMutation, ApplicationQuery, ApplicationSubscription
 from portal.catalog.api import CatalogQuery
 from portal.identity.api import IdentityMutation, IdentityQuery
 
@@ -19,8 +20,9 @@ MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
-Query = merge_types("Query", (CatalogQuery, CalendarQuery, IdentityQuery))
-Mutation = merge_types("Mutation", (IdentityMutation,))
+Query = merge_types("Query", (CatalogQuery, CalendarQuery, IdentityQuery, ApplicationQuery))
+Mutation = merge_types("Mutation", (IdentityMutation, ApplicationMutation))
+Subscription = merge_types("Subscription", (ApplicationSubscription,))
 
 
 class PortalSchema(strawberry.Schema):
@@ -36,6 +38,7 @@ def create_schema(*, max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES,
     return PortalSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=ERROR_TYPES,
         extensions=[
             MaskUnexpectedErrors,

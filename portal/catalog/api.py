@@ -72,6 +72,7 @@ class FieldValidation:
     integer: bool | None = None
     not_after_today: bool | None = None
     not_before_today: bool | None = None
+    multiline: bool | None = strawberry.field(default=None, description="Free text over several lines (a text area).")
 
 
 @strawberry.type(description="A form field by its canonical key; `items` are the service items that ask for it.")
@@ -119,7 +120,8 @@ async def form_materials(info: Info, merged: Sequence[MergedRequirement]) -> lis
 
 
 _SNAKE = {"minLength": "min_length", "maxLength": "max_length", "pattern": "pattern", "min": "min", "max": "max",
-          "integer": "integer", "notAfterToday": "not_after_today", "notBeforeToday": "not_before_today"}
+          "integer": "integer", "notAfterToday": "not_after_today", "notBeforeToday": "not_before_today",
+          "multiline": "multiline"}
 
 
 @strawberry.type(description="事项: one legally defined procedure of one department.")

@@ -11,7 +11,18 @@ from dataclasses import dataclass
 from tortoise.expressions import Case, Q, RawSQL, When
 from tortoise.queryset import QuerySet
 
-from portal.catalog.models import Audience, Bundle, Department, ServiceItem, Terminal
+from portal.catalog.models import (
+    Audience,
+    Bundle,
+    BundleItem,
+    Department,
+    FieldDefinition,
+    ItemField,
+    ItemMaterial,
+    MaterialDefinition,
+    ServiceItem,
+    Terminal,
+)
 
 MAX_SEARCH_LENGTH = 50
 MAX_SEARCH_TERMS = 5
@@ -94,6 +105,32 @@ def merge_requirements(per_item: Sequence[tuple[str, Sequence[tuple[str, bool]]]
             was_required, items = merged.get(key, (False, []))
             merged[key] = (was_required or required, items + [item_code])
     return [MergedRequirement(key, required, tuple(items)) for key, (required, items) in merged.items()]
+
+
+@dataclass(frozen=True)
+class MergedForm:
+    """A bundle's items in order and its merged form, with the dictionary entries of each key."""
+
+    members: list[BundleItem]
+    fields: list[tuple[FieldDefinition, MergedRequirement]]
+    materials: list[tuple[MaterialDefinition, MergedRequirement]]
+
+
+async def merged_form(bundle: Bundle) -> MergedForm:
+    """一表申请 of one bundle, read in four queries (the submission and prefill paths use it)."""
+    members = await BundleItem.filter(bundle_id=bundle.id).order_by("sort").select_related("item__department")
+    item_ids = [m.item_id for m in members]
+    field_links = await ItemField.filter(item_id__in=item_ids).order_by("sort")
+    material_links = await ItemMaterial.filter(item_id__in=item_ids).order_by("sort")
+    code_of = {m.item_id: m.item.code for m in members}
+    fields = merge_requirements([(code_of[i], [(f.field_key, f.required) for f in field_links if f.item_id == i])
+                                 for i in item_ids])
+    materials = merge_requirements([(code_of[i], [(m.material_code, m.required) for m in material_links
+                                                  if m.item_id == i]) for i in item_ids])
+    field_defs = {f.key: f for f in await FieldDefinition.filter(key__in=[m.ref for m in fields])}
+    material_defs = {m.code: m for m in await MaterialDefinition.filter(code__in=[m.ref for m in materials])}
+    return MergedForm(members, [(field_defs[m.ref], m) for m in fields],
+                      [(material_defs[m.ref], m) for m in materials])
 
 
 def search_terms(search: str | None) -> list[str]:

@@ -29,7 +29,7 @@ DEPARTMENT_CODE = re.compile(r"\d{6}-[A-Z]{2,6}")
 ITEM_CODE = re.compile(r"\d{6}-[A-Z]{2,6}-\d{3}")
 FEE = re.compile(r"\d{1,8}\.\d{2}")
 VALIDATION_KEYS: dict[FieldType, set[str]] = {
-    FieldType.TEXT: {"minLength", "maxLength", "pattern"},
+    FieldType.TEXT: {"minLength", "maxLength", "pattern", "multiline"},
     FieldType.ADDRESS: {"minLength", "maxLength", "pattern"},
     FieldType.NUMBER: {"min", "max", "integer"},
     FieldType.DATE: {"notAfterToday", "notBeforeToday"},

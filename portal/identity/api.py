@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from portal.api.errors import FormInvalid, NotFound, PermissionDenied, PublicError, RateLimited, outcome
 from portal.api.pagination import Connection, paginate
+from portal.applications.api import Application, my_applications
 from portal.audit import rules as audit
 from portal.identity import masking, models, rules
 from portal.identity.models import AccountKind, Role
@@ -127,6 +128,11 @@ class Viewer:
         grants += await models.FamilyAuthorisation.filter(grantee_id=me).order_by("-id").select_related(
             "grantor", "grantee")
         return [FamilyAuthorisationType.of(g) for g in grants]
+
+    @strawberry.field(description="The viewer's applications and those they submitted for others, newest first.")
+    async def applications(self, info: Info, first: int | None = None, after: str | None = None
+                           ) -> Connection[Application]:
+        return await my_applications(info, self.principal, first, after)
 
     @strawberry.field(description="Who read this holder's data: staff, scanners of the 鲁通码 (newest first).")
     async def access_log(self, first: int | None = None, after: str | None = None) -> Connection[AccessLogEntry]:

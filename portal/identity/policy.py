@@ -6,8 +6,13 @@ as "not found" by the callers, so that a stranger learns nothing of what exists.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from portal.identity.models import AccountKind, EnterpriseAgent, FamilyAuthorisation, Role
 from portal.identity.principal import Principal
+
+if TYPE_CHECKING:
+    from portal.applications.models import UploadedFile
 
 
 def region_covers(scope: str | None, region: str | None) -> bool:
@@ -68,3 +73,22 @@ def may_delegate_to_agents(principal: Principal) -> bool:
 
 def may_authorise_family(principal: Principal) -> bool:
     return principal.kind is AccountKind.CITIZEN
+
+
+async def may_read_upload(principal: Principal | None, file: UploadedFile) -> bool:
+    """An uploaded file is read by its owner, by the applicant of an application that uses it (a family
+    member may have uploaded it for them), and by a handler of a department with a task in such an
+    application. Callers answer everyone else "not found"."""
+    from portal.applications.models import ApplicationMaterial, Task
+
+    if principal is None:
+        return False
+    if principal.account_id == file.owner_id:
+        return True
+    if await ApplicationMaterial.exists(file_id=file.id, application__applicant_id=principal.account_id):
+        return True
+    if not has_role(principal, Role.DEPARTMENT_HANDLER):
+        return False
+    departments = await Task.filter(application__materials__file_id=file.id).distinct().values_list(
+        "department_code", flat=True)
+    return any(may_handle_department(principal, code) for code in departments)

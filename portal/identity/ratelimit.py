@@ -25,6 +25,8 @@ REGISTER_PER_ADDRESS = Limit("register-address", 10, timedelta(hours=1), timedel
 # Looking up another citizen by ID number (agents, 代办) tells whether the number is registered.
 LOOKUP_PER_ACCOUNT = Limit("lookup-account", 30, timedelta(hours=1), timedelta(hours=1))
 PASSWORD_CHANGE_PER_ACCOUNT = Limit("password-account", 5, timedelta(minutes=15), timedelta(minutes=15))
+# Every upload attempt counts (accepted or refused): storage and audit are not free.
+UPLOADS_PER_ACCOUNT = Limit("uploads-account", 100, timedelta(hours=1), timedelta(hours=1))
 
 
 def _key(limit: Limit, key: str) -> str:

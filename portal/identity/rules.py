@@ -148,8 +148,9 @@ def check_enterprise_name(value: object, *, field: str = "name") -> str:
 def _login_lookup(username: str) -> Q:
     """Citizens sign in with ID number or phone, enterprises with the credit code, staff with a username."""
     handle = username.strip()
-    upper = handle.upper()
-    lookup = Q(id_number=upper) | Q(credit_code=upper) | Q(username=handle)
+    lookup = Q(username=handle[:40])
+    if len(handle) == 18:  # an ID number or a credit code
+        lookup |= Q(id_number=handle.upper()) | Q(credit_code=handle.upper())
     try:
         lookup |= Q(kind=AccountKind.CITIZEN, phone=check_phone(handle))
     except InvalidField:

@@ -251,3 +251,13 @@ async def test_staff_account_signs_in_by_username(gql: Any) -> None:
 @pytest.mark.parametrize("header", ["Basic abc", "Bearer", "bearer  "])
 async def test_malformed_authorization_is_anonymous(gql: Any, header: str) -> None:
     assert (await gql(ME, headers={"authorization": header}))["data"]["me"] is None
+
+
+async def test_long_usernames_sign_in_or_are_refused_cleanly(gql: Any) -> None:
+    await create_staff(Passwords("test"), username="qingdao-city-service-centre-clerk-7", password="Window-Clerk-2115",
+                       role=Role.WINDOW_CLERK, department_code=None, region_code="370200", name="王五")
+    result = (await gql(LOGIN, {"username": "qingdao-city-service-centre-clerk-7",
+                                "password": "Window-Clerk-2115"}))["data"]["login"]
+    assert result["__typename"] == "AuthPayload"
+    result = (await gql(LOGIN, {"username": "x" * 300, "password": "Window-Clerk-2115"}))["data"]["login"]
+    assert result["code"] == "INVALID_CREDENTIALS"

@@ -1,0 +1,343 @@
+"""Application types, queries, mutations and the live stream. Thin: rules decide, this file shapes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime, timezone
+from typing import Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from portal import events
+from portal.api.errors import (
+    Conflict,
+    FormInvalid,
+    NotFound,
+    PermissionDenied,
+    PublicError,
+    invalid_argument,
+    outcome,
+)
+from portal.api.pagination import Connection, paginate
+from portal.applications import models, rules
+from portal.applications.models import MaterialSource, TaskStatus
+from portal.applications.rules import ApplicationStatus, TaskAction
+from portal.audit.rules import record
+from portal.catalog.api import Bundle, ServiceItem
+from portal.catalog.models import Terminal
+from portal.identity import masking
+from portal.identity.models import AccountKind
+from portal.identity.policy import may_act_for, may_handle_department
+from portal.identity.principal import Principal
+from portal.problems import Refused
+
+strawberry.enum(TaskStatus, description="WAITING → SUBMITTED → ACCEPTED (受理) → APPROVED (办结) | REJECTED; "
+                                        "SUPPLEMENT_REQUIRED (补正) → SUBMITTED.")
+strawberry.enum(ApplicationStatus)
+strawberry.enum(MaterialSource)
+
+
+@strawberry.type
+class SupplementRequest:
+    fields: list[str]
+    materials: list[str]
+    message: str
+
+
+@strawberry.type
+class AttachedMaterial:
+    code: str
+    source: MaterialSource
+    file_id: str | None
+    certificate_type: str | None
+    certificate_number: str | None
+
+
+@strawberry.type
+class Task:
+    row: strawberry.Private[models.Task]
+    id: strawberry.ID
+    status: TaskStatus
+    version: int
+    department_code: str
+    prerequisites: list[str]
+    submitted_at: datetime | None
+    deadline: datetime | None = strawberry.field(description="The promised limit in working days from submission.")
+    deadline_provisional: bool
+    decided_at: datetime | None
+    note: str
+
+    @classmethod
+    def of(cls, task: models.Task) -> Task:
+        return cls(row=task, id=strawberry.ID(str(task.id)), status=task.status, version=task.version,
+                   department_code=task.department_code, prerequisites=list(task.prerequisites),
+                   submitted_at=task.submitted_at, deadline=task.deadline,
+                   deadline_provisional=task.deadline_provisional, decided_at=task.decided_at, note=task.note)
+
+    @strawberry.field
+    def overdue(self) -> bool:
+        return rules.is_overdue(self.row, datetime.now(timezone.utc))
+
+    @strawberry.field
+    def supplement(self) -> SupplementRequest | None:
+        s = self.row.supplement
+        if not s:
+            return None
+        return SupplementRequest(fields=s.get("fields", []), materials=s.get("materials", []),
+                                 message=s.get("message", ""))
+
+    @strawberry.field
+    async def item(self, info: Info) -> ServiceItem:
+        return ServiceItem.from_row(await info.context.applications.item.load(self.row.item_id))
+
+    @strawberry.field(description="The application this task belongs to (for a handler's worklist).")
+    async def application(self, info: Info) -> Application:
+        row = await models.Application.get(id=self.row.application_id)
+        return Application.of(row)
+
+
+@strawberry.type
+class ApplicantSummary:
+    id: strawberry.ID
+    kind: AccountKind
+    display_name: str
+
+
+@strawberry.type(description="办件: one submission of a bundle, one task per item.")
+class Application:
+    row: strawberry.Private[models.Application]
+    id: strawberry.ID
+    channel: Terminal
+    created_at: datetime
+    form_values: JSON
+
+    @classmethod
+    def of(cls, application: models.Application) -> Application:
+        return cls(row=application, id=strawberry.ID(str(application.id)), channel=Terminal(application.channel),
+                   created_at=application.created_at, form_values=application.form_values)
+
+    async def _tasks(self, info: Info) -> list[models.Task]:
+        return await info.context.applications.tasks.load(self.row.id)
+
+    @strawberry.field(description="Derived from the tasks.")
+    async def status(self, info: Info) -> ApplicationStatus:
+        tasks = await self._tasks(info)
+        items = await info.context.applications.item.load_many([t.item_id for t in tasks])
+        return rules.application_status({i.code: t.status for t, i in zip(tasks, items)},
+                                        {i.code: t.prerequisites for t, i in zip(tasks, items)})
+
+    @strawberry.field
+    async def tasks(self, info: Info) -> list[Task]:
+        return [Task.of(t) for t in await self._tasks(info)]
+
+    @strawberry.field
+    async def bundle(self, info: Info) -> Bundle:
+        return Bundle.from_row(await info.context.applications.bundle.load(self.row.bundle_id))
+
+    @strawberry.field
+    async def applicant(self, info: Info) -> ApplicantSummary:
+        account = await info.context.applications.account.load(self.row.applicant_id)
+        return ApplicantSummary(id=strawberry.ID(str(account.id)), kind=account.kind,
+                                display_name=masking.display_name(account, masked=info.context.masked_terminal))
+
+    @strawberry.field(description="Materials attached: uploaded, held as e-licences (免证办), or issued on the way.")
+    async def materials(self, info: Info) -> list[AttachedMaterial]:
+        rows = await info.context.applications.materials.load(self.row.id)
+        certificates = await info.context.applications.certificate.load_many(
+            [m.certificate_id for m in rows if m.certificate_id])
+        by_id = {c.id: c for c in certificates}
+        return [AttachedMaterial(code=m.material_code, source=m.source,
+                                 file_id=str(m.file_id) if m.file_id else None,
+                                 certificate_type=by_id[m.certificate_id].type_code if m.certificate_id else None,
+                                 certificate_number=by_id[m.certificate_id].number if m.certificate_id else None)
+                for m in rows]
+
+
+@strawberry.type(description="A change of an application, with the cursor to resume after it.")
+class ApplicationRef:
+    id: strawberry.ID
+    status: ApplicationStatus
+
+
+@strawberry.type
+class TaskRef:
+    id: strawberry.ID
+    status: TaskStatus
+    version: int
+
+
+@strawberry.type
+class ApplicationEvent:
+    cursor: str
+    kind: str
+    at: datetime
+    application: ApplicationRef
+    task: TaskRef | None
+
+    @classmethod
+    def of(cls, message: dict) -> ApplicationEvent:
+        payload = message["payload"]
+        task = payload.get("task")
+        return cls(cursor=str(message["seq"]), kind=message["kind"], at=datetime.fromisoformat(message["at"]),
+                   application=ApplicationRef(id=strawberry.ID(str(payload["application"]["id"])),
+                                              status=ApplicationStatus(payload["application"]["status"])),
+                   task=TaskRef(id=strawberry.ID(str(task["id"])), status=TaskStatus(task["status"]),
+                                version=task["version"]) if task else None)
+
+
+@strawberry.input
+class MaterialInput:
+    code: str
+    file_id: str = strawberry.field(description="The id returned by POST /uploads.")
+
+
+@strawberry.input
+class SubmitBundleApplicationInput:
+    bundle_code: str
+    form_values: JSON = strawberry.field(description="Values by canonical key; known profile values may be left out.")
+    channel: Terminal
+    idempotency_key: str
+    materials: list[MaterialInput] = strawberry.field(default_factory=list)
+    applicant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Apply for someone you may act for (an enterprise you are an agent of, 代办).")
+
+
+ApplicationResult = Annotated[Application | FormInvalid | PermissionDenied | NotFound | Conflict,
+                              strawberry.union("ApplicationResult")]
+TaskResult = Annotated[Task | FormInvalid | PermissionDenied | NotFound | Conflict, strawberry.union("TaskResult")]
+
+
+def _id(value: strawberry.ID, what: str = "该事项") -> int:
+    if not str(value).isdigit():
+        raise Refused("NOT_FOUND", "NOT_FOUND", f"未找到{what}")
+    return int(value)
+
+
+async def _signed_in(info: Info) -> Principal:
+    principal = await info.context.principal()
+    if principal is None:
+        raise Refused("PERMISSION", "UNAUTHENTICATED", "请先登录")
+    return principal
+
+
+async def visible_application(info: Info, application_id: int) -> models.Application | None:
+    """An application its applicant, the submitter, their delegates and the handling departments may see;
+    a handler's read is another person's data and goes into the audit trail."""
+    principal = await info.context.principal()
+    row = await models.Application.get_or_none(id=application_id).select_related("bundle")
+    if principal is None or row is None:
+        return None
+    if row.submitted_by_id == principal.account_id or await may_act_for(
+            principal, row.applicant_id, bundle_code=row.bundle.code):
+        return row
+    departments = {t.department_code for t in await info.context.applications.tasks.load(row.id)}
+    if any(may_handle_department(principal, code) for code in departments):
+        await record("data.read", await info.context.actor(), subject_account_id=row.applicant_id,
+                     target=f"application:{row.id}")
+        return row
+    return None
+
+
+async def _task_action(info: Info, id: strawberry.ID, version: int, action: TaskAction, **kwargs: object) -> Task:
+    task = await rules.act_on_task(await _signed_in(info), await info.context.actor(), info.context.calendar,
+                                   _id(id), version, action, **kwargs)
+    return Task.of(task)
+
+
+@strawberry.type
+class ApplicationQuery:
+    @strawberry.field(description="An application; null for anyone but its applicant, delegates and handlers.")
+    async def application(self, info: Info, id: strawberry.ID) -> Application | None:
+        if not str(id).isdigit():
+            return None
+        row = await visible_application(info, int(id))
+        return Application.of(row) if row else None
+
+    @strawberry.field(description="A department handler's worklist, oldest deadline first; `overdue` flags late tasks.")
+    async def department_tasks(self, info: Info, status: TaskStatus | None = None, overdue: bool | None = None,
+                               first: int | None = None, after: str | None = None) -> Connection[Task]:
+        principal = await info.context.require_principal()
+        if principal.kind is not AccountKind.STAFF or not principal.department_code or not may_handle_department(
+                principal, principal.department_code):
+            raise PublicError("FORBIDDEN", "只有部门经办人可以查看本部门待办")
+        query = models.Task.filter(department_code=principal.department_code)
+        if status is not None:
+            query = query.filter(status=status)
+        if overdue is not None:
+            now = datetime.now(timezone.utc)
+            late = dict(status__in=rules.OPEN_STATES, deadline__lt=now)
+            query = query.filter(**late) if overdue else query.exclude(**late)
+        return await paginate(query.order_by("deadline", "id"), first, after, Task.of)
+
+
+async def my_applications(info: Info, principal: Principal, first: int | None,
+                          after: str | None) -> Connection[Application]:
+    """The viewer's applications, and those they submitted for others, newest first."""
+    from tortoise.expressions import Q
+
+    query = models.Application.filter(Q(applicant_id=principal.account_id) | Q(submitted_by_id=principal.account_id))
+    return await paginate(query.order_by("-id"), first, after, Application.of)
+
+
+@strawberry.type
+class ApplicationMutation:
+    @strawberry.mutation(description="一次提交: the merged form and materials; the same idempotencyKey returns the first.")
+    async def submit_bundle_application(self, info: Info, input: SubmitBundleApplicationInput) -> ApplicationResult:
+        async def run() -> Application:
+            applicant_id = _id(input.applicant_id, "该申请人") if input.applicant_id else None
+            row = await rules.submit(
+                await _signed_in(info), await info.context.actor(), info.context.calendar,
+                bundle_code=input.bundle_code, form_values=input.form_values,
+                materials=[{"code": m.code, "fileId": m.file_id} for m in input.materials], channel=input.channel,
+                idempotency_key=input.idempotency_key, applicant_id=applicant_id)
+            return Application.of(row)
+        return await outcome(run())
+
+    @strawberry.mutation(description="受理: SUBMITTED → ACCEPTED.")
+    async def accept_task(self, info: Info, id: strawberry.ID, version: int) -> TaskResult:
+        return await outcome(_task_action(info, id, version, TaskAction.ACCEPT))
+
+    @strawberry.mutation(description="办结: ACCEPTED → APPROVED; issues the item's licences, starts dependants.")
+    async def approve_task(self, info: Info, id: strawberry.ID, version: int, note: str | None = None) -> TaskResult:
+        return await outcome(_task_action(info, id, version, TaskAction.APPROVE, note=note))
+
+    @strawberry.mutation(description="不予受理 / 不予许可, with the reason.")
+    async def reject_task(self, info: Info, id: strawberry.ID, version: int, reason: str) -> TaskResult:
+        return await outcome(_task_action(info, id, version, TaskAction.REJECT, note=reason))
+
+    @strawberry.mutation(description="补正: name the fields (canonical keys) and materials to fix.")
+    async def request_supplement(self, info: Info, id: strawberry.ID, version: int, fields: list[str],
+                                 materials: list[str] | None = None, message: str | None = None) -> TaskResult:
+        return await outcome(_task_action(info, id, version, TaskAction.REQUEST_SUPPLEMENT, fields=fields,
+                                          materials=materials or [], note=message))
+
+    @strawberry.mutation(description="The applicant answers 补正; the tasks go back to SUBMITTED.")
+    async def supplement_application(self, info: Info, id: strawberry.ID, form_values: JSON, idempotency_key: str,
+                                     materials: list[MaterialInput] | None = None) -> ApplicationResult:
+        async def run() -> Application:
+            row = await rules.supplement(await _signed_in(info), await info.context.actor(), info.context.calendar,
+                                         _id(id, "该申请"), form_values,
+                                         [{"code": m.code, "fileId": m.file_id} for m in materials or []],
+                                         idempotency_key)
+            return Application.of(row)
+        return await outcome(run())
+
+
+@strawberry.type
+class ApplicationSubscription:
+    @strawberry.subscription(description="Every change of an application; `after` replays what came after that "
+                                         "cursor, then it goes on live. For the applicant and their delegates.")
+    async def application_updated(self, info: Info, id: strawberry.ID,
+                                  after: str | None = None) -> AsyncGenerator[ApplicationEvent, None]:
+        if after is not None and not after.isdigit():
+            raise invalid_argument("after", "游标无效，请从头订阅", code="INVALID_CURSOR")
+        principal = await info.context.principal()
+        row = await models.Application.get_or_none(id=int(id)).select_related("bundle") if str(id).isdigit() else None
+        if row is None or principal is None or not await may_act_for(principal, row.applicant_id,
+                                                                     bundle_code=row.bundle.code):
+            raise PublicError("NOT_FOUND", "未找到该申请")
+        async for message in events.follow(rules.stream_of(row.id), int(after or 0)):
+            yield ApplicationEvent.of(message)
+

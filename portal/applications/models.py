@@ -1,0 +1,116 @@
+"""Applications (办件): one per bundle submission, one task per item, the materials, the uploaded files."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class TaskStatus(str, Enum):
+    WAITING = "WAITING"  # prerequisites open
+    SUBMITTED = "SUBMITTED"
+    ACCEPTED = "ACCEPTED"  # 受理
+    APPROVED = "APPROVED"  # 办结
+    REJECTED = "REJECTED"  # 不予受理 / 不予许可
+    SUPPLEMENT_REQUIRED = "SUPPLEMENT_REQUIRED"  # 补正
+
+
+class MaterialSource(str, Enum):
+    UPLOAD = "UPLOAD"
+    LICENCE = "LICENCE"  # an e-licence the applicant holds (免证办)
+    ISSUED = "ISSUED"  # issued by an approved task of the same application
+
+
+class Application(Model):
+    id = fields.IntField(primary_key=True)
+    bundle: fields.ForeignKeyRelation = fields.ForeignKeyField("portal.Bundle", related_name="applications",
+                                                               on_delete=fields.RESTRICT)
+    applicant: fields.ForeignKeyRelation = fields.ForeignKeyField("portal.Account", related_name="applications",
+                                                                  on_delete=fields.RESTRICT)
+    submitted_by: fields.ForeignKeyRelation = fields.ForeignKeyField("portal.Account", related_name="submissions",
+                                                                     on_delete=fields.RESTRICT)
+    channel = fields.CharField(max_length=10)
+    form_values = fields.JSONField(default=dict)
+    idempotency_key = fields.CharField(max_length=100)
+    request_hash = fields.CharField(max_length=64)
+    event_seq = fields.IntField(default=0)  # the last event's sequence number in this application's stream
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "application"
+        unique_together = (("submitted_by", "idempotency_key"),)
+
+
+class Task(Model):
+    id = fields.IntField(primary_key=True)
+    application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
+        "portal.Application", related_name="tasks", on_delete=fields.CASCADE)
+    item: fields.ForeignKeyRelation = fields.ForeignKeyField("portal.ServiceItem", related_name="tasks",
+                                                             on_delete=fields.RESTRICT)
+    department_code = fields.CharField(max_length=20, db_index=True)
+    prerequisites = fields.JSONField(default=list)  # item codes that must be approved first
+    status = fields.CharEnumField(TaskStatus, max_length=20, db_index=True)
+    version = fields.IntField(default=1)
+    sort = fields.IntField()
+    submitted_at = fields.DatetimeField(null=True)
+    deadline = fields.DatetimeField(null=True, db_index=True)
+    deadline_provisional = fields.BooleanField(default=False)
+    decided_at = fields.DatetimeField(null=True)
+    note = fields.TextField(default="")
+    supplement = fields.JSONField(default=dict)  # {"fields": [...], "materials": [...], "message": "..."}
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "task"
+
+
+class UploadedFile(Model):
+    """A file stored content-addressed under PORTAL_UPLOAD_DIR (sha256/ab/cdef...)."""
+
+    id = fields.UUIDField(primary_key=True)
+    owner: fields.ForeignKeyRelation = fields.ForeignKeyField("portal.Account", related_name="uploads",
+                                                              on_delete=fields.RESTRICT)
+    sha256 = fields.CharField(max_length=64, db_index=True)
+    size = fields.IntField()
+    media_type = fields.CharField(max_length=60)
+    name = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "uploaded_file"
+
+
+class ApplicationMaterial(Model):
+    id = fields.IntField(primary_key=True)
+    application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
+        "portal.Application", related_name="materials", on_delete=fields.CASCADE)
+    material_code = fields.CharField(max_length=80)
+    source = fields.CharEnumField(MaterialSource, max_length=10)
+    file: fields.ForeignKeyNullableRelation[UploadedFile] = fields.ForeignKeyField(
+        "portal.UploadedFile", related_name="uses", null=True, on_delete=fields.RESTRICT)
+    certificate: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "portal.Certificate", related_name="uses", null=True, on_delete=fields.RESTRICT)
+    attached_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "application_material"
+
+
+class Supplement(Model):
+    """An applicant's answer to 补正 requests, kept for idempotency and the record."""
+
+    id = fields.IntField(primary_key=True)
+    application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
+        "portal.Application", related_name="supplements", on_delete=fields.CASCADE)
+    submitted_by_id = fields.IntField()
+    idempotency_key = fields.CharField(max_length=100)
+    request_hash = fields.CharField(max_length=64)
+    form_values = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "supplement"
+        unique_together = (("application", "submitted_by_id", "idempotency_key"),)

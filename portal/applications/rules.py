@@ -1,0 +1,487 @@
+"""一件事一次办: one merged form, one submission, tasks along the bundle's graph, every change announced.
+
+No GraphQL here. Expected failures are the exceptions of ``portal.problems``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any
+
+import orjson
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from portal import events
+from portal.applications.forms import FieldRule, validate_form
+from portal.applications.models import (
+    Application,
+    ApplicationMaterial,
+    MaterialSource,
+    Supplement,
+    Task,
+    TaskStatus,
+    UploadedFile,
+)
+from portal.audit.rules import Actor, record
+from portal.catalog.models import Audience, Bundle, BundleChannel, CertificateType, Terminal
+from portal.catalog.rules import MergedForm, merged_form
+from portal.identity.models import Account, AccountKind
+from portal.identity.policy import may_act_for, may_handle_department
+from portal.identity.principal import Principal
+from portal.lutong import rules as licences
+from portal.lutong.models import Certificate
+from portal.problems import FormProblems, InvalidField, Refused
+from portal.workdays import SHANGHAI, WorkCalendar, end_of_day
+
+MAX_KEY_LENGTH = 100
+MAX_REASON_LENGTH = 500
+OPEN_STATES = (TaskStatus.SUBMITTED, TaskStatus.ACCEPTED)
+
+
+class ApplicationStatus(str, Enum):
+    IN_PROGRESS = "IN_PROGRESS"
+    NEEDS_SUPPLEMENT = "NEEDS_SUPPLEMENT"
+    PARTLY_REJECTED = "PARTLY_REJECTED"
+    REJECTED = "REJECTED"
+    DONE = "DONE"
+
+
+class TaskAction(str, Enum):
+    ACCEPT = "ACCEPT"
+    APPROVE = "APPROVE"
+    REJECT = "REJECT"
+    REQUEST_SUPPLEMENT = "REQUEST_SUPPLEMENT"
+
+
+# A handler's actions: from which states, to which state (受理, 办结, 不予受理/不予许可, 补正).
+TRANSITIONS: dict[TaskAction, tuple[tuple[TaskStatus, ...], TaskStatus]] = {
+    TaskAction.ACCEPT: ((TaskStatus.SUBMITTED,), TaskStatus.ACCEPTED),
+    TaskAction.APPROVE: ((TaskStatus.ACCEPTED,), TaskStatus.APPROVED),
+    TaskAction.REJECT: (OPEN_STATES, TaskStatus.REJECTED),
+    TaskAction.REQUEST_SUPPLEMENT: (OPEN_STATES, TaskStatus.SUPPLEMENT_REQUIRED),
+}
+STATUS_NAMES = {TaskStatus.WAITING: "等待前置事项", TaskStatus.SUBMITTED: "已提交", TaskStatus.ACCEPTED: "已受理",
+                TaskStatus.APPROVED: "已办结", TaskStatus.REJECTED: "不予办理", TaskStatus.SUPPLEMENT_REQUIRED: "待补正"}
+ACTION_NAMES = {TaskAction.ACCEPT: "受理", TaskAction.APPROVE: "办结", TaskAction.REJECT: "不予办理",
+                TaskAction.REQUEST_SUPPLEMENT: "要求补正"}
+# What the applicant's account says about them, by canonical form key (prefill).
+PROFILE_KEYS = {
+    AccountKind.CITIZEN: {"applicant.name": "name", "applicant.idNumber": "id_number", "applicant.phone": "phone"},
+    AccountKind.ENTERPRISE: {"enterprise.name": "name", "enterprise.creditCode": "credit_code",
+                             "enterprise.legalRepresentativeIdNumber": "legal_representative_id_number",
+                             "applicant.phone": "phone"},
+}
+
+
+def stream_of(application_id: int) -> str:
+    return f"application:{application_id}"
+
+
+def blocked_items(statuses: Mapping[str, TaskStatus], prerequisites: Mapping[str, Sequence[str]]) -> set[str]:
+    """Items that can never start: a prerequisite was rejected, or is itself blocked."""
+    blocked: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for item, needs in prerequisites.items():
+            if item not in blocked and any(statuses[p] is TaskStatus.REJECTED or p in blocked for p in needs):
+                blocked.add(item)
+                changed = True
+    return blocked
+
+
+def application_status(statuses: Mapping[str, TaskStatus],
+                       prerequisites: Mapping[str, Sequence[str]]) -> ApplicationStatus:
+    """The application's state, derived from its tasks: needs supplement before anything else; done when
+    every task is approved; rejected when nothing can be approved any more and nothing was; partly
+    rejected when something was rejected; otherwise in progress."""
+    values = set(statuses.values())
+    if TaskStatus.SUPPLEMENT_REQUIRED in values:
+        return ApplicationStatus.NEEDS_SUPPLEMENT
+    if values == {TaskStatus.APPROVED}:
+        return ApplicationStatus.DONE
+    if TaskStatus.REJECTED in values:
+        blocked = blocked_items(statuses, prerequisites)
+        finished = all(s in (TaskStatus.REJECTED, TaskStatus.APPROVED) or item in blocked
+                       for item, s in statuses.items())
+        if finished and TaskStatus.APPROVED not in values:
+            return ApplicationStatus.REJECTED
+        return ApplicationStatus.PARTLY_REJECTED
+    return ApplicationStatus.IN_PROGRESS
+
+
+def promised_deadline(calendar: WorkCalendar, promised_days: int, submitted_at: datetime) -> tuple[datetime, bool]:
+    """A task's deadline: its promised limit (承诺时限) in working days from the Shanghai day it became
+    SUBMITTED; an immediate item (即办, 0 days) is due by the end of that day."""
+    day = submitted_at.astimezone(SHANGHAI).date()
+    if promised_days == 0:
+        return end_of_day(day), not calendar.is_published(day.year)
+    return calendar.deadline(day, promised_days)
+
+
+def is_overdue(task: Task, now: datetime) -> bool:
+    return task.status in OPEN_STATES and task.deadline is not None and task.deadline < now
+
+
+def request_hash(payload: Mapping[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def field_rules(form: MergedForm) -> list[FieldRule]:
+    return [FieldRule(key=d.key, label=d.label, type=d.type, required=m.required, validation=d.validation,
+                      options=d.options) for d, m in form.fields]
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """What the portal already knows for a form: values (with their source) and materials held as e-licences."""
+
+    values: dict[str, tuple[object, str]]
+    licences: dict[str, Certificate]  # material code -> the licence that stands in for it
+
+
+async def prefill(applicant: Account, form: MergedForm) -> Prefill:
+    """Prefill from the applicant's profile and from what their e-licences state (免证办 for materials)."""
+    held = await licences.holdings(applicant.id)
+    keys = {d.key for d, _ in form.fields}
+    values: dict[str, tuple[object, str]] = {}
+    for certificate in held.values():
+        for key, value in certificate.data.items():
+            if key in keys:
+                values[key] = (value, f"CERTIFICATE:{certificate.type_code}")
+    for key, attribute in PROFILE_KEYS.get(applicant.kind, {}).items():
+        if key in keys and getattr(applicant, attribute):
+            values[key] = (getattr(applicant, attribute), "PROFILE")
+    materials = {d.code: held[d.certificate_type_code] for d, _ in form.materials
+                 if d.certificate_type_code in held}
+    return Prefill(values, materials)
+
+
+def _check_key(idempotency_key: str) -> str:
+    key = idempotency_key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise FormProblems([InvalidField("idempotencyKey", "BAD_IDEMPOTENCY_KEY",
+                                         f"请求标识须为1到{MAX_KEY_LENGTH}个字符")])
+    return key
+
+
+async def _applicant(principal: Principal, applicant_id: int | None, bundle: Bundle) -> Account:
+    """Whose application it is: the signer, or someone they may act for on this bundle (agent, 代办)."""
+    target = applicant_id or principal.account_id
+    if not await may_act_for(principal, target, bundle_code=bundle.code):
+        raise Refused("PERMISSION", "NOT_AUTHORISED", "您没有代此申请人办理该事项的授权")
+    applicant = await Account.get(id=target)
+    if applicant.kind is AccountKind.STAFF or bundle.audience not in (Audience.BOTH, Audience(applicant.kind.value)):
+        who = "企业" if bundle.audience is Audience.ENTERPRISE else "个人"
+        raise Refused("PERMISSION", "AUDIENCE_MISMATCH", f"该一件事仅面向{who}办理")
+    return applicant
+
+
+async def _materials(principal: Principal, applicant: Account, form: MergedForm, held: Mapping[str, Certificate],
+                     submitted: Sequence[Mapping[str, str]]) -> tuple[list[InvalidField], dict[str, UploadedFile]]:
+    """Check the uploaded materials; each required one must be uploaded, held as an e-licence, or issued by
+    an item of this bundle on the way (e.g. 出生医学证明 for 出生登记)."""
+    problems: list[InvalidField] = []
+    by_code = {d.code: (d, m) for d, m in form.materials}
+    issued_here = {code for member in form.members for code in member.item.issues}
+    uploads: dict[str, UploadedFile] = {}
+    ids = [entry.get("fileId", "") for entry in submitted]
+    files = {str(f.id): f for f in await UploadedFile.filter(
+        id__in=[i for i in ids if _uuid(i)], owner_id__in=[principal.account_id, applicant.id])}
+    for entry in submitted:
+        code, file_id = entry.get("code", ""), entry.get("fileId", "")
+        field = f"materials.{code}"
+        if code not in by_code:
+            problems.append(InvalidField(field, "UNKNOWN_MATERIAL", f"该一件事不需要材料 {code}"))
+        elif code in uploads:
+            problems.append(InvalidField(field, "DUPLICATE_MATERIAL", f"“{by_code[code][0].name}”上传了多次"))
+        elif file_id not in files:
+            problems.append(InvalidField(field, "UNKNOWN_FILE", f"“{by_code[code][0].name}”的文件不存在或不属于您"))
+        else:
+            uploads[code] = files[file_id]
+    for definition, requirement in form.materials:
+        covered = (definition.code in uploads or definition.code in held
+                   or definition.certificate_type_code in issued_here)
+        if requirement.required and not covered:
+            problems.append(InvalidField(f"materials.{definition.code}", "MATERIAL_REQUIRED",
+                                         f"请上传“{definition.name}”"))
+    return problems, uploads
+
+
+def _uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        return False
+    return True
+
+
+async def _replay(principal: Principal, key: str, digest: str) -> Application | None:
+    existing = await Application.get_or_none(submitted_by_id=principal.account_id, idempotency_key=key)
+    if existing is not None and existing.request_hash != digest:
+        raise Refused("CONFLICT", "IDEMPOTENCY_KEY_REUSED", "该请求标识已用于另一份不同的申请")
+    return existing
+
+
+async def _snapshot(application: Application) -> dict[str, Any]:
+    tasks = await Task.filter(application_id=application.id).select_related("item").order_by("sort")
+    status = application_status({t.item.code: t.status for t in tasks}, {t.item.code: t.prerequisites for t in tasks})
+    return {"id": application.id, "status": status.value}
+
+
+async def _announce(application: Application, kind: str, task: Task | None = None) -> events.Event:
+    """The next event of the application's stream (inside the change's transaction)."""
+    application.event_seq += 1
+    await Application.filter(id=application.id).update(event_seq=application.event_seq)
+    payload: dict[str, Any] = {"application": await _snapshot(application), "task": None}
+    if task is not None:
+        payload["task"] = {"id": task.id, "status": task.status.value, "version": task.version}
+    return await events.append(stream_of(application.id), application.event_seq, kind, payload)
+
+
+async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, bundle_code: str,
+                 form_values: object, materials: Sequence[Mapping[str, str]], channel: Terminal,
+                 idempotency_key: str, applicant_id: int | None = None) -> Application:
+    """一次提交: validate the whole merged form and the materials at once, then create the application and one
+    task per item in one transaction. Items without prerequisites start SUBMITTED, the others WAITING.
+    The same key from the same account returns the first application; other data under it is a conflict."""
+    key = _check_key(idempotency_key)
+    digest = request_hash({"bundle": bundle_code, "values": form_values, "materials": list(materials),
+                           "channel": channel.value, "applicant": applicant_id})
+    if (existing := await _replay(principal, key, digest)) is not None:
+        return existing
+    bundle = await Bundle.get_or_none(code=bundle_code)
+    if bundle is None:
+        raise FormProblems([InvalidField("bundleCode", "UNKNOWN_BUNDLE", "没有这个“一件事”")])
+    applicant = await _applicant(principal, applicant_id, bundle)
+    problems: list[InvalidField] = []
+    if not await BundleChannel.exists(bundle_id=bundle.id, terminal=channel):
+        problems.append(InvalidField("channel", "CHANNEL_NOT_OFFERED", "该一件事不能在此终端办理，请到窗口或使用手机办理"))
+    form = await merged_form(bundle)
+    known = await prefill(applicant, form)
+    values = {k: v for k, (v, _) in known.values.items()}
+    if isinstance(form_values, dict):
+        values.update(form_values)
+    try:
+        checked = validate_form(field_rules(form), values if isinstance(form_values, dict) else form_values,
+                                today=datetime.now(SHANGHAI).date())
+    except FormProblems as invalid:
+        problems += invalid.problems
+        checked = {}
+    material_problems, uploads = await _materials(principal, applicant, form, known.licences, materials)
+    if problems or material_problems:
+        raise FormProblems(problems + material_problems)
+    now = datetime.now(timezone.utc)
+    try:
+        async with in_transaction():
+            application = await Application.create(
+                bundle_id=bundle.id, applicant_id=applicant.id, submitted_by_id=principal.account_id,
+                channel=channel.value, form_values=checked, idempotency_key=key, request_hash=digest)
+            for n, member in enumerate(form.members):
+                starts = not member.prerequisites
+                deadline, provisional = (promised_deadline(calendar, member.item.promised_days, now) if starts
+                                         else (None, False))
+                await Task.create(application_id=application.id, item_id=member.item_id,
+                                  department_code=member.item.department.code,
+                                  prerequisites=list(member.prerequisites), sort=n,
+                                  status=TaskStatus.SUBMITTED if starts else TaskStatus.WAITING,
+                                  submitted_at=now if starts else None, deadline=deadline,
+                                  deadline_provisional=provisional)
+            await ApplicationMaterial.bulk_create(
+                [ApplicationMaterial(application_id=application.id, material_code=code, source=MaterialSource.UPLOAD,
+                                     file_id=file.id) for code, file in uploads.items()]
+                + [ApplicationMaterial(application_id=application.id, material_code=code,
+                                       source=MaterialSource.LICENCE, certificate_id=certificate.id)
+                   for code, certificate in known.licences.items() if code not in uploads])
+            event = await _announce(application, "application.submitted")
+            await record("application.submitted", actor, subject_account_id=applicant.id,
+                         target=f"application:{application.id}", detail={"bundle": bundle.code})
+    except IntegrityError:
+        # The same key raced in from a retry: the first one won; answer with it.
+        existing = await _replay(principal, key, digest)
+        if existing is None:
+            raise
+        return existing
+    await events.publish([event])
+    return application
+
+
+def _text(value: str | None, field: str, label: str, *, required: bool) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise FormProblems([InvalidField(field, "REQUIRED", f"请填写{label}")])
+    if len(text) > MAX_REASON_LENGTH:
+        raise FormProblems([InvalidField(field, "TOO_LONG", f"{label}不能超过{MAX_REASON_LENGTH}个字")])
+    return text
+
+
+async def _supplement_request(task: Task, fields: Sequence[str], materials: Sequence[str],
+                              message: str | None) -> dict[str, Any]:
+    """补正: name the fields and materials to fix; they must belong to the bundle's form."""
+    application = await Application.get(id=task.application_id).select_related("bundle")
+    form = await merged_form(application.bundle)
+    known_fields = {d.key for d, _ in form.fields}
+    known_materials = {d.code for d, _ in form.materials}
+    problems = [InvalidField("fields", "UNKNOWN_FIELD", f"表单中没有 {f}") for f in fields if f not in known_fields]
+    problems += [InvalidField("materials", "UNKNOWN_MATERIAL", f"材料中没有 {m}") for m in materials
+                 if m not in known_materials]
+    if not fields and not materials:
+        problems.append(InvalidField("fields", "REQUIRED", "请指明需要补正的内容或材料"))
+    if problems:
+        raise FormProblems(problems)
+    return {"fields": list(dict.fromkeys(fields)), "materials": list(dict.fromkeys(materials)),
+            "message": _text(message, "message", "补正说明", required=False)}
+
+
+async def act_on_task(principal: Principal, actor: Actor, calendar: WorkCalendar, task_id: int, version: int,
+                      action: TaskAction, *, note: str | None = None, fields: Sequence[str] = (),
+                      materials: Sequence[str] = ()) -> Task:
+    """A handler of the task's department moves it on. The version must be the current one: of two handlers
+    acting at once, one succeeds and the other gets a conflict, never a lost update."""
+    task = await Task.get_or_none(id=task_id)
+    if task is None or not may_handle_department(principal, task.department_code):
+        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该事项")
+    changes: dict[str, Any] = {}
+    if action is TaskAction.REJECT:
+        changes["note"] = _text(note, "reason", "不予办理的理由", required=True)
+    elif action is TaskAction.APPROVE:
+        changes["note"] = _text(note, "note", "办结意见", required=False)
+    elif action is TaskAction.REQUEST_SUPPLEMENT:
+        changes["supplement"] = await _supplement_request(task, fields, materials, note)
+    allowed, target = TRANSITIONS[action]
+    now = datetime.now(timezone.utc)
+    if target in (TaskStatus.APPROVED, TaskStatus.REJECTED):
+        changes["decided_at"] = now
+    published: list[events.Event] = []
+    async with in_transaction():
+        application = await Application.filter(id=task.application_id).select_for_update().get()
+        updated = await Task.filter(id=task_id, version=version, status__in=allowed).update(
+            status=target, version=version + 1, **changes)
+        if not updated:
+            current = await Task.get(id=task_id)
+            if current.version != version:
+                raise Refused("CONFLICT", "STALE_VERSION",
+                              f"该事项已被更新（当前版本 {current.version}），请刷新后再操作")
+            raise Refused("CONFLICT", "INVALID_TRANSITION",
+                          f"该事项当前状态为“{STATUS_NAMES[current.status]}”，不能{ACTION_NAMES[action]}")
+        task = await Task.get(id=task_id).select_related("item")
+        published.append(await _announce(application, f"task.{target.value.lower()}", task))
+        if target is TaskStatus.APPROVED:
+            published += await _after_approval(application, task, calendar, now)
+        await record(f"task.{action.value.lower()}", actor, subject_account_id=application.applicant_id,
+                     target=f"task:{task.id}", detail={"version": task.version, **{
+                         k: v for k, v in changes.items() if k in ("note", "supplement")}})
+    await events.publish(published)
+    return task
+
+
+async def _after_approval(application: Application, task: Task, calendar: WorkCalendar,
+                          now: datetime) -> list[events.Event]:
+    """办结: record the licences the item issues, then start every waiting task whose prerequisites are all
+    approved, with what was issued attached (e.g. the 出生医学证明 for 出生登记)."""
+    issued = []
+    applicant = await Account.get(id=application.applicant_id)
+    types = {t.code: t for t in await CertificateType.filter(code__in=task.item.issues)}
+    for type_code in task.item.issues:
+        issued.append(await licences.issue(applicant.id, type_code, types[type_code].issuer_code,
+                                           _licence_data(application.form_values, type_code), task.id))
+    tasks = await Task.filter(application_id=application.id).select_related("item").order_by("sort")
+    approved = {t.item.code for t in tasks if t.status is TaskStatus.APPROVED}
+    announced = []
+    for waiting in tasks:
+        if waiting.status is not TaskStatus.WAITING or not set(waiting.prerequisites) <= approved:
+            continue
+        deadline, provisional = promised_deadline(calendar, waiting.item.promised_days, now)
+        await Task.filter(id=waiting.id, status=TaskStatus.WAITING).update(
+            status=TaskStatus.SUBMITTED, version=waiting.version + 1, submitted_at=now, deadline=deadline,
+            deadline_provisional=provisional)
+        started = await Task.get(id=waiting.id)
+        announced.append(await _announce(application, "task.submitted", started))
+    if issued:
+        form = await merged_form(await Bundle.get(id=application.bundle_id))
+        wanted = {d.certificate_type_code: d.code for d, _ in form.materials if d.certificate_type_code}
+        await ApplicationMaterial.bulk_create([
+            ApplicationMaterial(application_id=application.id, material_code=wanted[c.type_code],
+                                source=MaterialSource.ISSUED, certificate_id=c.id)
+            for c in issued if c.type_code in wanted])
+    return announced
+
+
+def _licence_data(form_values: Mapping[str, Any], type_code: str) -> dict[str, Any]:
+    """What an issued licence states: the form's values about its subject (the child, the deceased, the
+    enterprise ...), so later forms can be prefilled from it."""
+    subjects = ("child.", "deceased.", "enterprise.", "vehicle.", "property.", "disabled.", "retiree.", "household.")
+    return {k: v for k, v in form_values.items() if k.startswith(subjects)}
+
+
+async def supplement(principal: Principal, actor: Actor, calendar: WorkCalendar, application_id: int,
+                     form_values: object, materials: Sequence[Mapping[str, str]], idempotency_key: str) -> Application:
+    """补正: the applicant fixes what was asked; the tasks waiting for it go back to SUBMITTED with a new
+    deadline counted from today."""
+    key = _check_key(idempotency_key)
+    application = await Application.get_or_none(id=application_id).select_related("bundle")
+    if application is None or not await may_act_for(principal, application.applicant_id,
+                                                     bundle_code=application.bundle.code):
+        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该申请")
+    digest = request_hash({"values": form_values, "materials": list(materials)})
+    previous = await Supplement.get_or_none(application_id=application.id, submitted_by_id=principal.account_id,
+                                            idempotency_key=key)
+    if previous is not None:
+        if previous.request_hash != digest:
+            raise Refused("CONFLICT", "IDEMPOTENCY_KEY_REUSED", "该请求标识已用于另一次不同的补正")
+        return application
+    waiting = await Task.filter(application_id=application.id, status=TaskStatus.SUPPLEMENT_REQUIRED)
+    if not waiting:
+        raise Refused("CONFLICT", "NOTHING_TO_SUPPLEMENT", "该申请当前不需要补正")
+    if not isinstance(form_values, dict):
+        raise FormProblems([InvalidField("formValues", "NOT_AN_OBJECT", "表单内容格式不正确")])
+    form = await merged_form(application.bundle)
+    applicant = await Account.get(id=application.applicant_id)
+    asked_fields = {f for t in waiting for f in t.supplement.get("fields", [])}
+    asked_materials = {m for t in waiting for m in t.supplement.get("materials", [])}
+    problems = [InvalidField(k, "NOT_REQUESTED", "补正只能修改被要求补正的内容") for k in form_values
+                if k not in asked_fields]
+    problems += [InvalidField(k, "REQUIRED", "请补正此项") for k in sorted(asked_fields) if k not in form_values]
+    values = {**application.form_values, **form_values}
+    try:
+        checked = validate_form(field_rules(form), values, today=datetime.now(SHANGHAI).date())
+    except FormProblems as invalid:
+        problems += invalid.problems
+        checked = {}
+    held = (await prefill(applicant, form)).licences
+    material_problems, uploads = await _materials(principal, applicant, form, held, materials)
+    material_problems = [p for p in material_problems if p.code != "MATERIAL_REQUIRED"]
+    material_problems += [InvalidField(f"materials.{m}", "MATERIAL_REQUIRED", "请重新上传此材料")
+                          for m in sorted(asked_materials) if m not in uploads]
+    if problems or material_problems:
+        raise FormProblems(problems + material_problems)
+    now = datetime.now(timezone.utc)
+    published = []
+    try:
+        async with in_transaction():
+            locked = await Application.filter(id=application.id).select_for_update().get()
+            await Supplement.create(application_id=application.id, submitted_by_id=principal.account_id,
+                                    idempotency_key=key, request_hash=digest, form_values=form_values)
+            await Application.filter(id=application.id).update(form_values=checked)
+            await ApplicationMaterial.bulk_create([
+                ApplicationMaterial(application_id=application.id, material_code=code, source=MaterialSource.UPLOAD,
+                                    file_id=file.id) for code, file in uploads.items()])
+            for task in await Task.filter(application_id=application.id, status=TaskStatus.SUPPLEMENT_REQUIRED
+                                          ).select_related("item"):
+                deadline, provisional = promised_deadline(calendar, task.item.promised_days, now)
+                await Task.filter(id=task.id, version=task.version).update(
+                    status=TaskStatus.SUBMITTED, version=task.version + 1, submitted_at=now, deadline=deadline,
+                    deadline_provisional=provisional, supplement={})
+                published.append(await _announce(locked, "task.submitted", await Task.get(id=task.id)))
+            await record("application.supplemented", actor, subject_account_id=application.applicant_id,
+                         target=f"application:{application.id}", detail={"fields": sorted(form_values)})
+    except IntegrityError:
+        return application  # the same supplement raced in twice; the first one counted
+    await events.publish(published)
+    return await Application.get(id=application.id)

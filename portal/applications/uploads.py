@@ -1,0 +1,297 @@
+"""Uploaded materials: content-addressed storage and the ``/uploads`` routes.
+
+``POST /uploads`` takes the raw file bytes as the request body (the file name, percent-encoded UTF-8, in
+``X-File-Name``); ``multipart/form-data`` is not accepted because python-multipart is not installed. The type
+is decided by the content (magic bytes), never by the declared Content-Type: PDF, JPEG, PNG and OFD (a ZIP
+whose central directory names ``OFD.xml``; only the directory is read, nothing is decompressed).
+
+``GET /uploads/{id}`` serves a file to whoever ``policy.may_read_upload`` allows; everyone else, and an unknown
+or malformed id, gets the same 404. A read by anyone but the owner is written to the owner's access log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+import uuid
+import zipfile
+from collections.abc import AsyncIterable, AsyncIterator, Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+from urllib.parse import quote, unquote
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+from tortoise.transactions import in_transaction
+
+from portal.api.context import bearer_token, client_address, terminal_of
+from portal.applications.models import UploadedFile
+from portal.audit.rules import Actor, record
+from portal.identity import ratelimit
+from portal.identity.policy import may_read_upload
+from portal.identity.principal import Principal
+from portal.identity.rules import authenticate
+
+log = logging.getLogger("portal.uploads")
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_NAME_LENGTH = 200
+UNNAMED = "未命名"
+FILE_NAME_HEADER = "x-file-name"
+OFD_MEDIA_TYPE = "application/ofd"
+# Magic bytes -> media type; a ZIP is an OFD only when its directory has an OFD.xml entry (checked at the end).
+SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"PK\x03\x04", OFD_MEDIA_TYPE),
+)
+SNIFF_BYTES = max(len(magic) for magic, _ in SIGNATURES)
+ACCEPTED_TYPES_MESSAGE = "仅支持上传 PDF、JPEG、PNG 或 OFD 格式的文件"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class FileTooLarge(Exception):
+    """The content passed the size limit (raised while streaming, before the rest is read)."""
+
+
+class UnsupportedType(Exception):
+    """The content is none of the accepted types."""
+
+
+class FileStore:
+    """Files stored once per content under ``root/sha256/<first 2 hex>/<other 62 hex>``.
+
+    A file is streamed into a temporary file under ``root/tmp`` (the same file system as its destination),
+    flushed to disk, then moved into place with ``os.replace``: a reader sees the whole file or none, and
+    the same content uploaded twice (even at once) ends up as one file.
+    """
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.tmp = self.root / "tmp"
+
+    def path(self, sha256: str) -> Path:
+        if not _SHA256.fullmatch(sha256):
+            raise ValueError("not a lowercase hex SHA-256 digest")
+        return self.root / "sha256" / sha256[:2] / sha256[2:]
+
+    async def put(self, data: bytes | AsyncIterable[bytes], *, max_size: int | None = None,
+                  verify: Callable[[Path], None] | None = None) -> tuple[str, int]:
+        """Store ``data`` (bytes or an async stream of chunks); returns (sha256, size).
+
+        ``max_size`` raises ``FileTooLarge`` as soon as the stream passes it; ``verify(temporary_path)`` runs
+        in a thread on the complete file before it is moved into place and may raise to refuse it.
+        """
+        chunks = _single(bytes(data)) if isinstance(data, (bytes, bytearray, memoryview)) else data
+        await asyncio.to_thread(self.tmp.mkdir, parents=True, exist_ok=True)
+        fd, name = await asyncio.to_thread(tempfile.mkstemp, dir=self.tmp, prefix="upload-")
+        temporary = Path(name)
+        digest, size = hashlib.sha256(), 0
+        try:
+            with os.fdopen(fd, "wb") as out:
+                async for chunk in chunks:
+                    if not chunk:
+                        continue
+                    size += len(chunk)
+                    if max_size is not None and size > max_size:
+                        raise FileTooLarge
+                    await asyncio.to_thread(_write, out, digest, chunk)
+                await asyncio.to_thread(_flush, out)
+            if verify is not None:
+                await asyncio.to_thread(verify, temporary)
+            sha256 = digest.hexdigest()
+            await asyncio.to_thread(self._move_into_place, temporary, self.path(sha256))
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        return sha256, size
+
+    @staticmethod
+    def _move_into_place(temporary: Path, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():  # already stored: the content is the same, keep the existing file
+            temporary.unlink(missing_ok=True)
+        else:
+            os.replace(temporary, target)
+
+
+async def _single(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+def _write(out: BinaryIO, digest: Any, chunk: bytes) -> None:
+    digest.update(chunk)
+    out.write(chunk)
+
+
+def _flush(out: BinaryIO) -> None:
+    out.flush()
+    os.fsync(out.fileno())
+
+
+def sniff(head: bytes) -> str | None:
+    """The media type the leading bytes announce, or None."""
+    for magic, media_type in SIGNATURES:
+        if head.startswith(magic):
+            return media_type
+    return None
+
+
+def check_ofd(path: Path) -> None:
+    """An OFD document is a ZIP package with ``OFD.xml`` at its root. Only the central directory is read
+    (bounded by the 10 MiB upload limit); no entry is decompressed, so a ZIP bomb costs nothing."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = package.namelist()
+    except Exception:  # noqa: BLE001 - any malformed archive is simply not an OFD document
+        raise UnsupportedType from None
+    if "OFD.xml" not in names:
+        raise UnsupportedType
+
+
+def clean_file_name(raw: str | None) -> str:
+    """The display name of an upload: percent-decoded UTF-8, no directories or control characters,
+    at most 200 characters; "未命名" when nothing is left."""
+    if not raw:
+        return UNNAMED
+    try:  # a client that sent raw UTF-8 instead of percent-encoding it (headers arrive as latin-1)
+        raw = raw.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        pass
+    name = unquote(raw, errors="replace")
+    name = re.split(r"[/\\]", name)[-1]  # C:\fakepath\证明.pdf, ../../x.pdf -> the last component
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
+    if name in ("", ".", ".."):
+        return UNNAMED
+    return name[:MAX_NAME_LENGTH]
+
+
+def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+
+def _not_found() -> JSONResponse:
+    return error(404, "NOT_FOUND", "未找到该文件")
+
+
+async def _principal(request: Request) -> tuple[Principal | None, JSONResponse | None]:
+    token = bearer_token(request.headers.get("authorization"))
+    principal = await authenticate(token) if token else None
+    if principal is None:
+        return None, error(401, "UNAUTHENTICATED", "请先登录" if not token else "登录已失效，请重新登录",
+                           {"WWW-Authenticate": "Bearer"})
+    return principal, None
+
+
+def _actor(request: Request, principal: Principal) -> Actor:
+    terminal = terminal_of(request)
+    return Actor(principal.account_id, principal.label, client_address(request), terminal.value if terminal else "")
+
+
+def store_of(request: Request) -> FileStore:
+    return FileStore(request.app.state.settings.upload_dir)
+
+
+async def upload(request: Request) -> Response:
+    principal, refusal = await _principal(request)
+    if principal is None:
+        return refusal
+    key = str(principal.account_id)
+    wait = await ratelimit.retry_after(ratelimit.UPLOADS_PER_ACCOUNT, key)
+    if wait is not None:
+        return error(429, "RATE_LIMITED", f"上传过于频繁，请{wait}秒后再试", {"Retry-After": str(wait)})
+    await ratelimit.count_attempt(ratelimit.UPLOADS_PER_ACCOUNT, key)
+
+    if request.headers.get("content-type", "").partition(";")[0].strip().lower() == "multipart/form-data":
+        return error(415, "UNSUPPORTED_TYPE", "请直接以文件内容作为请求体上传（文件名放在 X-File-Name 请求头），"
+                                              "暂不支持表单上传；" + ACCEPTED_TYPES_MESSAGE)
+    try:
+        declared = int(request.headers.get("content-length", ""))
+    except ValueError:
+        declared = None
+    if declared is not None and declared > MAX_UPLOAD_BYTES:
+        return _too_large()
+
+    # Read just enough to sniff the type, so that a refused file is not read to the end.
+    stream = request.stream().__aiter__()
+    head = b""
+    ended = False
+    while len(head) < SNIFF_BYTES:
+        try:
+            head += await stream.__anext__()
+        except StopAsyncIteration:
+            ended = True
+            break
+    if not head:
+        return error(400, "EMPTY_FILE", "文件内容为空")
+    media_type = sniff(head)
+    if media_type is None:
+        return error(415, "UNSUPPORTED_TYPE", ACCEPTED_TYPES_MESSAGE)
+
+    async def body() -> AsyncIterator[bytes]:
+        yield head
+        if not ended:
+            async for chunk in stream:
+                yield chunk
+
+    store = store_of(request)
+    try:
+        sha256, size = await store.put(body(), max_size=MAX_UPLOAD_BYTES,
+                                       verify=check_ofd if media_type == OFD_MEDIA_TYPE else None)
+    except FileTooLarge:
+        return _too_large()
+    except UnsupportedType:
+        return error(415, "UNSUPPORTED_TYPE", ACCEPTED_TYPES_MESSAGE)
+
+    name = clean_file_name(request.headers.get(FILE_NAME_HEADER))
+    async with in_transaction():
+        row = await UploadedFile.create(id=uuid.uuid4(), owner_id=principal.account_id, sha256=sha256, size=size,
+                                        media_type=media_type, name=name)
+        await record("upload.created", _actor(request, principal), subject_account_id=principal.account_id,
+                     target=f"upload:{row.id}", detail={"name": name, "size": size, "mediaType": media_type})
+    return JSONResponse({"id": str(row.id), "sha256": sha256, "size": size, "mediaType": media_type, "name": name},
+                        status_code=201)
+
+
+def _too_large() -> JSONResponse:
+    return error(413, "FILE_TOO_LARGE", f"文件不能超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+
+
+async def download(request: Request) -> Response:
+    principal, refusal = await _principal(request)
+    if principal is None:
+        return refusal
+    try:
+        file_id = uuid.UUID(request.path_params["id"])
+    except ValueError:
+        return _not_found()
+    file = await UploadedFile.get_or_none(id=file_id)
+    if file is None or not await may_read_upload(principal, file):
+        return _not_found()
+    path = store_of(request).path(file.sha256)
+    if not await asyncio.to_thread(path.is_file):
+        log.error("upload %s: stored content %s is missing", file.id, path)
+        return error(500, "FILE_UNAVAILABLE", "文件暂时无法读取，请稍后再试")
+    if principal.account_id != file.owner_id:
+        await record("data.read", _actor(request, principal), subject_account_id=file.owner_id,
+                     target=f"upload:{file.id}", detail={"name": file.name})
+    return FileResponse(path, media_type=file.media_type, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(file.name, safe='')}",
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+        # Never rendered as a page of the portal's origin, whatever a browser makes of it.
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+    })
+
+
+routes = [
+    Route("/uploads", upload, methods=["POST"]),
+    Route("/uploads/{id:path}", download, methods=["GET"]),
+]
