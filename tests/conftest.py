@@ -95,9 +95,10 @@ async def empty_database(databases: FreshDatabases) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     # Re-read public versions on every request so that a change made by a test shows at once.
-    return Settings(database_url=database_url, public_version_check_seconds=0, password_profile="test")
+    return Settings(database_url=database_url, public_version_check_seconds=0, password_profile="test",
+                    upload_dir=str(tmp_path_factory.mktemp("uploads")))
 
 
 @pytest.fixture

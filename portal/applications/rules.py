@@ -205,8 +205,9 @@ async def _materials(principal: Principal, applicant: Account, form: MergedForm,
             problems.append(InvalidField(field, "UNKNOWN_FILE", f"“{by_code[code][0].name}”的文件不存在或不属于您"))
         else:
             uploads[code] = files[file_id]
+    refused = {p.field for p in problems}
     for definition, requirement in form.materials:
-        covered = (definition.code in uploads or definition.code in held
+        covered = (definition.code in uploads or definition.code in held or f"materials.{definition.code}" in refused
                    or definition.certificate_type_code in issued_here)
         if requirement.required and not covered:
             problems.append(InvalidField(f"materials.{definition.code}", "MATERIAL_REQUIRED",
