@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,9 +74,12 @@ class Context:
         return self.terminal in (Terminal.TV, Terminal.KIOSK)
 
     async def principal(self) -> Principal | None:
-        """The signed-in account, looked up once per request (None when anonymous or the token is dead)."""
+        """The signed-in account, looked up once per request (None when anonymous or the token is dead);
+        resolvers asking at the same time share the one lookup."""
         if self._principal is _UNRESOLVED:
-            self._principal = await authenticate(self.token) if self.token else None
+            self._principal = asyncio.ensure_future(authenticate(self.token)) if self.token else None
+        if isinstance(self._principal, asyncio.Future):
+            return await asyncio.shield(self._principal)
         return self._principal
 
     async def require_principal(self) -> Principal:

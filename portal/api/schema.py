@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.types.base_scalars import wrap_parser
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -14,6 +17,7 @@ from portal.api.errors import ERROR_TYPES, MaskUnexpectedErrors
 from portal.api.limits import MAX_COST, ReportingParserCache, limit_extensions
 from portal.applications.api import ApplicationMutation, ApplicationQuery, ApplicationSubscription
 from portal.catalog.api import CatalogQuery
+from portal.workdays import SHANGHAI
 from portal.identity.api import IdentityMutation, IdentityQuery
 
 MAX_DEPTH = 12
@@ -23,6 +27,15 @@ MAX_TOKENS = 4000
 Query = merge_types("Query", (CatalogQuery, CalendarQuery, IdentityQuery, ApplicationQuery))
 Mutation = merge_types("Mutation", (IdentityMutation, ApplicationMutation))
 Subscription = merge_types("Subscription", (ApplicationSubscription,))
+
+
+def shanghai_time(value: datetime) -> str:
+    """Every instant leaves the API with the portal's civil offset, +08:00 (API.md: times with offset)."""
+    return value.astimezone(SHANGHAI).isoformat()
+
+
+DateTime = strawberry.scalar(name="DateTime", description="Date with time (ISO 8601, Asia/Shanghai offset)",
+                             serialize=shanghai_time, parse_value=wrap_parser(datetime.fromisoformat, "DateTime"))
 
 
 class PortalSchema(strawberry.Schema):
@@ -47,7 +60,7 @@ def create_schema(*, max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES,
             *limit_extensions(max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens,
                               max_cost=max_cost, production=production),
         ],
-        config=StrawberryConfig(disable_field_suggestions=production),
+        config=StrawberryConfig(disable_field_suggestions=production, scalar_map={datetime: DateTime}),
     )
 
 

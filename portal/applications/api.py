@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Annotated
 
 import strawberry
@@ -246,8 +246,25 @@ async def _task_action(info: Info, id: strawberry.ID, version: int, action: Task
     return Task.of(task)
 
 
+@strawberry.type(description="Figures over the applications submitted in a period (Shanghai calendar days).")
+class ApplicationFigures:
+    applications: int
+    materials: int
+    attached_without_upload: int = strawberry.field(description="Materials attached from e-licences (免证办) or "
+                                                                "issued by an earlier item of the same application.")
+    certificate_free_share: float
+
+
 @strawberry.type
 class ApplicationQuery:
+    @strawberry.field(description="How much was done without uploads: the 免证办 share, for a period.")
+    async def application_figures(self, from_: Annotated[date, strawberry.argument(name="from")],
+                                  to: date) -> ApplicationFigures:
+        if to < from_ or (to - from_).days > 366:
+            raise invalid_argument("to", "统计期间须在一年以内，且结束日期不早于开始日期")
+        figures = await rules.figures(from_, to)
+        return ApplicationFigures(**figures)
+
     @strawberry.field(description="An application; null for anyone but its applicant, delegates and handlers.")
     async def application(self, info: Info, id: strawberry.ID) -> Application | None:
         if not str(id).isdigit():

@@ -9,13 +9,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from portal.api.errors import invalid_argument
 from portal.api.pagination import Connection, paginate
+from portal.applications.rules import Prefill, prefill
 from portal.catalog import models, rules
 from portal.catalog.models import Audience, FieldType, RegionLevel, Terminal
 from portal.catalog.rules import MergedRequirement, SearchError
+from portal.identity import masking
+from portal.identity.models import Account, AccountKind
 
 strawberry.enum(Audience, description="Who a service is for: 个人 (CITIZEN), 企业 (ENTERPRISE) or both.")
 strawberry.enum(Terminal, description="The five terminals (五端融合).")
@@ -85,6 +89,17 @@ class FormField:
     options: list[SelectOption]
     validation: FieldValidation
     items: list[str]
+    value: JSON | None = strawberry.field(
+        default=None, description="Prefilled for the signed-in applicant (masked on TV and kiosk screens; a value "
+                                  "left out of the submission is taken from the same source).")
+    prefilled_from: str | None = strawberry.field(default=None, description="PROFILE or CERTIFICATE:<type>.")
+
+
+@strawberry.type(description="An e-licence the applicant holds that stands in for a material (免证办).")
+class HeldLicence:
+    type: str
+    name: str
+    number: str
 
 
 @strawberry.type(description="A material; when the applicant holds `certificateType` as an e-licence it needs no upload.")
@@ -94,6 +109,8 @@ class FormMaterial:
     required: bool
     certificate_type: CertificateType | None
     items: list[str]
+    held_licence: HeldLicence | None = strawberry.field(
+        default=None, description="Attached without upload: the signed-in applicant holds this e-licence.")
 
 
 async def form_fields(info: Info, merged: Sequence[MergedRequirement]) -> list[FormField]:
@@ -181,11 +198,65 @@ class BundleForm:
 
     @strawberry.field
     async def fields(self, info: Info) -> list[FormField]:
-        return await form_fields(info, await self._merged(info, "item_fields", "field_key"))
+        fields = await form_fields(info, await self._merged(info, "item_fields", "field_key"))
+        known = await applicant_prefill(info, self.bundle_id)
+        if known is not None:
+            masked = info.context.masked_terminal
+            for field in fields:
+                if field.key in known.values:
+                    value, source = known.values[field.key]
+                    field.value, field.prefilled_from = (masked_value(field, value) if masked else value), source
+        return fields
 
     @strawberry.field
     async def materials(self, info: Info) -> list[FormMaterial]:
-        return await form_materials(info, await self._merged(info, "item_materials", "material_code"))
+        materials = await form_materials(info, await self._merged(info, "item_materials", "material_code"))
+        known = await applicant_prefill(info, self.bundle_id)
+        if known is not None:
+            for material in materials:
+                if material.code in known.licences:
+                    licence = known.licences[material.code]
+                    material.held_licence = HeldLicence(
+                        type=licence.type_code, name=material.certificate_type.name if material.certificate_type
+                        else material.name, number=masking.licence_number(licence.number))
+        return materials
+
+    @strawberry.field(description="Share of the form's materials the applicant's e-licences attach without upload; "
+                                  "null when anonymous.")
+    async def certificate_free_share(self, info: Info) -> float | None:
+        known = await applicant_prefill(info, self.bundle_id)
+        if known is None:
+            return None
+        materials = await self._merged(info, "item_materials", "material_code")
+        return round(len(known.licences) / len(materials), 4) if materials else 0.0
+
+
+async def applicant_prefill(info: Info, bundle_id: int) -> Prefill | None:
+    """What the portal knows for the signed-in applicant's form of this bundle (once per request)."""
+    principal = await info.context.principal()
+    if principal is None or principal.kind is AccountKind.STAFF:
+        return None
+    key = ("prefill", bundle_id)
+    if key not in info.context.memo:
+        account = await Account.get(id=principal.account_id)
+        bundle = await models.Bundle.get(id=bundle_id)
+        info.context.memo[key] = await prefill(account, await rules.merged_form(bundle))
+    return info.context.memo[key]
+
+
+def masked_value(field: FormField, value: object) -> object:
+    """On TV and kiosk screens personal values are shown masked."""
+    if not isinstance(value, str):
+        return value
+    if field.type is FieldType.ID_NUMBER:
+        return masking.id_number(value)
+    if field.type is FieldType.PHONE:
+        return masking.phone(value)
+    if field.type is FieldType.CREDIT_CODE:
+        return masking.credit_code(value)
+    if field.key.endswith(".name") and not field.key.startswith("enterprise."):
+        return masking.name(value)
+    return value
 
 
 @strawberry.type(description="一件事: a life or business event handled through several items with one form.")

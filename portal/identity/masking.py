@@ -27,3 +27,8 @@ def display_name(account: Account, *, masked: bool) -> str:
     if masked and account.kind is AccountKind.CITIZEN:
         return numbers.mask_name(account.name)
     return account.name
+
+
+def licence_number(value: str) -> str:
+    """A licence number shown to its holder: enough to recognise it, not to copy it."""
+    return value[:4] + "*" * max(0, len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)

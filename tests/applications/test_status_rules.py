@@ -9,7 +9,7 @@ import pytest
 from portal.applications.models import TaskStatus as S
 from portal.applications.rules import ApplicationStatus as A
 from portal.applications.rules import application_status, blocked_items, promised_deadline
-from portal.workdays import WorkCalendar
+from portal.workdays import SHANGHAI, WorkCalendar
 
 CHAIN = {"certificate": [], "hukou": ["certificate"], "insurance": ["hukou"]}
 DIAMOND = {"land": [], "vehicle": [], "connection": ["land", "vehicle"], "tariff": ["connection"]}
@@ -45,11 +45,12 @@ def test_deadline_counts_promised_working_days_from_the_shanghai_day_of_submissi
     calendar = WorkCalendar()
     # 2025-09-30 17:00 UTC is 2025-10-01 01:00 in Shanghai, a holiday: 3 working days → Oct 9, 10, 11 (make-up).
     deadline, provisional = promised_deadline(calendar, 3, datetime(2025, 9, 30, 17, 0, tzinfo=timezone.utc))
-    assert deadline.isoformat() == "2025-10-11T23:59:59+08:00" and provisional is False
+    assert deadline.astimezone(SHANGHAI).isoformat() == "2025-10-11T23:59:59+08:00" and provisional is False
+    assert deadline.utcoffset().total_seconds() == 0
 
 
 def test_an_immediate_item_is_due_the_same_day() -> None:
     deadline, provisional = promised_deadline(WorkCalendar(), 0, datetime(2025, 10, 1, 2, 0, tzinfo=timezone.utc))
-    assert deadline.isoformat() == "2025-10-01T23:59:59+08:00" and provisional is False
+    assert deadline.astimezone(SHANGHAI).isoformat() == "2025-10-01T23:59:59+08:00" and provisional is False
     later, provisional = promised_deadline(WorkCalendar(), 0, datetime(2027, 3, 1, 2, 0, tzinfo=timezone.utc))
-    assert later.isoformat() == "2027-03-01T23:59:59+08:00" and provisional is True
+    assert later.astimezone(SHANGHAI).isoformat() == "2027-03-01T23:59:59+08:00" and provisional is True

@@ -249,5 +249,6 @@ async def test_catalog_list_costs_the_same_queries_at_any_length(gql: Any) -> No
         assert len(body["data"]["bundles"]["edges"]) == first
         counts.append(len(counter.statements))
     # Each loader batches once per nesting level; a one-bundle page may split a batch the larger ones share.
+    # The bearer token (sent to bypass the public cache) costs its one session lookup.
     assert counts[1] == counts[2], counts
-    assert max(counts) <= 14, counts
+    assert max(counts) <= 15, counts
