@@ -78,33 +78,45 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextmanager
-def portal_server(database_url: str, *args: str, env: dict[str, str] | None = None,
-                  startup_seconds: float = 60) -> Iterator[str]:
-    """A real `portal serve` process on a free loopback port; yields its base URL, stops it at the end."""
+def start_portal(database_url: str, *args: str, env: dict[str, str] | None = None,
+                 startup_seconds: float = 60) -> tuple[subprocess.Popen[str], str]:
+    """Start `portal serve` on a free loopback port and wait until /healthz answers; (process, base URL)."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     environ.update({"PORTAL_PASSWORD_PROFILE": "test", **(env or {})})
     server = subprocess.Popen([PORTAL_COMMAND, "serve", "--port", str(port), "--database", database_url, *args],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environ)
     base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + startup_seconds
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return server, base
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None:
+            raise AssertionError(f"portal serve exited: {server.stdout.read()}")
+        if time.monotonic() > deadline:
+            stop(server)
+            raise AssertionError(f"portal serve did not answer within {startup_seconds} s")
+        time.sleep(0.1)
+
+
+def stop(server: subprocess.Popen[str]) -> None:
+    server.terminate()
     try:
-        deadline = time.monotonic() + startup_seconds
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None:
-                raise AssertionError(f"portal serve exited: {server.stdout.read()}")
-            if time.monotonic() > deadline:
-                raise AssertionError(f"portal serve did not answer within {startup_seconds} s")
-            time.sleep(0.1)
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+
+
+@contextmanager
+def portal_server(database_url: str, *args: str, env: dict[str, str] | None = None,
+                  startup_seconds: float = 60) -> Iterator[str]:
+    """A real `portal serve` process on a free loopback port; yields its base URL, stops it at the end."""
+    server, base = start_portal(database_url, *args, env=env, startup_seconds=startup_seconds)
+    try:
         yield base
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)

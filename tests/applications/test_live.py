@@ -133,3 +133,22 @@ async def test_only_the_applicant_may_follow(servers: tuple[str, str]) -> None:
         finally:
             await ws.close()
 
+
+
+async def test_a_connection_holds_at_most_ten_subscriptions(servers: tuple[str, str]) -> None:
+    first, _ = servers
+    token = await citizen()
+    async with httpx.AsyncClient(timeout=20) as http:
+        application = await submit(http, first, token)
+    ws = await subscribe(first, token, application["id"])
+    try:
+        assert (await next_event(ws))["cursor"] == "1"
+        for n in range(2, 11):
+            await ws.send(json.dumps({"type": "subscribe", "id": str(n), "payload": {
+                "query": FOLLOW, "variables": {"id": application["id"], "after": "1"}}}))
+        await ws.send(json.dumps({"type": "subscribe", "id": "11", "payload": {
+            "query": FOLLOW, "variables": {"id": application["id"]}}}))
+        refused = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        assert refused == {"id": "11", "type": "error", "payload": [{"message": "Subscription limit reached"}]}
+    finally:
+        await ws.close()
