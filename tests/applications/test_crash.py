@@ -12,14 +12,11 @@ from pathlib import Path
 import httpx
 
 from portal.applications.models import Application
-from portal.audit.rules import Actor
 from portal.catalog.seed import seed_catalog
 from portal.catalog.source import read_catalog
 from portal.events import Event
-from portal.identity.passwords import Passwords
-from portal.identity.rules import register_citizen
 from tests.applications.support import PDF, SUBMIT, newborn_values
-from tests.helpers import new_id_number, new_phone, start_portal, stop
+from tests.helpers import registered_citizen, start_portal, stop
 
 SUBMISSIONS = 500
 KILL_AFTER = 150
@@ -27,8 +24,7 @@ KILL_AFTER = 150
 
 async def test_a_killed_server_loses_no_application_and_no_event(empty_database: str, tmp_path: Path) -> None:
     await seed_catalog(read_catalog())
-    signed_in = await register_citizen(Passwords("test"), Actor(None, "test", "10.253.0.1"), name="韩梅梅",
-                                       id_number=new_id_number(), phone=new_phone(), password="Hanmeimei-2115")
+    signed_in = await registered_citizen("韩梅梅")
     headers = {"authorization": f"Bearer {signed_in.token}"}
     env = {"PORTAL_UPLOAD_DIR": str(tmp_path / "uploads")}
     server, base = start_portal(empty_database, env=env)

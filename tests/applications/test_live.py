@@ -14,11 +14,8 @@ import httpx
 import pytest
 import websockets
 
-from portal.audit.rules import Actor
-from portal.identity.passwords import Passwords
-from portal.identity.rules import register_citizen
 from tests.applications.support import ACCEPT, APPROVE, PDF, SUBMIT, handler, newborn_values, task_of
-from tests.helpers import new_id_number, new_phone, portal_server
+from tests.helpers import portal_server, registered_citizen
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 FOLLOW = """subscription($id: ID!, $after: String) {
@@ -34,9 +31,7 @@ def servers(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 async def citizen() -> str:
-    signed_in = await register_citizen(Passwords("test"), Actor(None, "test", "10.252.0.1"), name="周八",
-                                       id_number=new_id_number(), phone=new_phone(), password="Zhouba-2115!")
-    return signed_in.token
+    return (await registered_citizen("周八")).token
 
 
 async def call(http: httpx.AsyncClient, base: str, token: str, query: str, **variables: Any) -> dict[str, Any]:

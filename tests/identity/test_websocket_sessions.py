@@ -16,11 +16,9 @@ import httpx
 import pytest
 import websockets
 
-from portal.audit.rules import Actor
 from portal.identity.models import Session
-from portal.identity.passwords import Passwords
-from portal.identity.rules import register_citizen, token_digest
-from tests.helpers import new_id_number, new_phone, portal_server
+from portal.identity.rules import token_digest
+from tests.helpers import portal_server, registered_citizen
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 LOGOUT = "mutation { logout { __typename } }"
@@ -34,9 +32,7 @@ def servers(database_url: str) -> Iterator[tuple[str, str]]:
 
 
 async def citizen_token() -> str:
-    signed_in = await register_citizen(Passwords("test"), Actor(None, "test", "10.250.0.1"), name="孙悟空",
-                                       id_number=new_id_number(), phone=new_phone(), password="Huaguoshan-72!")
-    return signed_in.token
+    return (await registered_citizen()).token
 
 
 async def connect(base: str, payload: dict[str, Any]) -> Any:
