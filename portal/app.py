@@ -17,9 +17,11 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from portal import db, events
 from portal.api.http import GraphQLEndpoint, PortalGraphQL
+from portal.appeals.sweep import run_sweeper
 from portal.api.public import PublicData
 from portal.api.schema import create_schema
 from portal.api.security import security_middleware
+from portal.appeals import open311
 from portal.applications import uploads
 from portal.config import Settings
 
@@ -54,18 +56,21 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                     app, config=db.tortoise_config(settings.database_url), _enable_global_fallback=True))
             await stack.enter_async_context(events.use_broker(settings.broker_url))
             await public.refresh(force=True)
-            publisher = asyncio.create_task(events.run_publisher(), name="portal-event-publisher")
+            loops = [asyncio.create_task(events.run_publisher(), name="portal-event-publisher"),
+                     asyncio.create_task(run_sweeper(), name="portal-deadline-sweep")]
             try:
                 yield
             finally:
-                publisher.cancel()
-                await asyncio.gather(publisher, return_exceptions=True)
+                for loop in loops:
+                    loop.cancel()
+                await asyncio.gather(*loops, return_exceptions=True)
 
     routes = [
         Route("/graphql", endpoint, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", endpoint),
         Route("/healthz", healthz, methods=["GET"]),
         *uploads.routes,
+        *open311.routes,
     ]
     if not settings.production:
         routes.append(Route("/", home, methods=["GET"]))

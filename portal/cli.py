@@ -158,6 +158,39 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_apikey_create(args: argparse.Namespace) -> int:
+    from portal.appeals.open311 import create_api_key
+    from portal.problems import InvalidField, Refused
+
+    outcome: dict[str, object] = {}
+
+    async def create() -> None:
+        outcome["row"], outcome["key"] = await create_api_key(label=args.label, username=args.username,
+                                                              credit_code=args.credit_code)
+
+    try:
+        _with_database(_settings(args), create)
+    except (InvalidField, Refused) as problem:
+        print(f"portal apikey create: {problem.message}", file=sys.stderr)
+        return 1
+    print(f"created Open311 API key {outcome['row'].id} ({outcome['row'].label}); it is shown only once:")
+    print(outcome["key"])
+    return 0
+
+
+def cmd_apikey_revoke(args: argparse.Namespace) -> int:
+    from portal.appeals.open311 import revoke_api_key
+    from portal.problems import Refused
+
+    try:
+        _with_database(_settings(args), lambda: revoke_api_key(args.id))
+    except Refused as problem:
+        print(f"portal apikey revoke: {problem.message}", file=sys.stderr)
+        return 1
+    print(f"revoked Open311 API key {args.id}")
+    return 0
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from portal.audit.rules import verify
 
@@ -231,6 +264,19 @@ def build_parser() -> argparse.ArgumentParser:
     verify = audit_commands.add_parser("verify", help="check the hash chain; report the first broken link")
     database_option(verify)
     verify.set_defaults(func=cmd_audit_verify)
+    apikey = commands.add_parser("apikey", help="Open311 API keys (enterprises and appeals coordinators)")
+    apikey_commands = apikey.add_subparsers(dest="apikey_command", required=True)
+    key_create = apikey_commands.add_parser("create", help="create a key and print it once")
+    holder = key_create.add_mutually_exclusive_group(required=True)
+    holder.add_argument("--username", help="an appeals coordinator's username")
+    holder.add_argument("--credit-code", dest="credit_code", help="an enterprise's credit code")
+    key_create.add_argument("--label", required=True, help="what the key is for")
+    database_option(key_create)
+    key_create.set_defaults(func=cmd_apikey_create)
+    key_revoke = apikey_commands.add_parser("revoke", help="revoke a key")
+    key_revoke.add_argument("--id", type=int, required=True)
+    database_option(key_revoke)
+    key_revoke.set_defaults(func=cmd_apikey_revoke)
     return parser
 
 

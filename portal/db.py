@@ -29,6 +29,7 @@ MODEL_MODULES = [
     "portal.events",
     "portal.applications.models",
     "portal.lutong.models",
+    "portal.appeals.models",
 ]
 MIGRATIONS_MODULE = "portal.migrations"
 # SQLite: one connection per process; several processes wait for the write lock instead of failing.

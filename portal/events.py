@@ -158,6 +158,30 @@ async def append(stream: str, seq: int, kind: str, payload: dict[str, Any]) -> E
     return await Event.create(stream=stream, seq=seq, kind=kind, at=datetime.now(timezone.utc), payload=payload)
 
 
+async def append_next(stream: str, kind: str, payload: dict[str, Any], attempts: int = 20) -> Event:
+    """Write the next event of a stream that has no counter row of its own (alert streams): the unique
+    (stream, seq) turns a race into a retry."""
+    from tortoise.exceptions import IntegrityError
+    from tortoise.functions import Max
+    from tortoise.transactions import in_transaction
+
+    for _ in range(attempts):
+        last = await Event.filter(stream=stream).annotate(top=Max("seq")).first().values_list("top", flat=True)
+        try:
+            async with in_transaction():  # a savepoint inside the caller's transaction
+                return await append(stream, (last or 0) + 1, kind, payload)
+        except IntegrityError:
+            continue
+    raise RuntimeError(f"could not append to {stream}: too much contention")
+
+
+async def last_seq(stream: str) -> int:
+    from tortoise.functions import Max
+
+    row = await Event.filter(stream=stream).annotate(top=Max("seq")).first().values_list("top", flat=True)
+    return row or 0
+
+
 async def publish(events: list[Event]) -> None:
     """Publish committed events and mark them published (a crash in between publishes them twice: harmless,
     subscribers skip numbers they have)."""

@@ -15,8 +15,10 @@ from strawberry.types import ExecutionContext
 from portal.api.calendar import CalendarQuery
 from portal.api.errors import ERROR_TYPES, MaskUnexpectedErrors
 from portal.api.limits import MAX_COST, ReportingParserCache, limit_extensions
+from portal.appeals.api import AppealMutation, AppealQuery, AppealSubscription
 from portal.applications.api import ApplicationMutation, ApplicationQuery, ApplicationSubscription
 from portal.catalog.api import CatalogQuery
+from portal.evaluations.api import EvaluationMutation, EvaluationQuery
 from portal.workdays import SHANGHAI
 from portal.identity.api import IdentityMutation, IdentityQuery
 
@@ -24,9 +26,10 @@ MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
-Query = merge_types("Query", (CatalogQuery, CalendarQuery, IdentityQuery, ApplicationQuery))
-Mutation = merge_types("Mutation", (IdentityMutation, ApplicationMutation))
-Subscription = merge_types("Subscription", (ApplicationSubscription,))
+Query = merge_types("Query", (CatalogQuery, CalendarQuery, IdentityQuery, ApplicationQuery, EvaluationQuery,
+                              AppealQuery))
+Mutation = merge_types("Mutation", (IdentityMutation, ApplicationMutation, EvaluationMutation, AppealMutation))
+Subscription = merge_types("Subscription", (ApplicationSubscription, AppealSubscription))
 
 
 def shanghai_time(value: datetime) -> str:

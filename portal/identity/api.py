@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from portal.api.errors import FormInvalid, NotFound, PermissionDenied, PublicError, RateLimited, outcome
 from portal.api.pagination import Connection, paginate
+from portal.appeals.api import Appeal, my_appeals
 from portal.applications.api import Application, my_applications
 from portal.audit import rules as audit
 from portal.identity import masking, models, rules
@@ -133,6 +134,10 @@ class Viewer:
     async def applications(self, info: Info, first: int | None = None, after: str | None = None
                            ) -> Connection[Application]:
         return await my_applications(info, self.principal, first, after)
+
+    @strawberry.field(description="Appeals of this enterprise, or of the enterprises this citizen is an agent of.")
+    async def appeals(self, first: int | None = None, after: str | None = None) -> Connection[Appeal]:
+        return await my_appeals(self.principal, first, after)
 
     @strawberry.field(description="Who read this holder's data: staff, scanners of the 鲁通码 (newest first).")
     async def access_log(self, first: int | None = None, after: str | None = None) -> Connection[AccessLogEntry]:

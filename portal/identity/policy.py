@@ -92,3 +92,18 @@ async def may_read_upload(principal: Principal | None, file: UploadedFile) -> bo
     departments = await Task.filter(application__materials__file_id=file.id).distinct().values_list(
         "department_code", flat=True)
     return any(may_handle_department(principal, code) for code in departments)
+
+
+async def may_act_for_enterprise(principal: Principal | None, credit_code: str) -> bool:
+    """An enterprise account acts for its own credit code; its active agents act for it too. Appeals name the
+    enterprise by credit code, so this decides who sees and confirms an appeal."""
+    from portal.identity.models import Account
+
+    if principal is None:
+        return False
+    if principal.kind is AccountKind.ENTERPRISE:
+        return await Account.exists(id=principal.account_id, credit_code=credit_code)
+    if principal.kind is not AccountKind.CITIZEN:
+        return False
+    return await EnterpriseAgent.exists(agent_id=principal.account_id, revoked_at__isnull=True,
+                                        enterprise__credit_code=credit_code)

@@ -1,0 +1,413 @@
+"""Appeals: types, queries, mutations, the appeal stream and deadline alerts. Thin: rules decide."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from datetime import date, datetime, timezone
+from typing import Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from portal import events
+from portal.api.errors import (
+    Conflict,
+    FormInvalid,
+    NotFound,
+    PermissionDenied,
+    PublicError,
+    ValidationError,
+    invalid_argument,
+    outcome,
+)
+from portal.api.pagination import Connection, paginate
+from portal.appeals import models, rules
+from portal.appeals.models import AppealCategory, AppealChannel, AppealStatus, AppealUrgency
+from portal.audit.rules import Actor
+from portal.catalog.models import Department
+from portal.identity import masking
+from portal.identity.models import Account, AccountKind, EnterpriseAgent, Role
+from portal.identity.policy import has_role, may_route_appeals, may_supervise
+from portal.identity.principal import Principal
+from portal.problems import Refused
+
+strawberry.enum(AppealChannel, description="ONLINE (诉求专区), MAILBOX (省长信箱), HOTLINE (96178), VISIT (走访).")
+strawberry.enum(AppealCategory, description="分类.")
+strawberry.enum(AppealUrgency, description="分级.")
+strawberry.enum(AppealStatus)
+
+
+@strawberry.type(description="The 2115 deadlines fixed when the undertaking unit received the appeal.")
+class AppealSla:
+    contact_by: datetime
+    opinion_by: datetime
+    resolve_by: datetime
+    provisional: bool
+
+
+@strawberry.type
+class AppealStepEntry:
+    at: datetime
+    action: str
+    actor: str
+    department_code: str | None
+    note: str
+
+
+@strawberry.type(description="An enterprise's appeal (企业诉求).")
+class Appeal:
+    row: strawberry.Private[models.Appeal]
+    id: strawberry.ID
+    status: AppealStatus
+    channel: AppealChannel
+    category: AppealCategory
+    urgency: AppealUrgency
+    title: str
+    content: str
+    enterprise_name: str
+    masked_credit_code: str
+    region_code: str
+    department_code: str | None
+    received_at: datetime | None
+    contacted_at: datetime | None
+    opinion_at: datetime | None
+    opinion: str
+    resolved_at: datetime | None
+    summary: str
+    return_reason: str
+    satisfied: bool | None
+    rating: int | None
+    comment: str
+    reopened: int
+    escalated_at: datetime | None
+    meeting_topic_at: datetime | None
+    merged_into: strawberry.ID | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, a: models.Appeal) -> Appeal:
+        return cls(row=a, id=strawberry.ID(str(a.id)), status=a.status, channel=a.channel, category=a.category,
+                   urgency=a.urgency, title=a.title, content=a.content, enterprise_name=a.enterprise_name,
+                   masked_credit_code=masking.credit_code(a.credit_code) or "", region_code=a.region_code,
+                   department_code=a.department_code, received_at=a.received_at, contacted_at=a.contacted_at,
+                   opinion_at=a.opinion_at, opinion=a.opinion, resolved_at=a.resolved_at, summary=a.summary,
+                   return_reason=a.return_reason, satisfied=a.satisfied, rating=a.rating, comment=a.comment,
+                   reopened=a.reopened, escalated_at=a.escalated_at, meeting_topic_at=a.meeting_topic_at,
+                   merged_into=strawberry.ID(str(a.merged_into_id)) if a.merged_into_id else None,
+                   created_at=a.created_at)
+
+    @strawberry.field(description="2115: contact within 2 h, opinion within 1 working day, solved within 15.")
+    def sla(self) -> AppealSla | None:
+        a = self.row
+        if a.contact_by is None:
+            return None
+        return AppealSla(contact_by=a.contact_by, opinion_by=a.opinion_by, resolve_by=a.resolve_by,
+                         provisional=a.provisional)
+
+    @strawberry.field(description="Whether each 2115 step was on time; null while its clock runs or has not started.")
+    def on_time(self) -> JSON:
+        a, now = self.row, datetime.now(timezone.utc)
+        return {"contact": rules.on_time(a.contacted_at, a.contact_by, now),
+                "opinion": rules.on_time(a.opinion_at, a.opinion_by, now),
+                "resolve": rules.on_time(a.resolved_at, a.resolve_by, now)}
+
+    @strawberry.field(description="Every step with its actor and time.")
+    async def steps(self) -> list[AppealStepEntry]:
+        return [AppealStepEntry(at=s.at, action=s.action, actor=s.actor, department_code=s.department_code,
+                                note=s.note)
+                for s in await models.AppealStep.filter(appeal_id=self.row.id).order_by("id")]
+
+
+@strawberry.type
+class SimilarAppeal:
+    appeal: Appeal
+    score: float
+
+
+@strawberry.type(description="The zone's figures for a period (anonymous: no enterprise is named).")
+class AppealStats:
+    received: int
+    complaints_per_10k: float | None = strawberry.field(description="Appeals per 10,000 market entities (万家投诉比).")
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    contact_on_time_rate: float | None
+    opinion_on_time_rate: float | None
+    resolve_on_time_rate: float | None
+
+
+@strawberry.type
+class DepartmentAppealStats:
+    department_code: str
+    department_name: str
+    stats: AppealStats
+
+
+@strawberry.type
+class AppealRef:
+    id: strawberry.ID
+    status: AppealStatus
+
+
+@strawberry.type
+class AppealEvent:
+    cursor: str
+    kind: str
+    at: datetime
+    appeal: AppealRef
+
+
+@strawberry.type(description="A missed deadline, an escalation (督办) or another alert for staff.")
+class DeadlineAlert:
+    cursor: str
+    kind: str
+    at: datetime
+    detail: JSON
+
+
+@strawberry.input
+class SubmitAppealInput:
+    title: str
+    content: str
+    category: AppealCategory
+    channel: AppealChannel = AppealChannel.ONLINE
+    idempotency_key: str
+    urgency: AppealUrgency = AppealUrgency.GENERAL
+    credit_code: str | None = strawberry.field(default=None, description="An agent names the enterprise.")
+
+
+@strawberry.input
+class RecordHotlineAppealInput:
+    credit_code: str
+    title: str
+    content: str
+    category: AppealCategory
+    channel: AppealChannel
+    idempotency_key: str
+    urgency: AppealUrgency = AppealUrgency.GENERAL
+    enterprise_name: str | None = strawberry.field(default=None, description="Required if it has no account.")
+
+
+AppealResult = Annotated[Appeal | FormInvalid | PermissionDenied | NotFound | Conflict, strawberry.union("AppealResult")]
+
+
+def _id(value: strawberry.ID) -> int:
+    if not str(value).isdigit():
+        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+    return int(value)
+
+
+async def _principal(info: Info) -> Principal:
+    principal = await info.context.principal()
+    if principal is None:
+        raise Refused("PERMISSION", "UNAUTHENTICATED", "请先登录")
+    return principal
+
+
+async def _result(info: Info, make: Callable[[Principal, Actor], Awaitable[models.Appeal]]) -> AppealResult:
+    """Run a rule with the signer and the audit actor; expected failures become values."""
+    async def run() -> Appeal:
+        return Appeal.of(await make(await _principal(info), await info.context.actor()))
+    return await outcome(run())
+
+
+def _stats(values: dict) -> AppealStats:
+    return AppealStats(**values)
+
+
+def _check_period(first: date, last: date) -> None:
+    if last < first or (last - first).days > 366:
+        raise invalid_argument("to", "统计期间须在一年以内，且结束日期不早于开始日期")
+
+
+async def enterprise_codes(principal: Principal) -> list[str]:
+    """The credit codes the viewer acts for: its own (an enterprise), or its employers' (an agent)."""
+    if principal.kind is AccountKind.ENTERPRISE:
+        code = await Account.filter(id=principal.account_id).values_list("credit_code", flat=True)
+        return [c for c in code if c]
+    if principal.kind is AccountKind.CITIZEN:
+        return list(await EnterpriseAgent.filter(agent_id=principal.account_id, revoked_at__isnull=True)
+                    .values_list("enterprise__credit_code", flat=True))
+    return []
+
+
+async def my_appeals(principal: Principal, first: int | None, after: str | None) -> Connection[Appeal]:
+    query = models.Appeal.filter(credit_code__in=await enterprise_codes(principal)).order_by("-id")
+    return await paginate(query, first, after, Appeal.of)
+
+
+@strawberry.type
+class AppealQuery:
+    @strawberry.field(description="An appeal; null for anyone but its enterprise, agents and the responsible staff.")
+    async def appeal(self, info: Info, id: strawberry.ID) -> Appeal | None:
+        if not str(id).isdigit():
+            return None
+        try:
+            return Appeal.of(await rules.visible(await info.context.principal(), int(id)))
+        except Refused:
+            return None
+
+    @strawberry.field(description="Public figures of a region (a province or city code covers its subdivisions).")
+    async def appeal_stats(self, region_code: str, from_: Annotated[date, strawberry.argument(name="from")],
+                           to: date) -> AppealStats:
+        _check_period(from_, to)
+        return _stats(await rules.stats(region_code, from_, to))
+
+    @strawberry.field(description="Public figures per undertaking unit of a region.")
+    async def appeal_stats_by_department(self, region_code: str,
+                                         from_: Annotated[date, strawberry.argument(name="from")],
+                                         to: date) -> list[DepartmentAppealStats]:
+        _check_period(from_, to)
+        codes = await models.Appeal.filter(department_code__isnull=False).distinct().values_list(
+            "department_code", flat=True)
+        names = {d.code: d.name for d in await Department.filter(code__in=list(codes))}
+        rows = []
+        for code in sorted(codes):
+            values = await rules.stats(region_code, from_, to, department_code=code)
+            if values["received"]:
+                rows.append(DepartmentAppealStats(department_code=code, department_name=names.get(code, code),
+                                                  stats=_stats(values)))
+        return rows
+
+    @strawberry.field(description="The coordinator's worklist (诉求专席), oldest first.")
+    async def appeals_to_route(self, info: Info, status: AppealStatus | None = None, first: int | None = None,
+                               after: str | None = None) -> Connection[Appeal]:
+        principal = await info.context.require_principal()
+        if not may_route_appeals(principal):
+            raise PublicError("FORBIDDEN", "只有诉求专席可以查看待分办诉求")
+        statuses = [status] if status else [AppealStatus.RECEIVED, AppealStatus.RETURNED]
+        return await paginate(models.Appeal.filter(status__in=statuses).order_by("id"), first, after, Appeal.of)
+
+    @strawberry.field(description="The undertaking unit's appeals, nearest resolve deadline first.")
+    async def department_appeals(self, info: Info, first: int | None = None,
+                                 after: str | None = None) -> Connection[Appeal]:
+        principal = await info.context.require_principal()
+        if not has_role(principal, Role.DEPARTMENT_HANDLER) or not principal.department_code:
+            raise PublicError("FORBIDDEN", "只有承办单位经办人可以查看本单位诉求")
+        query = models.Appeal.filter(department_code=principal.department_code, status__in=list(rules.OPEN))
+        return await paginate(query.order_by("resolve_by", "id"), first, after, Appeal.of)
+
+    @strawberry.field(description="Topics for the provincial executive meeting (常务会议议题), newest first.")
+    async def meeting_topics(self, info: Info, region_code: str = "370000", first: int | None = None,
+                             after: str | None = None) -> Connection[Appeal]:
+        principal = await info.context.require_principal()
+        if not may_supervise(principal, region_code):
+            raise PublicError("FORBIDDEN", "只有督办人员可以查看会议议题")
+        prefix = region_code[:2] if region_code.endswith("0000") else region_code[:4]
+        query = models.Appeal.filter(meeting_topic_at__isnull=False, region_code__startswith=prefix)
+        return await paginate(query.order_by("-meeting_topic_at"), first, after, Appeal.of)
+
+    @strawberry.field(description="Similar appeals of the same region and category in the last 90 days.")
+    async def similar_appeals(self, info: Info, id: strawberry.ID) -> list[SimilarAppeal]:
+        try:
+            found = await rules.similar_appeals(await _principal(info), _id(id))
+        except Refused as refused:
+            raise PublicError("NOT_FOUND", refused.message) from refused
+        return [SimilarAppeal(appeal=Appeal.of(s.appeal), score=s.score) for s in found]
+
+
+@strawberry.type
+class AppealMutation:
+    @strawberry.mutation(description="The online zone: an enterprise (or its agent) files an appeal.")
+    async def submit_appeal(self, info: Info, input: SubmitAppealInput) -> AppealResult:
+        if input.channel is not AppealChannel.ONLINE:
+            return FormInvalid(code="FORM_INVALID", message="有1处内容需要修改", errors=[
+                _channel_error()])
+        return await _result(info, lambda p, a: rules.submit(
+            p, a, title=input.title, content=input.content, category=input.category, urgency=input.urgency,
+            idempotency_key=input.idempotency_key, credit_code=input.credit_code))
+
+    @strawberry.mutation(description="The 96178 seat, the governor's mailbox or a visit: recorded by a coordinator.")
+    async def record_hotline_appeal(self, info: Info, input: RecordHotlineAppealInput) -> AppealResult:
+        return await _result(info, lambda p, a: rules.record_for_enterprise(
+            p, a, credit_code=input.credit_code, enterprise_name=input.enterprise_name, title=input.title,
+            content=input.content, category=input.category, urgency=input.urgency, channel=input.channel,
+            idempotency_key=input.idempotency_key))
+
+    @strawberry.mutation(description="Route to an undertaking unit: the 2115 clock starts now. Also upholds a 退单.")
+    async def assign_appeal(self, info: Info, id: strawberry.ID, department_code: str) -> AppealResult:
+        return await _result(info, lambda p, a: rules.assign(p, a, info.context.calendar, _id(id), department_code))
+
+    @strawberry.mutation(description="退单: the unit returns a misrouted appeal within the 2-hour contact window.")
+    async def return_appeal(self, info: Info, id: strawberry.ID, reason: str) -> AppealResult:
+        return await _result(info, lambda p, a: rules.return_to_coordinator(p, a, _id(id), reason))
+
+    @strawberry.mutation(description="The coordinator keeps a returned appeal with its unit; the clock keeps running.")
+    async def reject_appeal_return(self, info: Info, id: strawberry.ID, reason: str) -> AppealResult:
+        return await _result(info, lambda p, a: rules.reject_return(p, a, _id(id), reason))
+
+    @strawberry.mutation(description="2115 step 1: contacted the enterprise or was on site.")
+    async def record_appeal_contact(self, info: Info, id: strawberry.ID) -> AppealResult:
+        return await _result(info, lambda p, a: rules.record_contact(p, a, _id(id)))
+
+    @strawberry.mutation(description="2115 step 2: the handling opinion.")
+    async def give_appeal_opinion(self, info: Info, id: strawberry.ID, opinion: str) -> AppealResult:
+        return await _result(info, lambda p, a: rules.give_opinion(p, a, _id(id), opinion))
+
+    @strawberry.mutation(description="2115 step 3: solved or service confirmed.")
+    async def resolve_appeal(self, info: Info, id: strawberry.ID, summary: str) -> AppealResult:
+        return await _result(info, lambda p, a: rules.resolve(p, a, _id(id), summary))
+
+    @strawberry.mutation(description="The enterprise confirms; unsatisfied reopens with a new 15-working-day clock.")
+    async def confirm_appeal(self, info: Info, id: strawberry.ID, satisfied: bool, rating: int,
+                             comment: str | None = None) -> AppealResult:
+        return await _result(info, lambda p, a: rules.confirm(p, a, info.context.calendar, _id(id),
+                                                              satisfied=satisfied, rating=rating, comment=comment))
+
+    @strawberry.mutation(description="督办 by a supervisor of the appeal's region.")
+    async def escalate_appeal(self, info: Info, id: strawberry.ID, reason: str) -> AppealResult:
+        return await _result(info, lambda p, a: rules.escalate(p, a, _id(id), reason))
+
+    @strawberry.mutation(description="List as a topic for the provincial executive meeting (常务会议议题).")
+    async def list_appeal_as_meeting_topic(self, info: Info, id: strawberry.ID, reason: str) -> AppealResult:
+        return await _result(info, lambda p, a: rules.list_as_meeting_topic(p, a, _id(id), reason))
+
+    @strawberry.mutation(description="Merge a duplicate into a similar appeal; both enterprises keep their record.")
+    async def merge_appeal(self, info: Info, id: strawberry.ID, into_id: strawberry.ID) -> AppealResult:
+        return await _result(info, lambda p, a: rules.merge(p, a, _id(id), _id(into_id)))
+
+
+def _channel_error() -> ValidationError:
+    return ValidationError(code="BAD_CHANNEL", message="在线提交的渠道只能是 ONLINE，来电来信由诉求专席登记",
+                           field="channel")
+
+
+def alert_stream_of(principal: Principal) -> str:
+    """The alerts a staff member hears: a unit's handler its unit's, a supervisor its region's (督办)."""
+    if has_role(principal, Role.DEPARTMENT_HANDLER) and principal.department_code:
+        return f"alerts:department:{principal.department_code}"
+    if has_role(principal, Role.SUPERVISOR) and principal.region_code:
+        code = principal.region_code
+        return f"alerts:region:{code[:2]}0000" if code.endswith("0000") else f"alerts:region:{code[:4]}00"
+    if has_role(principal, Role.ADMIN, Role.APPEALS_COORDINATOR):
+        return "alerts:region:370000"
+    raise PublicError("FORBIDDEN", "只有工作人员可以接收督办提醒")
+
+
+@strawberry.type
+class AppealSubscription:
+    @strawberry.subscription(description="Every change of an appeal; `after` replays from that cursor.")
+    async def appeal_updated(self, info: Info, id: strawberry.ID,
+                             after: str | None = None) -> AsyncGenerator[AppealEvent, None]:
+        if after is not None and not after.isdigit():
+            raise invalid_argument("after", "游标无效，请从头订阅", code="INVALID_CURSOR")
+        try:
+            appeal = await rules.visible(await info.context.principal(), _id(id))
+        except Refused as refused:
+            raise PublicError("NOT_FOUND", "未找到该诉求") from refused
+        async for message in events.follow(rules.stream_of(appeal.id), int(after or 0)):
+            payload = message["payload"]["appeal"]
+            yield AppealEvent(cursor=str(message["seq"]), kind=message["kind"],
+                              at=datetime.fromisoformat(message["at"]),
+                              appeal=AppealRef(id=strawberry.ID(str(payload["id"])),
+                                               status=AppealStatus(payload["status"])))
+
+    @strawberry.subscription(description="Missed deadlines and escalations for the signed-in staff member's unit "
+                                         "or region; `after` replays from that cursor, otherwise only new alerts.")
+    async def deadline_alerts(self, info: Info, after: str | None = None) -> AsyncGenerator[DeadlineAlert, None]:
+        principal = await info.context.require_principal()
+        stream = alert_stream_of(principal)
+        start = int(after) if after and after.isdigit() else await events.last_seq(stream)
+        async for message in events.follow(stream, start):
+            yield DeadlineAlert(cursor=str(message["seq"]), kind=message["kind"],
+                                at=datetime.fromisoformat(message["at"]), detail=message["payload"])

@@ -1,0 +1,495 @@
+"""An Open311 GeoReport v2 facade (JSON only) over the enterprise appeals, mounted at ``/open311/v2/``.
+
+Field names, the error format (a list of ``{"code", "description"}``) and the status codes follow
+http://wiki.open311.org/GeoReport_v2: 403 for a missing or invalid ``api_key``, 404 for what does not exist
+(an unknown ``service_code`` included, as the spec lists for POST and the service definition), 400 for
+anything else, several problems at once when there are several.
+
+- ``GET services.json``: one service per ``AppealCategory`` (``metadata: false``, ``type: realtime``).
+- ``GET services/{service_code}.json``: the spec only makes this call *unnecessary* when metadata is false and
+  lists 404 for unknown codes only, so a known code answers its (empty) definition
+  ``{"service_code": ..., "attributes": []}`` and an unknown one 404.
+- ``POST requests.json``: ``application/x-www-form-urlencoded`` (parsed here with ``urllib.parse``: Starlette's
+  ``request.form()`` needs python-multipart, which is not installed) or a JSON object. ``api_key``,
+  ``service_code`` and ``description`` are required; ``title`` is our extension (default: the first 30
+  characters of the description). The key acts as its account: an enterprise files through ``rules.submit``
+  (channel ONLINE, its own credit code); an appeals coordinator records through ``rules.record_for_enterprise``
+  for ``attribute[credit_code]`` (or ``credit_code``), with ``attribute[enterprise_name]`` when that enterprise
+  has no account, on channel ``attribute[channel]`` (default MAILBOX: an API submission is a written one, and
+  ONLINE is the enterprises' own channel, which the rules refuse for staff). ``email``, ``first_name``,
+  ``last_name``, ``phone``, ``device_id``, ``account_id``, ``media_url`` and the location parameters are
+  accepted and ignored: an appeal has no location, so unlike the spec no location is required. A retried POST
+  creates one appeal: the ``X-Idempotency-Key`` header, else the SHA-256 of the parsed body, is the rules'
+  idempotency key.
+- ``GET requests.json`` and ``GET requests/{id}.json`` are public, so they never identify an enterprise:
+  ``description`` is the appeal's title (never its content) with the enterprise's name and credit code, and
+  anything shaped like a credit code, ID number or mobile number, blanked out; no opinion, summary or reason
+  text. At most 100 requests, newest first, in a window of at most 90 days (default: the last 90 days;
+  ``end_date`` exclusive); ``service_request_id`` overrides every other filter, as the spec says.
+
+Keys: ``portal apikey create`` / ``portal apikey revoke`` (``create_api_key`` / ``revoke_api_key`` below).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import parse_qs
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from tortoise.transactions import in_transaction
+
+from portal.api.context import client_address, terminal_of
+from portal.appeals import rules
+from portal.appeals.models import (
+    Appeal,
+    AppealCategory,
+    AppealChannel,
+    AppealStatus,
+    AppealStep,
+    AppealUrgency,
+    ApiKey,
+)
+from portal.audit.rules import Actor, record
+from portal.catalog.models import Department
+from portal.identity.models import Account, AccountKind, Role
+from portal.identity.principal import Principal
+from portal.problems import FormProblems, InvalidField, Refused
+from portal.workdays import SHANGHAI
+
+PREFIX = "/open311/v2"
+GROUP = "企业诉求"
+MAX_REQUESTS = 100
+WINDOW = timedelta(days=90)
+MAX_BODY_BYTES = 64 * 1024
+DEFAULT_TITLE_LENGTH = 30
+KEY_BYTES = 32
+JSON_TYPE = "application/json; charset=utf-8"
+CLOSED = (AppealStatus.CLOSED, AppealStatus.MERGED)
+ANONYMOUS = "某企业"
+KEY_HOLDERS = "Open311 密钥只能发给企业账号或诉求专席（APPEALS_COORDINATOR）账号"
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    description: str
+    keywords: str  # the spec's "comma separated list"
+
+
+SERVICES: dict[AppealCategory, Service] = {
+    AppealCategory.POLICY: Service("政策兑现", "惠企政策未落实、奖补资金未兑现等问题", "惠企政策, 奖补资金, 补贴, 政策落实"),
+    AppealCategory.APPROVAL: Service("审批服务", "行政审批、许可办理中的堵点难点", "行政审批, 行政许可, 证照, 办事效率"),
+    AppealCategory.FINANCING: Service("融资信贷", "贷款、担保、融资难融资贵等问题", "贷款, 融资, 担保, 银行"),
+    AppealCategory.TAX: Service("税费", "纳税、退税、涉企收费等问题", "纳税, 退税, 涉企收费, 社保费"),
+    AppealCategory.LABOUR: Service("用工人才", "招工、人才引进、劳动关系等问题", "招工, 人才, 劳动关系, 社保"),
+    AppealCategory.LAND: Service("用地规划", "土地供应、规划许可、不动产登记等问题", "土地, 规划, 用地指标, 不动产"),
+    AppealCategory.ENERGY: Service("水电气暖", "供水、供电、燃气、供暖报装和保障问题", "供水, 供电, 燃气, 供暖, 报装"),
+    AppealCategory.MARKET: Service("市场准入与公平竞争", "市场准入壁垒、招投标不公、不正当竞争等问题",
+                                   "市场准入, 招投标, 公平竞争, 隐性壁垒"),
+    AppealCategory.LEGAL: Service("法治环境与权益保护", "执法不规范、知识产权、合同履约等权益保护问题",
+                                  "执法, 知识产权, 合同履约, 权益保护"),
+    AppealCategory.OTHER: Service("其他", "其他涉企诉求", "其他"),
+}
+SERVICE_NOTICE = "按“2115”机制办理：交办后承办单位2小时内联系企业、1个工作日内出具办理意见、15个工作日内办结。"
+STATUS_DETAILS = {
+    AppealStatus.RECEIVED: "诉求已受理，等待诉求专席分办",
+    AppealStatus.ASSIGNED: "已交办承办单位",
+    AppealStatus.RETURNED: "承办单位申请退单，等待诉求专席审核",
+    AppealStatus.CONTACTED: "承办单位已联系企业",
+    AppealStatus.OPINION_GIVEN: "承办单位已出具办理意见",
+    AppealStatus.RESOLVED: "已办结，等待企业确认",
+    AppealStatus.CLOSED: "企业已确认办结",
+    AppealStatus.MERGED: "已并入同类诉求一并办理",
+}
+# The rules' field names -> the names an Open311 client sent.
+FIELD_NAMES = {
+    "content": "description", "title": "title", "creditCode": "attribute[credit_code]",
+    "enterpriseName": "attribute[enterprise_name]", "channel": "attribute[channel]",
+    "idempotencyKey": "X-Idempotency-Key",
+}
+# Shapes that identify someone whatever the enterprise: credit codes, ID numbers, mobile numbers.
+_IDENTIFYING = re.compile(r"(?<![0-9A-Za-z])(?:[0-9A-Za-z]{18}|1[3-9]\d{9})(?![0-9A-Za-z])")
+
+
+# --- keys ------------------------------------------------------------------------------------------------------
+
+
+def key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def create_api_key(*, label: str, username: str | None = None, credit_code: str | None = None
+                         ) -> tuple[ApiKey, str]:
+    """A new key for a staff account (by username) or an enterprise (by credit code); returns the row and the key,
+    which is stored only as its SHA-256 and cannot be shown again."""
+    text = (label or "").strip()
+    if not 1 <= len(text) <= 100:
+        raise InvalidField("label", "BAD_LENGTH", "密钥说明应为1到100个字")
+    if (username is None) == (credit_code is None):
+        raise Refused("CONFLICT", "ONE_HOLDER", "请指定 --username 或 --credit-code 之一")
+    if username is not None:
+        account = await Account.get_or_none(username=username.strip(), kind=AccountKind.STAFF)
+    else:
+        account = await Account.get_or_none(credit_code=credit_code.strip().upper(), kind=AccountKind.ENTERPRISE)
+    if account is None or account.disabled:
+        raise Refused("NOT_FOUND", "NO_ACCOUNT", f"没有这个{'员工' if username is not None else '企业'}账号")
+    if not (account.kind is AccountKind.ENTERPRISE or account.role is Role.APPEALS_COORDINATOR):
+        raise Refused("PERMISSION", "NOT_A_KEY_HOLDER", KEY_HOLDERS)
+    key = secrets.token_urlsafe(KEY_BYTES)
+    async with in_transaction():
+        row = await ApiKey.create(account_id=account.id, key_hash=key_digest(key), label=text)
+        await record("apikey.created", Actor(None, "command-line"), subject_account_id=account.id,
+                     target=f"apikey:{row.id}", detail={"label": text})
+    return row, key
+
+
+async def revoke_api_key(key_id: int) -> ApiKey:
+    """Revoke a key (revoking it again changes nothing)."""
+    row = await ApiKey.get_or_none(id=key_id)
+    if row is None:
+        raise Refused("NOT_FOUND", "NO_KEY", f"没有编号为 {key_id} 的密钥")
+    if row.revoked_at is None:
+        async with in_transaction():
+            row.revoked_at = datetime.now(timezone.utc)
+            await row.save(update_fields=["revoked_at"])
+            await record("apikey.revoked", Actor(None, "command-line"), subject_account_id=row.account_id,
+                         target=f"apikey:{row.id}", detail={"label": row.label})
+    return row
+
+
+async def key_principal(key: str) -> tuple[Principal, ApiKey] | None:
+    """The account a live key acts as (not revoked, account not disabled); the principal lives for one request."""
+    row = await ApiKey.filter(key_hash=key_digest(key), revoked_at__isnull=True,
+                              account__disabled=False).select_related("account").first()
+    if row is None:
+        return None
+    a = row.account
+    return Principal(account_id=a.id, kind=a.kind, name=a.name, role=a.role, department_code=a.department_code,
+                     region_code=a.region_code, session_id=0, expires_at=datetime.now(timezone.utc)), row
+
+
+# --- responses -------------------------------------------------------------------------------------------------
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(data), status_code=status, media_type=JSON_TYPE)
+
+
+def errors(status: int, *descriptions: str) -> Response:
+    return _json([{"code": status, "description": d} for d in descriptions], status)
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.astimezone(SHANGHAI).isoformat() if moment else None
+
+
+def _wrong_format(request: Request) -> Response | None:
+    if request.path_params.get("format") != "json":
+        return errors(404, "只提供 JSON 格式：请使用 .json 结尾的地址")
+    return None
+
+
+def _service(code: str | None) -> AppealCategory | None:
+    return AppealCategory.__members__.get(code) if code else None
+
+
+def public_title(appeal: Appeal) -> str:
+    """The title with the enterprise's name and credit code, and anything shaped like a code or a mobile number,
+    blanked out: the public list must not identify enterprises."""
+    title = appeal.title
+    for secret in (appeal.enterprise_name, appeal.credit_code):
+        if secret:
+            title = re.sub(re.escape(secret), ANONYMOUS, title, flags=re.IGNORECASE)
+    return _IDENTIFYING.sub("***", title)
+
+
+def status_notes(appeal: Appeal) -> str:
+    note = STATUS_DETAILS[appeal.status]
+    if appeal.status is AppealStatus.MERGED and appeal.merged_into_id:
+        note = f"已并入诉求 {appeal.merged_into_id} 一并办理"
+    return f"{rules.STATUS_NAMES[appeal.status]}：{note}"
+
+
+async def _describe(appeals: list[Appeal]) -> list[dict[str, Any]]:
+    """The public GeoReport fields of each appeal (two queries for the whole page)."""
+    codes = {a.department_code for a in appeals if a.department_code}
+    agencies = dict(await Department.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    last_step: dict[int, datetime] = {}
+    if appeals:
+        for appeal_id, at in await AppealStep.filter(appeal_id__in=[a.id for a in appeals]).values_list(
+                "appeal_id", "at"):
+            if appeal_id not in last_step or at > last_step[appeal_id]:
+                last_step[appeal_id] = at
+    out = []
+    for a in appeals:
+        # A state change is a conditional UPDATE, which leaves updated_at alone: the last step is the truth.
+        updated = max(filter(None, (a.created_at, a.updated_at, last_step.get(a.id))))
+        out.append({
+            "service_request_id": str(a.id),
+            "status": "closed" if a.status in CLOSED else "open",
+            "status_notes": status_notes(a),
+            "service_name": SERVICES[a.category].name,
+            "service_code": a.category.value,
+            "description": public_title(a),
+            "agency_responsible": agencies.get(a.department_code) if a.department_code else None,
+            "service_notice": SERVICE_NOTICE,
+            "requested_datetime": _when(a.created_at),
+            "updated_datetime": _when(updated),
+            "expected_datetime": _when(a.resolve_by),
+            "address": None,
+            "address_id": None,
+            "zipcode": None,
+            "media_url": None,
+        })
+    return out
+
+
+# --- GET services ----------------------------------------------------------------------------------------------
+
+
+async def services(request: Request) -> Response:
+    if (wrong := _wrong_format(request)) is not None:
+        return wrong
+    return _json([{"service_code": c.value, "service_name": s.name, "description": s.description, "metadata": False,
+                   "type": "realtime", "keywords": s.keywords, "group": GROUP} for c, s in SERVICES.items()])
+
+
+async def service_definition(request: Request) -> Response:
+    if (wrong := _wrong_format(request)) is not None:
+        return wrong
+    code = request.path_params["service_code"]
+    if _service(code) is None:
+        return errors(404, f"service_code {code!r} not found: 没有这个诉求类别")
+    return _json({"service_code": code, "attributes": []})
+
+
+# --- POST requests ---------------------------------------------------------------------------------------------
+
+
+class BadRequest(Exception):
+    def __init__(self, *descriptions: str) -> None:
+        super().__init__(*descriptions)
+        self.descriptions = descriptions
+
+
+async def _read_body(request: Request) -> bytes:
+    try:
+        declared = int(request.headers.get("content-length", ""))
+    except ValueError:
+        declared = None
+    if declared is not None and declared > MAX_BODY_BYTES:
+        raise BadRequest(f"请求体不能超过 {MAX_BODY_BYTES // 1024} KiB")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise BadRequest(f"请求体不能超过 {MAX_BODY_BYTES // 1024} KiB")
+    return body
+
+
+def _parse(content_type: str, body: bytes) -> dict[str, str]:
+    """The submitted fields, flat: ``attribute[code]`` keys as sent (form) or from an ``attribute`` object (JSON)."""
+    media_type = content_type.partition(";")[0].strip().lower()
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("请求体必须是 UTF-8 编码") from None
+    if media_type == "application/json":
+        try:
+            data = orjson.loads(text or "null")
+        except orjson.JSONDecodeError:
+            raise BadRequest("请求体不是合法的 JSON") from None
+        if not isinstance(data, dict):
+            raise BadRequest("JSON 请求体必须是一个对象")
+        attributes = data.pop("attribute", None)
+        if isinstance(attributes, dict):
+            data.update({f"attribute[{k}]": v for k, v in attributes.items()})
+        elif attributes is not None:
+            raise BadRequest("attribute: 必须是一个对象")
+        fields: dict[str, str] = {}
+        for name, value in data.items():
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                raise BadRequest(f"{name}: 必须是字符串")
+            fields[name] = str(value)
+        return fields
+    if media_type in ("application/x-www-form-urlencoded", ""):
+        try:
+            parsed = parse_qs(text, keep_blank_values=True, strict_parsing=False, errors="strict")
+        except (UnicodeDecodeError, ValueError):
+            raise BadRequest("表单编码不正确") from None
+        return {name: values[0] for name, values in parsed.items()}
+    raise BadRequest("Content-Type 必须是 application/x-www-form-urlencoded 或 application/json")
+
+
+def _field(fields: dict[str, str], *names: str) -> str:
+    for name in names:
+        value = (fields.get(name) or "").strip()
+        if value:
+            return value
+    return ""
+
+
+def _problems(problems: list[InvalidField], title_given: bool) -> list[str]:
+    """The rules' field problems under the names the client used; a default title's problems are the
+    description's and are not repeated."""
+    described = []
+    for p in problems:
+        if p.field == "title" and not title_given:
+            continue
+        described.append(f"{FIELD_NAMES.get(p.field, p.field)}: {p.message}")
+    return described or [f"{FIELD_NAMES.get(p.field, p.field)}: {p.message}" for p in problems]
+
+
+async def create_request(request: Request) -> Response:
+    try:
+        body = await _read_body(request)
+        fields = _parse(request.headers.get("content-type", ""), body)
+    except BadRequest as bad:
+        return errors(400, *bad.descriptions)
+
+    key = _field(fields, "api_key") or (request.query_params.get("api_key") or "").strip()
+    found = await key_principal(key) if key else None
+    if found is None:
+        return errors(403, "api_key 缺失或无效（Missing or invalid api_key）")
+    principal, api_key = found
+
+    code, description = _field(fields, "service_code"), _field(fields, "description")
+    missing = [f"{name}: 必填" for name, value in (("service_code", code), ("description", description))
+               if not value]
+    if missing:
+        return errors(400, *missing)
+    category = _service(code)
+    if category is None:
+        return errors(404, f"service_code {code!r} not found: 没有这个诉求类别，请从 services.json 选择")
+
+    given_title = _field(fields, "title")
+    title = given_title or description[:DEFAULT_TITLE_LENGTH]
+    idempotency_key = (request.headers.get("x-idempotency-key") or "").strip() or "open311-body:" + hashlib.sha256(
+        orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    terminal = terminal_of(request)
+    actor = Actor(principal.account_id, f"{principal.label} apikey:{api_key.id}", client_address(request),
+                  terminal.value if terminal else "")
+    credit_code = _field(fields, "attribute[credit_code]", "credit_code")
+    try:
+        if principal.kind is AccountKind.STAFF and principal.role is Role.APPEALS_COORDINATOR:
+            channel = _field(fields, "attribute[channel]", "channel").upper() or AppealChannel.MAILBOX.value
+            if channel not in AppealChannel.__members__:
+                return errors(400, "attribute[channel]: 渠道须为 MAILBOX、HOTLINE 或 VISIT")
+            appeal = await rules.record_for_enterprise(
+                principal, actor, credit_code=credit_code,
+                enterprise_name=_field(fields, "attribute[enterprise_name]", "enterprise_name") or None,
+                title=title, content=description, category=category, urgency=AppealUrgency.GENERAL,
+                channel=AppealChannel(channel), idempotency_key=idempotency_key)
+        else:
+            if (principal.kind is AccountKind.ENTERPRISE and credit_code
+                    and not await Account.exists(id=principal.account_id, credit_code=credit_code.upper())):
+                return errors(400, "attribute[credit_code]: 企业密钥只能为本企业提交诉求")
+            appeal = await rules.submit(principal, actor, title=title, content=description, category=category,
+                                        idempotency_key=idempotency_key, credit_code=credit_code or None)
+    except FormProblems as invalid:
+        return errors(400, *_problems(invalid.problems, bool(given_title)))
+    except InvalidField as invalid:
+        return errors(400, *_problems([invalid], bool(given_title)))
+    except Refused as refused:
+        status = {"PERMISSION": 403, "NOT_FOUND": 404}.get(refused.kind, 400)
+        return errors(status, refused.message)
+    return _json([{"service_request_id": str(appeal.id), "service_notice": SERVICE_NOTICE, "account_id": None}],
+                 201)
+
+
+# --- GET requests ----------------------------------------------------------------------------------------------
+
+
+def _list(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _moment(name: str, value: str) -> datetime:
+    """A W3C datetime; a '+' of the offset that arrived unencoded (as a space) is put back; a value without an
+    offset is Beijing time."""
+    text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", value.strip())
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadRequest(f"{name}: 须为 ISO 8601 时间，例如 2026-01-01T00:00:00+08:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+def _window(start_text: str | None, end_text: str | None) -> tuple[datetime, datetime | None]:
+    start = _moment("start_date", start_text) if start_text else None
+    end = _moment("end_date", end_text) if end_text else None
+    if start is None and end is None:
+        return datetime.now(timezone.utc) - WINDOW, None
+    if start is None:
+        start = end - WINDOW
+    if end is None:
+        end = start + WINDOW
+    if end <= start:
+        raise BadRequest("end_date: 须晚于 start_date")
+    if end - start > WINDOW:
+        raise BadRequest("start_date, end_date: 查询区间不能超过90天")
+    return start, end
+
+
+async def list_requests(request: Request) -> Response:
+    if (wrong := _wrong_format(request)) is not None:
+        return wrong
+    params = request.query_params
+    ids = _list(params.get("service_request_id"))
+    try:
+        if ids:  # "This overrides all other arguments."
+            if len(ids) > MAX_REQUESTS or not all(i.isdigit() and len(i) <= 9 for i in ids):
+                raise BadRequest(f"service_request_id: 须为至多 {MAX_REQUESTS} 个以逗号分隔的编号")
+            query = Appeal.filter(id__in=[int(i) for i in ids])
+        else:
+            query = Appeal.all()
+            codes = _list(params.get("service_code"))
+            unknown = [c for c in codes if _service(c) is None]
+            if unknown:
+                raise BadRequest(f"service_code: 没有这些诉求类别：{', '.join(unknown)}")
+            if codes:
+                query = query.filter(category__in=codes)
+            statuses = {s.lower() for s in _list(params.get("status"))}
+            if statuses - {"open", "closed"}:
+                raise BadRequest("status: 须为 open 或 closed（可用逗号分隔）")
+            if statuses == {"closed"}:
+                query = query.filter(status__in=list(CLOSED))
+            elif statuses == {"open"}:
+                query = query.exclude(status__in=list(CLOSED))
+            start, end = _window(params.get("start_date"), params.get("end_date"))
+            query = query.filter(created_at__gte=rules.utc(start))
+            if end is not None:
+                query = query.filter(created_at__lt=rules.utc(end))
+    except BadRequest as bad:
+        return errors(400, *bad.descriptions)
+    appeals = await query.order_by("-created_at", "-id").limit(MAX_REQUESTS)
+    return _json(await _describe(appeals))
+
+
+async def show_request(request: Request) -> Response:
+    if (wrong := _wrong_format(request)) is not None:
+        return wrong
+    raw = request.path_params["id"]
+    appeal = await Appeal.get_or_none(id=int(raw)) if raw.isdigit() and len(raw) <= 9 else None
+    if appeal is None:
+        return errors(404, f"service_request_id {raw!r} not found: 未找到该诉求")
+    return _json(await _describe([appeal]))
+
+
+routes = [
+    Route(f"{PREFIX}/services.{{format}}", services, methods=["GET"]),
+    Route(f"{PREFIX}/services/{{service_code}}.{{format}}", service_definition, methods=["GET"]),
+    Route(f"{PREFIX}/requests.{{format}}", list_requests, methods=["GET"]),
+    Route(f"{PREFIX}/requests.json", create_request, methods=["POST"]),
+    Route(f"{PREFIX}/requests/{{id}}.{{format}}", show_request, methods=["GET"]),
+]

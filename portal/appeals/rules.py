@@ -1,0 +1,460 @@
+"""Enterprise appeals and the 2115 clock: record, route, contact, opinion, resolve, confirm; return, reopen,
+escalate; similar appeals; the figures. No GraphQL here.
+
+2115: on receipt by the undertaking unit, contact within 2 hours, an opinion within 1 working day, solved within
+15 working days (DOMAIN.md; ``WorkCalendar.sla_plan``). An unsatisfied confirmation reopens the appeal to the
+same unit with a new 15-working-day clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+import orjson
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from portal import events
+from portal.appeals.models import (
+    Appeal,
+    AppealCategory,
+    AppealChannel,
+    AppealStatus,
+    AppealStep,
+    AppealUrgency,
+)
+from portal.audit.rules import Actor, record
+from portal.catalog.models import Department, Region
+from portal.identity.models import Account, AccountKind
+from portal.identity.numbers import check_credit_code
+from portal.identity.policy import may_act_for_enterprise, may_handle_department, may_route_appeals, may_supervise
+from portal.identity.principal import Principal
+from portal.problems import FormProblems, InvalidField, Refused
+from portal.workdays import SHANGHAI, WorkCalendar
+
+SIMILAR_WITHIN = timedelta(days=90)
+SIMILARITY_THRESHOLD = 0.35
+STAFF_CHANNELS = (AppealChannel.MAILBOX, AppealChannel.HOTLINE, AppealChannel.VISIT)
+OPEN = (AppealStatus.ASSIGNED, AppealStatus.RETURNED, AppealStatus.CONTACTED, AppealStatus.OPINION_GIVEN)
+STATUS_NAMES = {
+    AppealStatus.RECEIVED: "待分办", AppealStatus.ASSIGNED: "已交办", AppealStatus.RETURNED: "退单待审",
+    AppealStatus.CONTACTED: "已联系", AppealStatus.OPINION_GIVEN: "已出具意见", AppealStatus.RESOLVED: "已办结待确认",
+    AppealStatus.CLOSED: "已办结", AppealStatus.MERGED: "已合并",
+}
+
+
+def stream_of(appeal_id: int) -> str:
+    return f"appeal:{appeal_id}"
+
+
+def region_of_credit_code(code: str) -> str:
+    """GB 32100 positions 3–8: the administrative division of the registration authority."""
+    return code[2:8]
+
+
+def utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc)  # stored in UTC: SQLite compares timestamps as text
+
+
+def _text(value: str | None, field: str, label: str, low: int, high: int) -> str:
+    text = (value or "").strip()
+    if len(text) < low:
+        raise InvalidField(field, "REQUIRED" if not text else "TOO_SHORT", f"{label}至少{low}个字")
+    if len(text) > high:
+        raise InvalidField(field, "TOO_LONG", f"{label}不能超过{high}个字")
+    return text
+
+
+def _collect(*checks: tuple[Any, ...]) -> list[Any]:
+    values, problems = [], []
+    for check, *args in checks:
+        try:
+            values.append(check(*args))
+        except InvalidField as problem:
+            problems.append(problem)
+            values.append(None)
+    if problems:
+        raise FormProblems(problems)
+    return values
+
+
+def request_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+async def _announce(appeal: Appeal, kind: str) -> events.Event:
+    appeal.event_seq += 1
+    await Appeal.filter(id=appeal.id).update(event_seq=appeal.event_seq)
+    return await events.append(stream_of(appeal.id), appeal.event_seq, kind,
+                               {"appeal": {"id": appeal.id, "status": appeal.status.value}})
+
+
+async def _step(appeal: Appeal, action: str, actor: Actor, note: str = "") -> None:
+    """Every step is logged with actor and time (and into the audit trail)."""
+    await AppealStep.create(appeal_id=appeal.id, at=datetime.now(timezone.utc), action=action, actor=actor.label,
+                            department_code=appeal.department_code, note=note)
+    await record(f"appeal.{action}", actor, target=f"appeal:{appeal.id}", detail={"note": note[:200]} if note else {})
+
+
+async def _create(principal: Principal, actor: Actor, *, credit_code: str, enterprise_name: str, title: str,
+                  content: str, category: AppealCategory, urgency: AppealUrgency, channel: AppealChannel,
+                  idempotency_key: str) -> Appeal:
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 100:
+        raise FormProblems([InvalidField("idempotencyKey", "BAD_IDEMPOTENCY_KEY", "请求标识须为1到100个字符")])
+    digest = request_hash({"code": credit_code, "title": title, "content": content, "category": category.value,
+                           "urgency": urgency.value, "channel": channel.value})
+    existing = await Appeal.get_or_none(recorded_by_id=principal.account_id, idempotency_key=key)
+    if existing is not None:
+        if existing.request_hash != digest:
+            raise Refused("CONFLICT", "IDEMPOTENCY_KEY_REUSED", "该请求标识已用于另一条不同的诉求")
+        return existing
+    try:
+        async with in_transaction():
+            appeal = await Appeal.create(
+                credit_code=credit_code, enterprise_name=enterprise_name, recorded_by_id=principal.account_id,
+                channel=channel, category=category, urgency=urgency, title=title, content=content,
+                region_code=region_of_credit_code(credit_code), status=AppealStatus.RECEIVED,
+                idempotency_key=key, request_hash=digest)
+            await _step(appeal, "received", actor, channel.value)
+            event = await _announce(appeal, "appeal.received")
+    except IntegrityError:
+        existing = await Appeal.get_or_none(recorded_by_id=principal.account_id, idempotency_key=key)
+        if existing is None or existing.request_hash != digest:
+            raise
+        return existing
+    await events.publish([event])
+    return appeal
+
+
+async def submit(principal: Principal, actor: Actor, *, title: str, content: str, category: AppealCategory,
+                 urgency: AppealUrgency = AppealUrgency.GENERAL, idempotency_key: str,
+                 credit_code: str | None = None) -> Appeal:
+    """The online zone: an enterprise, or its agent naming the enterprise's credit code, files an appeal."""
+    if principal.kind is AccountKind.ENTERPRISE:
+        enterprise = await Account.get(id=principal.account_id)
+    else:
+        code = credit_code or ""
+        enterprise = await Account.get_or_none(kind=AccountKind.ENTERPRISE, credit_code=code.upper())
+        if enterprise is None or not await may_act_for_enterprise(principal, enterprise.credit_code):
+            raise Refused("PERMISSION", "NOT_AUTHORISED", "只有企业或其授权经办人可以提交企业诉求")
+    title_, content_ = _collect((_text, title, "title", "标题", 5, 100), (_text, content, "content", "内容", 10, 5000))
+    return await _create(principal, actor, credit_code=enterprise.credit_code, enterprise_name=enterprise.name,
+                         title=title_, content=content_, category=category, urgency=urgency,
+                         channel=AppealChannel.ONLINE, idempotency_key=idempotency_key)
+
+
+async def record_for_enterprise(principal: Principal, actor: Actor, *, credit_code: str, enterprise_name: str | None,
+                                title: str, content: str, category: AppealCategory, urgency: AppealUrgency,
+                                channel: AppealChannel, idempotency_key: str) -> Appeal:
+    """The 96178 seat, the governor's mailbox and visits: a coordinator records an appeal for an enterprise named by
+    its credit code (it need not have an account yet)."""
+    if not may_route_appeals(principal):
+        raise Refused("PERMISSION", "COORDINATORS_ONLY", "只有诉求专席可以登记来电、来信和走访诉求")
+    problems: list[InvalidField] = []
+    if channel not in STAFF_CHANNELS:
+        problems.append(InvalidField("channel", "BAD_CHANNEL", "专席登记的渠道须为来电、来信或走访"))
+    try:
+        code = check_credit_code(credit_code, field="creditCode")
+    except InvalidField as problem:
+        problems.append(problem)
+        code = ""
+    known = await Account.get_or_none(kind=AccountKind.ENTERPRISE, credit_code=code) if code else None
+    name = (known.name if known else (enterprise_name or "").strip())
+    if not known and not 2 <= len(name) <= 100:
+        problems.append(InvalidField("enterpriseName", "REQUIRED", "该企业尚未注册，请填写企业名称"))
+    try:
+        title_, content_ = _collect((_text, title, "title", "标题", 5, 100),
+                                    (_text, content, "content", "内容", 10, 5000))
+    except FormProblems as invalid:
+        problems += invalid.problems
+    if problems:
+        raise FormProblems(problems)
+    return await _create(principal, actor, credit_code=code, enterprise_name=name, title=title_, content=content_,
+                         category=category, urgency=urgency, channel=channel, idempotency_key=idempotency_key)
+
+
+async def may_see(principal: Principal | None, appeal: Appeal) -> bool:
+    """The enterprise and its agents, the coordinators, the undertaking unit, and the region's supervisors."""
+    if principal is None:
+        return False
+    return (await may_act_for_enterprise(principal, appeal.credit_code) or may_route_appeals(principal)
+            or (appeal.department_code is not None and may_handle_department(principal, appeal.department_code))
+            or may_supervise(principal, appeal.region_code))
+
+
+async def visible(principal: Principal | None, appeal_id: int) -> Appeal:
+    appeal = await Appeal.get_or_none(id=appeal_id)
+    if appeal is None or not await may_see(principal, appeal):
+        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+    return appeal
+
+
+async def _move(appeal: Appeal, allowed: Sequence[AppealStatus], target: AppealStatus, action: str, actor: Actor,
+                note: str = "", **changes: Any) -> Appeal:
+    """Change state only from an allowed one (a conditional update: of two acting at once, one wins)."""
+    async with in_transaction():
+        updated = await Appeal.filter(id=appeal.id, version=appeal.version, status__in=list(allowed)).update(
+            status=target, version=appeal.version + 1, **changes)
+        if not updated:
+            current = await Appeal.get(id=appeal.id)
+            raise Refused("CONFLICT", "INVALID_TRANSITION" if current.version == appeal.version else "STALE_VERSION",
+                          f"该诉求当前状态为“{STATUS_NAMES[current.status]}”，不能执行此操作")
+        fresh = await Appeal.get(id=appeal.id)
+        await _step(fresh, action, actor, note)
+        event = await _announce(fresh, f"appeal.{action}")
+    await events.publish([event])
+    return fresh
+
+
+async def assign(principal: Principal, actor: Actor, calendar: WorkCalendar, appeal_id: int,
+                 department_code: str, *, now: datetime | None = None) -> Appeal:
+    """Routing: the undertaking unit receives the appeal now and its 2115 plan is fixed at this moment. Also how a
+    coordinator upholds a return (退单): the new unit gets a new clock."""
+    if not may_route_appeals(principal):
+        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+    appeal = await visible(principal, appeal_id)
+    if not await Department.exists(code=department_code):
+        raise FormProblems([InvalidField("departmentCode", "UNKNOWN_DEPARTMENT", "没有这个承办单位")])
+    now = now or datetime.now(timezone.utc)
+    plan = calendar.sla_plan(now)
+    return await _move(appeal, (AppealStatus.RECEIVED, AppealStatus.RETURNED), AppealStatus.ASSIGNED, "assigned",
+                       actor, department_code, department_code=department_code, received_at=now,
+                       contact_by=utc(plan.contact_by), opinion_by=utc(plan.opinion_by),
+                       resolve_by=utc(plan.resolve_by), provisional=plan.provisional, contacted_at=None,
+                       opinion_at=None, return_reason="")
+
+
+async def _unit_appeal(principal: Principal, appeal_id: int) -> Appeal:
+    appeal = await Appeal.get_or_none(id=appeal_id)
+    if appeal is None or appeal.department_code is None or not may_handle_department(principal, appeal.department_code):
+        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+    return appeal
+
+
+async def return_to_coordinator(principal: Principal, actor: Actor, appeal_id: int, reason: str) -> Appeal:
+    """退单: the unit returns a misrouted appeal, within the 2-hour contact window only; its clock keeps running
+    until the coordinator decides."""
+    appeal = await _unit_appeal(principal, appeal_id)
+    reason_ = _collect((_text, reason, "reason", "退单理由", 2, 500))[0]
+    if appeal.contact_by is not None and datetime.now(timezone.utc) > appeal.contact_by:
+        raise Refused("CONFLICT", "RETURN_WINDOW_CLOSED", "已超过2小时联系时限，不能退单，请先联系企业")
+    return await _move(appeal, (AppealStatus.ASSIGNED,), AppealStatus.RETURNED, "returned", actor, reason_,
+                       return_reason=reason_)
+
+
+async def reject_return(principal: Principal, actor: Actor, appeal_id: int, reason: str) -> Appeal:
+    """The coordinator keeps the appeal with the unit; the original clock keeps running."""
+    if not may_route_appeals(principal):
+        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+    appeal = await visible(principal, appeal_id)
+    reason_ = _collect((_text, reason, "reason", "驳回退单的理由", 2, 500))[0]
+    return await _move(appeal, (AppealStatus.RETURNED,), AppealStatus.ASSIGNED, "return_rejected", actor, reason_)
+
+
+async def record_contact(principal: Principal, actor: Actor, appeal_id: int) -> Appeal:
+    """2115 step 1: the unit contacted the enterprise or was on site."""
+    appeal = await _unit_appeal(principal, appeal_id)
+    return await _move(appeal, (AppealStatus.ASSIGNED,), AppealStatus.CONTACTED, "contacted", actor,
+                       contacted_at=datetime.now(timezone.utc))
+
+
+async def give_opinion(principal: Principal, actor: Actor, appeal_id: int, opinion: str) -> Appeal:
+    """2115 step 2: the handling opinion."""
+    appeal = await _unit_appeal(principal, appeal_id)
+    text = _collect((_text, opinion, "opinion", "办理意见", 5, 5000))[0]
+    return await _move(appeal, (AppealStatus.CONTACTED,), AppealStatus.OPINION_GIVEN, "opinion_given", actor, text,
+                       opinion=text, opinion_at=datetime.now(timezone.utc))
+
+
+async def resolve(principal: Principal, actor: Actor, appeal_id: int, summary: str) -> Appeal:
+    """2115 step 3: solved, or the service confirmed; the enterprise confirms next."""
+    appeal = await _unit_appeal(principal, appeal_id)
+    text = _collect((_text, summary, "summary", "办结情况", 5, 5000))[0]
+    return await _move(appeal, (AppealStatus.OPINION_GIVEN,), AppealStatus.RESOLVED, "resolved", actor, text,
+                       summary=text, resolved_at=datetime.now(timezone.utc))
+
+
+async def confirm(principal: Principal, actor: Actor, calendar: WorkCalendar, appeal_id: int, *, satisfied: bool,
+                  rating: int, comment: str | None, now: datetime | None = None) -> Appeal:
+    """The enterprise confirms: satisfied closes it; unsatisfied reopens it to the same unit with a new
+    15-working-day clock."""
+    appeal = await Appeal.get_or_none(id=appeal_id)
+    if appeal is None or not await may_act_for_enterprise(principal, appeal.credit_code):
+        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+    problems = []
+    if isinstance(rating, bool) or not 1 <= rating <= 5:
+        problems.append(InvalidField("rating", "OUT_OF_RANGE", "评价须为1到5星"))
+    text = (comment or "").strip()
+    if len(text) > 500:
+        problems.append(InvalidField("comment", "TOO_LONG", "评价内容不能超过500个字"))
+    if problems:
+        raise FormProblems(problems)
+    now = now or datetime.now(timezone.utc)
+    if satisfied:
+        return await _move(appeal, (AppealStatus.RESOLVED,), AppealStatus.CLOSED, "confirmed", actor, text,
+                           confirmed_at=now, satisfied=True, rating=rating, comment=text)
+    resolve_by, provisional = calendar.deadline(now.astimezone(SHANGHAI).date(), 15)
+    return await _move(appeal, (AppealStatus.RESOLVED,), AppealStatus.OPINION_GIVEN, "reopened", actor, text,
+                       confirmed_at=now, satisfied=False, rating=rating, comment=text, resolved_at=None,
+                       resolve_by=utc(resolve_by), provisional=appeal.provisional or provisional,
+                       reopened=appeal.reopened + 1)
+
+
+async def escalate(principal: Principal, actor: Actor, appeal_id: int, reason: str) -> Appeal:
+    """督办: a supervisor of the appeal's region presses the unit; the unit's staff are alerted."""
+    appeal = await Appeal.get_or_none(id=appeal_id)
+    if appeal is None or not may_supervise(principal, appeal.region_code):
+        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+    text = _collect((_text, reason, "reason", "督办事由", 2, 500))[0]
+    if appeal.status not in OPEN + (AppealStatus.RECEIVED,):
+        raise Refused("CONFLICT", "NOT_OPEN", "只能督办尚未办结的诉求")
+    async with in_transaction():
+        await Appeal.filter(id=appeal.id).update(escalated_at=datetime.now(timezone.utc), version=appeal.version + 1)
+        fresh = await Appeal.get(id=appeal.id)
+        await _step(fresh, "escalated", actor, text)
+        published = [await _announce(fresh, "appeal.escalated")]
+        published += await alert(fresh, "ESCALATED", {"reason": text})
+    await events.publish(published)
+    return fresh
+
+
+async def list_as_meeting_topic(principal: Principal, actor: Actor, appeal_id: int, reason: str) -> Appeal:
+    """常务会议议题: an appeal a department cannot solve is put on the provincial executive meeting's list."""
+    appeal = await Appeal.get_or_none(id=appeal_id)
+    if appeal is None or not may_supervise(principal, appeal.region_code):
+        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+    text = _collect((_text, reason, "reason", "提请理由", 2, 500))[0]
+    if appeal.meeting_topic_at is not None:
+        return appeal
+    async with in_transaction():
+        await Appeal.filter(id=appeal.id).update(meeting_topic_at=datetime.now(timezone.utc))
+        fresh = await Appeal.get(id=appeal.id)
+        await _step(fresh, "meeting_topic", actor, text)
+        event = await _announce(fresh, "appeal.meeting_topic")
+    await events.publish([event])
+    return fresh
+
+
+def alert_streams(department_code: str | None, region_code: str) -> list[str]:
+    """Who hears an alert: the unit's staff, and the supervisors of the city and of the province."""
+    streams = [f"alerts:region:{region_code[:4]}00", f"alerts:region:{region_code[:2]}0000"]
+    if department_code:
+        streams.insert(0, f"alerts:department:{department_code}")
+    return list(dict.fromkeys(streams))
+
+
+async def alert(appeal: Appeal, kind: str, detail: dict[str, Any]) -> list[events.Event]:
+    """An alert about an appeal on each stream that must hear it (call inside the transaction)."""
+    payload = {"kind": kind, "target": f"appeal:{appeal.id}", "title": appeal.title,
+               "departmentCode": appeal.department_code, "regionCode": appeal.region_code, **detail}
+    return [await events.append_next(stream, kind, payload)
+            for stream in alert_streams(appeal.department_code, appeal.region_code)]
+
+
+def bigrams(text: str) -> set[str]:
+    compact = re.sub(r"\s+", "", text)
+    return {compact[i:i + 2] for i in range(len(compact) - 1)}
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard similarity of character bigrams: works on Chinese text without word segmentation."""
+    first, second = bigrams(a), bigrams(b)
+    return len(first & second) / len(first | second) if first and second else 0.0
+
+
+@dataclass(frozen=True)
+class Similar:
+    appeal: Appeal
+    score: float
+
+
+async def similar_appeals(principal: Principal, appeal_id: int) -> list[Similar]:
+    """Appeals of the same region and category in the last 90 days whose text is similar, offered to the
+    coordinator to merge."""
+    if not may_route_appeals(principal):
+        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+    appeal = await visible(principal, appeal_id)
+    since = utc(appeal.created_at) - SIMILAR_WITHIN
+    candidates = await Appeal.filter(region_code=appeal.region_code, category=appeal.category,
+                                     created_at__gte=since).exclude(id=appeal.id).exclude(
+        status=AppealStatus.MERGED).order_by("-id").limit(500)
+    text = appeal.title + appeal.content
+    found = [Similar(c, round(similarity(text, c.title + c.content), 3)) for c in candidates]
+    return sorted((s for s in found if s.score >= SIMILARITY_THRESHOLD), key=lambda s: (-s.score, -s.appeal.id))
+
+
+async def merge(principal: Principal, actor: Actor, appeal_id: int, into_id: int) -> Appeal:
+    """Merge a duplicate into another appeal: it is handled there, and both enterprises keep their own record."""
+    if not may_route_appeals(principal) or appeal_id == into_id:
+        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+    appeal = await visible(principal, appeal_id)
+    target = await visible(principal, into_id)
+    if target.status is AppealStatus.MERGED:
+        raise Refused("CONFLICT", "TARGET_MERGED", "目标诉求本身已被合并")
+    return await _move(appeal, (AppealStatus.RECEIVED,), AppealStatus.MERGED, "merged", actor, f"appeal:{target.id}",
+                       merged_into_id=target.id)
+
+
+# --- figures ---------------------------------------------------------------------------------------------------
+
+
+def _period(first_day: date, last_day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(first_day, time.min, tzinfo=SHANGHAI)
+    end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=SHANGHAI)
+    return utc(start), utc(end)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def on_time(done_at: datetime | None, due_at: datetime | None, now: datetime) -> bool | None:
+    """Whether a step was (or can still be) on time; None when its clock has not started or is still running."""
+    if due_at is None:
+        return None
+    if done_at is not None:
+        return done_at <= due_at
+    return False if now > due_at else None
+
+
+def step_rate(rows: Iterable[tuple[datetime | None, datetime | None]], now: datetime) -> float | None:
+    """On-time rate of one 2115 step over the appeals whose result for it is known."""
+    known = [r for r in (on_time(done, due, now) for done, due in rows) if r is not None]
+    return _rate(sum(known), len(known))
+
+
+async def stats(region_code: str, first_day: date, last_day: date, *, department_code: str | None = None
+                ) -> dict[str, Any]:
+    """The zone's figures for appeals received in the period in a region (a province or city code covers its
+    subdivisions), optionally for one undertaking unit: received, complaints per 10,000 market entities,
+    resolution rate, satisfaction rate, and the on-time rate of each 2115 step."""
+    start, end = _period(first_day, last_day)
+    prefix = region_code[:2] if region_code.endswith("0000") else region_code[:4] if region_code.endswith(
+        "00") else region_code
+    query = Appeal.filter(region_code__startswith=prefix, created_at__gte=start, created_at__lt=end).exclude(
+        status=AppealStatus.MERGED)
+    if department_code:
+        query = query.filter(department_code=department_code)
+    rows = await query.values("status", "contacted_at", "contact_by", "opinion_at", "opinion_by", "resolved_at",
+                              "resolve_by", "satisfied")
+    region = await Region.get_or_none(code=region_code)
+    now = datetime.now(timezone.utc)
+    received = len(rows)
+    resolved = sum(r["status"] in (AppealStatus.RESOLVED, AppealStatus.CLOSED) for r in rows)
+    confirmed = [r["satisfied"] for r in rows if r["satisfied"] is not None]
+    return {
+        "received": received,
+        "complaints_per_10k": round(received / region.market_entities * 10000, 4)
+        if region and region.market_entities and not department_code else None,
+        "resolution_rate": _rate(resolved, received),
+        "satisfaction_rate": _rate(sum(confirmed), len(confirmed)),
+        "contact_on_time_rate": step_rate(((r["contacted_at"], r["contact_by"]) for r in rows), now),
+        "opinion_on_time_rate": step_rate(((r["opinion_at"], r["opinion_by"]) for r in rows), now),
+        "resolve_on_time_rate": step_rate(((r["resolved_at"], r["resolve_by"]) for r in rows), now),
+    }

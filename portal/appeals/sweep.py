@@ -1,0 +1,108 @@
+"""The deadline sweep: finds missed 2115 steps and missed 好差评 follow-ups, records each miss once, and alerts.
+
+Every server runs the loop; a lease row in the database lets one of them sweep at a time (a conditional update,
+portable to SQLite and PostgreSQL). The unique (target, step, deadline) of ``DeadlineMiss`` makes an alert
+impossible to send twice even if two sweeps overlapped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from portal import events
+from portal.appeals.models import Appeal, AppealStatus, DeadlineMiss, Evaluation, SlaStep, SweepLease
+from portal.appeals.rules import alert_streams
+
+log = logging.getLogger("portal.sweep")
+LEASE = "deadline-sweep"
+LEASE_SECONDS = 30
+HOLDER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+# (step, when it is done, when it is due, the states in which it is still awaited)
+APPEAL_STEPS: tuple[tuple[SlaStep, str, str, tuple[AppealStatus, ...]], ...] = (
+    (SlaStep.CONTACT, "contacted_at", "contact_by", (AppealStatus.ASSIGNED, AppealStatus.RETURNED)),
+    (SlaStep.OPINION, "opinion_at", "opinion_by",
+     (AppealStatus.ASSIGNED, AppealStatus.RETURNED, AppealStatus.CONTACTED)),
+    (SlaStep.RESOLVE, "resolved_at", "resolve_by",
+     (AppealStatus.ASSIGNED, AppealStatus.RETURNED, AppealStatus.CONTACTED, AppealStatus.OPINION_GIVEN)),
+)
+EVALUATION_STEPS = ((SlaStep.RETURN_VISIT, "return_visit_at", "return_visit_by"),
+                    (SlaStep.RECTIFY, "rectified_at", "rectify_by"))
+
+
+async def take_lease(holder: str, now: datetime, seconds: int = LEASE_SECONDS) -> bool:
+    """Hold the sweep for ``seconds``: renew our own lease or take an expired one; False if another holds it."""
+    until = now + timedelta(seconds=seconds)
+    if await SweepLease.filter(Q(until__lt=now) | Q(holder=holder), name=LEASE).update(holder=holder, until=until):
+        return True
+    try:
+        await SweepLease.create(name=LEASE, holder=holder, until=until)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def _record(target_type: str, target_id: int, step: SlaStep, due_at: datetime, now: datetime,
+                  department_code: str | None, region_code: str | None, detail: dict[str, Any]
+                  ) -> list[events.Event]:
+    """Record one miss and alert it; nothing if it was recorded before (by us or by an overlapping sweep)."""
+    try:
+        async with in_transaction():
+            await DeadlineMiss.create(target_type=target_type, target_id=target_id, step=step, due_at=due_at,
+                                      detected_at=now, department_code=department_code, region_code=region_code)
+            payload = {"kind": "DEADLINE_MISSED", "step": step.value, "target": f"{target_type}:{target_id}",
+                       "dueAt": due_at.isoformat(), "departmentCode": department_code, "regionCode": region_code,
+                       **detail}
+            return [await events.append_next(stream, "deadline.missed", payload)
+                    for stream in alert_streams(department_code, region_code or "370000")]
+    except IntegrityError:
+        return []
+
+
+async def sweep(now: datetime | None = None) -> list[events.Event]:
+    """One pass: every step past its deadline and not done, not recorded before, is recorded and alerted."""
+    now = now or datetime.now(timezone.utc)
+    published: list[events.Event] = []
+    for step, done, due, awaited in APPEAL_STEPS:
+        late = await Appeal.filter(**{f"{due}__lt": now, f"{done}__isnull": True}, status__in=list(awaited))
+        known = set(await DeadlineMiss.filter(target_type="appeal", step=step, target_id__in=[a.id for a in late])
+                    .values_list("target_id", "due_at")) if late else set()
+        for appeal in late:
+            deadline = getattr(appeal, due)
+            if (appeal.id, deadline) not in known:
+                published += await _record("appeal", appeal.id, step, deadline, now, appeal.department_code,
+                                           appeal.region_code, {"title": appeal.title})
+    for step, done, due in EVALUATION_STEPS:
+        late = await Evaluation.filter(**{f"{due}__lt": now, f"{done}__isnull": True})
+        known = set(await DeadlineMiss.filter(target_type="evaluation", step=step,
+                                              target_id__in=[e.id for e in late]).values_list("target_id", "due_at")
+                    ) if late else set()
+        for evaluation in late:
+            deadline = getattr(evaluation, due)
+            if (evaluation.id, deadline) not in known:
+                published += await _record("evaluation", evaluation.id, step, deadline, now,
+                                           evaluation.department_code, evaluation.region_code,
+                                           {"rating": evaluation.rating})
+    await events.publish(published)
+    return published
+
+
+async def run_sweeper(interval: float = 30.0) -> None:
+    """The loop every server runs; only the lease holder sweeps."""
+    while True:
+        try:
+            if await take_lease(HOLDER, datetime.now(timezone.utc)):
+                await sweep()
+        except Exception:  # noqa: BLE001 - the loop must outlive a database hiccup
+            log.exception("deadline sweep failed; retrying")
+        await asyncio.sleep(interval)

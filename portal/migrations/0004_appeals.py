@@ -1,0 +1,131 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from portal.appeals.models import AppealCategory, AppealChannel, AppealStatus, AppealUrgency, SlaStep
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('portal', '0003_applications')]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name='ApiKey',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('portal.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='api_keys', on_delete=OnDelete.CASCADE)),
+                ('key_hash', fields.CharField(unique=True, max_length=64)),
+                ('label', fields.CharField(max_length=100)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'api_key', 'app': 'portal', 'pk_attr': 'id', 'table_description': 'An Open311 client key, stored as its SHA-256. It acts as the account it belongs to.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Appeal',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('credit_code', fields.CharField(db_index=True, max_length=18)),
+                ('enterprise_name', fields.CharField(max_length=100)),
+                ('recorded_by_id', fields.IntField()),
+                ('channel', fields.CharEnumField(description='ONLINE: ONLINE\nMAILBOX: MAILBOX\nHOTLINE: HOTLINE\nVISIT: VISIT', enum_type=AppealChannel, max_length=10)),
+                ('category', fields.CharEnumField(db_index=True, description='POLICY: POLICY\nAPPROVAL: APPROVAL\nFINANCING: FINANCING\nTAX: TAX\nLABOUR: LABOUR\nLAND: LAND\nENERGY: ENERGY\nMARKET: MARKET\nLEGAL: LEGAL\nOTHER: OTHER', enum_type=AppealCategory, max_length=12)),
+                ('urgency', fields.CharEnumField(description='URGENT: URGENT\nIMPORTANT: IMPORTANT\nGENERAL: GENERAL', enum_type=AppealUrgency, max_length=10)),
+                ('title', fields.CharField(max_length=100)),
+                ('content', fields.TextField(unique=False)),
+                ('region_code', fields.CharField(db_index=True, max_length=6)),
+                ('status', fields.CharEnumField(db_index=True, description='RECEIVED: RECEIVED\nASSIGNED: ASSIGNED\nRETURNED: RETURNED\nCONTACTED: CONTACTED\nOPINION_GIVEN: OPINION_GIVEN\nRESOLVED: RESOLVED\nCLOSED: CLOSED\nMERGED: MERGED', enum_type=AppealStatus, max_length=15)),
+                ('version', fields.IntField(default=1)),
+                ('event_seq', fields.IntField(default=0)),
+                ('idempotency_key', fields.CharField(max_length=100)),
+                ('request_hash', fields.CharField(max_length=64)),
+                ('department_code', fields.CharField(null=True, db_index=True, max_length=20)),
+                ('received_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('contact_by', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('opinion_by', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('resolve_by', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('provisional', fields.BooleanField(default=False)),
+                ('contacted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('opinion_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('opinion', fields.TextField(default='', unique=False)),
+                ('resolved_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('summary', fields.TextField(default='', unique=False)),
+                ('return_reason', fields.TextField(default='', unique=False)),
+                ('confirmed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('satisfied', fields.BooleanField(null=True)),
+                ('rating', fields.IntField(null=True)),
+                ('comment', fields.TextField(default='', unique=False)),
+                ('reopened', fields.IntField(default=0)),
+                ('escalated_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('meeting_topic_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('merged_into_id', fields.IntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'appeal', 'app': 'portal', 'unique_together': (('recorded_by_id', 'idempotency_key'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='AppealStep',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('appeal', fields.ForeignKeyField('portal.Appeal', source_field='appeal_id', db_constraint=True, to_field='id', related_name='steps', on_delete=OnDelete.CASCADE)),
+                ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('action', fields.CharField(max_length=30)),
+                ('actor', fields.CharField(max_length=120)),
+                ('department_code', fields.CharField(null=True, max_length=20)),
+                ('note', fields.TextField(default='', unique=False)),
+            ],
+            options={'table': 'appeal_step', 'app': 'portal', 'pk_attr': 'id', 'table_description': 'Every step of an appeal, with its actor and time.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='DeadlineMiss',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('target_type', fields.CharField(max_length=12)),
+                ('target_id', fields.IntField()),
+                ('step', fields.CharEnumField(description='CONTACT: CONTACT\nOPINION: OPINION\nRESOLVE: RESOLVE\nRETURN_VISIT: RETURN_VISIT\nRECTIFY: RECTIFY', enum_type=SlaStep, max_length=15)),
+                ('due_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('detected_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('department_code', fields.CharField(null=True, db_index=True, max_length=20)),
+                ('region_code', fields.CharField(null=True, max_length=6)),
+            ],
+            options={'table': 'deadline_miss', 'app': 'portal', 'unique_together': (('target_type', 'target_id', 'step', 'due_at'),), 'pk_attr': 'id', 'table_description': 'A step found past its deadline, unique per target, step and deadline, so that it is alerted once.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Evaluation',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('target_type', fields.CharField(max_length=12)),
+                ('target_id', fields.IntField()),
+                ('rater', fields.ForeignKeyField('portal.Account', source_field='rater_id', db_constraint=True, to_field='id', related_name='evaluations', on_delete=OnDelete.RESTRICT)),
+                ('department_code', fields.CharField(null=True, db_index=True, max_length=20)),
+                ('region_code', fields.CharField(null=True, max_length=6)),
+                ('rating', fields.IntField()),
+                ('comment', fields.TextField(default='', unique=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('return_visit_by', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('return_visit_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('return_visit_note', fields.TextField(default='', unique=False)),
+                ('rectify_by', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('rectified_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('rectification_note', fields.TextField(default='', unique=False)),
+            ],
+            options={'table': 'evaluation', 'app': 'portal', 'unique_together': (('rater', 'target_type', 'target_id'),), 'pk_attr': 'id', 'table_description': '好差评: a rating of a finished task, application or appeal. 1–2 is a bad review with follow-up.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SweepLease',
+            fields=[
+                ('name', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=30)),
+                ('holder', fields.CharField(max_length=60)),
+                ('until', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'sweep_lease', 'app': 'portal', 'pk_attr': 'name', 'table_description': 'Who runs the deadline sweep now: one holder per deployment, taken with a conditional update.'},
+            bases=['Model'],
+        ),
+    ]
