@@ -57,7 +57,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             await stack.enter_async_context(events.use_broker(settings.broker_url))
             await public.refresh(force=True)
             loops = [asyncio.create_task(events.run_publisher(), name="portal-event-publisher"),
-                     asyncio.create_task(run_sweeper(), name="portal-deadline-sweep")]
+                     asyncio.create_task(run_sweeper(settings.sweep_seconds), name="portal-deadline-sweep")]
             try:
                 yield
             finally:

@@ -34,6 +34,8 @@ class Settings:
     password_profile: str = "rfc9106"
     # Uploaded materials, stored content-addressed (sha256) below this directory.
     upload_dir: str = "./var/uploads"
+    # How often each server tries to take the deadline sweep (only the lease holder sweeps).
+    sweep_seconds: float = 30.0
 
     @property
     def production(self) -> bool:
@@ -63,12 +65,17 @@ class Settings:
             check = float(env.get("PORTAL_PUBLIC_VERSION_CHECK_SECONDS", "1"))
         except ValueError as exc:
             raise ConfigError("PORTAL_PUBLIC_VERSION_CHECK_SECONDS must be a number of seconds.") from exc
+        try:
+            sweep = float(env.get("PORTAL_SWEEP_SECONDS", "30"))
+        except ValueError as exc:
+            raise ConfigError("PORTAL_SWEEP_SECONDS must be a number of seconds.") from exc
         profile = env.get("PORTAL_PASSWORD_PROFILE", "rfc9106").strip()
         if profile not in PASSWORD_PROFILES:
             raise ConfigError(f"PORTAL_PASSWORD_PROFILE must be one of {', '.join(PASSWORD_PROFILES)}.")
         if mode == "production" and profile != "rfc9106":
             raise ConfigError("PORTAL_PASSWORD_PROFILE=test weakens password hashing and is refused in production.")
         return cls(
+            sweep_seconds=sweep,
             upload_dir=env.get("PORTAL_UPLOAD_DIR", "").strip() or "./var/uploads",
             password_profile=profile,
             database_url=env.get("PORTAL_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,

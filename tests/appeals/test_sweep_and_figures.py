@@ -163,3 +163,22 @@ async def test_figures_on_a_known_data_set(empty_database: str) -> None:
     assert province["received"] == 4
     unit = await stats("370100", day, day + timedelta(days=30), department_code="370100-SCJGJ")
     assert unit["received"] == 3 and unit["complaints_per_10k"] is None
+
+
+async def test_two_servers_sweeping_one_database_alert_once(database_url: str) -> None:
+    """Both servers run the sweep loop every 0.2 s; the lease and the unique misses keep one alert per step."""
+    late = await appeal(department="370100-ZJJ", received_at=NOW - timedelta(days=30),
+                        contact_by=NOW - timedelta(days=30), opinion_by=NOW - timedelta(days=29),
+                        resolve_by=NOW + timedelta(days=30))
+    env = {"PORTAL_SWEEP_SECONDS": "0.2"}
+    with portal_server(database_url, env=env), portal_server(database_url, env=env):
+        deadline = asyncio.get_running_loop().time() + 20
+        while await DeadlineMiss.filter(target_id=late.id, target_type="appeal").count() < 2:
+            assert asyncio.get_running_loop().time() < deadline, "no sweep ran"
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(1.5)  # several more passes of both loops
+    misses = await DeadlineMiss.filter(target_id=late.id, target_type="appeal").values_list("step", flat=True)
+    assert sorted(misses) == [SlaStep.CONTACT, SlaStep.OPINION]
+    alerts = await Event.filter(stream="alerts:department:370100-ZJJ", kind="deadline.missed").values_list(
+        "payload", flat=True)
+    assert sorted(a["step"] for a in alerts if a["target"] == f"appeal:{late.id}") == ["CONTACT", "OPINION"]
