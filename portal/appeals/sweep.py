@@ -100,10 +100,19 @@ async def sweep(now: datetime | None = None) -> list[events.Event]:
 async def run_sweeper(interval: float = 30.0) -> None:
     """The loop every server runs; only the lease holder sweeps. The lease outlives a few intervals, so a
     holder that died is replaced within ``LEASE_SECONDS``."""
-    while True:
-        try:
-            if await take_lease(HOLDER, datetime.now(timezone.utc), seconds=max(LEASE_SECONDS, int(interval * 3))):
-                await sweep()
-        except Exception:  # noqa: BLE001 - the loop must outlive a database hiccup
-            log.exception("deadline sweep failed; retrying")
-        await asyncio.sleep(interval)
+    try:
+        while True:
+            try:
+                if await take_lease(HOLDER, datetime.now(timezone.utc),
+                                    seconds=max(LEASE_SECONDS, int(interval * 3))):
+                    await sweep()
+            except Exception:  # noqa: BLE001 - the loop must outlive a database hiccup
+                log.exception("deadline sweep failed; retrying")
+            await asyncio.sleep(interval)
+    except asyncio.CancelledError:
+        await release_lease(HOLDER)  # a server that stops hands the sweep on at once
+        raise
+
+
+async def release_lease(holder: str) -> None:
+    await SweepLease.filter(name=LEASE, holder=holder).delete()

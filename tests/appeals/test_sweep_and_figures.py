@@ -19,9 +19,10 @@ from portal.appeals.models import (
     AppealUrgency,
     DeadlineMiss,
     SlaStep,
+    SweepLease,
 )
 from portal.appeals.rules import stats
-from portal.appeals.sweep import sweep, take_lease
+from portal.appeals.sweep import HOLDER, release_lease, sweep, take_lease
 from portal.catalog.seed import seed_catalog
 from portal.catalog.source import read_catalog
 from portal.events import Event
@@ -80,6 +81,12 @@ async def test_one_lease_holder_at_a_time(empty_database: str) -> None:
     assert await take_lease("server-a", NOW + timedelta(seconds=10))
     assert await take_lease("server-b", NOW + timedelta(seconds=41))
     assert not await take_lease("server-a", NOW + timedelta(seconds=42))
+
+
+async def test_a_lease_is_released_for_the_next_holder(empty_database: str) -> None:
+    assert await take_lease(HOLDER, NOW)
+    await release_lease(HOLDER)
+    assert await take_lease("server-b", NOW)
 
 
 async def test_a_reopened_appeal_can_miss_its_new_resolve_deadline_again(empty_database: str) -> None:
@@ -170,6 +177,7 @@ async def test_two_servers_sweeping_one_database_alert_once(database_url: str) -
     late = await appeal(department="370100-ZJJ", received_at=NOW - timedelta(days=30),
                         contact_by=NOW - timedelta(days=30), opinion_by=NOW - timedelta(days=29),
                         resolve_by=NOW + timedelta(days=30))
+    await SweepLease.all().delete()  # in case a server of an earlier test died holding the lease
     env = {"PORTAL_SWEEP_SECONDS": "0.2"}
     with portal_server(database_url, env=env), portal_server(database_url, env=env):
         deadline = asyncio.get_running_loop().time() + 20
