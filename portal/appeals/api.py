@@ -55,6 +55,14 @@ class AppealStepEntry:
     note: str
 
 
+@strawberry.type
+class AppealFile:
+    file_id: str
+    name: str
+    media_type: str
+    size: int
+
+
 @strawberry.type(description="An enterprise's appeal (企业诉求).")
 class Appeal:
     row: strawberry.Private[models.Appeal]
@@ -111,6 +119,12 @@ class Appeal:
         return {"contact": rules.on_time(a.contacted_at, a.contact_by, now),
                 "opinion": rules.on_time(a.opinion_at, a.opinion_by, now),
                 "resolve": rules.on_time(a.resolved_at, a.resolve_by, now)}
+
+    @strawberry.field(description="Files attached when the appeal was filed (GET /uploads/{fileId}).")
+    async def attachments(self) -> list[AppealFile]:
+        rows = await models.AppealAttachment.filter(appeal_id=self.row.id).select_related("file").order_by("id")
+        return [AppealFile(file_id=str(a.file_id), name=a.file.name, media_type=a.file.media_type, size=a.file.size)
+                for a in rows]
 
     @strawberry.field(description="Every step with its actor and time.")
     async def steps(self) -> list[AppealStepEntry]:
@@ -174,6 +188,7 @@ class SubmitAppealInput:
     idempotency_key: str
     urgency: AppealUrgency = AppealUrgency.GENERAL
     credit_code: str | None = strawberry.field(default=None, description="An agent names the enterprise.")
+    attachments: list[str] = strawberry.field(default_factory=list, description="Ids from POST /uploads.")
 
 
 @strawberry.input
@@ -186,6 +201,7 @@ class RecordHotlineAppealInput:
     idempotency_key: str
     urgency: AppealUrgency = AppealUrgency.GENERAL
     enterprise_name: str | None = strawberry.field(default=None, description="Required if it has no account.")
+    attachments: list[str] = strawberry.field(default_factory=list, description="Ids from POST /uploads.")
 
 
 AppealResult = Annotated[Appeal | FormInvalid | PermissionDenied | NotFound | Conflict, strawberry.union("AppealResult")]
@@ -315,14 +331,14 @@ class AppealMutation:
                 _channel_error()])
         return await _result(info, lambda p, a: rules.submit(
             p, a, title=input.title, content=input.content, category=input.category, urgency=input.urgency,
-            idempotency_key=input.idempotency_key, credit_code=input.credit_code))
+            idempotency_key=input.idempotency_key, credit_code=input.credit_code, attachments=input.attachments))
 
     @strawberry.mutation(description="The 96178 seat, the governor's mailbox or a visit: recorded by a coordinator.")
     async def record_hotline_appeal(self, info: Info, input: RecordHotlineAppealInput) -> AppealResult:
         return await _result(info, lambda p, a: rules.record_for_enterprise(
             p, a, credit_code=input.credit_code, enterprise_name=input.enterprise_name, title=input.title,
             content=input.content, category=input.category, urgency=input.urgency, channel=input.channel,
-            idempotency_key=input.idempotency_key))
+            idempotency_key=input.idempotency_key, attachments=input.attachments))
 
     @strawberry.mutation(description="Route to an undertaking unit: the 2115 clock starts now. Also upholds a 退单.")
     async def assign_appeal(self, info: Info, id: strawberry.ID, department_code: str) -> AppealResult:

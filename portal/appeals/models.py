@@ -188,3 +188,18 @@ class ApiKey(Model):
 
     class Meta:
         table = "api_key"
+
+
+class AppealAttachment(Model):
+    """An uploaded file attached to an appeal (photos, contracts, notices)."""
+
+    id = fields.IntField(primary_key=True)
+    appeal: fields.ForeignKeyRelation[Appeal] = fields.ForeignKeyField("portal.Appeal", related_name="attachments",
+                                                                       on_delete=fields.CASCADE)
+    file: fields.ForeignKeyRelation = fields.ForeignKeyField("portal.UploadedFile", related_name="appeal_uses",
+                                                             on_delete=fields.RESTRICT)
+    added_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "appeal_attachment"
+        unique_together = (("appeal", "file"),)

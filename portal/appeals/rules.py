@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -22,12 +23,14 @@ from tortoise.transactions import in_transaction
 from portal import events
 from portal.appeals.models import (
     Appeal,
+    AppealAttachment,
     AppealCategory,
     AppealChannel,
     AppealStatus,
     AppealStep,
     AppealUrgency,
 )
+from portal.applications.models import UploadedFile
 from portal.audit.rules import Actor, record
 from portal.catalog.models import Department, Region
 from portal.identity.models import Account, AccountKind
@@ -38,6 +41,7 @@ from portal.problems import FormProblems, InvalidField, Refused
 from portal.workdays import SHANGHAI, WorkCalendar
 
 SIMILAR_WITHIN = timedelta(days=90)
+MAX_ATTACHMENTS = 10
 SIMILARITY_THRESHOLD = 0.35
 STAFF_CHANNELS = (AppealChannel.MAILBOX, AppealChannel.HOTLINE, AppealChannel.VISIT)
 OPEN = (AppealStatus.ASSIGNED, AppealStatus.RETURNED, AppealStatus.CONTACTED, AppealStatus.OPINION_GIVEN)
@@ -101,19 +105,42 @@ async def _step(appeal: Appeal, action: str, actor: Actor, note: str = "") -> No
     await record(f"appeal.{action}", actor, target=f"appeal:{appeal.id}", detail={"note": note[:200]} if note else {})
 
 
+async def _attachments(principal: Principal, file_ids: Sequence[str]) -> list[UploadedFile]:
+    """Attachments as for applications: files the recorder uploaded, at most ten."""
+    ids = list(dict.fromkeys(file_ids))
+    if len(ids) > MAX_ATTACHMENTS:
+        raise FormProblems([InvalidField("attachments", "TOO_MANY", f"附件不能超过{MAX_ATTACHMENTS}个")])
+    valid = [i for i in ids if _uuid(i)]
+    files = {str(f.id): f for f in await UploadedFile.filter(id__in=valid, owner_id=principal.account_id)} if valid \
+        else {}
+    missing = [i for i in ids if i not in files]
+    if missing:
+        raise FormProblems([InvalidField("attachments", "UNKNOWN_FILE", "附件不存在或不是您上传的")])
+    return [files[i] for i in ids]
+
+
+def _uuid(value: str) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 async def _create(principal: Principal, actor: Actor, *, credit_code: str, enterprise_name: str, title: str,
                   content: str, category: AppealCategory, urgency: AppealUrgency, channel: AppealChannel,
-                  idempotency_key: str) -> Appeal:
+                  idempotency_key: str, attachments: Sequence[str] = ()) -> Appeal:
     key = (idempotency_key or "").strip()
     if not key or len(key) > 100:
         raise FormProblems([InvalidField("idempotencyKey", "BAD_IDEMPOTENCY_KEY", "请求标识须为1到100个字符")])
     digest = request_hash({"code": credit_code, "title": title, "content": content, "category": category.value,
-                           "urgency": urgency.value, "channel": channel.value})
+                           "urgency": urgency.value, "channel": channel.value, "attachments": list(attachments)})
     existing = await Appeal.get_or_none(recorded_by_id=principal.account_id, idempotency_key=key)
     if existing is not None:
         if existing.request_hash != digest:
             raise Refused("CONFLICT", "IDEMPOTENCY_KEY_REUSED", "该请求标识已用于另一条不同的诉求")
         return existing
+    files = await _attachments(principal, attachments)
     try:
         async with in_transaction():
             appeal = await Appeal.create(
@@ -121,6 +148,7 @@ async def _create(principal: Principal, actor: Actor, *, credit_code: str, enter
                 channel=channel, category=category, urgency=urgency, title=title, content=content,
                 region_code=region_of_credit_code(credit_code), status=AppealStatus.RECEIVED,
                 idempotency_key=key, request_hash=digest)
+            await AppealAttachment.bulk_create([AppealAttachment(appeal_id=appeal.id, file_id=f.id) for f in files])
             await _step(appeal, "received", actor, channel.value)
             event = await _announce(appeal, "appeal.received")
     except IntegrityError:
@@ -134,7 +162,7 @@ async def _create(principal: Principal, actor: Actor, *, credit_code: str, enter
 
 async def submit(principal: Principal, actor: Actor, *, title: str, content: str, category: AppealCategory,
                  urgency: AppealUrgency = AppealUrgency.GENERAL, idempotency_key: str,
-                 credit_code: str | None = None) -> Appeal:
+                 credit_code: str | None = None, attachments: Sequence[str] = ()) -> Appeal:
     """The online zone: an enterprise, or its agent naming the enterprise's credit code, files an appeal."""
     if principal.kind is AccountKind.ENTERPRISE:
         enterprise = await Account.get(id=principal.account_id)
@@ -146,12 +174,13 @@ async def submit(principal: Principal, actor: Actor, *, title: str, content: str
     title_, content_ = _collect((_text, title, "title", "标题", 5, 100), (_text, content, "content", "内容", 10, 5000))
     return await _create(principal, actor, credit_code=enterprise.credit_code, enterprise_name=enterprise.name,
                          title=title_, content=content_, category=category, urgency=urgency,
-                         channel=AppealChannel.ONLINE, idempotency_key=idempotency_key)
+                         channel=AppealChannel.ONLINE, idempotency_key=idempotency_key, attachments=attachments)
 
 
 async def record_for_enterprise(principal: Principal, actor: Actor, *, credit_code: str, enterprise_name: str | None,
                                 title: str, content: str, category: AppealCategory, urgency: AppealUrgency,
-                                channel: AppealChannel, idempotency_key: str) -> Appeal:
+                                channel: AppealChannel, idempotency_key: str, attachments: Sequence[str] = ()
+                                ) -> Appeal:
     """The 96178 seat, the governor's mailbox and visits: a coordinator records an appeal for an enterprise named by
     its credit code (it need not have an account yet)."""
     if not may_route_appeals(principal):
@@ -176,7 +205,8 @@ async def record_for_enterprise(principal: Principal, actor: Actor, *, credit_co
     if problems:
         raise FormProblems(problems)
     return await _create(principal, actor, credit_code=code, enterprise_name=name, title=title_, content=content_,
-                         category=category, urgency=urgency, channel=channel, idempotency_key=idempotency_key)
+                         category=category, urgency=urgency, channel=channel, idempotency_key=idempotency_key,
+                         attachments=attachments)
 
 
 async def may_see(principal: Principal | None, appeal: Appeal) -> bool:

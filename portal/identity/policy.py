@@ -77,8 +77,8 @@ def may_authorise_family(principal: Principal) -> bool:
 
 async def may_read_upload(principal: Principal | None, file: UploadedFile) -> bool:
     """An uploaded file is read by its owner, by the applicant of an application that uses it (a family
-    member may have uploaded it for them), and by a handler of a department with a task in such an
-    application. Callers answer everyone else "not found"."""
+    member may have uploaded it for them), by whoever may see an appeal it is attached to, and by a handler of
+    a department with a task in such an application. Callers answer everyone else "not found"."""
     from portal.applications.models import ApplicationMaterial, Task
 
     if principal is None:
@@ -87,6 +87,12 @@ async def may_read_upload(principal: Principal | None, file: UploadedFile) -> bo
         return True
     if await ApplicationMaterial.exists(file_id=file.id, application__applicant_id=principal.account_id):
         return True
+    from portal.appeals.models import AppealAttachment
+    from portal.appeals.rules import may_see
+
+    for attachment in await AppealAttachment.filter(file_id=file.id).select_related("appeal"):
+        if await may_see(principal, attachment.appeal):
+            return True
     if not has_role(principal, Role.DEPARTMENT_HANDLER):
         return False
     departments = await Task.filter(application__materials__file_id=file.id).distinct().values_list(

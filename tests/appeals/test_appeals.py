@@ -273,3 +273,25 @@ async def test_similar_appeals_are_offered_and_merged_without_losing_either(gql:
     theirs = (await gql(APPEAL, {"id": duplicate["id"]}, token=second["token"]))["data"]["appeal"]
     assert theirs == {"id": duplicate["id"], "status": "MERGED", "title": "购置补贴一直没有兑现"}
     assert (await gql(APPEAL, {"id": original["id"]}, token=first["token"]))["data"]["appeal"]["status"] == "RECEIVED"
+
+
+async def test_attachments_as_for_applications(gql: Any, client: Any) -> None:
+    from tests.applications.support import upload
+
+    company, other = await enterprise(gql), await enterprise(gql)
+    photo = await upload(client, company["token"], name="现场照片.pdf")
+    appeal = await file(gql, company["token"], attachments=[photo])
+    detail = await gql("query($id: ID!) { appeal(id: $id) { attachments { fileId name mediaType } } }",
+                       {"id": appeal["id"]}, token=company["token"])
+    assert detail["data"]["appeal"]["attachments"] == [{"fileId": photo, "name": "现场照片.pdf",
+                                                        "mediaType": "application/pdf"}]
+    foreign = await step(gql, SUBMIT, other["token"], input={
+        "title": "新能源汽车购置补贴迟迟未兑现", "content": CONTENT, "category": "POLICY", "idempotencyKey": "att",
+        "attachments": [photo]})
+    assert foreign["errors"] == [{"field": "attachments", "code": "UNKNOWN_FILE"}]
+    await step(gql, ASSIGN, await coordinator(), id=appeal["id"], d="370100-SCJGJ")
+    unit = await handler("370100-SCJGJ")
+    assert (await client.get(f"/uploads/{photo}", headers={"authorization": f"Bearer {unit}"})).status_code == 200
+    for outsider in (other["token"], await handler("370100-SWJ")):
+        response = await client.get(f"/uploads/{photo}", headers={"authorization": f"Bearer {outsider}"})
+        assert response.status_code == 404
