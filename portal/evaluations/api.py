@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Annotated
 
 import strawberry
@@ -85,8 +85,27 @@ async def _signed_in(info: Info) -> Principal:
     return principal
 
 
+@strawberry.type(description="好差评 figures of a period: public and anonymous.")
+class EvaluationStats:
+    evaluations: int
+    average_rating: float | None
+    bad_reviews: int
+    return_visit_on_time_rate: float | None
+    rectify_on_time_rate: float | None
+
+
 @strawberry.type
 class EvaluationQuery:
+    @strawberry.field(description="Evaluations of a region in a period, with the on-time rate of bad-review follow-up.")
+    async def evaluation_stats(self, region_code: str, from_: Annotated[date, strawberry.argument(name="from")],
+                               to: date) -> EvaluationStats:
+        if to < from_ or (to - from_).days > 366:
+            raise invalid_argument("to", "统计期间须在一年以内，且结束日期不早于开始日期")
+        try:
+            return EvaluationStats(**await rules.stats(region_code, from_, to))
+        except InvalidField as problem:
+            raise invalid_argument(problem.field, problem.message, code=problem.code) from problem
+
     @strawberry.field(description="督办: the bad reviews of a region (and the regions it covers), newest first; "
                                   "`overdue` keeps those with a follow-up step past due, or those without.")
     async def bad_reviews(self, info: Info, region_code: str, overdue: bool | None = None, first: int | None = None,

@@ -372,3 +372,35 @@ async def test_the_enterprise_rates_its_closed_or_resolved_appeal_and_strangers_
         assert await evaluate(gql, token, f"appeal:{closed.id}", 5) == {
             "__typename": "NotFound", "code": "NOT_FOUND", "message": "未找到该评价对象"}
     assert await Evaluation.filter(target_type="appeal", target_id=closed.id).count() == 1
+
+
+async def test_evaluation_figures_on_a_known_data_set(empty_database: str) -> None:
+    from datetime import date as day_type
+    from datetime import datetime as moment
+    from datetime import timedelta as span
+
+    from portal.appeals.models import Evaluation
+    from portal.evaluations.rules import stats
+    from portal.identity.models import Account, AccountKind
+    from portal.workdays import SHANGHAI as ZONE
+
+    rater = await Account.create(kind=AccountKind.CITIZEN, name="评价人", password_hash="x",
+                                 password_changed_at=moment.now(ZONE))
+    at = moment(2026, 4, 1, 9, 0, tzinfo=ZONE)
+    rows = [
+        (5, None, None), (4, None, None),
+        (1, (at + span(hours=5), at + span(days=1)), (at + span(days=3), at + span(days=21))),  # both on time
+        (2, (at + span(days=2), at + span(days=1)), (None, at + span(days=21))),  # visit late, rectify overdue
+    ]
+    for n, (rating, visit, rectify) in enumerate(rows):
+        row = await Evaluation.create(target_type="task", target_id=n, rater_id=rater.id, rating=rating,
+                                      department_code="370100-WJW", region_code="370102",
+                                      return_visit_at=visit[0] if visit else None,
+                                      return_visit_by=visit[1] if visit else None,
+                                      rectified_at=rectify[0] if rectify else None,
+                                      rectify_by=rectify[1] if rectify else None)
+        await Evaluation.filter(id=row.id).update(created_at=at)
+    assert await stats("370100", day_type(2026, 4, 1), day_type(2026, 4, 30)) == {
+        "evaluations": 4, "average_rating": 3.0, "bad_reviews": 2,
+        "return_visit_on_time_rate": 0.5, "rectify_on_time_rate": 0.5}
+    assert (await stats("370200", day_type(2026, 4, 1), day_type(2026, 4, 30)))["evaluations"] == 0
