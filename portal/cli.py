@@ -42,9 +42,11 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> N
 
 async def _seed_demo() -> None:
     from portal.catalog.seed import seed_catalog
+    from portal.halls.seed import seed_halls
     from portal.catalog.source import read_catalog
 
     await seed_catalog(read_catalog())
+    await seed_halls()
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -63,7 +65,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
         return 2
     settings = _settings(args)
     source = read_catalog(Path(args.catalog)) if args.catalog else read_catalog()
-    _with_database(settings, lambda: seed_catalog(source))
+    _with_database(settings, _seed_demo if args.demo and not args.catalog else lambda: seed_catalog(source))
     print(f"catalog seeded: {len(source.departments)} departments, {len(source.items)} service items, "
           f"{len(source.bundles)} bundles")
     return 0

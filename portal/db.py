@@ -30,6 +30,7 @@ MODEL_MODULES = [
     "portal.applications.models",
     "portal.lutong.models",
     "portal.appeals.models",
+    "portal.halls.models",
 ]
 MIGRATIONS_MODULE = "portal.migrations"
 # SQLite: one connection per process; several processes wait for the write lock instead of failing.

@@ -26,6 +26,7 @@ from portal.app import create_app
 from portal.catalog.seed import seed_catalog
 from portal.catalog.source import read_catalog
 from portal.config import Settings
+from portal.halls.seed import seed_halls
 
 
 def base_database_url() -> str:
@@ -82,6 +83,7 @@ async def database_url(databases: FreshDatabases) -> AsyncIterator[str]:
     async with db.database(url, global_fallback=True):
         await db.apply_migrations()
         await seed_catalog(read_catalog())
+        await seed_halls()
         yield url
 
 

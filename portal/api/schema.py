@@ -21,15 +21,18 @@ from portal.catalog.api import CatalogQuery
 from portal.evaluations.api import EvaluationMutation, EvaluationQuery
 from portal.workdays import SHANGHAI
 from portal.identity.api import IdentityMutation, IdentityQuery
+from portal.halls.api import HallMutation, HallQuery, HallSubscription
+from portal.lutong.api import LuTongMutation, LuTongQuery
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
 Query = merge_types("Query", (CatalogQuery, CalendarQuery, IdentityQuery, ApplicationQuery, EvaluationQuery,
-                              AppealQuery))
-Mutation = merge_types("Mutation", (IdentityMutation, ApplicationMutation, EvaluationMutation, AppealMutation))
-Subscription = merge_types("Subscription", (ApplicationSubscription, AppealSubscription))
+                              AppealQuery, LuTongQuery, HallQuery))
+Mutation = merge_types("Mutation", (IdentityMutation, ApplicationMutation, EvaluationMutation, AppealMutation,
+                                    LuTongMutation, HallMutation))
+Subscription = merge_types("Subscription", (ApplicationSubscription, AppealSubscription, HallSubscription))
 
 
 def shanghai_time(value: datetime) -> str:

@@ -173,10 +173,12 @@ def _check_key(idempotency_key: str) -> str:
     return key
 
 
-async def _applicant(principal: Principal, applicant_id: int | None, bundle: Bundle) -> Account:
-    """Whose application it is: the signer, or someone they may act for on this bundle (agent, 代办)."""
+async def _applicant(principal: Principal, applicant_id: int | None, bundle: Bundle, *,
+                     consented: bool = False) -> Account:
+    """Whose application it is: the signer, or someone they may act for on this bundle (agent, 代办), or who
+    consented to this one submission (``consented``: the caller verified it, e.g. a scanned 鲁通码)."""
     target = applicant_id or principal.account_id
-    if not await may_act_for(principal, target, bundle_code=bundle.code):
+    if not consented and not await may_act_for(principal, target, bundle_code=bundle.code):
         raise Refused("PERMISSION", "NOT_AUTHORISED", "您没有代此申请人办理该事项的授权")
     applicant = await Account.get(id=target)
     if applicant.kind is AccountKind.STAFF or bundle.audience not in (Audience.BOTH, Audience(applicant.kind.value)):
@@ -250,10 +252,12 @@ async def _announce(application: Application, kind: str, task: Task | None = Non
 
 async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, bundle_code: str,
                  form_values: object, materials: Sequence[Mapping[str, str]], channel: Terminal,
-                 idempotency_key: str, applicant_id: int | None = None) -> Application:
+                 idempotency_key: str, applicant_id: int | None = None, consented: bool = False) -> Application:
     """一次提交: validate the whole merged form and the materials at once, then create the application and one
     task per item in one transaction. Items without prerequisites start SUBMITTED, the others WAITING.
-    The same key from the same account returns the first application; other data under it is a conflict."""
+    The same key from the same account returns the first application; other data under it is a conflict.
+    ``consented`` is for server code only (never a client's input): the applicant's consent to this submission
+    was verified by the caller, as the hotel check-in does with the guest's scanned 鲁通码."""
     key = _check_key(idempotency_key)
     digest = request_hash({"bundle": bundle_code, "values": form_values, "materials": list(materials),
                            "channel": channel.value, "applicant": applicant_id})
@@ -262,7 +266,7 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
     bundle = await Bundle.get_or_none(code=bundle_code)
     if bundle is None:
         raise FormProblems([InvalidField("bundleCode", "UNKNOWN_BUNDLE", "没有这个“一件事”")])
-    applicant = await _applicant(principal, applicant_id, bundle)
+    applicant = await _applicant(principal, applicant_id, bundle, consented=consented)
     problems: list[InvalidField] = []
     if not await BundleChannel.exists(bundle_id=bundle.id, terminal=channel):
         problems.append(InvalidField("channel", "CHANNEL_NOT_OFFERED", "该一件事不能在此终端办理，请到窗口或使用手机办理"))

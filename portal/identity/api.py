@@ -16,6 +16,7 @@ from portal.audit import rules as audit
 from portal.identity import masking, models, rules
 from portal.identity.models import AccountKind, Role
 from portal.identity.rules import Principal
+from portal.lutong.api import Certificate, my_certificates
 from portal.problems import Refused
 
 strawberry.enum(AccountKind)
@@ -113,6 +114,10 @@ class Viewer:
     @strawberry.field
     async def profile(self, info: Info) -> Profile:
         return Profile.of(info, await models.Account.get(id=self.principal.account_id))
+
+    @strawberry.field(description="The holder's e-licences (电子证照), newest first; numbers masked.")
+    async def certificates(self) -> list[Certificate]:
+        return await my_certificates(self.principal)
 
     @strawberry.field(description="Agents of this enterprise, or the enterprises this citizen acts for.")
     async def agents(self) -> list[AgentGrant]:

@@ -22,6 +22,7 @@ class Role(str, Enum):
     APPEALS_COORDINATOR = "APPEALS_COORDINATOR"
     SUPERVISOR = "SUPERVISOR"
     ADMIN = "ADMIN"
+    SCENE_OPERATOR = "SCENE_OPERATOR"  # a hotel desk, a hospital, a transport gate: scans the 鲁通码 of its scene
 
 
 class Account(Model):
@@ -38,6 +39,7 @@ class Account(Model):
     role = fields.CharEnumField(Role, max_length=20, null=True)
     department_code = fields.CharField(max_length=20, null=True)
     region_code = fields.CharField(max_length=6, null=True)
+    scene = fields.CharField(max_length=20, null=True)  # a scene operator's 鲁通码 scene
     password_hash = fields.CharField(max_length=200)
     password_changed_at = fields.DatetimeField()
     created_at = fields.DatetimeField(auto_now_add=True)

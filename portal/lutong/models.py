@@ -22,3 +22,30 @@ class Certificate(Model):
 
     class Meta:
         table = "certificate"
+
+
+class LegacyCode(Model):
+    """One of the 500+ older codes (health, social security, medical insurance, transport, library, park ...)
+    that the 鲁通码 replaces, resolved to its holder."""
+
+    id = fields.IntField(primary_key=True)
+    code_type = fields.CharField(max_length=40)
+    value = fields.CharField(max_length=80)
+    holder: fields.ForeignKeyRelation = fields.ForeignKeyField("portal.Account", related_name="legacy_codes",
+                                                               on_delete=fields.CASCADE)
+
+    class Meta:
+        table = "legacy_code"
+        unique_together = (("code_type", "value"),)
+
+
+class UsedCode(Model):
+    """A 鲁通码 payload already scanned: its nonce, kept until the code expires (single use)."""
+
+    nonce = fields.CharField(max_length=40, primary_key=True)
+    holder_id = fields.IntField()
+    scanned_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "used_code"

@@ -1,0 +1,239 @@
+"""Service halls: the halls, queue figures, tickets, appointments and the hall's live calls. Thin: rules decide."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Awaitable
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from portal import events
+from portal.api.errors import Conflict, FormInvalid, NotFound, PermissionDenied, PublicError, outcome
+from portal.halls import models, rules
+from portal.halls.models import AppointmentStatus, TicketStatus
+from portal.identity.principal import Principal
+from portal.problems import Refused
+
+strawberry.enum(TicketStatus, description="WAITING, CALLED, DONE, or SKIPPED (a no-show passed over, 过号).")
+strawberry.enum(AppointmentStatus)
+
+
+@strawberry.type(name="HallCategory", description="A queue of the hall (业务类别) with its ticket letter.")
+class HallCategoryType:
+    code: str
+    name: str
+    letter: str
+    service_minutes: int
+    slot_minutes: int
+    slot_capacity: int
+
+
+@strawberry.type
+class CounterCategory:
+    code: str
+
+
+@strawberry.type(name="Counter", description="A window (窗口) and the categories it serves.")
+class CounterType:
+    code: str
+    categories: list[CounterCategory]
+
+
+@strawberry.type(description="A service hall (政务服务大厅).")
+class Hall:
+    row: strawberry.Private[models.Hall]
+    code: str
+    name: str
+    region_code: str
+    address: str
+
+    @strawberry.field
+    async def categories(self) -> list[HallCategoryType]:
+        rows = await models.HallCategory.filter(hall_id=self.code).order_by("sort", "id")
+        return [HallCategoryType(code=c.code, name=c.name, letter=c.letter, service_minutes=c.service_minutes,
+                                 slot_minutes=c.slot_minutes, slot_capacity=c.slot_capacity) for c in rows]
+
+    @strawberry.field
+    async def counters(self) -> list[CounterType]:
+        rows = await models.Counter.filter(hall_id=self.code).order_by("code")
+        return [CounterType(code=k.code, categories=[CounterCategory(code=c) for c in k.categories]) for k in rows]
+
+
+@strawberry.type
+class QueueCategory:
+    code: str
+    name: str
+    letter: str
+    waiting: int
+    counters: int = strawberry.field(description="Counters serving the category.")
+    expected_wait_minutes: int | None = strawberry.field(
+        description="waiting × service minutes ÷ counters serving the category, rounded up.")
+
+
+@strawberry.type(description="Today's queue of a hall.")
+class HallQueue:
+    hall_code: str
+    categories: list[QueueCategory]
+
+
+@strawberry.type
+class TicketCategory:
+    code: str
+    name: str
+
+
+@strawberry.type
+class TicketCounter:
+    code: str
+
+
+@strawberry.type(description="A queue ticket (排队号), numbered per category per day; no personal data.")
+class Ticket:
+    id: strawberry.ID
+    number: str
+    hall_code: str
+    category: TicketCategory
+    status: TicketStatus
+    priority: bool = strawberry.field(description="An appointment's ticket, called before the others.")
+    called_at: datetime | None
+    counter: TicketCounter | None
+    calls: int
+
+    @classmethod
+    def of_payload(cls, hall_code: str, t: dict[str, Any]) -> Ticket:
+        return cls(id=strawberry.ID(str(t["id"])), number=t["number"], hall_code=hall_code,
+                   category=TicketCategory(code=t["category"]["code"], name=t["category"]["name"]),
+                   status=TicketStatus(t["status"]), priority=t["priority"],
+                   called_at=datetime.fromisoformat(t["calledAt"]) if t["calledAt"] else None,
+                   counter=TicketCounter(code=t["counter"]) if t["counter"] else None, calls=t["calls"])
+
+    @classmethod
+    async def of(cls, ticket: models.Ticket) -> Ticket:
+        name = await models.HallCategory.filter(hall_id=ticket.hall_id, code=ticket.category_code).first() \
+            .values_list("name", flat=True)
+        return cls.of_payload(ticket.hall_id, rules.ticket_payload(ticket, name or ticket.category_code)["ticket"])
+
+
+@strawberry.type(description="A booked slot (预约); check in at the hall for a priority ticket.")
+class Appointment:
+    id: strawberry.ID
+    hall_code: str
+    category: TicketCategory
+    slot: datetime
+    status: AppointmentStatus
+
+    @classmethod
+    async def of(cls, a: models.Appointment) -> Appointment:
+        name = await models.HallCategory.filter(hall_id=a.hall_id, code=a.category_code).first() \
+            .values_list("name", flat=True)
+        return cls(id=strawberry.ID(str(a.id)), hall_code=a.hall_id,
+                   category=TicketCategory(code=a.category_code, name=name or a.category_code),
+                   slot=a.slot_start, status=a.status)
+
+
+TicketResult = Annotated[Ticket | FormInvalid | PermissionDenied | NotFound | Conflict,
+                         strawberry.union("TicketResult")]
+AppointmentResult = Annotated[Appointment | FormInvalid | PermissionDenied | NotFound | Conflict,
+                              strawberry.union("AppointmentResult")]
+
+
+def _id(value: strawberry.ID, what: str = "未找到该号") -> int:
+    if not str(value).isdigit():
+        raise Refused("NOT_FOUND", "NOT_FOUND", what)
+    return int(value)
+
+
+async def _signed_in(info: Info) -> Principal:
+    principal = await info.context.principal()
+    if principal is None:
+        raise Refused("PERMISSION", "UNAUTHENTICATED", "请先登录")
+    return principal
+
+
+async def _ticket(call: Awaitable[models.Ticket]) -> TicketResult:
+    async def run() -> Ticket:
+        return await Ticket.of(await call)
+    return await outcome(run())
+
+
+@strawberry.type
+class HallQuery:
+    @strawberry.field(description="The service halls with their categories and counters.")
+    async def halls(self) -> list[Hall]:
+        return [Hall(row=h, code=h.code, name=h.name, region_code=h.region_code, address=h.address)
+                for h in await models.Hall.all().order_by("sort", "code")]
+
+    @strawberry.field(description="Today's waiting count and expected wait per category; null for an unknown hall.")
+    async def queue(self, hall_code: str) -> HallQueue | None:
+        try:
+            rows = await rules.queue(hall_code)
+        except Refused:
+            return None
+        return HallQueue(hall_code=hall_code, categories=[
+            QueueCategory(code=r.code, name=r.name, letter=r.letter, waiting=r.waiting, counters=r.counters,
+                          expected_wait_minutes=r.expected_wait_minutes) for r in rows])
+
+
+@strawberry.type
+class HallMutation:
+    @strawberry.mutation(description="取号 at a kiosk (anonymous) or from the phone; a retried key gives the same ticket.")
+    async def take_ticket(self, info: Info, hall_code: str, category: str, idempotency_key: str) -> TicketResult:
+        principal = await info.context.principal()
+        account_id = principal.account_id if principal else None
+        return await _ticket(rules.take_ticket(account_id, hall_code, category, idempotency_key))
+
+    @strawberry.mutation(description="叫号: a window clerk calls the next ticket of the counter's categories.")
+    async def call_next_ticket(self, info: Info, counter_code: str) -> TicketResult:
+        async def run() -> models.Ticket:
+            return await rules.call_next(await info.context.principal(), counter_code)
+        return await _ticket(run())
+
+    @strawberry.mutation(description="重呼: call a called ticket again.")
+    async def recall_ticket(self, info: Info, id: strawberry.ID) -> TicketResult:
+        async def run() -> models.Ticket:
+            return await rules.recall(await info.context.principal(), _id(id))
+        return await _ticket(run())
+
+    @strawberry.mutation(description="过号: the person did not come.")
+    async def skip_ticket(self, info: Info, id: strawberry.ID) -> TicketResult:
+        async def run() -> models.Ticket:
+            return await rules.skip(await info.context.principal(), _id(id))
+        return await _ticket(run())
+
+    @strawberry.mutation(description="办结: the service is done.")
+    async def finish_ticket(self, info: Info, id: strawberry.ID) -> TicketResult:
+        async def run() -> models.Ticket:
+            return await rules.finish(await info.context.principal(), _id(id))
+        return await _ticket(run())
+
+    @strawberry.mutation(description="预约 a slot of a category: working days, 9:00–17:00, within 14 days.")
+    async def book_appointment(self, info: Info, hall_code: str, category: str, slot: datetime,
+                               idempotency_key: str) -> AppointmentResult:
+        async def run() -> Appointment:
+            principal = await _signed_in(info)
+            return await Appointment.of(await rules.book_appointment(
+                principal.account_id, hall_code, category, slot, idempotency_key, calendar=info.context.calendar))
+        return await outcome(run())
+
+    @strawberry.mutation(description="签到 from 30 minutes before the slot to 15 after: a priority ticket.")
+    async def check_in_appointment(self, info: Info, id: strawberry.ID) -> TicketResult:
+        async def run() -> models.Ticket:
+            principal = await _signed_in(info)
+            return await rules.check_in(principal.account_id, _id(id, "未找到该预约"))
+        return await _ticket(run())
+
+
+@strawberry.type
+class HallSubscription:
+    @strawberry.subscription(description="Every ticket called (or called again) in the hall from now on, for its "
+                                         "screens (public: numbers, categories and counters only).")
+    async def hall_calls(self, info: Info, hall_code: str) -> AsyncGenerator[Ticket, None]:
+        if not await models.Hall.exists(code=hall_code):
+            raise PublicError("NOT_FOUND", "未找到该政务服务大厅")
+        stream = rules.stream_of(hall_code)
+        start = await events.last_seq(stream)
+        async for message in events.follow(stream, start):
+            if message["kind"] in rules.CALL_KINDS:
+                yield Ticket.of_payload(hall_code, message["payload"]["ticket"])

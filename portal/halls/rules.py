@@ -1,0 +1,344 @@
+"""Service halls: take a ticket (取号), call the next one (叫号), recall, skip, finish; book a slot (预约) and
+check in. No GraphQL here.
+
+Tickets are numbered per category per day (A001, A002 ...; a new day starts again at 001). Two takers racing
+for the same number meet the unique (hall, category, day, seq) and the loser retries with the next one.
+A clerk takes the oldest waiting ticket of the counter's categories (appointment tickets first) with a
+conditional update on its status and version, retrying on a lost race, so that two clerks calling at once
+never get the same ticket. Every change writes an event on the stream ``hall:<code>`` in its transaction and
+publishes it after the commit; the hall's screens follow the calls (no personal data in the events).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.functions import Max
+from tortoise.transactions import in_transaction
+
+from portal import events
+from portal.halls.models import Appointment, AppointmentStatus, Counter, Hall, HallCategory, Ticket, TicketStatus
+from portal.identity.policy import may_serve_at_window
+from portal.identity.principal import Principal
+from portal.problems import InvalidField, Refused
+from portal.workdays import SHANGHAI, WorkCalendar
+
+OPENS, CLOSES = time(9, 0), time(17, 0)
+BOOK_AHEAD = timedelta(days=14)
+CHECK_IN_BEFORE = timedelta(minutes=30)
+CHECK_IN_AFTER = timedelta(minutes=15)
+ATTEMPTS = 200  # lost races before giving up (each lost race means another caller succeeded)
+ACTIVE_APPOINTMENTS = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+CALL_KINDS = ("ticket.called", "ticket.recalled")
+
+
+def stream_of(hall_code: str) -> str:
+    return f"hall:{hall_code}"
+
+
+def local_today(now: datetime | None = None) -> date:
+    return (now or datetime.now(timezone.utc)).astimezone(SHANGHAI).date()
+
+
+def number_of(letter: str, seq: int) -> str:
+    return f"{letter}{seq:03d}"
+
+
+def _key(idempotency_key: str | None) -> str:
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 100:
+        raise InvalidField("idempotencyKey", "BAD_IDEMPOTENCY_KEY", "请求标识须为1到100个字符")
+    return key
+
+
+async def _hall(hall_code: str) -> Hall:
+    hall = await Hall.get_or_none(code=hall_code)
+    if hall is None:
+        raise Refused("NOT_FOUND", "HALL_NOT_FOUND", "未找到该政务服务大厅")
+    return hall
+
+
+async def _category(hall_code: str, category: str) -> HallCategory:
+    row = await HallCategory.get_or_none(hall_id=hall_code, code=category)
+    if row is None:
+        raise InvalidField("category", "UNKNOWN_CATEGORY", "该大厅没有这类业务")
+    return row
+
+
+def ticket_payload(ticket: Ticket, category_name: str) -> dict[str, Any]:
+    """What the hall's screens may see: the number, category, counter and time; nobody's identity."""
+    return {"ticket": {
+        "id": ticket.id, "number": ticket.number, "category": {"code": ticket.category_code, "name": category_name},
+        "status": ticket.status.value, "priority": ticket.priority, "counter": ticket.counter_code,
+        "calledAt": ticket.called_at.isoformat() if ticket.called_at else None, "calls": ticket.calls}}
+
+
+async def _announce(ticket: Ticket, kind: str, category_name: str | None = None) -> events.Event:
+    if category_name is None:
+        category_name = await HallCategory.filter(hall_id=ticket.hall_id, code=ticket.category_code).first() \
+            .values_list("name", flat=True) or ticket.category_code
+    return await events.append_next(stream_of(ticket.hall_id), kind, ticket_payload(ticket, category_name),
+                                    attempts=ATTEMPTS)
+
+
+async def _issue(category: HallCategory, day: date, *, account_id: int | None, idempotency_key: str,
+                 priority: bool = False, appointment_id: int | None = None) -> Ticket:
+    """Inside the caller's transaction: the next number of the category today (a savepoint per attempt)."""
+    for _ in range(ATTEMPTS):
+        last = await Ticket.filter(hall_id=category.hall_id, category_code=category.code, day=day) \
+            .annotate(top=Max("seq")).first().values_list("top", flat=True)
+        seq = (last or 0) + 1
+        try:
+            async with in_transaction():
+                return await Ticket.create(
+                    hall_id=category.hall_id, category_code=category.code, day=day, seq=seq,
+                    number=number_of(category.letter, seq), priority=priority, status=TicketStatus.WAITING,
+                    account_id=account_id, appointment_id=appointment_id, idempotency_key=idempotency_key)
+        except IntegrityError:
+            if account_id is not None and await Ticket.exists(account_id=account_id,
+                                                              idempotency_key=idempotency_key):
+                raise  # the same person's retry won: the caller answers with that ticket
+            continue
+    raise Refused("CONFLICT", "BUSY", "取号人数过多，请稍后再试")
+
+
+async def _earlier_ticket(account_id: int | None, hall_code: str, key: str, day: date) -> Ticket | None:
+    if account_id is not None:
+        return await Ticket.get_or_none(account_id=account_id, idempotency_key=key)
+    return await Ticket.filter(account_id__isnull=True, idempotency_key=key, hall_id=hall_code, day=day).first()
+
+
+def _same_request(ticket: Ticket, hall_code: str, category: str) -> Ticket:
+    if ticket.hall_id != hall_code or ticket.category_code != category:
+        raise Refused("CONFLICT", "IDEMPOTENCY_KEY_REUSED", "该请求标识已用于另一次取号")
+    return ticket
+
+
+async def take_ticket(account_id: int | None, hall_code: str, category: str, idempotency_key: str,
+                      today: date | None = None) -> Ticket:
+    """取号 at a kiosk (``account_id`` None) or from the phone; a retried key answers with the first ticket."""
+    key = _key(idempotency_key)
+    day = today or local_today()
+    await _hall(hall_code)
+    row = await _category(hall_code, category)
+    earlier = await _earlier_ticket(account_id, hall_code, key, day)
+    if earlier is not None:
+        return _same_request(earlier, hall_code, category)
+    try:
+        async with in_transaction():
+            # Serialises takers of the category (PostgreSQL); anonymous keys are deduplicated under the lock.
+            await HallCategory.filter(id=row.id).select_for_update().first()
+            if account_id is None and (earlier := await _earlier_ticket(None, hall_code, key, day)) is not None:
+                return _same_request(earlier, hall_code, category)
+            ticket = await _issue(row, day, account_id=account_id, idempotency_key=key)
+            event = await _announce(ticket, "ticket.taken", row.name)
+    except IntegrityError:
+        earlier = await _earlier_ticket(account_id, hall_code, key, day)
+        if earlier is None:
+            raise
+        return _same_request(earlier, hall_code, category)
+    await events.publish([event])
+    return ticket
+
+
+async def _counter(principal: Principal | None, counter_code: str) -> Counter:
+    if not may_serve_at_window(principal):
+        raise Refused("PERMISSION", "WINDOW_CLERKS_ONLY", "只有窗口工作人员可以叫号")
+    counter = await Counter.get_or_none(code=counter_code)
+    if counter is None:
+        raise Refused("NOT_FOUND", "COUNTER_NOT_FOUND", "未找到该窗口")
+    return counter
+
+
+async def call_next(principal: Principal | None, counter_code: str, today: date | None = None,
+                    now: datetime | None = None) -> Ticket:
+    """叫号: the oldest waiting ticket of today of the counter's categories, appointment tickets first."""
+    counter = await _counter(principal, counter_code)
+    day = today or local_today(now)
+    for _ in range(ATTEMPTS):
+        candidate = await Ticket.filter(hall_id=counter.hall_id, day=day, status=TicketStatus.WAITING,
+                                        category_code__in=list(counter.categories)) \
+            .order_by("-priority", "id").first()
+        if candidate is None:
+            raise Refused("NOT_FOUND", "QUEUE_EMPTY", "当前没有等候的号")
+        called_at = now or datetime.now(timezone.utc)
+        async with in_transaction():
+            taken = await Ticket.filter(id=candidate.id, status=TicketStatus.WAITING, version=candidate.version) \
+                .update(status=TicketStatus.CALLED, version=candidate.version + 1, counter_code=counter.code,
+                        called_at=called_at, calls=candidate.calls + 1)
+            if not taken:
+                continue  # another clerk called it first: take the next one
+            ticket = await Ticket.get(id=candidate.id)
+            event = await _announce(ticket, "ticket.called")
+        await events.publish([event])
+        return ticket
+    raise Refused("CONFLICT", "BUSY", "叫号人数过多，请稍后再试")
+
+
+async def _change(principal: Principal | None, ticket_id: int, kind: str, *, status: TicketStatus,
+                  recall: bool = False) -> Ticket:
+    if not may_serve_at_window(principal):
+        raise Refused("PERMISSION", "WINDOW_CLERKS_ONLY", "只有窗口工作人员可以处理排队号")
+    ticket = await Ticket.get_or_none(id=ticket_id)
+    if ticket is None:
+        raise Refused("NOT_FOUND", "TICKET_NOT_FOUND", "未找到该号")
+    if ticket.status is not TicketStatus.CALLED:
+        raise Refused("CONFLICT", "NOT_CALLED", "该号当前不在叫号状态")
+    values: dict[str, Any] = {"status": status, "version": ticket.version + 1}
+    if recall:
+        values.update(calls=ticket.calls + 1, called_at=datetime.now(timezone.utc))
+    async with in_transaction():
+        changed = await Ticket.filter(id=ticket.id, status=TicketStatus.CALLED, version=ticket.version) \
+            .update(**values)
+        if not changed:
+            raise Refused("CONFLICT", "STALE", "该号已被其他人处理，请刷新")
+        ticket = await Ticket.get(id=ticket.id)
+        event = await _announce(ticket, kind)
+    await events.publish([event])
+    return ticket
+
+
+async def recall(principal: Principal | None, ticket_id: int) -> Ticket:
+    """Call a called ticket again (重呼)."""
+    return await _change(principal, ticket_id, "ticket.recalled", status=TicketStatus.CALLED, recall=True)
+
+
+async def skip(principal: Principal | None, ticket_id: int) -> Ticket:
+    """The person did not come (过号)."""
+    return await _change(principal, ticket_id, "ticket.skipped", status=TicketStatus.SKIPPED)
+
+
+async def finish(principal: Principal | None, ticket_id: int) -> Ticket:
+    """The service is done (办结)."""
+    return await _change(principal, ticket_id, "ticket.done", status=TicketStatus.DONE)
+
+
+def _slot_problem(category: HallCategory, slot: datetime, now: datetime, calendar: WorkCalendar) -> InvalidField | None:
+    local = slot.astimezone(SHANGHAI)
+    if local.second or local.microsecond or (local.hour * 60 + local.minute) % category.slot_minutes:
+        return InvalidField("slot", "SLOT_NOT_ALIGNED", f"预约时段须从整{category.slot_minutes}分钟开始")
+    if slot <= now:
+        return InvalidField("slot", "SLOT_IN_PAST", "预约时段已过")
+    if slot > now + BOOK_AHEAD:
+        return InvalidField("slot", "SLOT_TOO_FAR", "只能预约14天以内的时段")
+    if not calendar.is_workday(local.date())[0]:
+        return InvalidField("slot", "NOT_A_WORKING_DAY", "该日不是工作日，大厅不开放预约")
+    end = local + timedelta(minutes=category.slot_minutes)
+    if local.time() < OPENS or end.date() != local.date() or end.time() > CLOSES:
+        return InvalidField("slot", "OUTSIDE_OPENING_HOURS", "预约时段须在9:00至17:00之间")
+    return None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=SHANGHAI) if moment.tzinfo is None else moment
+
+
+async def book_appointment(account_id: int, hall_code: str, category: str, slot_start: datetime,
+                           idempotency_key: str, *, calendar: WorkCalendar,
+                           now: datetime | None = None) -> Appointment:
+    """预约 a slot: aligned, in the future, within 14 days, a working day, 9:00–17:00; at most
+    ``slot_capacity`` people per slot (counted under a lock on the category row)."""
+    key = _key(idempotency_key)
+    now = now or datetime.now(timezone.utc)
+    slot = _aware(slot_start).astimezone(timezone.utc)  # stored in UTC: SQLite compares timestamps as text
+    earlier = await Appointment.get_or_none(account_id=account_id, idempotency_key=key)
+    if earlier is not None:
+        if (earlier.hall_id, earlier.category_code, earlier.slot_start) != (hall_code, category, slot):
+            raise Refused("CONFLICT", "IDEMPOTENCY_KEY_REUSED", "该请求标识已用于另一次预约")
+        return earlier
+    await _hall(hall_code)
+    row = await _category(hall_code, category)
+    if (problem := _slot_problem(row, slot, now, calendar)) is not None:
+        raise problem
+    try:
+        async with in_transaction():
+            await HallCategory.filter(id=row.id).select_for_update().first()
+            active = Appointment.filter(hall_id=hall_code, category_code=category, slot_start=slot,
+                                        status__in=list(ACTIVE_APPOINTMENTS))
+            if await active.filter(account_id=account_id).exists():
+                raise Refused("CONFLICT", "ALREADY_BOOKED", "您已预约该时段")
+            if await active.count() >= row.slot_capacity:
+                raise Refused("CONFLICT", "SLOT_FULL", "该时段已约满，请选择其他时段")
+            appointment = await Appointment.create(hall_id=hall_code, category_code=category, slot_start=slot,
+                                                   account_id=account_id, status=AppointmentStatus.BOOKED,
+                                                   idempotency_key=key)
+            event = await events.append_next(stream_of(hall_code), "appointment.booked", {
+                "appointment": {"category": category, "slot": slot.isoformat()}}, attempts=ATTEMPTS)
+    except IntegrityError:
+        earlier = await Appointment.get_or_none(account_id=account_id, idempotency_key=key)
+        if earlier is None:
+            raise
+        return earlier
+    await events.publish([event])
+    return appointment
+
+
+async def check_in(account_id: int, appointment_id: int, now: datetime | None = None) -> Ticket:
+    """到场签到 from 30 minutes before the slot to 15 minutes after it: a priority ticket of today."""
+    now = now or datetime.now(timezone.utc)
+    appointment = await Appointment.get_or_none(id=appointment_id, account_id=account_id)
+    if appointment is None:
+        raise Refused("NOT_FOUND", "APPOINTMENT_NOT_FOUND", "未找到该预约")
+    if appointment.status is AppointmentStatus.CHECKED_IN:
+        existing = await Ticket.get_or_none(appointment_id=appointment.id)
+        if existing is not None:
+            return existing
+    if appointment.status is AppointmentStatus.CANCELLED:
+        raise Refused("CONFLICT", "APPOINTMENT_CANCELLED", "该预约已取消")
+    if now < appointment.slot_start - CHECK_IN_BEFORE:
+        raise Refused("CONFLICT", "CHECK_IN_TOO_EARLY", "请在预约时段开始前30分钟内签到")
+    if now > appointment.slot_start + CHECK_IN_AFTER:
+        raise Refused("CONFLICT", "CHECK_IN_TOO_LATE", "已超过预约时段15分钟，请重新取号或预约")
+    row = await HallCategory.get_or_none(hall_id=appointment.hall_id, code=appointment.category_code)
+    if row is None:
+        raise Refused("NOT_FOUND", "CATEGORY_NOT_FOUND", "该大厅已不再办理这类业务")
+    try:
+        async with in_transaction():
+            await HallCategory.filter(id=row.id).select_for_update().first()
+            changed = await Appointment.filter(id=appointment.id, status=AppointmentStatus.BOOKED) \
+                .update(status=AppointmentStatus.CHECKED_IN)
+            if not changed:
+                raise IntegrityError("checked in meanwhile")
+            ticket = await _issue(row, local_today(now), account_id=account_id,
+                                  idempotency_key=f"appointment:{appointment.id}", priority=True,
+                                  appointment_id=appointment.id)
+            event = await _announce(ticket, "ticket.taken", row.name)
+    except IntegrityError:
+        existing = await Ticket.get_or_none(appointment_id=appointment.id)
+        if existing is None:
+            raise
+        return existing
+    await events.publish([event])
+    return ticket
+
+
+@dataclass(frozen=True)
+class CategoryQueue:
+    code: str
+    name: str
+    letter: str
+    waiting: int
+    counters: int
+    expected_wait_minutes: int | None
+
+
+async def queue(hall_code: str, today: date | None = None) -> list[CategoryQueue]:
+    """Per category: tickets waiting today and the expected wait, waiting × service minutes ÷ counters serving
+    the category, rounded up (null when no counter serves it)."""
+    await _hall(hall_code)
+    day = today or local_today()
+    categories = await HallCategory.filter(hall_id=hall_code).order_by("sort", "id")
+    counters = await Counter.filter(hall_id=hall_code).values_list("categories", flat=True)
+    rows = await Ticket.filter(hall_id=hall_code, day=day, status=TicketStatus.WAITING) \
+        .values_list("category_code", flat=True)
+    result = []
+    for c in categories:
+        waiting = sum(1 for code in rows if code == c.code)
+        serving = sum(1 for served in counters if c.code in (served or []))
+        expected = math.ceil(waiting * c.service_minutes / serving) if serving else None
+        result.append(CategoryQueue(c.code, c.name, c.letter, waiting, serving, expected))
+    return result

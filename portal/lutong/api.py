@@ -1,0 +1,156 @@
+"""鲁通码 and e-licence wallet types, queries and mutations. Thin: rules decide, this file shapes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from portal.api.errors import Conflict, FormInvalid, PermissionDenied, PublicError, outcome
+from portal.applications.api import Application
+from portal.catalog.models import CertificateType, Terminal
+from portal.identity import masking
+from portal.identity.models import AccountKind
+from portal.identity.principal import Principal
+from portal.lutong import codes, legacy
+from portal.lutong.checkin import check_in_guest
+from portal.lutong.models import Certificate as CertificateRow
+from portal.lutong.scenes import Scene
+from portal.problems import Refused
+
+strawberry.enum(Scene, description="The six 鲁通码 scene categories (scenes.yaml says who scans, what they learn).")
+
+
+async def _type_names(codes_: list[str]) -> dict[str, str]:
+    return dict(await CertificateType.filter(code__in=codes_).values_list("code", "name"))
+
+
+@strawberry.type(description="An e-licence (电子证照) in the holder's wallet; the number is masked.")
+class Certificate:
+    id: strawberry.ID
+    type: str
+    name: str
+    number: str
+    issuer: str = strawberry.field(description="The issuing department's code.")
+    issued_at: datetime
+    valid_until: date | None
+
+
+async def my_certificates(principal: Principal) -> list[Certificate]:
+    rows = await CertificateRow.filter(holder_id=principal.account_id).order_by("-id")
+    names = await _type_names(list({r.type_code for r in rows}))
+    return [Certificate(id=strawberry.ID(str(r.id)), type=r.type_code, name=names.get(r.type_code, r.type_code),
+                        number=masking.licence_number(r.number), issuer=r.issuer_code, issued_at=r.issued_at,
+                        valid_until=r.valid_until) for r in rows]
+
+
+@strawberry.type(description="A 鲁通码 to show: a signed, single-use token valid about a minute, and its QR code.")
+class LuTongCode:
+    payload: str
+    svg: str
+    expires_at: datetime
+    scene: Scene
+
+
+@strawberry.type(description="Who holds a scanned code, masked (张*, 370102********1234).")
+class ScanHolder:
+    masked_name: str
+    masked_id_number: str | None
+
+
+@strawberry.type(description="A licence the scanning scene may see; the number is masked.")
+class ScannedCertificate:
+    type: str
+    name: str
+    number: str
+    valid_until: date | None
+
+
+@strawberry.type(description="What a scanner learns: only what its scene allows (scenes.yaml).")
+class ScanResult:
+    holder: ScanHolder
+    certificates: list[ScannedCertificate]
+    scene: Scene
+    scanned_at: datetime
+
+    @classmethod
+    async def of(cls, scanned: codes.ScanOutcome) -> ScanResult:
+        names = await _type_names([c.type_code for c in scanned.certificates])
+        return cls(holder=ScanHolder(masked_name=scanned.masked_name, masked_id_number=scanned.masked_id_number),
+                   certificates=[ScannedCertificate(type=c.type_code, name=names.get(c.type_code, c.type_code),
+                                                    number=c.number, valid_until=c.valid_until)
+                                 for c in scanned.certificates],
+                   scene=scanned.scene, scanned_at=scanned.scanned_at)
+
+
+@strawberry.type(description="酒店入住一件事: the guest's scan and the registration filed for them.")
+class CheckIn:
+    scan: ScanResult | None = strawberry.field(description="Null when a retried key returned the first check-in.")
+    application: Application
+
+
+ScanLuTongCodeResult = Annotated[ScanResult | PermissionDenied | Conflict, strawberry.union("ScanLuTongCodeResult")]
+CheckInGuestResult = Annotated[CheckIn | FormInvalid | PermissionDenied | Conflict,
+                               strawberry.union("CheckInGuestResult")]
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def _signed_in(info: Info) -> Principal:
+    principal = await info.context.principal()
+    if principal is None:
+        raise Refused("PERMISSION", "UNAUTHENTICATED", "请先登录")
+    return principal
+
+
+@strawberry.type
+class LuTongQuery:
+    @strawberry.field(description="A fresh 鲁通码 for a scene (signed-in citizens and enterprises).")
+    async def my_lu_tong_code(self, info: Info, scene: Scene) -> LuTongCode:
+        principal = await info.context.require_principal()
+        if principal.kind not in (AccountKind.CITIZEN, AccountKind.ENTERPRISE):
+            raise PublicError("NOT_A_HOLDER", "只有个人和企业用户有鲁通码")
+        payload, expires_at = codes.issue_code(info.context.settings.secret_key, principal.account_id, scene, _now())
+        return LuTongCode(payload=payload, svg=codes.svg(payload), expires_at=expires_at, scene=scene)
+
+    @strawberry.field(description="The holder of an older code (健康码, 社保卡号 ...), masked; null when unknown. "
+                                  "For window clerks and scene operators; every look-up is in the holder's access log.")
+    async def resolve_legacy_code(self, info: Info, code_type: str, value: str) -> ScanHolder | None:
+        try:
+            holder = await legacy.resolve(await info.context.principal(), await info.context.actor(), code_type, value)
+        except Refused as refused:
+            raise PublicError(refused.code, refused.message) from refused
+        if holder is None:
+            return None
+        name, id_number = codes.masked_identity(holder)
+        return ScanHolder(masked_name=name, masked_id_number=id_number)
+
+
+@strawberry.type
+class LuTongMutation:
+    @strawberry.mutation(description="Scan a 鲁通码 in a scene: FORGED, EXPIRED, REPLAYED, WRONG_SCENE, "
+                                     "SCENE_NOT_ALLOWED are the expected failures.")
+    async def scan_lu_tong_code(self, info: Info, payload: str, scene: Scene) -> ScanLuTongCodeResult:
+        async def run() -> ScanResult:
+            scanned = await codes.scan(await _signed_in(info), await info.context.actor(),
+                                       info.context.settings.secret_key, payload, scene, _now())
+            return await ScanResult.of(scanned)
+        return await outcome(run())
+
+    @strawberry.mutation(description="酒店入住一件事: a LODGING scene operator scans the guest's code and files the "
+                                     "hotel-check-in registration for the guest in one step.")
+    async def check_in_guest(self, info: Info, payload: str, room_number: str, nights: int,
+                             idempotency_key: str) -> CheckInGuestResult:
+        async def run() -> CheckIn:
+            done = await check_in_guest(
+                await _signed_in(info), await info.context.actor(), info.context.calendar,
+                info.context.settings.secret_key, payload=payload, room_number=room_number, nights=nights,
+                idempotency_key=idempotency_key,
+                channel=Terminal.KIOSK if info.context.terminal is Terminal.KIOSK else Terminal.WINDOW, now=_now())
+            return CheckIn(scan=await ScanResult.of(done.scan) if done.scan else None,
+                           application=Application.of(done.application))
+        return await outcome(run())

@@ -1,0 +1,196 @@
+"""The 鲁通码: a short-lived, signed, single-use token shown as a QR code, and its scan.
+
+Payload: ``LTM1.<base64url(json {h, s, e, n})>.<base64url(HMAC-SHA256)>`` — holder id, scene, expiry (Unix
+seconds), random nonce. The signing key is derived from the portal secret (HMAC(secret, "lutong-code-v1")), so
+the code key can never be confused with another use of the secret. A scan checks the scanner's scene, the
+signature (constant time), the expiry and the code's scene, spends the nonce (a replay is refused), answers
+what the scene may learn, masked, and writes the scan to the audit trail, where the holder sees it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+import segno
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from portal.audit.rules import Actor, record
+from portal.identity import masking
+from portal.identity.models import Account, AccountKind, Role
+from portal.identity.principal import Principal
+from portal.lutong.models import UsedCode
+from portal.lutong.rules import holdings
+from portal.lutong.scenes import Scene, rule_of
+from portal.problems import Refused
+
+PREFIX = "LTM1"
+LIFETIME = timedelta(seconds=60)
+KEY_LABEL = b"lutong-code-v1"
+NONCE_BYTES = 12  # 16 base64url characters; UsedCode.nonce holds 40
+MAX_PAYLOAD = 400
+# A spent nonce is kept this long after its code expired (clock differences between servers).
+PURGE_GRACE = timedelta(seconds=60)
+
+
+class CodeForged(Refused):
+    def __init__(self) -> None:
+        super().__init__("CONFLICT", "FORGED", "鲁通码无效，请持码人刷新后重新出示")
+
+
+class CodeExpired(Refused):
+    def __init__(self) -> None:
+        super().__init__("CONFLICT", "EXPIRED", "鲁通码已过期，请持码人刷新后重新出示")
+
+
+@dataclass(frozen=True)
+class Claims:
+    holder_id: int
+    scene: Scene
+    expires_at: datetime
+    nonce: str
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    if not text or any(c not in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" for c in text):
+        raise ValueError("not base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def code_key(secret: str) -> bytes:
+    """The code-signing key, derived from the portal secret (HKDF-like extract with a fixed label)."""
+    return hmac.new(secret.encode("utf-8"), KEY_LABEL, hashlib.sha256).digest()
+
+
+def _signature(secret: str, signed: str) -> bytes:
+    return hmac.new(code_key(secret), signed.encode("ascii"), hashlib.sha256).digest()
+
+
+def issue_code(secret: str, holder_id: int, scene: Scene | str, now: datetime) -> tuple[str, datetime]:
+    """A fresh code for ``holder_id`` in ``scene``, valid for 60 seconds from ``now``."""
+    expires = int(now.timestamp()) + int(LIFETIME.total_seconds())
+    claims = {"h": holder_id, "s": Scene(scene).value, "e": expires, "n": _b64(secrets.token_bytes(NONCE_BYTES))}
+    body = _b64(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode("utf-8"))
+    signed = f"{PREFIX}.{body}"
+    return f"{signed}.{_b64(_signature(secret, signed))}", datetime.fromtimestamp(expires, timezone.utc)
+
+
+def verify(secret: str, payload: str, now: datetime) -> Claims:
+    """The claims of a genuine, unexpired code; FORGED (format or signature) or EXPIRED otherwise."""
+    if not isinstance(payload, str) or len(payload) > MAX_PAYLOAD:
+        raise CodeForged()
+    parts = payload.strip().split(".")
+    if len(parts) != 3 or parts[0] != PREFIX:
+        raise CodeForged()
+    try:
+        signature = _unb64(parts[2])
+    except (ValueError, binascii.Error):
+        raise CodeForged() from None
+    if not hmac.compare_digest(signature, _signature(secret, f"{parts[0]}.{parts[1]}")):
+        raise CodeForged()
+    try:
+        raw = json.loads(_unb64(parts[1]))
+        claims = Claims(holder_id=raw["h"], scene=Scene(raw["s"]),
+                        expires_at=datetime.fromtimestamp(raw["e"], timezone.utc), nonce=raw["n"])
+    except (ValueError, KeyError, TypeError, binascii.Error, OverflowError, OSError):
+        raise CodeForged() from None
+    if not isinstance(claims.holder_id, int) or not isinstance(claims.nonce, str) or not 0 < len(claims.nonce) <= 40:
+        raise CodeForged()
+    if now >= claims.expires_at:
+        raise CodeExpired()
+    return claims
+
+
+def svg(payload: str) -> str:
+    """The code as an inline SVG QR code (error correction M)."""
+    return segno.make(payload, error="m").svg_inline(scale=4)
+
+
+@dataclass(frozen=True)
+class ScannedCertificate:
+    type_code: str
+    number: str  # masked
+    issuer_code: str
+    valid_until: date | None
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    holder: Account
+    masked_name: str
+    masked_id_number: str | None
+    certificates: list[ScannedCertificate]
+    scene: Scene
+    scanned_at: datetime
+
+
+async def scanner_scene_allowed(principal: Principal | None, scene: Scene) -> bool:
+    """May this account scan in ``scene`` (scenes.yaml)? A scene operator only in its own account's scene."""
+    if principal is None or principal.kind is not AccountKind.STAFF or principal.role is None:
+        return False
+    if principal.role not in rule_of(scene).scanners:
+        return False
+    if principal.role is Role.SCENE_OPERATOR:
+        return await Account.exists(id=principal.account_id, scene=scene.value, disabled=False)
+    return True
+
+
+async def _require_scanner(principal: Principal | None, scene: Scene) -> None:
+    if not await scanner_scene_allowed(principal, scene):
+        raise Refused("PERMISSION", "SCENE_NOT_ALLOWED", f"您无权在“{rule_of(scene).name}”场景扫描鲁通码")
+
+
+def masked_identity(holder: Account) -> tuple[str, str | None]:
+    if holder.kind is AccountKind.ENTERPRISE:
+        return holder.name, masking.credit_code(holder.credit_code)
+    return masking.name(holder.name), masking.id_number(holder.id_number)
+
+
+async def visible_certificates(holder_id: int, scene: Scene) -> list[ScannedCertificate]:
+    """The holder's licences of the types this scene may see, in the scene's order, numbers masked."""
+    held = await holdings(holder_id)
+    return [ScannedCertificate(c.type_code, masking.licence_number(c.number), c.issuer_code, c.valid_until)
+            for c in (held.get(t) for t in rule_of(scene).certificates) if c is not None]
+
+
+async def purge_used(now: datetime) -> int:
+    """Forget spent nonces whose codes expired (they would be refused as EXPIRED anyway)."""
+    return await UsedCode.filter(expires_at__lt=now - PURGE_GRACE).delete()
+
+
+async def scan(principal: Principal | None, actor: Actor, secret: str, payload: str, scene: Scene | str,
+               now: datetime) -> ScanOutcome:
+    """扫码: the scanner may scan here, the code is genuine, unexpired and of this scene, and was never
+    scanned before; answer what the scene may learn and log the read for the holder."""
+    scene = Scene(scene)
+    await _require_scanner(principal, scene)
+    claims = verify(secret, payload, now)
+    if claims.scene is not scene:
+        raise Refused("CONFLICT", "WRONG_SCENE",
+                      f"这是“{rule_of(claims.scene).name}”场景的鲁通码，不能用于“{rule_of(scene).name}”")
+    holder = await Account.get_or_none(id=claims.holder_id, disabled=False)
+    if holder is None or holder.kind is AccountKind.STAFF:
+        raise CodeForged()
+    try:
+        async with in_transaction():
+            await UsedCode.create(nonce=claims.nonce, holder_id=holder.id, scanned_at=now,
+                                  expires_at=claims.expires_at)
+            certificates = await visible_certificates(holder.id, scene)
+            await record("lutong.scan", actor, subject_account_id=holder.id, target=scene.value,
+                         detail={"certificates": [c.type_code for c in certificates]})
+    except IntegrityError:
+        raise Refused("CONFLICT", "REPLAYED", "该鲁通码已被扫描过，请持码人刷新后重新出示") from None
+    await purge_used(now)
+    name, id_number = masked_identity(holder)
+    return ScanOutcome(holder, name, id_number, certificates, scene, now)

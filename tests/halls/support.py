@@ -1,0 +1,40 @@
+"""Shared steps of the hall tests: a hall of one's own (so that figures are exact) and window clerks."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from portal.halls.models import Counter, Hall, HallCategory
+from portal.identity.models import Role
+from portal.identity.principal import Principal
+from portal.identity.rules import authenticate
+from tests.applications.support import handler
+
+_halls = itertools.count(1)
+
+
+async def make_hall(counters: dict[str, list[str]] | None = None, capacity: int = 2) -> str:
+    """A new hall with categories A (企业开办, 20 min), B (不动产登记, 30 min), C (综合受理, 5 min)."""
+    code = f"T{next(_halls):03d}X{id(counters) % 10000}"
+    await Hall.create(code=code, name=f"测试大厅{code}", region_code="370102", address="济南市历下区测试路1号")
+    for sort, (category, name, letter, minutes) in enumerate(
+            (("QYKB", "企业开办", "A", 20), ("BDCDJ", "不动产登记", "B", 30), ("ZHSL", "综合受理", "C", 5))):
+        await HallCategory.create(hall_id=code, code=category, name=name, letter=letter, service_minutes=minutes,
+                                  slot_minutes=30, slot_capacity=capacity, sort=sort)
+    for counter, served in (counters or {"01": ["QYKB"], "02": ["QYKB", "BDCDJ"], "03": ["ZHSL"]}).items():
+        await Counter.create(code=f"{code}-{counter}", hall_id=code, categories=served)
+    return code
+
+
+async def clerk_token() -> str:
+    return await handler("370100-XZSPJ", role=Role.WINDOW_CLERK)
+
+
+async def clerk() -> Principal:
+    principal = await authenticate(await clerk_token())
+    assert principal is not None
+    return principal
+
+
+TODAY = date(2026, 3, 2)

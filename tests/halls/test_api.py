@@ -1,0 +1,149 @@
+"""The halls over GraphQL, and hallCalls against a real `portal serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import httpx
+import websockets
+
+from portal.workdays import SHANGHAI, WorkCalendar
+from tests.halls.support import clerk_token, make_hall
+from tests.helpers import portal_server
+from tests.identity.test_accounts import register
+
+TICKET = ("__typename ... on Ticket { id number status priority calls calledAt category { code name } "
+          "counter { code } } ... on UserError { code message } ... on FormInvalid { errors { field code } }")
+TAKE = f"mutation($h: String!, $c: String!, $k: String!) {{ takeTicket(hallCode: $h, category: $c, " \
+       f"idempotencyKey: $k) {{ {TICKET} }} }}"
+CALL = f"mutation($c: String!) {{ callNextTicket(counterCode: $c) {{ {TICKET} }} }}"
+RECALL = f"mutation($id: ID!) {{ recallTicket(id: $id) {{ {TICKET} }} }}"
+FINISH = f"mutation($id: ID!) {{ finishTicket(id: $id) {{ {TICKET} }} }}"
+SKIP = f"mutation($id: ID!) {{ skipTicket(id: $id) {{ {TICKET} }} }}"
+QUEUE = "query($h: String!) { queue(hallCode: $h) { hallCode categories { code name waiting expectedWaitMinutes } } }"
+BOOK = """mutation($h: String!, $c: String!, $s: DateTime!, $k: String!) {
+  bookAppointment(hallCode: $h, category: $c, slot: $s, idempotencyKey: $k) {
+    __typename ... on Appointment { id status slot category { code name } }
+    ... on UserError { code message } ... on FormInvalid { errors { field code } } } }"""
+CHECK_IN = f"mutation($id: ID!) {{ checkInAppointment(id: $id) {{ {TICKET} }} }}"
+
+
+async def test_halls_are_listed_with_categories_and_counters(gql: Any) -> None:
+    body = await gql("{ halls { code name regionCode address categories { code name letter } "
+                     "counters { code categories { code } } } }")
+    halls = {h["code"]: h for h in body["data"]["halls"]}
+    jinan = halls["JNSMZX"]
+    assert jinan["regionCode"] == "370100"
+    assert jinan["categories"][0] == {"code": "QYKB", "name": "企业开办", "letter": "A"}
+    assert {"code": "JNSMZX-01", "categories": [{"code": "QYKB"}]} in jinan["counters"]
+    assert {halls["QDSMZX"]["regionCode"], halls["LXQZWFW"]["regionCode"]} == {"370200", "370102"}
+
+
+async def test_take_call_recall_finish_and_queue_over_graphql(gql: Any) -> None:
+    hall = await make_hall()
+    taken = [(await gql(TAKE, {"h": hall, "c": "QYKB", "k": f"kiosk-{i}"}))["data"]["takeTicket"] for i in range(3)]
+    assert [t["number"] for t in taken] == ["A001", "A002", "A003"]
+    assert taken[0]["status"] == "WAITING" and taken[0]["category"] == {"code": "QYKB", "name": "企业开办"}
+    again = (await gql(TAKE, {"h": hall, "c": "QYKB", "k": "kiosk-0"}))["data"]["takeTicket"]
+    assert again["id"] == taken[0]["id"]
+    bad = (await gql(TAKE, {"h": hall, "c": "NOPE", "k": "kiosk-x"}))["data"]["takeTicket"]
+    assert bad["__typename"] == "FormInvalid" and bad["errors"] == [{"field": "category", "code": "UNKNOWN_CATEGORY"}]
+    queue = (await gql(QUEUE, {"h": hall}))["data"]["queue"]
+    assert queue["categories"][0] == {"code": "QYKB", "name": "企业开办", "waiting": 3, "expectedWaitMinutes": 30}
+    assert (await gql(QUEUE, {"h": "NO-SUCH"}))["data"]["queue"] is None
+
+    citizen = await register(gql)
+    refused = (await gql(CALL, {"c": f"{hall}-01"}, token=citizen["token"]))["data"]["callNextTicket"]
+    assert refused["__typename"] == "PermissionDenied"
+    token = await clerk_token()
+    called = (await gql(CALL, {"c": f"{hall}-01"}, token=token))["data"]["callNextTicket"]
+    assert (called["number"], called["status"], called["counter"], called["calls"]) == \
+        ("A001", "CALLED", {"code": f"{hall}-01"}, 1)
+    assert datetime.fromisoformat(called["calledAt"]).utcoffset() == timedelta(hours=8)
+    recalled = (await gql(RECALL, {"id": called["id"]}, token=token))["data"]["recallTicket"]
+    assert recalled["calls"] == 2
+    assert (await gql(FINISH, {"id": called["id"]}, token=token))["data"]["finishTicket"]["status"] == "DONE"
+    stale = (await gql(SKIP, {"id": called["id"]}, token=token))["data"]["skipTicket"]
+    assert (stale["__typename"], stale["code"]) == ("Conflict", "NOT_CALLED")
+    missing = (await gql(SKIP, {"id": "nope"}, token=token))["data"]["skipTicket"]
+    assert missing["__typename"] == "NotFound"
+    queue = (await gql(QUEUE, {"h": hall}))["data"]["queue"]
+    assert queue["categories"][0]["waiting"] == 2
+
+
+def next_slot() -> datetime:
+    """10:00 on the next working day (at least tomorrow)."""
+    calendar, day = WorkCalendar(), datetime.now(SHANGHAI).date() + timedelta(days=1)
+    while not calendar.is_workday(day)[0]:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(10, 0), tzinfo=SHANGHAI)
+
+
+async def test_book_and_check_in_over_graphql(gql: Any) -> None:
+    hall = await make_hall(capacity=1)
+    slot = next_slot().isoformat()
+    anonymous = (await gql(BOOK, {"h": hall, "c": "QYKB", "s": slot, "k": "b1"}))["data"]["bookAppointment"]
+    assert (anonymous["__typename"], anonymous["code"]) == ("PermissionDenied", "UNAUTHENTICATED")
+    first, second = await register(gql), await register(gql)
+    booked = (await gql(BOOK, {"h": hall, "c": "QYKB", "s": slot, "k": "b1"},
+                        token=first["token"]))["data"]["bookAppointment"]
+    assert booked["__typename"] == "Appointment" and booked["status"] == "BOOKED"
+    assert datetime.fromisoformat(booked["slot"]) == datetime.fromisoformat(slot)
+    full = (await gql(BOOK, {"h": hall, "c": "QYKB", "s": slot, "k": "b2"},
+                      token=second["token"]))["data"]["bookAppointment"]
+    assert (full["__typename"], full["code"]) == ("Conflict", "SLOT_FULL")
+    odd = (await gql(BOOK, {"h": hall, "c": "QYKB", "s": slot.replace("10:00", "10:10"), "k": "b3"},
+                     token=second["token"]))["data"]["bookAppointment"]
+    assert odd["errors"] == [{"field": "slot", "code": "SLOT_NOT_ALIGNED"}]
+    early = (await gql(CHECK_IN, {"id": booked["id"]}, token=first["token"]))["data"]["checkInAppointment"]
+    assert (early["__typename"], early["code"]) == ("Conflict", "CHECK_IN_TOO_EARLY")
+    other = (await gql(CHECK_IN, {"id": booked["id"]}, token=second["token"]))["data"]["checkInAppointment"]
+    assert other["__typename"] == "NotFound"
+
+
+async def test_hall_screens_receive_calls_live(database_url: str) -> None:
+    hall = await make_hall()
+    token = await clerk_token()
+    with portal_server(database_url) as base:
+        async with httpx.AsyncClient(base_url=base) as http:
+            async def gql(query: str, variables: dict[str, Any], auth: str | None = None) -> dict[str, Any]:
+                headers = {"authorization": f"Bearer {auth}"} if auth else {}
+                response = await http.post("/graphql", json={"query": query, "variables": variables},
+                                           headers=headers)
+                assert response.status_code == 200, response.text
+                return response.json()["data"]
+
+            citizen = await register(lambda q, v: _post(http, q, v))
+            mine = (await gql(TAKE, {"h": hall, "c": "BDCDJ", "k": "phone-1"}, citizen["token"]))["takeTicket"]
+            ws = await websockets.connect(base.replace("http", "ws") + "/graphql",
+                                          subprotocols=["graphql-transport-ws"])
+            try:
+                await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+                assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+                await ws.send(json.dumps({"type": "subscribe", "id": "1", "payload": {
+                    "query": "subscription($h: String!) { hallCalls(hallCode: $h) { number status calls "
+                             "category { code name } counter { code } calledAt } }", "variables": {"h": hall}}}))
+                await asyncio.sleep(0.5)  # the subscription is in place
+                await gql(TAKE, {"h": hall, "c": "QYKB", "k": "kiosk-1"})  # a take is not a call
+                called = (await gql(CALL, {"c": f"{hall}-02"}, token))["callNextTicket"]
+                assert called["number"] == "B001" and called["id"] == mine["id"]
+                message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                assert message["type"] == "next"
+                shown = message["payload"]["data"]["hallCalls"]
+                assert shown == {"number": "B001", "status": "CALLED", "calls": 1,
+                                 "category": {"code": "BDCDJ", "name": "不动产登记"},
+                                 "counter": {"code": f"{hall}-02"}, "calledAt": called["calledAt"]}
+                await gql(RECALL, {"id": called["id"]}, token)
+                again = json.loads(await asyncio.wait_for(ws.recv(), 10))["payload"]["data"]["hallCalls"]
+                assert (again["number"], again["calls"]) == ("B001", 2)
+            finally:
+                await ws.close()
+
+
+async def _post(http: httpx.AsyncClient, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    response = await http.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200, response.text
+    return response.json()

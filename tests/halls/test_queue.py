@@ -1,0 +1,160 @@
+"""Tickets: numbering per category per day, idempotent taking, concurrent calls, priority, recall/skip/finish,
+and the queue figures."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from portal.events import Event
+from portal.halls import rules
+from portal.halls.models import Ticket, TicketStatus
+from portal.halls.seed import HallSourceError, parse_halls, read_halls, seed_halls
+from portal.halls.models import Counter, Hall, HallCategory
+from portal.problems import InvalidField, Refused
+from tests.halls.support import TODAY, clerk, make_hall
+from tests.helpers import registered_citizen
+
+
+async def test_demo_halls_are_seeded_idempotently(database_url: str) -> None:
+    halls = read_halls()
+    assert {h.code for h in halls} >= {"JNSMZX", "QDSMZX", "LXQZWFW"}
+    assert {h.region for h in halls} == {"370100", "370200", "370102"}
+    before = sorted(await HallCategory.filter(hall_id__in=[h.code for h in halls]).values_list("id", "code", "hall_id"))
+    counters = sorted(await Counter.filter(hall_id__in=[h.code for h in halls]).values_list("id", "code"))
+    await seed_halls()
+    assert sorted(await HallCategory.filter(hall_id__in=[h.code for h in halls])
+                  .values_list("id", "code", "hall_id")) == before
+    assert sorted(await Counter.filter(hall_id__in=[h.code for h in halls]).values_list("id", "code")) == counters
+    assert all(3 <= len(h.categories) <= 5 and 4 <= len(h.counters) <= 8 for h in halls)
+    hall = await Hall.get(code="JNSMZX")
+    assert hall.name.startswith("济南市民中心")
+
+
+def test_a_counter_serving_an_unknown_category_is_refused_naming_the_hall() -> None:
+    data = {"halls": [{"code": "XHALL", "name": "某大厅", "region": "370100", "address": "某路1号",
+                       "categories": [{"code": "QYKB", "name": "企业开办", "letter": "A", "service_minutes": 10,
+                                       "slot_minutes": 30, "slot_capacity": 2}],
+                       "counters": [{"code": "XHALL-01", "categories": ["QYKB", "NOPE"]}]}]}
+    with pytest.raises(HallSourceError) as refused:
+        parse_halls(data)
+    assert refused.value.problems == ["hall XHALL: counter XHALL-01 serves unknown category NOPE"]
+
+
+async def test_tickets_are_numbered_per_category_and_day(database_url: str) -> None:
+    hall = await make_hall()
+    numbers = [(await rules.take_ticket(None, hall, category, f"k{i}", today=TODAY)).number
+               for i, category in enumerate(["QYKB", "QYKB", "BDCDJ", "QYKB"])]
+    assert numbers == ["A001", "A002", "B001", "A003"]
+    tomorrow = await rules.take_ticket(None, hall, "QYKB", "k-next", today=TODAY + timedelta(days=1))
+    assert tomorrow.number == "A001"
+
+
+async def test_concurrent_takers_get_distinct_numbers(database_url: str) -> None:
+    hall = await make_hall()
+    tickets = await asyncio.gather(*(rules.take_ticket(None, hall, "ZHSL", f"c{i}", today=TODAY)
+                                     for i in range(15)))
+    assert sorted(t.number for t in tickets) == [f"C{i:03d}" for i in range(1, 16)]
+
+
+async def test_taking_is_idempotent_per_account_and_per_anonymous_key(database_url: str) -> None:
+    hall = await make_hall()
+    citizen = await registered_citizen()
+    first = await rules.take_ticket(citizen.account.id, hall, "QYKB", "phone-1", today=TODAY)
+    again = await rules.take_ticket(citizen.account.id, hall, "QYKB", "phone-1", today=TODAY)
+    assert again.id == first.id and again.number == "A001"
+    with pytest.raises(Refused) as reused:
+        await rules.take_ticket(citizen.account.id, hall, "BDCDJ", "phone-1", today=TODAY)
+    assert reused.value.code == "IDEMPOTENCY_KEY_REUSED"
+    kiosk = await rules.take_ticket(None, hall, "QYKB", "kiosk-7", today=TODAY)
+    assert (await rules.take_ticket(None, hall, "QYKB", "kiosk-7", today=TODAY)).id == kiosk.id
+    racing = await asyncio.gather(*(rules.take_ticket(None, hall, "QYKB", "kiosk-8", today=TODAY) for _ in range(5)))
+    assert len({t.id for t in racing}) == 1
+    assert await Ticket.filter(hall_id=hall).count() == 3
+    with pytest.raises(InvalidField) as unknown:
+        await rules.take_ticket(None, hall, "NOPE", "kiosk-9", today=TODAY)
+    assert unknown.value.code == "UNKNOWN_CATEGORY"
+    with pytest.raises(Refused) as no_hall:
+        await rules.take_ticket(None, "NO-SUCH-HALL", "QYKB", "kiosk-9", today=TODAY)
+    assert no_hall.value.kind == "NOT_FOUND"
+
+
+async def test_forty_concurrent_calls_hand_out_every_ticket_once(database_url: str) -> None:
+    hall = await make_hall({"01": ["QYKB"], "02": ["QYKB"], "03": ["QYKB", "BDCDJ"], "04": ["QYKB"]})
+    taken = [await rules.take_ticket(None, hall, "QYKB", f"t{i}", today=TODAY) for i in range(40)]
+    clerks = [await clerk() for _ in range(4)]
+    counters = [f"{hall}-0{n}" for n in range(1, 5)]
+    called = await asyncio.gather(*(rules.call_next(clerks[i % 4], counters[i % 4], today=TODAY) for i in range(40)))
+    assert len({t.id for t in called}) == 40
+    assert {t.id for t in called} == {t.id for t in taken}
+    assert all(t.status is TicketStatus.CALLED and t.calls == 1 for t in called)
+    rows = await Ticket.filter(hall_id=hall).values_list("status", "counter_code")
+    assert all(status is TicketStatus.CALLED and counter in counters for status, counter in rows)
+    with pytest.raises(Refused) as empty:
+        await rules.call_next(clerks[0], counters[0], today=TODAY)
+    assert empty.value.code == "QUEUE_EMPTY"
+    calls = await Event.filter(stream=rules.stream_of(hall), kind="ticket.called").count()
+    assert calls == 40
+
+
+async def test_calls_follow_the_order_with_appointment_tickets_first(database_url: str) -> None:
+    hall = await make_hall()
+    principal = await clerk()
+    a1 = await rules.take_ticket(None, hall, "QYKB", "o1", today=TODAY)
+    b1 = await rules.take_ticket(None, hall, "BDCDJ", "o2", today=TODAY)
+    a2 = await rules.take_ticket(None, hall, "QYKB", "o3", today=TODAY)
+    vip = await Ticket.create(hall_id=hall, category_code="BDCDJ", day=TODAY, seq=99, number="B099", priority=True,
+                              status=TicketStatus.WAITING)
+    order = [(await rules.call_next(principal, f"{hall}-02", today=TODAY)).id for _ in range(4)]
+    assert order == [vip.id, a1.id, b1.id, a2.id]
+    # a counter only serves its categories; other days' tickets are not called
+    await rules.take_ticket(None, hall, "QYKB", "o4", today=TODAY - timedelta(days=1))
+    with pytest.raises(Refused):
+        await rules.call_next(principal, f"{hall}-03", today=TODAY)
+
+
+async def test_recall_skip_and_finish(database_url: str) -> None:
+    hall = await make_hall()
+    principal = await clerk()
+    citizen = await registered_citizen()
+    for i in range(2):
+        await rules.take_ticket(None, hall, "ZHSL", f"r{i}", today=TODAY)
+    first = await rules.call_next(principal, f"{hall}-03", today=TODAY)
+    again = await rules.recall(principal, first.id)
+    assert again.status is TicketStatus.CALLED and again.calls == 2 and again.version == first.version + 1
+    done = await rules.finish(principal, first.id)
+    assert done.status is TicketStatus.DONE
+    with pytest.raises(Refused) as finished:
+        await rules.skip(principal, first.id)
+    assert finished.value.code == "NOT_CALLED"
+    second = await rules.call_next(principal, f"{hall}-03", today=TODAY)
+    assert (await rules.skip(principal, second.id)).status is TicketStatus.SKIPPED
+    with pytest.raises(Refused) as stranger:
+        await rules.call_next(None, f"{hall}-03", today=TODAY)
+    assert stranger.value.kind == "PERMISSION"
+    from portal.identity.rules import authenticate
+    with pytest.raises(Refused) as citizen_call:
+        await rules.call_next(await authenticate(citizen.token), f"{hall}-03", today=TODAY)
+    assert citizen_call.value.kind == "PERMISSION"
+    kinds = await Event.filter(stream=rules.stream_of(hall)).order_by("seq").values_list("kind", flat=True)
+    assert kinds == ["ticket.taken", "ticket.taken", "ticket.called", "ticket.recalled", "ticket.done",
+                     "ticket.called", "ticket.skipped"]
+
+
+async def test_queue_figures_are_exact(database_url: str) -> None:
+    hall = await make_hall({"01": ["QYKB"], "02": ["QYKB", "BDCDJ"], "03": ["ZHSL"]})
+    today = rules.local_today()
+    for i in range(5):
+        await rules.take_ticket(None, hall, "QYKB", f"q-a{i}", today=today)
+    for i in range(3):
+        await rules.take_ticket(None, hall, "BDCDJ", f"q-b{i}", today=today)
+    await rules.take_ticket(None, hall, "ZHSL", "q-c0", today=today - timedelta(days=1))  # yesterday: not counted
+    principal = await clerk()
+    await rules.call_next(principal, f"{hall}-01")  # one A called: 4 waiting
+    figures = {q.code: (q.waiting, q.counters, q.expected_wait_minutes) for q in await rules.queue(hall)}
+    # A: 4 × 20 ÷ 2 = 40; B: 3 × 30 ÷ 1 = 90; C: nobody waiting today
+    assert figures == {"QYKB": (4, 2, 40), "BDCDJ": (3, 1, 90), "ZHSL": (0, 1, 0)}
+    await rules.take_ticket(None, hall, "ZHSL", "q-c1", today=today)
+    assert [q.expected_wait_minutes for q in await rules.queue(hall)] == [40, 90, 5]
