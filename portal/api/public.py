@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType, parse
 
@@ -106,6 +107,7 @@ class PublicData:
     def __init__(self, check_seconds: float) -> None:
         self.check_seconds = check_seconds
         self.cache = ResponseCache()
+        self.forms: dict[int, Any] = {}  # merged forms by bundle id (catalog.rules.MergedForm)
         self.calendar = WorkCalendar()
         self.version: tuple[tuple[str, int], ...] | None = None
         self._checked_at = float("-inf")
@@ -124,4 +126,5 @@ class PublicData:
             if current != self.version:
                 self.calendar = await load_calendar()
                 self.cache.clear()
+                self.forms.clear()
                 self.version = current

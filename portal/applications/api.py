@@ -308,7 +308,7 @@ class ApplicationMutation:
                 await _signed_in(info), await info.context.actor(), info.context.calendar,
                 bundle_code=input.bundle_code, form_values=input.form_values,
                 materials=[{"code": m.code, "fileId": m.file_id} for m in input.materials], channel=input.channel,
-                idempotency_key=input.idempotency_key, applicant_id=applicant_id)
+                idempotency_key=input.idempotency_key, applicant_id=applicant_id, forms=info.context.public.forms)
             return Application.of(row)
         return await outcome(run())
 

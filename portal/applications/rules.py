@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
@@ -240,11 +240,13 @@ async def _snapshot(application: Application) -> dict[str, Any]:
     return {"id": application.id, "status": status.value}
 
 
-async def _announce(application: Application, kind: str, task: Task | None = None) -> events.Event:
+async def _announce(application: Application, kind: str, task: Task | None = None, *,
+                    status: ApplicationStatus | None = None) -> events.Event:
     """The next event of the application's stream (inside the change's transaction)."""
     application.event_seq += 1
     await Application.filter(id=application.id).update(event_seq=application.event_seq)
-    payload: dict[str, Any] = {"application": await _snapshot(application), "task": None}
+    snapshot = {"id": application.id, "status": status.value} if status else await _snapshot(application)
+    payload: dict[str, Any] = {"application": snapshot, "task": None}
     if task is not None:
         payload["task"] = {"id": task.id, "status": task.status.value, "version": task.version}
     return await events.append(stream_of(application.id), application.event_seq, kind, payload)
@@ -252,10 +254,12 @@ async def _announce(application: Application, kind: str, task: Task | None = Non
 
 async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, bundle_code: str,
                  form_values: object, materials: Sequence[Mapping[str, str]], channel: Terminal,
-                 idempotency_key: str, applicant_id: int | None = None, consented: bool = False) -> Application:
+                 idempotency_key: str, applicant_id: int | None = None, consented: bool = False,
+                 forms: MutableMapping[int, MergedForm] | None = None) -> Application:
     """一次提交: validate the whole merged form and the materials at once, then create the application and one
     task per item in one transaction. Items without prerequisites start SUBMITTED, the others WAITING.
     The same key from the same account returns the first application; other data under it is a conflict.
+    ``forms`` caches merged forms by bundle id for as long as the catalog does not change.
     ``consented`` is for server code only (never a client's input): the applicant's consent to this submission
     was verified by the caller, as the hotel check-in does with the guest's scanned 鲁通码."""
     key = _check_key(idempotency_key)
@@ -270,7 +274,11 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
     problems: list[InvalidField] = []
     if not await BundleChannel.exists(bundle_id=bundle.id, terminal=channel):
         problems.append(InvalidField("channel", "CHANNEL_NOT_OFFERED", "该一件事不能在此终端办理，请到窗口或使用手机办理"))
-    form = await merged_form(bundle)
+    form = forms.get(bundle.id) if forms is not None else None
+    if form is None:
+        form = await merged_form(bundle)
+        if forms is not None:
+            forms[bundle.id] = form
     known = await prefill(applicant, form)
     values = {k: v for k, (v, _) in known.values.items()}
     if isinstance(form_values, dict):
@@ -290,23 +298,26 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
             application = await Application.create(
                 bundle_id=bundle.id, applicant_id=applicant.id, submitted_by_id=principal.account_id,
                 channel=channel.value, form_values=checked, idempotency_key=key, request_hash=digest)
+            tasks = []
             for n, member in enumerate(form.members):
                 starts = not member.prerequisites
                 deadline, provisional = (promised_deadline(calendar, member.item.promised_days, now) if starts
                                          else (None, False))
-                await Task.create(application_id=application.id, item_id=member.item_id,
+                tasks.append(Task(application_id=application.id, item_id=member.item_id,
                                   department_code=member.item.department.code,
                                   prerequisites=list(member.prerequisites), sort=n,
                                   status=TaskStatus.SUBMITTED if starts else TaskStatus.WAITING,
                                   submitted_at=now if starts else None, deadline=deadline,
-                                  deadline_provisional=provisional)
+                                  deadline_provisional=provisional))
+            await Task.bulk_create(tasks)
             await ApplicationMaterial.bulk_create(
                 [ApplicationMaterial(application_id=application.id, material_code=code, source=MaterialSource.UPLOAD,
                                      file_id=file.id) for code, file in uploads.items()]
                 + [ApplicationMaterial(application_id=application.id, material_code=code,
                                        source=MaterialSource.LICENCE, certificate_id=certificate.id)
                    for code, certificate in known.licences.items() if code not in uploads])
-            event = await _announce(application, "application.submitted")
+            # Every task is SUBMITTED or WAITING: no need to read them back for the status.
+            event = await _announce(application, "application.submitted", status=ApplicationStatus.IN_PROGRESS)
             await record("application.submitted", actor, subject_account_id=applicant.id,
                          target=f"application:{application.id}", detail={"bundle": bundle.code})
     except IntegrityError:
