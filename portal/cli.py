@@ -40,13 +40,21 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> N
     asyncio.run(run())
 
 
-async def _seed_demo() -> None:
+DEMO_IN_PRODUCTION = ("portal: --demo loads accounts with a published password and is refused when "
+                      "PORTAL_ENV=production; load a real catalog with `portal seed --catalog DIR`.")
+
+
+async def _seed_demo(settings: Settings, summary: dict[str, object]) -> None:
+    """The demo catalog, halls, and demo accounts with e-licences (development only)."""
     from portal.catalog.seed import seed_catalog
-    from portal.halls.seed import seed_halls
     from portal.catalog.source import read_catalog
+    from portal.demo import seed_demo_accounts
+    from portal.halls.seed import seed_halls
+    from portal.identity.passwords import Passwords
 
     await seed_catalog(read_catalog())
     await seed_halls()
+    summary.update(await seed_demo_accounts(Passwords(settings.password_profile)))
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -64,10 +72,18 @@ def cmd_seed(args: argparse.Namespace) -> int:
         print("portal seed: name what to load: --demo (the bundled demo catalog) or --catalog DIR", file=sys.stderr)
         return 2
     settings = _settings(args)
+    if args.demo and settings.production:
+        print(DEMO_IN_PRODUCTION, file=sys.stderr)
+        return 2
     source = read_catalog(Path(args.catalog)) if args.catalog else read_catalog()
-    _with_database(settings, _seed_demo if args.demo and not args.catalog else lambda: seed_catalog(source))
+    summary: dict[str, object] = {}
+    _with_database(settings, (lambda: _seed_demo(settings, summary)) if args.demo and not args.catalog
+                   else lambda: seed_catalog(source))
     print(f"catalog seeded: {len(source.departments)} departments, {len(source.items)} service items, "
           f"{len(source.bundles)} bundles")
+    if summary:
+        print(f"demo accounts: {summary['citizens']} citizens, {summary['enterprises']} enterprises, "
+              f"{summary['staff']} staff (password in portal/demo/accounts.yaml)")
     return 0
 
 
@@ -76,8 +92,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if args.demo:
+        if settings.production:
+            print(DEMO_IN_PRODUCTION, file=sys.stderr)
+            return 2
         asyncio.run(db.migrate(settings.database_url))
-        _with_database(settings, _seed_demo)
+        _with_database(settings, lambda: _seed_demo(settings, {}))
     # Worker processes build their app from the environment; pass the chosen database on.
     os.environ["PORTAL_DATABASE_URL"] = settings.database_url
     print(f"serving the portal on http://{args.host}:{args.port} ({settings.env}, {settings.database_url})")
@@ -144,7 +163,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
             Passwords(settings.password_profile), username=args.username, password=args.password,
             role=Role(args.role), department_code=args.department,
             region_code=args.region or (department.region_code if department else None),
-            name=args.name or args.username)
+            name=args.name or args.username, scene=args.scene)
 
     try:
         _with_database(settings, create)
@@ -212,6 +231,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from portal.identity.models import Role
+
     parser = argparse.ArgumentParser(prog="portal", description="爱山东 one-stop government service portal")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -254,9 +275,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--username", required=True)
     create.add_argument("--password", required=True)
     create.add_argument("--role", required=True,
-                        choices=["WINDOW_CLERK", "DEPARTMENT_HANDLER", "APPEALS_COORDINATOR", "SUPERVISOR", "ADMIN"])
+                        choices=[role.value for role in Role])
     create.add_argument("--department", metavar="CODE", help="department code from the catalog")
     create.add_argument("--region", metavar="CODE", help="region code (default: the department's)")
+    create.add_argument("--scene", choices=["GOVERNMENT_SERVICE", "MEDICAL_HEALTH", "TRANSPORT", "CULTURE_TOURISM",
+                                            "LODGING", "SOCIAL_SECURITY"],
+                        help="the 鲁通码 scene of a SCENE_OPERATOR (a hotel desk scans in LODGING)")
     create.add_argument("--name", help="display name (default: the username)")
     database_option(create)
     create.set_defaults(func=cmd_user_create)

@@ -232,17 +232,22 @@ async def change_password(passwords: Passwords, principal: Principal, actor: Act
 
 
 async def create_staff(passwords: Passwords, *, username: str, password: str, role: Role,
-                       department_code: str | None, region_code: str | None, name: str) -> Account:
-    """`portal user create`: staff accounts exist only through the command line."""
+                       department_code: str | None, region_code: str | None, name: str,
+                       scene: str | None = None) -> Account:
+    """`portal user create`: staff accounts exist only through the command line. A scene operator (a hotel
+    desk, a hospital, a transport gate) names the 鲁通码 scene it scans in."""
     if role is Role.DEPARTMENT_HANDLER and not department_code:
         raise Refused("CONFLICT", "DEPARTMENT_REQUIRED", "部门经办人必须指定所属部门 (--department)")
+    if (role is Role.SCENE_OPERATOR) != bool(scene):
+        raise Refused("CONFLICT", "SCENE_REQUIRED", "场景操作员必须指定场景 (--scene)，其他角色不能指定场景")
     check_password(password, field="password", personal=[username])
     async with in_transaction():
         account = await Account.create(kind=AccountKind.STAFF, username=username, name=name, role=role,
-                                       department_code=department_code, region_code=region_code,
+                                       department_code=department_code, region_code=region_code, scene=scene,
                                        password_hash=await passwords.hash(password), password_changed_at=_now())
         await record("account.staff_created", Actor(None, "command-line"), subject_account_id=account.id,
-                     detail={"username": username, "role": role.value, "department": department_code})
+                     detail={"username": username, "role": role.value, "department": department_code,
+                             "scene": scene})
     return account
 
 
