@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import date
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -76,6 +77,15 @@ class PublicError(Exception):
 
 def invalid_argument(field: str, message: str, code: str = "INVALID_ARGUMENT") -> PublicError:
     return PublicError(code, message, field=field)
+
+
+MAX_PERIOD_DAYS = 366
+
+
+def check_period(first: date, last: date) -> None:
+    """A reporting period (`from`, `to`, Shanghai calendar days): at most a year, not ending before it starts."""
+    if last < first or (last - first).days > MAX_PERIOD_DAYS:
+        raise invalid_argument("to", "统计期间须在一年以内，且结束日期不早于开始日期")
 
 
 def is_expected(error: GraphQLError) -> bool:

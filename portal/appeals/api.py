@@ -18,6 +18,7 @@ from portal.api.errors import (
     PermissionDenied,
     PublicError,
     ValidationError,
+    check_period,
     invalid_argument,
     outcome,
 )
@@ -231,11 +232,6 @@ def _stats(values: dict) -> AppealStats:
     return AppealStats(**values)
 
 
-def _check_period(first: date, last: date) -> None:
-    if last < first or (last - first).days > 366:
-        raise invalid_argument("to", "统计期间须在一年以内，且结束日期不早于开始日期")
-
-
 async def enterprise_codes(principal: Principal) -> list[str]:
     """The credit codes the viewer acts for: its own (an enterprise), or its employers' (an agent)."""
     if principal.kind is AccountKind.ENTERPRISE:
@@ -266,14 +262,14 @@ class AppealQuery:
     @strawberry.field(description="Public figures of a region (a province or city code covers its subdivisions).")
     async def appeal_stats(self, region_code: str, from_: Annotated[date, strawberry.argument(name="from")],
                            to: date) -> AppealStats:
-        _check_period(from_, to)
+        check_period(from_, to)
         return _stats(await rules.stats(region_code, from_, to))
 
     @strawberry.field(description="Public figures per undertaking unit of a region.")
     async def appeal_stats_by_department(self, region_code: str,
                                          from_: Annotated[date, strawberry.argument(name="from")],
                                          to: date) -> list[DepartmentAppealStats]:
-        _check_period(from_, to)
+        check_period(from_, to)
         codes = await models.Appeal.filter(department_code__isnull=False).distinct().values_list(
             "department_code", flat=True)
         names = {d.code: d.name for d in await Department.filter(code__in=list(codes))}

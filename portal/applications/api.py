@@ -17,6 +17,7 @@ from portal.api.errors import (
     NotFound,
     PermissionDenied,
     PublicError,
+    check_period,
     invalid_argument,
     outcome,
 )
@@ -260,8 +261,7 @@ class ApplicationQuery:
     @strawberry.field(description="How much was done without uploads: the 免证办 share, for a period.")
     async def application_figures(self, from_: Annotated[date, strawberry.argument(name="from")],
                                   to: date) -> ApplicationFigures:
-        if to < from_ or (to - from_).days > 366:
-            raise invalid_argument("to", "统计期间须在一年以内，且结束日期不早于开始日期")
+        check_period(from_, to)
         figures = await rules.figures(from_, to)
         return ApplicationFigures(**figures)
 

@@ -14,6 +14,7 @@ from portal.api.errors import (
     NotFound,
     PermissionDenied,
     PublicError,
+    check_period,
     invalid_argument,
     outcome,
 )
@@ -99,8 +100,7 @@ class EvaluationQuery:
     @strawberry.field(description="Evaluations of a region in a period, with the on-time rate of bad-review follow-up.")
     async def evaluation_stats(self, region_code: str, from_: Annotated[date, strawberry.argument(name="from")],
                                to: date) -> EvaluationStats:
-        if to < from_ or (to - from_).days > 366:
-            raise invalid_argument("to", "统计期间须在一年以内，且结束日期不早于开始日期")
+        check_period(from_, to)
         try:
             return EvaluationStats(**await rules.stats(region_code, from_, to))
         except InvalidField as problem:
