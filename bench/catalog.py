@@ -37,7 +37,7 @@ from starlette.routing import Route  # noqa: E402
 from portal import db  # noqa: E402
 from portal.catalog.models import Bundle, BundleChannel, BundleItem, Department  # noqa: E402
 from portal.catalog.seed import seed_catalog  # noqa: E402
-from portal.catalog.source import BundleItemSpec, BundleSpec, CatalogSource, read_catalog  # noqa: E402
+from portal.catalog.source import BundleItemSpec, CatalogSource, read_catalog  # noqa: E402
 
 BUNDLES = 100
 QUERY = """{ bundles(first: 100) { edges { node {

@@ -289,3 +289,11 @@ class WorkCalendar:
             else:
                 count += sum(lo <= d <= hi for d in schedule._on) - sum(lo <= d <= hi for d in schedule._off)
         return count, provisional
+
+
+def day_bounds_utc(first: date, last: date) -> tuple[datetime, datetime]:
+    """The instants (in UTC, as stored) from the start of ``first`` to the end of ``last``, Asia/Shanghai
+    calendar days: the period of every report."""
+    start = datetime.combine(first, time.min, tzinfo=SHANGHAI)
+    end = datetime.combine(last + _ONE_DAY, time.min, tzinfo=SHANGHAI)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)

@@ -8,15 +8,12 @@ same unit with a new 15-working-day clock.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-import orjson
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -31,14 +28,16 @@ from portal.appeals.models import (
     AppealUrgency,
 )
 from portal.applications.models import UploadedFile
+from portal.applications.uploads import is_file_id
 from portal.audit.rules import Actor, record
 from portal.catalog.models import Department, Region
 from portal.identity.models import Account, AccountKind
 from portal.identity.numbers import check_credit_code
 from portal.identity.policy import may_act_for_enterprise, may_handle_department, may_route_appeals, may_supervise
+from portal.idempotency import check_key, request_hash
 from portal.identity.principal import Principal
 from portal.problems import FormProblems, InvalidField, Refused
-from portal.workdays import SHANGHAI, WorkCalendar
+from portal.workdays import SHANGHAI, WorkCalendar, day_bounds_utc
 
 SIMILAR_WITHIN = timedelta(days=90)
 MAX_ATTACHMENTS = 10
@@ -87,10 +86,6 @@ def _collect(*checks: tuple[Any, ...]) -> list[Any]:
     return values
 
 
-def request_hash(payload: dict[str, Any]) -> str:
-    return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
-
-
 async def _announce(appeal: Appeal, kind: str) -> events.Event:
     appeal.event_seq += 1
     await Appeal.filter(id=appeal.id).update(event_seq=appeal.event_seq)
@@ -110,7 +105,7 @@ async def _attachments(principal: Principal, file_ids: Sequence[str]) -> list[Up
     ids = list(dict.fromkeys(file_ids))
     if len(ids) > MAX_ATTACHMENTS:
         raise FormProblems([InvalidField("attachments", "TOO_MANY", f"附件不能超过{MAX_ATTACHMENTS}个")])
-    valid = [i for i in ids if _uuid(i)]
+    valid = [i for i in ids if is_file_id(i)]
     files = {str(f.id): f for f in await UploadedFile.filter(id__in=valid, owner_id=principal.account_id)} if valid \
         else {}
     missing = [i for i in ids if i not in files]
@@ -119,20 +114,10 @@ async def _attachments(principal: Principal, file_ids: Sequence[str]) -> list[Up
     return [files[i] for i in ids]
 
 
-def _uuid(value: str) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
 async def _create(principal: Principal, actor: Actor, *, credit_code: str, enterprise_name: str, title: str,
                   content: str, category: AppealCategory, urgency: AppealUrgency, channel: AppealChannel,
                   idempotency_key: str, attachments: Sequence[str] = ()) -> Appeal:
-    key = (idempotency_key or "").strip()
-    if not key or len(key) > 100:
-        raise FormProblems([InvalidField("idempotencyKey", "BAD_IDEMPOTENCY_KEY", "请求标识须为1到100个字符")])
+    key = check_key(idempotency_key)
     digest = request_hash({"code": credit_code, "title": title, "content": content, "category": category.value,
                            "urgency": urgency.value, "channel": channel.value, "attachments": list(attachments)})
     existing = await Appeal.get_or_none(recorded_by_id=principal.account_id, idempotency_key=key)
@@ -434,12 +419,6 @@ async def merge(principal: Principal, actor: Actor, appeal_id: int, into_id: int
 # --- figures ---------------------------------------------------------------------------------------------------
 
 
-def _period(first_day: date, last_day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(first_day, time.min, tzinfo=SHANGHAI)
-    end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=SHANGHAI)
-    return utc(start), utc(end)
-
-
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -464,7 +443,7 @@ async def stats(region_code: str, first_day: date, last_day: date, *, department
     """The zone's figures for appeals received in the period in a region (a province or city code covers its
     subdivisions), optionally for one undertaking unit: received, complaints per 10,000 market entities,
     resolution rate, satisfaction rate, and the on-time rate of each 2115 step."""
-    start, end = _period(first_day, last_day)
+    start, end = day_bounds_utc(first_day, last_day)
     prefix = region_code[:2] if region_code.endswith("0000") else region_code[:4] if region_code.endswith(
         "00") else region_code
     query = Appeal.filter(region_code__startswith=prefix, created_at__gte=start, created_at__lt=end).exclude(

@@ -5,20 +5,18 @@ No GraphQL here. Expected failures are the exceptions of ``portal.problems``.
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timezone
 from enum import Enum
 from typing import Any
 
-import orjson
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from portal import events
 from portal.applications.forms import FieldRule, validate_form
+from portal.applications.uploads import is_file_id
 from portal.applications.models import (
     Application,
     ApplicationMaterial,
@@ -33,13 +31,13 @@ from portal.catalog.models import Audience, Bundle, BundleChannel, CertificateTy
 from portal.catalog.rules import MergedForm, merged_form
 from portal.identity.models import Account, AccountKind
 from portal.identity.policy import may_act_for, may_handle_department
+from portal.idempotency import check_key, request_hash
 from portal.identity.principal import Principal
 from portal.lutong import rules as licences
 from portal.lutong.models import Certificate
 from portal.problems import FormProblems, InvalidField, Refused
-from portal.workdays import SHANGHAI, WorkCalendar, end_of_day
+from portal.workdays import SHANGHAI, WorkCalendar, end_of_day, day_bounds_utc
 
-MAX_KEY_LENGTH = 100
 MAX_REASON_LENGTH = 500
 OPEN_STATES = (TaskStatus.SUBMITTED, TaskStatus.ACCEPTED)
 
@@ -131,10 +129,6 @@ def is_overdue(task: Task, now: datetime) -> bool:
     return task.status in OPEN_STATES and task.deadline is not None and task.deadline < now
 
 
-def request_hash(payload: Mapping[str, Any]) -> str:
-    return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
-
-
 def field_rules(form: MergedForm) -> list[FieldRule]:
     return [FieldRule(key=d.key, label=d.label, type=d.type, required=m.required, validation=d.validation,
                       options=d.options) for d, m in form.fields]
@@ -165,14 +159,6 @@ async def prefill(applicant: Account, form: MergedForm) -> Prefill:
     return Prefill(values, materials)
 
 
-def _check_key(idempotency_key: str) -> str:
-    key = idempotency_key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise FormProblems([InvalidField("idempotencyKey", "BAD_IDEMPOTENCY_KEY",
-                                         f"请求标识须为1到{MAX_KEY_LENGTH}个字符")])
-    return key
-
-
 async def _applicant(principal: Principal, applicant_id: int | None, bundle: Bundle, *,
                      consented: bool = False) -> Account:
     """Whose application it is: the signer, or someone they may act for on this bundle (agent, 代办), or who
@@ -197,7 +183,7 @@ async def _materials(principal: Principal, applicant: Account, form: MergedForm,
     uploads: dict[str, UploadedFile] = {}
     ids = [entry.get("fileId", "") for entry in submitted]
     files = {str(f.id): f for f in await UploadedFile.filter(
-        id__in=[i for i in ids if _uuid(i)], owner_id__in=[principal.account_id, applicant.id])}
+        id__in=[i for i in ids if is_file_id(i)], owner_id__in=[principal.account_id, applicant.id])}
     for entry in submitted:
         code, file_id = entry.get("code", ""), entry.get("fileId", "")
         field = f"materials.{code}"
@@ -217,14 +203,6 @@ async def _materials(principal: Principal, applicant: Account, form: MergedForm,
             problems.append(InvalidField(f"materials.{definition.code}", "MATERIAL_REQUIRED",
                                          f"请上传“{definition.name}”"))
     return problems, uploads
-
-
-def _uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except (ValueError, AttributeError, TypeError):
-        return False
-    return True
 
 
 async def _replay(principal: Principal, key: str, digest: str) -> Application | None:
@@ -262,7 +240,7 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
     ``forms`` caches merged forms by bundle id for as long as the catalog does not change.
     ``consented`` is for server code only (never a client's input): the applicant's consent to this submission
     was verified by the caller, as the hotel check-in does with the guest's scanned 鲁通码."""
-    key = _check_key(idempotency_key)
+    key = check_key(idempotency_key)
     digest = request_hash({"bundle": bundle_code, "values": form_values, "materials": list(materials),
                            "channel": channel.value, "applicant": applicant_id})
     if (existing := await _replay(principal, key, digest)) is not None:
@@ -442,7 +420,7 @@ async def supplement(principal: Principal, actor: Actor, calendar: WorkCalendar,
                      form_values: object, materials: Sequence[Mapping[str, str]], idempotency_key: str) -> Application:
     """补正: the applicant fixes what was asked; the tasks waiting for it go back to SUBMITTED with a new
     deadline counted from today."""
-    key = _check_key(idempotency_key)
+    key = check_key(idempotency_key)
     application = await Application.get_or_none(id=application_id).select_related("bundle")
     if application is None or not await may_act_for(principal, application.applicant_id,
                                                      bundle_code=application.bundle.code):
@@ -508,9 +486,7 @@ async def supplement(principal: Principal, actor: Actor, calendar: WorkCalendar,
 async def figures(first_day: date, last_day: date) -> dict[str, int | float]:
     """免证办 share: of the materials of the applications submitted in the period, those attached from e-licences
     or issued on the way, without an upload."""
-    # Bounds in UTC: SQLite compares stored timestamps as text, so they must share one offset.
-    start = datetime.combine(first_day, time.min, tzinfo=SHANGHAI).astimezone(timezone.utc)
-    end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=SHANGHAI).astimezone(timezone.utc)
+    start, end = day_bounds_utc(first_day, last_day)
     in_period = Application.filter(created_at__gte=start, created_at__lt=end)
     ids = await in_period.values_list("id", flat=True)
     total = await ApplicationMaterial.filter(application_id__in=ids).count() if ids else 0

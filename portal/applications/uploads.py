@@ -264,15 +264,21 @@ def _too_large() -> JSONResponse:
     return error(413, "FILE_TOO_LARGE", f"文件不能超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
 
 
+def is_file_id(value: object) -> bool:
+    """Whether ``value`` can name an uploaded file (a UUID); anything else names none."""
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 async def download(request: Request) -> Response:
     principal, refusal = await _principal(request)
     if principal is None:
         return refusal
-    try:
-        file_id = uuid.UUID(request.path_params["id"])
-    except ValueError:
-        return _not_found()
-    file = await UploadedFile.get_or_none(id=file_id)
+    file_id = request.path_params["id"]
+    file = await UploadedFile.get_or_none(id=file_id) if is_file_id(file_id) else None
     if file is None or not await may_read_upload(principal, file):
         return _not_found()
     path = store_of(request).path(file.sha256)

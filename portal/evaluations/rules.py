@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timezone
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -25,14 +25,14 @@ from portal.catalog.models import Department
 from portal.identity.models import Account, AccountKind
 from portal.identity.policy import may_act_for, may_act_for_enterprise, may_supervise
 from portal.identity.principal import Principal
+from portal.idempotency import check_key
 from portal.problems import FormProblems, InvalidField, Refused
-from portal.workdays import SHANGHAI, WorkCalendar
+from portal.workdays import SHANGHAI, WorkCalendar, day_bounds_utc
 
 MIN_RATING, MAX_RATING = 1, 5
 BAD_AT_MOST = 2  # 1 非常不满意, 2 不满意
 MAX_COMMENT_LENGTH = 500
 MAX_NOTE_LENGTH = 1000
-MAX_KEY_LENGTH = 100
 RETURN_VISIT_DAYS = 1
 RECTIFY_DAYS = 15
 MAX_ID = 2**31 - 1  # ids are 32-bit integers: a larger one names nothing
@@ -159,9 +159,11 @@ def _checked_input(target_id: str, rating: int, comment: str | None,
     text = (comment or "").strip()
     if len(text) > MAX_COMMENT_LENGTH:
         problems.append(InvalidField("comment", "TOO_LONG", f"评价内容不能超过{MAX_COMMENT_LENGTH}个字"))
-    key = idempotency_key.strip() if isinstance(idempotency_key, str) else ""
-    if not key or len(key) > MAX_KEY_LENGTH:
-        problems.append(InvalidField("idempotencyKey", "BAD_IDEMPOTENCY_KEY", f"请求标识须为1到{MAX_KEY_LENGTH}个字符"))
+    try:
+        key = check_key(idempotency_key)
+    except InvalidField as problem:
+        problems.append(problem)
+        key = ""
     if problems:
         raise FormProblems(problems)
     return kind, number, text, key
@@ -286,8 +288,7 @@ async def stats(region_code: str, first_day: date, last_day: date) -> dict[str, 
     reviews, and the on-time rate of their 回访 and 整改, reported like the 2115 steps."""
     from portal.appeals.rules import step_rate
 
-    start = datetime.combine(first_day, time.min, tzinfo=SHANGHAI).astimezone(timezone.utc)
-    end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=SHANGHAI).astimezone(timezone.utc)
+    start, end = day_bounds_utc(first_day, last_day)
     rows = await Evaluation.filter(_in_region(check_region(region_code)), created_at__gte=start,
                                    created_at__lt=end).values("rating", "return_visit_at", "return_visit_by",
                                                               "rectified_at", "rectify_by")

@@ -24,6 +24,7 @@ from portal import events
 from portal.halls.models import Appointment, AppointmentStatus, Counter, Hall, HallCategory, Ticket, TicketStatus
 from portal.identity.policy import may_serve_at_window
 from portal.identity.principal import Principal
+from portal.idempotency import check_key
 from portal.problems import InvalidField, Refused
 from portal.workdays import SHANGHAI, WorkCalendar
 
@@ -46,13 +47,6 @@ def local_today(now: datetime | None = None) -> date:
 
 def number_of(letter: str, seq: int) -> str:
     return f"{letter}{seq:03d}"
-
-
-def _key(idempotency_key: str | None) -> str:
-    key = (idempotency_key or "").strip()
-    if not key or len(key) > 100:
-        raise InvalidField("idempotencyKey", "BAD_IDEMPOTENCY_KEY", "请求标识须为1到100个字符")
-    return key
 
 
 async def _hall(hall_code: str) -> Hall:
@@ -121,7 +115,7 @@ def _same_request(ticket: Ticket, hall_code: str, category: str) -> Ticket:
 async def take_ticket(account_id: int | None, hall_code: str, category: str, idempotency_key: str,
                       today: date | None = None) -> Ticket:
     """取号 at a kiosk (``account_id`` None) or from the phone; a retried key answers with the first ticket."""
-    key = _key(idempotency_key)
+    key = check_key(idempotency_key)
     day = today or local_today()
     await _hall(hall_code)
     row = await _category(hall_code, category)
@@ -242,7 +236,7 @@ async def book_appointment(account_id: int, hall_code: str, category: str, slot_
                            now: datetime | None = None) -> Appointment:
     """预约 a slot: aligned, in the future, within 14 days, a working day, 9:00–17:00; at most
     ``slot_capacity`` people per slot (counted under a lock on the category row)."""
-    key = _key(idempotency_key)
+    key = check_key(idempotency_key)
     now = now or datetime.now(timezone.utc)
     slot = _aware(slot_start).astimezone(timezone.utc)  # stored in UTC: SQLite compares timestamps as text
     earlier = await Appointment.get_or_none(account_id=account_id, idempotency_key=key)

@@ -26,7 +26,6 @@ from portal.appeals.sweep import HOLDER, release_lease, sweep, take_lease
 from portal.catalog.seed import seed_catalog
 from portal.catalog.source import read_catalog
 from portal.events import Event
-from portal.identity.models import Role
 from portal.workdays import SHANGHAI
 from tests.applications.support import handler
 from tests.helpers import portal_server
