@@ -23,7 +23,10 @@ from typing import Any
 import orjson
 import redis.asyncio as redis
 from tortoise import fields
+from tortoise.exceptions import IntegrityError
+from tortoise.functions import Max
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 log = logging.getLogger("portal.events")
 PREFIX = "portal:"
@@ -161,10 +164,6 @@ async def append(stream: str, seq: int, kind: str, payload: dict[str, Any]) -> E
 async def append_next(stream: str, kind: str, payload: dict[str, Any], attempts: int = 20) -> Event:
     """Write the next event of a stream that has no counter row of its own (alert streams): the unique
     (stream, seq) turns a race into a retry."""
-    from tortoise.exceptions import IntegrityError
-    from tortoise.functions import Max
-    from tortoise.transactions import in_transaction
-
     for _ in range(attempts):
         last = await Event.filter(stream=stream).annotate(top=Max("seq")).first().values_list("top", flat=True)
         try:
@@ -176,8 +175,6 @@ async def append_next(stream: str, kind: str, payload: dict[str, Any], attempts:
 
 
 async def last_seq(stream: str) -> int:
-    from tortoise.functions import Max
-
     row = await Event.filter(stream=stream).annotate(top=Max("seq")).first().values_list("top", flat=True)
     return row or 0
 

@@ -33,7 +33,13 @@ from portal.audit.rules import Actor, record
 from portal.catalog.models import Department, Region
 from portal.identity.models import Account, AccountKind
 from portal.identity.numbers import check_credit_code
-from portal.identity.policy import may_act_for_enterprise, may_handle_department, may_route_appeals, may_supervise
+from portal.identity.policy import (
+    may_act_for_enterprise,
+    may_handle_department,
+    may_route_appeals,
+    may_see_appeal,
+    may_supervise,
+)
 from portal.idempotency import check_key, request_hash
 from portal.identity.principal import Principal
 from portal.problems import FormProblems, InvalidField, Refused
@@ -194,18 +200,9 @@ async def record_for_enterprise(principal: Principal, actor: Actor, *, credit_co
                          attachments=attachments)
 
 
-async def may_see(principal: Principal | None, appeal: Appeal) -> bool:
-    """The enterprise and its agents, the coordinators, the undertaking unit, and the region's supervisors."""
-    if principal is None:
-        return False
-    return (await may_act_for_enterprise(principal, appeal.credit_code) or may_route_appeals(principal)
-            or (appeal.department_code is not None and may_handle_department(principal, appeal.department_code))
-            or may_supervise(principal, appeal.region_code))
-
-
 async def visible(principal: Principal | None, appeal_id: int) -> Appeal:
     appeal = await Appeal.get_or_none(id=appeal_id)
-    if appeal is None or not await may_see(principal, appeal):
+    if appeal is None or not await may_see_appeal(principal, appeal):
         raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
     return appeal
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
+from tortoise.expressions import Q
 
 from portal import events
 from portal.api.errors import (
@@ -292,8 +293,6 @@ class ApplicationQuery:
 async def my_applications(info: Info, principal: Principal, first: int | None,
                           after: str | None) -> Connection[Application]:
     """The viewer's applications, and those they submitted for others, newest first."""
-    from tortoise.expressions import Q
-
     query = models.Application.filter(Q(applicant_id=principal.account_id) | Q(submitted_by_id=principal.account_id))
     return await paginate(query.order_by("-id"), first, after, Application.of)
 

@@ -6,6 +6,7 @@ given a licence type only if it holds none of that type.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,6 @@ async def _holder(kind: AccountKind, passwords: Passwords, password: str, **fiel
     key = {"id_number": fields["id_number"]} if kind is AccountKind.CITIZEN else {"credit_code": fields["credit_code"]}
     account = await Account.get_or_none(**key)
     if account is None:
-        from datetime import datetime, timezone
-
         account = await Account.create(kind=kind, password_hash=await passwords.hash(password),
                                        password_changed_at=datetime.now(timezone.utc), **fields)
     return account

@@ -25,6 +25,7 @@ from portal.catalog.models import Department
 from portal.identity.models import Account, AccountKind
 from portal.identity.policy import may_act_for, may_act_for_enterprise, may_supervise
 from portal.identity.principal import Principal
+from portal.appeals.rules import step_rate
 from portal.idempotency import check_key
 from portal.problems import FormProblems, InvalidField, Refused
 from portal.workdays import SHANGHAI, WorkCalendar, day_bounds_utc
@@ -286,8 +287,6 @@ def bad_reviews(region_code: str, *, overdue: bool | None, now: datetime) -> Que
 async def stats(region_code: str, first_day: date, last_day: date) -> dict[str, int | float | None]:
     """好差评 figures for evaluations made in the period in a region: how many, the average rating, the bad
     reviews, and the on-time rate of their 回访 and 整改, reported like the 2115 steps."""
-    from portal.appeals.rules import step_rate
-
     start, end = day_bounds_utc(first_day, last_day)
     rows = await Evaluation.filter(_in_region(check_region(region_code)), created_at__gte=start,
                                    created_at__lt=end).values("rating", "return_visit_at", "return_visit_by",

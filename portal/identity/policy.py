@@ -6,13 +6,10 @@ as "not found" by the callers, so that a stranger learns nothing of what exists.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from portal.identity.models import AccountKind, EnterpriseAgent, FamilyAuthorisation, Role
+from portal.appeals.models import Appeal, AppealAttachment
+from portal.applications.models import ApplicationMaterial, Task, UploadedFile
+from portal.identity.models import Account, AccountKind, EnterpriseAgent, FamilyAuthorisation, Role
 from portal.identity.principal import Principal
-
-if TYPE_CHECKING:
-    from portal.applications.models import UploadedFile
 
 
 def region_covers(scope: str | None, region: str | None) -> bool:
@@ -79,19 +76,14 @@ async def may_read_upload(principal: Principal | None, file: UploadedFile) -> bo
     """An uploaded file is read by its owner, by the applicant of an application that uses it (a family
     member may have uploaded it for them), by whoever may see an appeal it is attached to, and by a handler of
     a department with a task in such an application. Callers answer everyone else "not found"."""
-    from portal.applications.models import ApplicationMaterial, Task
-
     if principal is None:
         return False
     if principal.account_id == file.owner_id:
         return True
     if await ApplicationMaterial.exists(file_id=file.id, application__applicant_id=principal.account_id):
         return True
-    from portal.appeals.models import AppealAttachment
-    from portal.appeals.rules import may_see
-
     for attachment in await AppealAttachment.filter(file_id=file.id).select_related("appeal"):
-        if await may_see(principal, attachment.appeal):
+        if await may_see_appeal(principal, attachment.appeal):
             return True
     if not has_role(principal, Role.DEPARTMENT_HANDLER):
         return False
@@ -103,8 +95,6 @@ async def may_read_upload(principal: Principal | None, file: UploadedFile) -> bo
 async def may_act_for_enterprise(principal: Principal | None, credit_code: str) -> bool:
     """An enterprise account acts for its own credit code; its active agents act for it too. Appeals name the
     enterprise by credit code, so this decides who sees and confirms an appeal."""
-    from portal.identity.models import Account
-
     if principal is None:
         return False
     if principal.kind is AccountKind.ENTERPRISE:
@@ -113,3 +103,13 @@ async def may_act_for_enterprise(principal: Principal | None, credit_code: str) 
         return False
     return await EnterpriseAgent.exists(agent_id=principal.account_id, revoked_at__isnull=True,
                                         enterprise__credit_code=credit_code)
+
+
+async def may_see_appeal(principal: Principal | None, appeal: Appeal) -> bool:
+    """An appeal is seen by its enterprise and the enterprise's agents, the coordinators (诉求专席), the undertaking
+    unit, and the supervisors of its region."""
+    if principal is None:
+        return False
+    return (await may_act_for_enterprise(principal, appeal.credit_code) or may_route_appeals(principal)
+            or (appeal.department_code is not None and may_handle_department(principal, appeal.department_code))
+            or may_supervise(principal, appeal.region_code))
