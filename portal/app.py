@@ -23,6 +23,7 @@ from portal.api.schema import create_schema
 from portal.api.security import security_middleware
 from portal.appeals import open311
 from portal.applications import uploads
+from portal.clients import client_routes
 from portal.config import Settings
 
 log = logging.getLogger("portal")
@@ -39,7 +40,8 @@ async def healthz(request: Request) -> Response:
 
 
 async def home(request: Request) -> Response:
-    return RedirectResponse("/graphql", status_code=307)
+    """The site root opens the mobile and desktop client."""
+    return RedirectResponse("/m/", status_code=307)
 
 
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
@@ -71,9 +73,9 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         Route("/healthz", healthz, methods=["GET"]),
         *uploads.routes,
         *open311.routes,
+        Route("/", home, methods=["GET"]),
+        *client_routes(),
     ]
-    if not settings.production:
-        routes.append(Route("/", home, methods=["GET"]))
     app = Starlette(routes=routes, lifespan=lifespan,
                     middleware=[*security_middleware(settings), Middleware(GZipMiddleware, minimum_size=500)])
     app.state.settings = settings

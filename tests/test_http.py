@@ -165,7 +165,21 @@ async def test_graphiql_in_development_only(client: httpx.AsyncClient, settings:
     app = create_app(production, manage_database=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal.test") as c:
         assert (await c.get("/graphql", headers={"accept": "text/html"})).status_code == 404
-        assert (await c.get("/")).status_code == 404
+        home = await c.get("/")
+        assert (home.status_code, home.headers["location"]) == (307, "/m/")
+
+
+async def test_site_root_opens_the_mobile_client(client: httpx.AsyncClient) -> None:
+    home = await client.get("/")
+    assert (home.status_code, home.headers["location"]) == (307, "/m/")
+    page = await client.get("/m/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.headers["cache-control"] == "no-cache"
+    script = await client.get("/shared/graphql.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+    manifest = await client.get("/m/manifest.webmanifest")
+    assert manifest.headers["content-type"] == "application/manifest+json"
+    assert manifest.json()["start_url"] == "/m/"
 
 
 def test_websocket_speaks_graphql_transport_ws_only(settings: Settings) -> None:

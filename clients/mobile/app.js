@@ -1,0 +1,157 @@
+// The mobile and desktop client: a hash router, the shell (navigation, elder switch, offline notice)
+// and the service worker. Each screen is a module under views/ whose default export renders it:
+//   export default async function render({ main, params, query, navigate, session, setTitle, offline })
+// and may return a function that is called when the screen is left (to stop a live subscription).
+import { h, replace } from "../shared/dom.js";
+import { apply as applyElderMode, bindElderSwitch, onElderModeChange } from "../shared/elder.js";
+import { showProblem } from "../shared/errors.js";
+import { currentSession, onSessionChange, signedOut } from "../shared/session.js";
+import { request } from "../shared/graphql.js";
+import { t } from "../shared/strings.js";
+
+// [pattern, view module, who may open it: "anyone" | "signed-in" | "enterprise"]
+const ROUTES = [
+  [/^\/$/, "./views/bundles.js", "anyone"],
+  [/^\/bundle\/(?<code>[^/]+)$/, "./views/bundle.js", "anyone"],
+  [/^\/signin$/, "./views/signin.js", "anyone"],
+  [/^\/signup$/, "./views/signup.js", "anyone"],
+  [/^\/apply\/(?<code>[^/]+)(?:\/(?<step>[^/]+))?$/, "./views/apply.js", "signed-in"],
+  [/^\/applications$/, "./views/applications.js", "signed-in"],
+  [/^\/application\/(?<id>[^/]+)$/, "./views/application.js", "signed-in"],
+  [/^\/lutong$/, "./views/lutong.js", "signed-in"],
+  [/^\/appeals$/, "./views/appeals.js", "enterprise"],
+  [/^\/appeals\/new$/, "./views/appeal-new.js", "enterprise"],
+  [/^\/appeal\/(?<id>[^/]+)$/, "./views/appeal.js", "enterprise"],
+];
+
+const main = document.getElementById("main");
+const nav = document.getElementById("site-nav");
+const offlineNotice = document.getElementById("offline-notice");
+let leave = null;
+let rendering = 0;
+
+/** Go to a route, e.g. navigate("/bundle/newborn") or navigate("/signin", {next: "/applications"}). */
+export function navigate(path, query = {}) {
+  const search = new URLSearchParams(query).toString();
+  location.hash = `#${path}${search ? `?${search}` : ""}`;
+}
+
+function currentRoute() {
+  const [path, search = ""] = (location.hash.slice(1) || "/").split("?");
+  return { path: path || "/", query: Object.fromEntries(new URLSearchParams(search)) };
+}
+
+/** Show or hide the offline notice; views call it with `true` when they show cached data. */
+export function offline(showingCachedData = false) {
+  const off = !navigator.onLine || showingCachedData;
+  offlineNotice.hidden = !off;
+  offlineNotice.textContent = off ? t("app.offline") : "";
+}
+
+function setTitle(title) {
+  document.title = title ? `${title} - ${t("app.title")}` : `${t("app.title")} - ${t("app.tagline")}`;
+}
+
+function renderNav() {
+  const session = currentSession();
+  const links = [["#/", t("nav.bundles")]];
+  if (session) {
+    links.push(["#/applications", t("nav.applications")], ["#/lutong", t("nav.lutong")]);
+    if (session.account.kind === "ENTERPRISE") links.push(["#/appeals", t("nav.appeals")]);
+  }
+  const { path } = currentRoute();
+  const items = links.map(([href, label]) => h("li", {}, h("a", {
+    href, "aria-current": href === `#${path}` ? "page" : null,
+  }, label)));
+  if (session) {
+    items.push(h("li", { class: "site-nav__account" },
+      h("span", { class: "site-nav__name" }, session.account.displayName),
+      h("button", { type: "button", class: "link-button", onclick: signOut }, t("nav.signOut"))));
+  } else {
+    items.push(h("li", { class: "site-nav__account" },
+      h("a", { href: "#/signin" }, t("nav.signIn")), h("a", { href: "#/signup" }, t("nav.signUp"))));
+  }
+  nav.setAttribute("aria-label", t("nav.main"));
+  replace(nav, h("ul", {}, items));
+}
+
+async function signOut() {
+  try {
+    await request("mutation { logout { __typename } }");
+  } catch {
+    /* signing out on this device does not depend on the server answering */
+  }
+  signedOut();
+  navigator.serviceWorker?.controller?.postMessage({ type: "forget-personal-data" });
+  navigate("/");
+}
+
+async function render() {
+  const ticket = ++rendering;
+  if (leave) {
+    leave();
+    leave = null;
+  }
+  const { path, query } = currentRoute();
+  renderNav();
+  offline();
+  const match = ROUTES.map(([pattern, module, access]) => ({ found: pattern.exec(path), module, access }))
+    .find(({ found }) => found);
+  if (!match) {
+    setTitle(t("app.notFound"));
+    replace(main, h("h1", {}, t("app.notFound")), h("p", {}, h("a", { href: "#/" }, t("nav.home"))));
+    main.focus();
+    return;
+  }
+  const session = currentSession();
+  if (match.access !== "anyone" && !session) {
+    navigate("/signin", { next: path });
+    return;
+  }
+  if (match.access === "enterprise" && session.account.kind !== "ENTERPRISE") {
+    navigate("/");
+    return;
+  }
+  replace(main, h("p", { class: "loading" }, t("app.loading")));
+  try {
+    const view = await import(match.module);
+    if (ticket !== rendering) return;
+    const params = Object.fromEntries(Object.entries(match.found.groups ?? {})
+      .map(([key, value]) => [key, value === undefined ? undefined : decodeURIComponent(value)]));
+    const cleanup = await view.default({ main, params, query, navigate, session, setTitle, offline });
+    if (ticket !== rendering) {
+      if (typeof cleanup === "function") cleanup();
+      return;
+    }
+    leave = typeof cleanup === "function" ? cleanup : null;
+  } catch (error) {
+    if (ticket !== rendering) return;
+    setTitle(t("errors.title"));
+    showProblem(main, error);
+  }
+  // Move the focus to the new screen's heading, so a screen reader announces the change.
+  const heading = main.querySelector("h1");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus({ preventScroll: true });
+  }
+}
+
+applyElderMode();
+bindElderSwitch(document.getElementById("elder-switch"));
+document.getElementById("skip-link").textContent = t("app.skip");
+document.getElementById("skip-link").addEventListener("click", (event) => {
+  event.preventDefault();
+  main.focus();
+});
+setTitle();
+window.addEventListener("hashchange", render);
+window.addEventListener("online", () => offline());
+window.addEventListener("offline", () => offline());
+onSessionChange(renderNav);
+onElderModeChange(renderNav);
+render();
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/m/sw.js", { scope: "/m/" });
+}

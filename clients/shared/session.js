@@ -1,0 +1,37 @@
+// The signed-in session of this browser: the bearer token and the account it belongs to.
+// Kept in localStorage so that a reload or an installed PWA stays signed in until the token expires.
+
+const KEY = "portal.session";
+const listeners = new Set();
+
+export function currentSession() {
+  try {
+    const session = JSON.parse(localStorage.getItem(KEY) || "null");
+    if (session && Date.parse(session.expiresAt) > Date.now()) return session;
+  } catch {
+    /* a corrupt entry counts as signed out */
+  }
+  return null;
+}
+
+export function token() {
+  return currentSession()?.token ?? null;
+}
+
+/** Store an AuthPayload ({token, expiresAt, account}) after sign-in or registration. */
+export function signedIn(payload) {
+  localStorage.setItem(KEY, JSON.stringify({
+    token: payload.token, expiresAt: payload.expiresAt, account: payload.account,
+  }));
+  listeners.forEach((listener) => listener(currentSession()));
+}
+
+export function signedOut() {
+  localStorage.removeItem(KEY);
+  listeners.forEach((listener) => listener(null));
+}
+
+export function onSessionChange(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}

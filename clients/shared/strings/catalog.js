@@ -1,0 +1,6 @@
+// Strings of the bundle list, search and the bundle page.
+export const ZH = {
+};
+
+export const ELDER = {
+};

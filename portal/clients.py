@@ -1,0 +1,75 @@
+"""The terminals (TERMINALS.md), served by the portal itself: plain ES modules, no build step.
+
+``/shared/`` is the client library, ``/m/`` the mobile and desktop PWA. Every file is revalidated on each
+load (ETag), and the service worker is generated with the list of the shell's files and a version that
+changes with their content, so a deployment reaches installed apps without anyone keeping a list by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Message, Receive, Scope, Send
+
+from portal.config import CLIENTS_PATH
+
+# Browsers refuse ES modules and manifests served with a wrong type (the portal sends nosniff).
+mimetypes.add_type("text/javascript", ".js")
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+
+SHELL_SUFFIXES = (".html", ".js", ".css", ".svg", ".png", ".webmanifest")
+
+
+class ClientFiles(StaticFiles):
+    """A terminal's static files, revalidated on every load so that a deployment shows at once."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_revalidated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"cache-control", b"no-cache"))
+            await send(message)
+
+        await super().__call__(scope, receive, send_revalidated)
+
+
+def shell_files(root: Path = CLIENTS_PATH) -> list[tuple[str, Path]]:
+    """(URL, file) of everything the mobile shell needs offline: its own files and the shared library."""
+    files = []
+    for prefix, folder in (("/m/", root / "mobile"), ("/shared/", root / "shared")):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in SHELL_SUFFIXES and path.name != "sw.js":
+                files.append((prefix + path.relative_to(folder).as_posix(), path))
+    return files
+
+
+def render_service_worker(root: Path = CLIENTS_PATH) -> str:
+    """``clients/mobile/sw.js`` with its precache list and a version derived from the files' bytes."""
+    files = shell_files(root)
+    template = (root / "mobile" / "sw.js").read_text(encoding="utf-8")
+    digest = hashlib.sha256(template.encode())
+    for url, path in files:
+        digest.update(url.encode())
+        digest.update(path.read_bytes())
+    shell = ["/m/", *(url for url, _ in files if url != "/m/index.html")]
+    return (template.replace("__SHELL_FILES__", json.dumps(shell, ensure_ascii=False))
+            .replace("__SHELL_VERSION__", digest.hexdigest()[:16]))
+
+
+async def service_worker(request: Request) -> Response:
+    return Response(render_service_worker(), media_type="text/javascript",
+                    headers={"cache-control": "no-cache", "service-worker-allowed": "/m/"})
+
+
+def client_routes() -> list[BaseRoute]:
+    return [
+        Route("/m/sw.js", service_worker, methods=["GET"]),
+        Mount("/shared", ClientFiles(directory=CLIENTS_PATH / "shared"), name="shared"),
+        Mount("/m", ClientFiles(directory=CLIENTS_PATH / "mobile", html=True), name="mobile"),
+    ]
