@@ -25,6 +25,7 @@ from portal.appeals import open311
 from portal.applications import uploads
 from portal.clients import client_routes
 from portal.config import Settings
+from portal.identity.sessions import watch_revocations
 
 log = logging.getLogger("portal")
 
@@ -59,13 +60,15 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             await stack.enter_async_context(events.use_broker(settings.broker_url))
             await public.refresh(force=True)
             loops = [asyncio.create_task(events.run_publisher(), name="portal-event-publisher"),
-                     asyncio.create_task(run_sweeper(settings.sweep_seconds), name="portal-deadline-sweep")]
+                     asyncio.create_task(run_sweeper(settings.sweep_seconds), name="portal-deadline-sweep"),
+                     asyncio.create_task(watch_revocations(), name="portal-session-revocations")]
             try:
                 yield
             finally:
                 for loop in loops:
                     loop.cancel()
                 await asyncio.gather(*loops, return_exceptions=True)
+                await events.published_marks.flush()
 
     routes = [
         Route("/graphql", endpoint, methods=["GET", "POST"]),

@@ -77,7 +77,7 @@ class Context:
         """The signed-in account, looked up once per request (None when anonymous or the token is dead);
         resolvers asking at the same time share the one lookup."""
         if self._principal is _UNRESOLVED:
-            self._principal = asyncio.ensure_future(authenticate(self.token)) if self.token else None
+            self._principal = asyncio.ensure_future(authenticate(self.token, cached=True)) if self.token else None
         if isinstance(self._principal, asyncio.Future):
             return await asyncio.shield(self._principal)
         return self._principal

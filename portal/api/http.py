@@ -26,7 +26,8 @@ from portal.api.public import CachedResponse, PublicData, is_public_query
 from portal.api.security import refuse_websocket, websocket_origin_allowed
 from portal.config import Settings
 from portal.identity.passwords import Passwords
-from portal.identity.rules import SESSION_REVOKED, Principal, authenticate
+from portal.identity.rules import Principal, authenticate
+from portal.identity.sessions import SESSION_REVOKED
 
 MAX_BODY_BYTES = 1024 * 1024
 JSON_HEADERS = [(b"content-type", b"application/json")]

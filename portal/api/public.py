@@ -107,7 +107,7 @@ class PublicData:
     def __init__(self, check_seconds: float) -> None:
         self.check_seconds = check_seconds
         self.cache = ResponseCache()
-        self.forms: dict[int, Any] = {}  # merged forms by bundle id (catalog.rules.MergedForm)
+        self.offers: dict[str, Any] = {}  # bundles as submissions need them, by code (catalog.rules.BundleOnOffer)
         self.calendar = WorkCalendar()
         self.version: tuple[tuple[str, int], ...] | None = None
         self._checked_at = float("-inf")
@@ -126,5 +126,5 @@ class PublicData:
             if current != self.version:
                 self.calendar = await load_calendar()
                 self.cache.clear()
-                self.forms.clear()
+                self.offers.clear()
                 self.version = current

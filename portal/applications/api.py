@@ -303,12 +303,13 @@ class ApplicationMutation:
     async def submit_bundle_application(self, info: Info, input: SubmitBundleApplicationInput) -> ApplicationResult:
         async def run() -> Application:
             applicant_id = _id(input.applicant_id, "该申请人") if input.applicant_id else None
-            row = await rules.submit(
+            submission = await rules.submit(
                 await _signed_in(info), await info.context.actor(), info.context.calendar,
                 bundle_code=input.bundle_code, form_values=input.form_values,
                 materials=[{"code": m.code, "fileId": m.file_id} for m in input.materials], channel=input.channel,
-                idempotency_key=input.idempotency_key, applicant_id=applicant_id, forms=info.context.public.forms)
-            return Application.of(row)
+                idempotency_key=input.idempotency_key, applicant_id=applicant_id, offers=info.context.public.offers)
+            info.context.applications.remember(submission)
+            return Application.of(submission.application)
         return await outcome(run())
 
     @strawberry.mutation(description="受理: SUBMITTED → ACCEPTED.")

@@ -14,7 +14,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from portal import events
+from portal import db, events
 from portal.applications.forms import FieldRule, validate_form
 from portal.applications.uploads import is_file_id
 from portal.applications.models import (
@@ -27,8 +27,8 @@ from portal.applications.models import (
     UploadedFile,
 )
 from portal.audit.rules import Actor, record
-from portal.catalog.models import Audience, Bundle, BundleChannel, CertificateType, Terminal
-from portal.catalog.rules import MergedForm, merged_form
+from portal.catalog.models import Audience, Bundle, CertificateType, Terminal
+from portal.catalog.rules import BundleOnOffer, MergedForm, bundle_on_offer, merged_form
 from portal.identity.models import Account, AccountKind
 from portal.identity.policy import may_act_for, may_handle_department
 from portal.idempotency import check_key, request_hash
@@ -75,6 +75,9 @@ PROFILE_KEYS = {
                              "enterprise.legalRepresentativeIdNumber": "legal_representative_id_number",
                              "applicant.phone": "phone"},
 }
+
+
+SUBMITTED_EVENT = "application.submitted"
 
 
 def stream_of(application_id: int) -> str:
@@ -220,9 +223,11 @@ async def _snapshot(application: Application) -> dict[str, Any]:
 
 async def _announce(application: Application, kind: str, task: Task | None = None, *,
                     status: ApplicationStatus | None = None) -> events.Event:
-    """The next event of the application's stream (inside the change's transaction)."""
-    application.event_seq += 1
-    await Application.filter(id=application.id).update(event_seq=application.event_seq)
+    """The next event of the application's stream (inside the change's transaction). A new application
+    is created with its first sequence number already taken (``event_seq=1``)."""
+    if kind != SUBMITTED_EVENT:
+        application.event_seq += 1
+        await Application.filter(id=application.id).update(event_seq=application.event_seq)
     snapshot = {"id": application.id, "status": status.value} if status else await _snapshot(application)
     payload: dict[str, Any] = {"application": snapshot, "task": None}
     if task is not None:
@@ -230,33 +235,41 @@ async def _announce(application: Application, kind: str, task: Task | None = Non
     return await events.append(stream_of(application.id), application.event_seq, kind, payload)
 
 
+@dataclass(frozen=True)
+class Submission:
+    """A submitted application with the rows its answer is made of, as created (None for a retried key,
+    whose rows are read when needed)."""
+
+    application: Application
+    tasks: list[Task] | None = None
+    materials: list[ApplicationMaterial] | None = None
+    certificates: list[Certificate] | None = None
+    form: MergedForm | None = None
+
+
 async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, bundle_code: str,
                  form_values: object, materials: Sequence[Mapping[str, str]], channel: Terminal,
                  idempotency_key: str, applicant_id: int | None = None, consented: bool = False,
-                 forms: MutableMapping[int, MergedForm] | None = None) -> Application:
+                 offers: MutableMapping[str, BundleOnOffer] | None = None) -> Submission:
     """一次提交: validate the whole merged form and the materials at once, then create the application and one
     task per item in one transaction. Items without prerequisites start SUBMITTED, the others WAITING.
     The same key from the same account returns the first application; other data under it is a conflict.
-    ``forms`` caches merged forms by bundle id for as long as the catalog does not change.
+    ``offers`` caches the catalog's part (bundle, channels, merged form) for as long as the catalog does not change.
     ``consented`` is for server code only (never a client's input): the applicant's consent to this submission
     was verified by the caller, as the hotel check-in does with the guest's scanned 鲁通码."""
     key = check_key(idempotency_key)
     digest = request_hash({"bundle": bundle_code, "values": form_values, "materials": list(materials),
                            "channel": channel.value, "applicant": applicant_id})
     if (existing := await _replay(principal, key, digest)) is not None:
-        return existing
-    bundle = await Bundle.get_or_none(code=bundle_code)
-    if bundle is None:
+        return Submission(existing)
+    offer = await bundle_on_offer(bundle_code, offers)
+    if offer is None:
         raise FormProblems([InvalidField("bundleCode", "UNKNOWN_BUNDLE", "没有这个“一件事”")])
+    bundle, form = offer.bundle, offer.form
     applicant = await _applicant(principal, applicant_id, bundle, consented=consented)
     problems: list[InvalidField] = []
-    if not await BundleChannel.exists(bundle_id=bundle.id, terminal=channel):
+    if channel not in offer.channels:
         problems.append(InvalidField("channel", "CHANNEL_NOT_OFFERED", "该一件事不能在此终端办理，请到窗口或使用手机办理"))
-    form = forms.get(bundle.id) if forms is not None else None
-    if form is None:
-        form = await merged_form(bundle)
-        if forms is not None:
-            forms[bundle.id] = form
     known = await prefill(applicant, form)
     values = {k: v for k, (v, _) in known.values.items()}
     if isinstance(form_values, dict):
@@ -275,7 +288,7 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
         async with in_transaction():
             application = await Application.create(
                 bundle_id=bundle.id, applicant_id=applicant.id, submitted_by_id=principal.account_id,
-                channel=channel.value, form_values=checked, idempotency_key=key, request_hash=digest)
+                channel=channel.value, form_values=checked, idempotency_key=key, request_hash=digest, event_seq=1)
             tasks = []
             for n, member in enumerate(form.members):
                 starts = not member.prerequisites
@@ -287,25 +300,28 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
                                   status=TaskStatus.SUBMITTED if starts else TaskStatus.WAITING,
                                   submitted_at=now if starts else None, deadline=deadline,
                                   deadline_provisional=provisional))
-            await Task.bulk_create(tasks)
-            await ApplicationMaterial.bulk_create(
-                [ApplicationMaterial(application_id=application.id, material_code=code, source=MaterialSource.UPLOAD,
-                                     file_id=file.id) for code, file in uploads.items()]
-                + [ApplicationMaterial(application_id=application.id, material_code=code,
-                                       source=MaterialSource.LICENCE, certificate_id=certificate.id)
-                   for code, certificate in known.licences.items() if code not in uploads])
+            ids = {row["sort"]: row["id"] for row in await db.insert_returning(tasks, "id", "sort")}
+            for task in tasks:
+                task.id, task._saved_in_db = ids[task.sort], True
+            attached = ([ApplicationMaterial(application_id=application.id, material_code=code,
+                                             source=MaterialSource.UPLOAD, file_id=file.id)
+                         for code, file in uploads.items()]
+                        + [ApplicationMaterial(application_id=application.id, material_code=code,
+                                               source=MaterialSource.LICENCE, certificate_id=certificate.id)
+                           for code, certificate in known.licences.items() if code not in uploads])
+            await ApplicationMaterial.bulk_create(attached)
             # Every task is SUBMITTED or WAITING: no need to read them back for the status.
-            event = await _announce(application, "application.submitted", status=ApplicationStatus.IN_PROGRESS)
-            await record("application.submitted", actor, subject_account_id=applicant.id,
+            event = await _announce(application, SUBMITTED_EVENT, status=ApplicationStatus.IN_PROGRESS)
+            await record(SUBMITTED_EVENT, actor, subject_account_id=applicant.id,
                          target=f"application:{application.id}", detail={"bundle": bundle.code})
     except IntegrityError:
         # The same key raced in from a retry: the first one won; answer with it.
         existing = await _replay(principal, key, digest)
         if existing is None:
             raise
-        return existing
+        return Submission(existing)
     await events.publish([event])
-    return application
+    return Submission(application, tasks, attached, list(known.licences.values()), form)
 
 
 def _text(value: str | None, field: str, label: str, *, required: bool) -> str:

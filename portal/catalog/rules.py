@@ -5,7 +5,7 @@ No GraphQL here: the API layer calls these functions and only shapes their resul
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 
 from tortoise.expressions import Case, Q, RawSQL, When
@@ -14,6 +14,7 @@ from tortoise.queryset import QuerySet
 from portal.catalog.models import (
     Audience,
     Bundle,
+    BundleChannel,
     BundleItem,
     Department,
     FieldDefinition,
@@ -131,6 +132,30 @@ async def merged_form(bundle: Bundle) -> MergedForm:
     material_defs = {m.code: m for m in await MaterialDefinition.filter(code__in=[m.ref for m in materials])}
     return MergedForm(members, [(field_defs[m.ref], m) for m in fields],
                       [(material_defs[m.ref], m) for m in materials])
+
+
+@dataclass(frozen=True)
+class BundleOnOffer:
+    """What a submission needs of the catalog for one bundle: the row, its terminals and its merged form.
+    Public data: a process keeps it until the catalog version changes (api.public.PublicData.forms)."""
+
+    bundle: Bundle
+    channels: frozenset[Terminal]
+    form: MergedForm
+
+
+async def bundle_on_offer(code: str, cache: MutableMapping[str, BundleOnOffer] | None = None) -> BundleOnOffer | None:
+    """The bundle ``code`` with its channels and merged form, from ``cache`` when it holds it."""
+    if cache is not None and (known := cache.get(code)) is not None:
+        return known
+    bundle = await Bundle.get_or_none(code=code)
+    if bundle is None:
+        return None
+    channels = frozenset(c.terminal for c in await BundleChannel.filter(bundle_id=bundle.id))
+    offer = BundleOnOffer(bundle, channels, await merged_form(bundle))
+    if cache is not None:
+        cache[code] = offer
+    return offer
 
 
 def search_terms(search: str | None) -> list[str]:

@@ -30,11 +30,11 @@ from portal.identity.numbers import (
 from portal.identity.passwords import Passwords
 from portal.identity.policy import may_authorise_family, may_delegate_to_agents
 from portal.identity.principal import Principal
+from portal.identity.sessions import SESSION_REVOKED, principals
 from portal.problems import FormProblems, InvalidField, RateLimitedError, Refused
 
 SESSION_LIFETIME = {AccountKind.CITIZEN: timedelta(hours=12), AccountKind.ENTERPRISE: timedelta(hours=12),
                     AccountKind.STAFF: timedelta(hours=8)}
-SESSION_REVOKED = "session.revoked"
 TOKEN_BYTES = 32
 
 
@@ -180,9 +180,17 @@ async def login(passwords: Passwords, actor: Actor, *, username: str, password: 
         return await _open_session(account, actor)
 
 
-async def authenticate(token: str) -> Principal | None:
-    """The principal of a live session token, or None (unknown, expired, revoked, disabled account)."""
-    session = await Session.filter(token_hash=token_digest(token), revoked_at__isnull=True, expires_at__gt=_now(),
+async def authenticate(token: str, *, cached: bool = False) -> Principal | None:
+    """The principal of a live session token, or None (unknown, expired, revoked, disabled account).
+    ``cached``: from this process's short-lived memory of sessions (``identity.sessions``) when it has it."""
+    digest = token_digest(token)
+    if cached:
+        return await principals.principal(digest, lambda: _look_up(digest))
+    return await _look_up(digest)
+
+
+async def _look_up(digest: str) -> Principal | None:
+    session = await Session.filter(token_hash=digest, revoked_at__isnull=True, expires_at__gt=_now(),
                                    account__disabled=False).select_related("account").first()
     if session is None:
         return None
@@ -194,6 +202,7 @@ async def authenticate(token: str) -> Principal | None:
 async def _revoke(sessions: list[int]) -> None:
     if sessions:
         await Session.filter(id__in=sessions, revoked_at__isnull=True).update(revoked_at=_now())
+        principals.forget_sessions(sessions)
         await events.broker().publish(SESSION_REVOKED, {"sessions": sessions})
 
 

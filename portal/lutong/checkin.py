@@ -52,7 +52,7 @@ async def check_in_guest(principal: Principal | None, actor: Actor, calendar: Wo
     values = {"guest.name": guest.name, "guest.idNumber": guest.id_number, "hotel.name": hotel.name,
               "stay.checkInDate": now.astimezone(SHANGHAI).date().isoformat(), "stay.nights": nights,
               "stay.roomNumber": room_number}
-    application = await applications.submit(
+    submission = await applications.submit(
         principal, actor, calendar, bundle_code=BUNDLE, form_values=values, materials=[], channel=channel,
         idempotency_key=idempotency_key, applicant_id=guest.id, consented=True)
-    return CheckIn(scanned, application)
+    return CheckIn(scanned, submission.application)
