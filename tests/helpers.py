@@ -8,8 +8,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -94,6 +95,8 @@ def start_portal(database_url: str, *args: str, env: dict[str, str] | None = Non
     while True:
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                # Keep reading its log: once 64 KiB of it fill the pipe, the server blocks on writing.
+                threading.Thread(target=_discard, args=(server.stdout,), daemon=True).start()
                 return server, base
         except httpx.TransportError:
             pass
@@ -103,6 +106,11 @@ def start_portal(database_url: str, *args: str, env: dict[str, str] | None = Non
             stop(server)
             raise AssertionError(f"portal serve did not answer within {startup_seconds} s")
         time.sleep(0.1)
+
+
+def _discard(stream: Iterable[str]) -> None:
+    for _ in stream:
+        pass
 
 
 def stop(server: subprocess.Popen[str]) -> None:

@@ -46,7 +46,9 @@ async function networkFirst(request) {
 
 async function shellFirst(request) {
   const cache = await caches.open(SHELL_CACHE);
-  const cached = await cache.match(request, { ignoreSearch: true })
+  // ignoreVary: the portal answers with `Vary: Origin`, and module scripts are requested with an Origin
+  // header that the precache requests did not have.
+  const cached = await cache.match(request, { ignoreSearch: true, ignoreVary: true })
     ?? (request.mode === "navigate" ? await cache.match("/m/") : undefined);
   if (cached) {
     // Refresh in the background so that the next start has the newest files of this version.

@@ -8,7 +8,6 @@ export const USER_ERROR_FIELDS = `
   __typename
   ... on UserError { code message }
   ... on FormInvalid { errors { field code message } }
-  ... on ValidationError { field }
 `;
 
 /** True when a mutation result is an error type rather than its success type. */

@@ -1,0 +1,95 @@
+// 登录: one account field for every kind of account (ID number or phone, credit code, staff username).
+// The form helpers are exported for the sign-up screen, which shares its fields and its flow.
+import { h, replace } from "../../shared/dom.js";
+import { USER_ERROR_FIELDS, fieldId, isUserError, showErrors } from "../../shared/errors.js";
+import { request } from "../../shared/graphql.js";
+import { signedIn } from "../../shared/session.js";
+import { t } from "../../shared/strings.js";
+
+/** The selection of a signed-in session, for login and both registrations. */
+export const AUTH_PAYLOAD_FIELDS = `... on AuthPayload { token expiresAt account { id kind displayName } }`;
+
+const LOGIN = `mutation Login($input: LoginInput!) {
+  login(input: $input) { ${AUTH_PAYLOAD_FIELDS} ${USER_ERROR_FIELDS} }
+}`;
+
+/** A labelled input whose id is fieldId(key), so that showErrors puts its error next to it. */
+export function inputField(key, label, hint, attributes = {}) {
+  const id = fieldId(key);
+  const hintId = hint ? `${id}-hint` : null;
+  return h("div", { class: "field" },
+    h("label", { for: id }, label),
+    hint ? h("span", { class: "hint", id: hintId }, hint) : null,
+    h("input", { type: "text", id, name: key, "aria-describedby": hintId, ...attributes }));
+}
+
+/** A password input with a button that shows what was typed (easier than typing it twice). */
+export function passwordField(key, autocomplete, hint = null) {
+  const field = inputField(key, t("account.password"), hint, {
+    type: "password", autocomplete, autocapitalize: "off", spellcheck: "false",
+  });
+  const input = field.querySelector("input");
+  const toggle = h("button", { type: "button", class: "link-button password-toggle", "aria-controls": input.id },
+    t("account.password.show"));
+  toggle.addEventListener("click", () => {
+    const show = input.type === "password";
+    input.type = show ? "text" : "password";
+    toggle.textContent = t(show ? "account.password.hide" : "account.password.show");
+  });
+  field.append(toggle);
+  return field;
+}
+
+/** Where to go after signing in: `next` when it is a path of this app, never another site. */
+export function destination(next) {
+  return typeof next === "string" && /^\/(?!\/)/.test(next) ? next : "/";
+}
+
+/**
+ * Send a login or registration mutation. On success the session is stored and the app goes on to
+ * `next`; otherwise every problem is shown in the form, and what was typed stays where it was.
+ */
+export async function submitAuth(form, { document, field, input, sending, next, navigate }) {
+  const button = form.querySelector("button[type=submit]");
+  const label = button.textContent;
+  button.disabled = true;
+  button.textContent = sending;
+  try {
+    const result = (await request(document, { input }))[field];
+    if (isUserError(result)) {
+      showErrors(form, result);
+      return;
+    }
+    signedIn(result);
+    navigate(destination(next));
+  } catch (error) {
+    showErrors(form, error);
+  } finally {
+    button.disabled = false;
+    button.textContent = label;
+  }
+}
+
+export default async function render({ main, query, navigate, setTitle }) {
+  setTitle(t("account.signIn.title"));
+  const form = h("form", { class: "auth-form", novalidate: true },
+    inputField("username", t("account.signIn.username"), t("account.signIn.usernameHint"), {
+      autocomplete: "username", autocapitalize: "off", spellcheck: "false",
+    }),
+    passwordField("password", "current-password"),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "button" }, t("account.signIn.submit"))));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitAuth(form, {
+      document: LOGIN, field: "login", next: query.next, navigate, sending: t("account.signIn.sending"),
+      input: { username: form.elements.username.value, password: form.elements.password.value },
+    });
+  });
+  const signUp = query.next ? `#/signup?${new URLSearchParams({ next: query.next })}` : "#/signup";
+  replace(main,
+    h("h1", {}, t("account.signIn.title")),
+    h("p", { class: "lead" }, t("account.signIn.lead")),
+    form,
+    h("p", { class: "auth-switch" }, t("account.signIn.noAccount"), " ",
+      h("a", { href: signUp }, t("account.signIn.toSignUp"))));
+}
