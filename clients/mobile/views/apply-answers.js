@@ -1,0 +1,137 @@
+// One fill of a merged form: the answers, uploads and the last submission's errors, kept in sessionStorage
+// per account and bundle so that a reload or a step back loses nothing; and the topics (one page each)
+// the form's fields are grouped into.
+import { idempotencyKey } from "../../shared/graphql.js";
+import { ZH as APPLY_STRINGS } from "../../shared/strings/apply.js";
+import { isBlank } from "./apply-fields.js";
+
+export const MATERIALS = "materials";
+const MATERIAL_PREFIX = `${MATERIALS}.`;
+
+/** Whether an error's field names a material (`materials.<code>`, shown on the materials page). */
+export function isMaterialKey(field) {
+  return field.startsWith(MATERIAL_PREFIX);
+}
+
+/**
+ * The topics of a merged form: fields grouped by the prefix of their canonical key (`child.name` → child),
+ * in the order their first field appears. Prefixes without a topic name share the topic "other".
+ */
+export function topicsOf(fields) {
+  const topics = new Map();
+  for (const field of fields) {
+    const prefix = field.key.split(".")[0];
+    const id = `apply.topic.${prefix}` in APPLY_STRINGS ? prefix : "other";
+    if (!topics.has(id)) topics.set(id, { id, fields: [] });
+    topics.get(id).fields.push(field);
+  }
+  return [...topics.values()];
+}
+
+/** Materials the applicant must upload: neither held as an e-licence nor issued by an item of the bundle. */
+export function materialsToUpload(bundle) {
+  const issued = issuingItems(bundle);
+  return bundle.form.materials.filter((m) => !m.heldLicence && !issued.has(m.certificateType?.code));
+}
+
+/** Certificate type → the bundle's item that issues it on the way (出生医学证明 for 出生登记). */
+export function issuingItems(bundle) {
+  const issued = new Map();
+  for (const { item } of bundle.items) for (const type of item.issues) issued.set(type, item);
+  return issued;
+}
+
+export class Answers {
+  constructor(accountId, bundle) {
+    this.bundle = bundle;
+    this.storageKey = `portal.apply.${accountId}.${bundle.code}`;
+    let stored = null;
+    try {
+      stored = JSON.parse(sessionStorage.getItem(this.storageKey) || "null");
+    } catch {
+      /* a corrupt entry starts a new fill */
+    }
+    const prefilled = Object.fromEntries(bundle.form.fields.filter((f) => !isBlank(f.value))
+      .map((f) => [f.key, f.value]));
+    // One idempotency key per form fill, kept with the answers: a retried submission returns the first result.
+    this.state = stored ?? { key: idempotencyKey(), values: prefilled, saved: [], uploads: {}, errors: [] };
+    this.store();
+  }
+
+  store() {
+    sessionStorage.setItem(this.storageKey, JSON.stringify(this.state));
+  }
+
+  forget() {
+    sessionStorage.removeItem(this.storageKey);
+  }
+
+  get key() {
+    return this.state.key;
+  }
+
+  value(key) {
+    return this.state.values[key];
+  }
+
+  upload(code) {
+    return this.state.uploads[code];
+  }
+
+  setValues(values) {
+    Object.assign(this.state.values, values);
+    this.store();
+  }
+
+  setUpload(code, upload) {
+    this.state.uploads[code] = upload;
+    this.store();
+  }
+
+  /** The user saved a page: it counts as done, and the problems it showed as fixed (the API checks again
+   * on the next submission). */
+  markSaved(pageId, onPage) {
+    if (!this.state.saved.includes(pageId)) this.state.saved.push(pageId);
+    this.state.errors = this.state.errors.filter((e) => !onPage(e.field));
+    this.store();
+  }
+
+  setErrors(errors) {
+    this.state.errors = errors.map(({ field, message }) => ({ field, message }));
+    this.store();
+  }
+
+  get errors() {
+    return this.state.errors;
+  }
+
+  errorsOf(onPage) {
+    return this.state.errors.filter((e) => onPage(e.field));
+  }
+
+  /** 需修改 when the last submission found a problem in it, 已完成 once saved (a page is saved only with
+   * every required answer given), else 未开始. */
+  topicStatus(topic) {
+    const keys = new Set(topic.fields.map((f) => f.key));
+    if (this.errorsOf((field) => keys.has(field)).length) return "needsFix";
+    return this.state.saved.includes(topic.id) ? "done" : "notStarted";
+  }
+
+  materialsStatus() {
+    if (this.errorsOf(isMaterialKey).length) return "needsFix";
+    return !materialsToUpload(this.bundle).length || this.state.saved.includes(MATERIALS) ? "done" : "notStarted";
+  }
+
+  /** The submission's form values: every answer to a field of this form, blanks included (a cleared
+   * prefilled value stays cleared), and the uploaded materials. */
+  submission() {
+    const formValues = {};
+    for (const field of this.bundle.form.fields) {
+      if (field.key in this.state.values) formValues[field.key] = this.state.values[field.key];
+    }
+    const codes = new Set(this.bundle.form.materials.map((m) => m.code));
+    const materials = Object.entries(this.state.uploads).filter(([code]) => codes.has(code))
+      .map(([code, upload]) => ({ code, fileId: upload.fileId }));
+    return { formValues, materials };
+  }
+}

@@ -1,0 +1,148 @@
+// Form fields of the merged form (FormField in the schema) as controls, their values read back and shown,
+// and material uploads (POST /uploads). Used by the apply screens and by the supplement (补正) form.
+import { h, formatDate } from "../../shared/dom.js";
+import { fieldId } from "../../shared/errors.js";
+import { token } from "../../shared/session.js";
+import { t } from "../../shared/strings.js";
+
+// Few options read best as radios (all visible at once); long lists as a drop-down.
+const MAX_RADIO_OPTIONS = 5;
+// What the browser may fill in for the applicant's own details (WCAG 1.3.5).
+const AUTOCOMPLETE = { "applicant.name": "name", "applicant.phone": "tel", "applicant.address": "street-address" };
+const ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png";
+
+function choices(field) {
+  if (field.type === "BOOLEAN") {
+    return [{ value: "true", label: t("apply.field.yes") }, { value: "false", label: t("apply.field.no") }];
+  }
+  return field.options;
+}
+
+function isRadioGroup(field) {
+  return field.type === "BOOLEAN" || (field.type === "SELECT" && field.options.length <= MAX_RADIO_OPTIONS);
+}
+
+function prefillNote(field, certificateNames) {
+  if (!field.prefilledFrom) return null;
+  if (field.prefilledFrom === "PROFILE") return t("apply.field.prefilledProfile");
+  const name = certificateNames?.get(field.prefilledFrom.replace(/^CERTIFICATE:/, ""));
+  return name ? t("apply.field.prefilledCertificate", { name }) : t("apply.field.prefilledLicence");
+}
+
+function textControl(field, id, value, describedBy) {
+  const common = { id, name: field.key, "aria-describedby": describedBy, autocomplete: AUTOCOMPLETE[field.key] };
+  if (field.type === "TEXT" && field.validation?.multiline) return h("textarea", common, value ?? "");
+  const byType = {
+    DATE: { type: "date" },
+    NUMBER: { type: "text", inputmode: "decimal" },
+    PHONE: { type: "tel", inputmode: "numeric" },
+    ID_NUMBER: { type: "text", class: "input--code", spellcheck: "false", autocapitalize: "characters" },
+    CREDIT_CODE: { type: "text", class: "input--code", spellcheck: "false", autocapitalize: "characters" },
+  };
+  return h("input", { type: "text", ...common, ...byType[field.type], value: value ?? "" });
+}
+
+/**
+ * The control of one field inside a `.field` wrapper, labelled, with the field's hint and where its
+ * prefilled value came from. The control (or the radio group's fieldset) carries `fieldId(key)`, so
+ * that errors.js can put a validation error next to it.
+ */
+export function fieldControl(field, value, { certificateNames, prefilled = false } = {}) {
+  const id = fieldId(field.key);
+  const label = `${field.label}${field.required ? "" : t("apply.field.optional")}`;
+  const notes = [field.hint, prefilled ? prefillNote(field, certificateNames) : null].filter(Boolean);
+  const hintId = notes.length ? `hint-${id}` : null;
+  const hint = hintId ? h("span", { class: "hint", id: hintId }, notes.join("。")) : null;
+  if (isRadioGroup(field)) {
+    return h("div", { class: "field" },
+      h("fieldset", { id, tabindex: "-1", "aria-describedby": hintId },
+        h("legend", {}, label), hint,
+        choices(field).map((option, n) => h("div", { class: "choice" },
+          h("input", { type: "radio", id: `${id}-${n}`, name: field.key, value: option.value,
+            checked: value !== undefined && value !== null && String(value) === option.value }),
+          h("label", { for: `${id}-${n}` }, option.label)))));
+  }
+  let control;
+  if (field.type === "SELECT") {
+    control = h("select", { id, name: field.key, "aria-describedby": hintId },
+      h("option", { value: "" }, t("apply.field.choose")),
+      field.options.map((option) => h("option", { value: option.value, selected: option.value === value },
+        option.label)));
+  } else {
+    control = textControl(field, id, value, hintId);
+  }
+  return h("div", { class: "field" }, h("label", { for: id }, label), hint, control);
+}
+
+/** The value a form holds for `field`: text as typed, a chosen option, true/false, or "" when empty. */
+export function readValue(form, field) {
+  if (isRadioGroup(field)) {
+    const checked = form.querySelector(`input[name="${CSS.escape(field.key)}"]:checked`);
+    if (!checked) return "";
+    return field.type === "BOOLEAN" ? checked.value === "true" : checked.value;
+  }
+  return form.elements.namedItem(field.key)?.value ?? "";
+}
+
+export function isBlank(value) {
+  return value === undefined || value === null || (typeof value === "string" && !value.trim());
+}
+
+/** A value as the check-your-answers page and the supplement request show it. */
+export function displayValue(field, value) {
+  if (isBlank(value)) return t("apply.check.empty");
+  if (field.type === "BOOLEAN") return value ? t("apply.field.yes") : t("apply.field.no");
+  if (field.type === "SELECT") return field.options.find((o) => o.value === value)?.label ?? String(value);
+  if (field.type === "DATE" && /^\d{4}-\d{2}-\d{2}$/.test(value)) return formatDate(value);
+  return String(value);
+}
+
+/** POST /uploads: the raw bytes as the body, the name percent-encoded in X-File-Name; → {fileId, name}. */
+export async function uploadFile(file) {
+  let response;
+  try {
+    response = await fetch("/uploads", {
+      method: "POST", body: file,
+      headers: { authorization: `Bearer ${token()}`, "x-file-name": encodeURIComponent(file.name) },
+    });
+  } catch {
+    throw new Error(t("apply.materials.uploadFailed"));
+  }
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(body?.error?.message ?? t("apply.materials.uploadFailed"));
+  return { fileId: body.id, name: body.name };
+}
+
+/**
+ * A file control for one material (`fieldId("materials.<code>")`, the key errors use), uploading as soon as
+ * a file is chosen; `onUploaded({fileId, name})` keeps the result.
+ */
+export function materialUpload(material, uploaded, onUploaded) {
+  let current = uploaded;
+  const id = fieldId(`materials.${material.code}`);
+  const status = h("p", { class: "upload-status", id: `status-${id}`, role: "status" },
+    uploaded ? t("apply.materials.uploaded", { file: uploaded.name }) : "");
+  const input = h("input", { type: "file", id, accept: ACCEPTED_FILES, "aria-describedby": `hint-${id} status-${id}` });
+  const wrapper = h("div", { class: "field" },
+    h("label", { for: id }, t("apply.materials.upload", { name: material.name })),
+    h("span", { class: "hint", id: `hint-${id}` }, t("apply.materials.hint")), input, status);
+  input.addEventListener("change", async () => {
+    const [file] = input.files;
+    if (!file) return;
+    wrapper.querySelector(".upload-error")?.remove();
+    status.textContent = t("apply.materials.uploading", { file: file.name });
+    input.disabled = true;
+    try {
+      current = await uploadFile(file);
+      onUploaded(current);
+      status.textContent = t("apply.materials.uploaded", { file: current.name });
+    } catch (error) {
+      status.textContent = current ? t("apply.materials.uploaded", { file: current.name }) : "";
+      wrapper.insertBefore(h("p", { class: "field-error upload-error" }, error.message), input);
+    } finally {
+      input.disabled = false;
+      input.value = "";
+    }
+  });
+  return wrapper;
+}
