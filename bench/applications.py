@@ -144,7 +144,8 @@ async def prepare(url: str, upload_dir: Path, citizens: int) -> tuple[list[Citiz
                                                        size=size, media_type="application/pdf", name=f"材料{k}.pdf"))
             materials = [{"code": "birth-medical-record", "fileId": str(files[0].id)},
                          {"code": "resident-id-card", "fileId": str(files[1].id)},
-                         {"code": "newborn-vaccination-record", "fileId": str(files[1].id)}]
+                         {"code": "newborn-vaccination-record", "fileId": str(files[1].id)},
+                         {"code": "household-register", "fileId": str(files[0].id)}]
             people.append(Citizen(signed.token, submission_template(i, signed.token, materials)))
         await create_staff(passwords, username="bench-handler", password=HANDLER_PASSWORD,
                            role=Role.DEPARTMENT_HANDLER, department_code="370100-WJW", region_code="370100",

@@ -28,7 +28,7 @@ from portal.applications.models import (
 )
 from portal.audit.rules import Actor, record
 from portal.catalog.models import Audience, Bundle, CertificateType, Terminal
-from portal.catalog.rules import BundleOnOffer, MergedForm, bundle_on_offer, merged_form
+from portal.catalog.rules import BundleOnOffer, MergedForm, bundle_on_offer, issued_on_the_way, merged_form
 from portal.identity.models import Account, AccountKind
 from portal.identity.policy import may_act_for, may_handle_department
 from portal.idempotency import check_key, request_hash
@@ -178,11 +178,11 @@ async def _applicant(principal: Principal, applicant_id: int | None, bundle: Bun
 
 async def _materials(principal: Principal, applicant: Account, form: MergedForm, held: Mapping[str, Certificate],
                      submitted: Sequence[Mapping[str, str]]) -> tuple[list[InvalidField], dict[str, UploadedFile]]:
-    """Check the uploaded materials; each required one must be uploaded, held as an e-licence, or issued by
-    an item of this bundle on the way (e.g. 出生医学证明 for 出生登记)."""
+    """Check the uploaded materials; each required one must be uploaded, held as an e-licence, or issued on
+    the way by an item that comes before those needing it (e.g. 出生医学证明 for 出生登记)."""
     problems: list[InvalidField] = []
     by_code = {d.code: (d, m) for d, m in form.materials}
-    issued_here = {code for member in form.members for code in member.item.issues}
+    issued_here = issued_on_the_way(form.members, form.materials)
     uploads: dict[str, UploadedFile] = {}
     ids = [entry.get("fileId", "") for entry in submitted]
     files = {str(f.id): f for f in await UploadedFile.filter(
@@ -201,7 +201,7 @@ async def _materials(principal: Principal, applicant: Account, form: MergedForm,
     refused = {p.field for p in problems}
     for definition, requirement in form.materials:
         covered = (definition.code in uploads or definition.code in held or f"materials.{definition.code}" in refused
-                   or definition.certificate_type_code in issued_here)
+                   or definition.code in issued_here)
         if requirement.required and not covered:
             problems.append(InvalidField(f"materials.{definition.code}", "MATERIAL_REQUIRED",
                                          f"请上传“{definition.name}”"))

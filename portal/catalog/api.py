@@ -111,6 +111,9 @@ class FormMaterial:
     items: list[str]
     held_licence: HeldLicence | None = strawberry.field(
         default=None, description="Attached without upload: the signed-in applicant holds this e-licence.")
+    issued_by: str | None = strawberry.field(
+        default=None, description="Needs no upload either: this item of the bundle issues it before the items "
+                                  "that require it (e.g. 出生医学证明 for 出生登记).")
 
 
 async def form_fields(info: Info, merged: Sequence[MergedRequirement]) -> list[FormField]:
@@ -187,6 +190,7 @@ class BundleMember:
 @strawberry.type(description="一表申请: the union of the items' fields and materials, each asked once.")
 class BundleForm:
     bundle_id: strawberry.Private[int]
+    bundle_code: strawberry.Private[str]
 
     async def _merged(self, info: Info, loader_name: str, key: str) -> list[MergedRequirement]:
         loaders = info.context.catalog
@@ -199,7 +203,7 @@ class BundleForm:
     @strawberry.field
     async def fields(self, info: Info) -> list[FormField]:
         fields = await form_fields(info, await self._merged(info, "item_fields", "field_key"))
-        known = await applicant_prefill(info, self.bundle_id)
+        known = await applicant_prefill(info, self.bundle_code)
         if known is not None:
             masked = info.context.masked_terminal
             for field in fields:
@@ -210,8 +214,15 @@ class BundleForm:
 
     @strawberry.field
     async def materials(self, info: Info) -> list[FormMaterial]:
-        materials = await form_materials(info, await self._merged(info, "item_materials", "material_code"))
-        known = await applicant_prefill(info, self.bundle_id)
+        merged = await self._merged(info, "item_materials", "material_code")
+        materials = await form_materials(info, merged)
+        loaders = info.context.catalog
+        definitions = await loaders.material_definition.load_many([m.ref for m in merged])
+        provided = rules.issued_on_the_way(await loaders.bundle_items.load(self.bundle_id),
+                                           list(zip(definitions, merged)))
+        for material in materials:
+            material.issued_by = provided.get(material.code)
+        known = await applicant_prefill(info, self.bundle_code)
         if known is not None:
             for material in materials:
                 if material.code in known.licences:
@@ -224,23 +235,23 @@ class BundleForm:
     @strawberry.field(description="Share of the form's materials the applicant's e-licences attach without upload; "
                                   "null when anonymous.")
     async def certificate_free_share(self, info: Info) -> float | None:
-        known = await applicant_prefill(info, self.bundle_id)
+        known = await applicant_prefill(info, self.bundle_code)
         if known is None:
             return None
         materials = await self._merged(info, "item_materials", "material_code")
         return round(len(known.licences) / len(materials), 4) if materials else 0.0
 
 
-async def applicant_prefill(info: Info, bundle_id: int) -> Prefill | None:
+async def applicant_prefill(info: Info, bundle_code: str) -> Prefill | None:
     """What the portal knows for the signed-in applicant's form of this bundle (once per request)."""
     principal = await info.context.principal()
     if principal is None or principal.kind is AccountKind.STAFF:
         return None
-    key = ("prefill", bundle_id)
+    key = ("prefill", bundle_code)
     if key not in info.context.memo:
         account = await Account.get(id=principal.account_id)
-        bundle = await models.Bundle.get(id=bundle_id)
-        info.context.memo[key] = await prefill(account, await rules.merged_form(bundle))
+        offer = await rules.bundle_on_offer(bundle_code, info.context.public.offers)
+        info.context.memo[key] = await prefill(account, offer.form) if offer is not None else None
     return info.context.memo[key]
 
 
@@ -288,7 +299,7 @@ class Bundle:
 
     @strawberry.field
     def form(self) -> BundleForm:
-        return BundleForm(bundle_id=self.id)
+        return BundleForm(bundle_id=self.id, bundle_code=self.code)
 
 
 @contextmanager

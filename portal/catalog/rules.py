@@ -93,6 +93,7 @@ class MergedRequirement:
     ref: str
     required: bool
     item_codes: tuple[str, ...]
+    required_by: tuple[str, ...] = ()
 
 
 def merge_requirements(per_item: Sequence[tuple[str, Sequence[tuple[str, bool]]]]) -> list[MergedRequirement]:
@@ -100,12 +101,16 @@ def merge_requirements(per_item: Sequence[tuple[str, Sequence[tuple[str, bool]]]
 
     ``per_item`` is ``[(item_code, [(key, required), ...]), ...]`` in the bundle's item order.
     """
-    merged: dict[str, tuple[bool, list[str]]] = {}
+    asked: dict[str, list[str]] = {}
+    required_by: dict[str, list[str]] = {}
     for item_code, requirements in per_item:
         for key, required in requirements:
-            was_required, items = merged.get(key, (False, []))
-            merged[key] = (was_required or required, items + [item_code])
-    return [MergedRequirement(key, required, tuple(items)) for key, (required, items) in merged.items()]
+            asked.setdefault(key, []).append(item_code)
+            required_by.setdefault(key, [])
+            if required:
+                required_by[key].append(item_code)
+    return [MergedRequirement(key, bool(required_by[key]), tuple(items), tuple(required_by[key]))
+            for key, items in asked.items()]
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,35 @@ async def merged_form(bundle: Bundle) -> MergedForm:
     material_defs = {m.code: m for m in await MaterialDefinition.filter(code__in=[m.ref for m in materials])}
     return MergedForm(members, [(field_defs[m.ref], m) for m in fields],
                       [(material_defs[m.ref], m) for m in materials])
+
+
+def issued_on_the_way(members: Sequence[BundleItem],
+                      materials: Sequence[tuple[MaterialDefinition, MergedRequirement]]) -> dict[str, str]:
+    """Materials the bundle produces itself: material code -> the item that issues it (e.g. 出生医学证明 for
+    出生登记). It counts only if that item comes before every item that requires the material, directly or
+    through other prerequisites: an item never provides what it needs to start with itself.
+    ``members`` with their items loaded, as ``MergedForm`` holds them."""
+    before: dict[str, set[str]] = {}
+    prerequisites = {m.item.code: list(m.prerequisites) for m in members}
+
+    def ancestors(code: str) -> set[str]:
+        if code not in before:
+            before[code] = set()
+            for parent in prerequisites.get(code, ()):
+                before[code] |= {parent} | ancestors(parent)
+        return before[code]
+
+    issuers = [(m.item.code, set(m.item.issues)) for m in members]
+    provided: dict[str, str] = {}
+    for definition, requirement in materials:
+        if not definition.certificate_type_code or not requirement.required_by:
+            continue
+        for issuer, issues in issuers:
+            if definition.certificate_type_code in issues and all(
+                    issuer in ancestors(needer) for needer in requirement.required_by):
+                provided[definition.code] = issuer
+                break
+    return provided
 
 
 @dataclass(frozen=True)

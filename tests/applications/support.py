@@ -78,9 +78,14 @@ def newborn_values(**overrides: object) -> dict[str, object]:
     }
 
 
+# What a newborn application needs uploaded when the applicant holds no e-licences: 出生医学证明 is issued on
+# the way, but 出生登记 needs the parents' household register to start with.
+NEWBORN_UPLOADS = ("birth-medical-record", "resident-id-card", "newborn-vaccination-record", "household-register")
+
+
 async def newborn_materials(http: httpx.AsyncClient, token: str) -> list[dict[str, str]]:
     return [{"code": code, "fileId": await upload(http, token)}
-            for code in ("birth-medical-record", "resident-id-card", "newborn-vaccination-record")]
+            for code in NEWBORN_UPLOADS]
 
 
 async def submit_newborn(gql: Any, http: httpx.AsyncClient, token: str, key: str | None = None,

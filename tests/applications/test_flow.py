@@ -72,7 +72,8 @@ async def test_submission_starts_independent_items_and_waits_the_others(gql: Any
     assert application["formValues"]["applicant.idNumber"] == citizen["idNumber"]
     assert application["formValues"]["applicant.phone"] == citizen["phone"]
     assert {m["code"]: m["source"] for m in application["materials"]} == {
-        "birth-medical-record": "UPLOAD", "resident-id-card": "UPLOAD", "newborn-vaccination-record": "UPLOAD"}
+        "birth-medical-record": "UPLOAD", "resident-id-card": "UPLOAD", "newborn-vaccination-record": "UPLOAD",
+        "household-register": "UPLOAD"}
     events = await Event.filter(stream=f"application:{application['id']}").order_by("seq")
     assert [(e.seq, e.kind) for e in events] == [(1, "application.submitted")]
     await published_marks.flush()  # published at once; the row's mark is written with the next batch
@@ -95,7 +96,8 @@ async def test_every_problem_of_form_and_materials_at_once(gql: Any, client: htt
         ("child.gender", "UNKNOWN_OPTION"), ("child.birthDate", "DATE_IN_FUTURE"), ("mother.idNumber", "BAD_LENGTH"),
         ("child.ethnicity", "BAD_FORMAT"), ("household.address", "REQUIRED"), ("favourite.colour", "UNKNOWN_FIELD"),
         ("materials.x-ray", "UNKNOWN_MATERIAL"), ("materials.resident-id-card", "MATERIAL_REQUIRED"),
-        ("materials.newborn-vaccination-record", "MATERIAL_REQUIRED")]
+        ("materials.newborn-vaccination-record", "MATERIAL_REQUIRED"),
+        ("materials.household-register", "MATERIAL_REQUIRED")]
     assert await Application.filter(submitted_by_id=int(citizen["account"]["id"])).count() == 0
 
 

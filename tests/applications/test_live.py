@@ -14,7 +14,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.applications.support import ACCEPT, APPROVE, PDF, SUBMIT, handler, newborn_values, task_of
+from tests.applications.support import ACCEPT, APPROVE, NEWBORN_UPLOADS, PDF, SUBMIT, handler, newborn_values, task_of
 from tests.helpers import portal_server, registered_citizen
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -42,7 +42,7 @@ async def call(http: httpx.AsyncClient, base: str, token: str, query: str, **var
 
 async def submit(http: httpx.AsyncClient, base: str, token: str) -> dict[str, Any]:
     materials = []
-    for code in ("birth-medical-record", "resident-id-card", "newborn-vaccination-record"):
+    for code in NEWBORN_UPLOADS:
         response = await http.post(f"{base}/uploads", content=PDF + uuid.uuid4().bytes, headers={
             "authorization": f"Bearer {token}", "x-file-name": quote("材料.pdf")})
         materials.append({"code": code, "fileId": response.json()["id"]})

@@ -66,15 +66,16 @@ async def test_a_held_licence_replaces_the_upload_and_counts_in_the_figures(gql:
     citizen = await register(gql)
     await hold(int(citizen["account"]["id"]), "RESIDENT_ID_CARD")
     materials = [{"code": code, "fileId": await upload(client, citizen["token"])}
-                 for code in ("birth-medical-record", "newborn-vaccination-record")]
+                 for code in ("birth-medical-record", "newborn-vaccination-record", "household-register")]
     body = await gql(SUBMIT, {"input": {"bundleCode": "newborn", "formValues": newborn_values(), "channel": "MOBILE",
                                         "idempotencyKey": "licence", "materials": materials}}, token=citizen["token"])
     application = body["data"]["submitBundleApplication"]
     assert {m["code"]: m["source"] for m in application["materials"]} == {
-        "birth-medical-record": "UPLOAD", "newborn-vaccination-record": "UPLOAD", "resident-id-card": "LICENCE"}
+        "birth-medical-record": "UPLOAD", "newborn-vaccination-record": "UPLOAD", "household-register": "UPLOAD",
+        "resident-id-card": "LICENCE"}
     after = (await gql(figures_query, {"d": today}))["data"]["applicationFigures"]
     assert after["applications"] == before["applications"] + 1
-    assert after["materials"] == before["materials"] + 3
+    assert after["materials"] == before["materials"] + 4
     assert after["attachedWithoutUpload"] == before["attachedWithoutUpload"] + 1
     assert after["certificateFreeShare"] == round(after["attachedWithoutUpload"] / after["materials"], 4)
     bad = await gql('{ applicationFigures(from: "2026-02-01", to: "2026-01-01") { applications } }')

@@ -41,8 +41,9 @@ REQUEST_SUPPLEMENT = """mutation($id: ID!, $v: Int!, $fields: [String!]!, $messa
 BIRTH_CERTIFICATE_ITEM = "370100-WJW-001"  # 出生医学证明首次签发, 济南市卫健委 (handler-wjw)
 BIRTH_REGISTRATION_ITEM = "370100-GAJ-001"  # 出生登记, 济南市公安局 (handler-gaj), after the certificate
 # The citizen uploads what no e-licence of theirs and no earlier item of the bundle provides.
-UPLOADS = ["医学出生记录", "居民身份证", "新生儿乙肝疫苗和卡介苗首剂接种记录"]
-UPLOAD_CODES = ["birth-medical-record", "resident-id-card", "newborn-vaccination-record"]
+# 出生登记 issues the updated 居民户口簿, but needs the parents' one to start with: it is uploaded too.
+UPLOADS = ["医学出生记录", "居民身份证", "新生儿乙肝疫苗和卡介苗首剂接种记录", "居民户口簿"]
+UPLOAD_CODES = ["birth-medical-record", "resident-id-card", "newborn-vaccination-record", "household-register"]
 # Resolves once the service worker controls the page, fails after 15 s (the page's CSP refuses the eval
 # wait_for_function needs).
 CONTROLLED = """navigator.serviceWorker.controller ? true : Promise.race([
@@ -216,7 +217,7 @@ async def test_a_citizen_applies_for_the_newborn_bundle_through_the_task_list(br
     assert answers["申请人姓名"] == "赵小燕"
     assert answers["医学出生记录"] == "已上传：医学出生记录.png"
     assert answers["出生医学证明"] == "办理中签发"
-    assert answers["居民户口簿"] == "办理中签发"
+    assert answers["居民户口簿"] == "已上传：居民户口簿.png"
     assert answers["结婚证"] == "未提供"
     await check_at_both_sizes(page, "apply-check")
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from portal.catalog.models import Terminal
+from portal.catalog.models import BundleItem, MaterialDefinition, ServiceItem, Terminal
 from portal.catalog.rules import (
     GraphError,
     MergedRequirement,
     SearchError,
     common_channels,
     critical_path_days,
+    issued_on_the_way,
     merge_requirements,
     search_terms,
     topological_order,
@@ -59,11 +60,40 @@ def test_merged_form_asks_each_key_once_and_requires_it_if_any_item_does() -> No
         ("item-3", [("applicant.address", False), ("applicant.phone", False)]),
     ])
     assert merged == [
-        MergedRequirement("applicant.name", True, ("item-1", "item-2")),
-        MergedRequirement("applicant.phone", True, ("item-1", "item-2", "item-3")),
-        MergedRequirement("child.name", True, ("item-1",)),
-        MergedRequirement("applicant.address", False, ("item-3",)),
+        MergedRequirement("applicant.name", True, ("item-1", "item-2"), ("item-1", "item-2")),
+        MergedRequirement("applicant.phone", True, ("item-1", "item-2", "item-3"), ("item-2",)),
+        MergedRequirement("child.name", True, ("item-1",), ("item-1",)),
+        MergedRequirement("applicant.address", False, ("item-3",), ()),
     ]
+
+
+def _member(code: str, prerequisites: list[str], issues: list[str]) -> BundleItem:
+    member = BundleItem(prerequisites=prerequisites)
+    member.item = ServiceItem(code=code, issues=issues)  # as loaded with select_related
+    return member
+
+
+def _material(code: str, certificate_type: str, required_by: tuple[str, ...]) -> tuple[MaterialDefinition,
+                                                                                        MergedRequirement]:
+    return (MaterialDefinition(code=code, certificate_type_code=certificate_type),
+            MergedRequirement(code, bool(required_by), required_by, required_by))
+
+
+def test_a_material_issued_before_the_items_that_need_it_needs_no_upload() -> None:
+    # 出生医学证明 -> 出生登记 -> 社保卡: the certificate is issued on the way, through a chain too.
+    members = [_member("birth-certificate", [], ["BIRTH_CERT"]), _member("hukou", ["birth-certificate"], ["HUKOU"]),
+               _member("card", ["hukou"], [])]
+    materials = [_material("birth-medical-certificate", "BIRTH_CERT", ("hukou", "card"))]
+    assert issued_on_the_way(members, materials) == {"birth-medical-certificate": "birth-certificate"}
+
+
+def test_an_item_never_provides_what_it_needs_itself_or_what_a_parallel_item_needs() -> None:
+    # 出生登记 issues the updated household register, but needs the parents' one to start with.
+    members = [_member("birth-certificate", [], ["BIRTH_CERT"]), _member("hukou", ["birth-certificate"], ["HUKOU"]),
+               _member("vaccination", [], [])]
+    materials = [_material("household-register", "HUKOU", ("hukou",)),
+                 _material("birth-medical-certificate", "BIRTH_CERT", ("hukou", "vaccination"))]
+    assert issued_on_the_way(members, materials) == {}
 
 
 def test_bundle_channels_are_those_every_item_offers() -> None:

@@ -28,17 +28,14 @@ export function topicsOf(fields) {
   return [...topics.values()];
 }
 
-/** Materials the applicant must upload: neither held as an e-licence nor issued by an item of the bundle. */
+/** Materials the applicant must upload: neither held as an e-licence nor issued on the way by the bundle. */
 export function materialsToUpload(bundle) {
-  const issued = issuingItems(bundle);
-  return bundle.form.materials.filter((m) => !m.heldLicence && !issued.has(m.certificateType?.code));
+  return bundle.form.materials.filter((m) => !m.heldLicence && !m.issuedBy);
 }
 
-/** Certificate type → the bundle's item that issues it on the way (出生医学证明 for 出生登记). */
-export function issuingItems(bundle) {
-  const issued = new Map();
-  for (const { item } of bundle.items) for (const type of item.issues) issued.set(type, item);
-  return issued;
+/** The bundle's item that issues a material on the way (the API's `issuedBy`), e.g. 出生医学证明. */
+export function issuerOf(bundle, material) {
+  return material.issuedBy ? bundle.items.find(({ item }) => item.code === material.issuedBy)?.item : undefined;
 }
 
 export class Answers {

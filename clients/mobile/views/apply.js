@@ -5,7 +5,7 @@ import { h, replace } from "../../shared/dom.js";
 import { showErrors, USER_ERROR_FIELDS } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
-import { Answers, MATERIALS, isMaterialKey, issuingItems, materialsToUpload, topicsOf } from "./apply-answers.js";
+import { Answers, MATERIALS, isMaterialKey, issuerOf, materialsToUpload, topicsOf } from "./apply-answers.js";
 import { displayValue, fieldControl, isBlank, materialUpload, readValue } from "./apply-fields.js";
 
 const BUNDLE = `query ApplyBundle($code: String!) {
@@ -14,7 +14,7 @@ const BUNDLE = `query ApplyBundle($code: String!) {
     items { item { code name issues } }
     form {
       fields { key label type required hint options { value label } validation { multiline } value prefilledFrom }
-      materials { code name required certificateType { code name } heldLicence { name number } }
+      materials { code name required issuedBy certificateType { code name } heldLicence { name number } }
     }
   }
   me { certificates { type name } }
@@ -153,12 +153,11 @@ function topicPage(ctx, topic) {
 
 function materialsPage(ctx) {
   const { bundle, answers } = ctx;
-  const issued = issuingItems(bundle);
   const form = h("form", { novalidate: true, class: "apply-form" },
     bundle.form.materials.map((material) => h("section", { class: "apply-material" },
       h("h2", {}, material.name, " ",
         h("span", { class: "tag" }, material.required ? t("apply.materials.required") : t("apply.materials.optional"))),
-      coverage(material, issued) ?? materialUpload(material, answers.upload(material.code),
+      coverage(material, issuerOf(bundle, material)) ?? materialUpload(material, answers.upload(material.code),
         (upload) => answers.setUpload(material.code, upload)))),
     h("div", { class: "actions" },
       h("button", { type: "submit", class: "button" }, t("apply.saveAndContinue")), backLink(ctx)));
@@ -181,12 +180,11 @@ function materialsPage(ctx) {
 }
 
 /** A material that needs no upload: held as an e-licence (免证办) or issued by an earlier item of the bundle. */
-function coverage(material, issued) {
+function coverage(material, issuer) {
   if (material.heldLicence) {
     return h("p", { class: "apply-material__covered" }, t("apply.materials.held", material.heldLicence));
   }
-  const item = issued.get(material.certificateType?.code);
-  return item ? h("p", { class: "apply-material__covered" }, t("apply.materials.issued", { item: item.name })) : null;
+  return issuer ? h("p", { class: "apply-material__covered" }, t("apply.materials.issued", { item: issuer.name })) : null;
 }
 
 function checkPage(ctx) {
@@ -196,10 +194,9 @@ function checkPage(ctx) {
   const row = (label, value, action) => h("div", { class: "check-list__row" },
     h("dt", {}, label), h("dd", {}, value), h("dd", { class: "check-list__action" }, action));
   const upload = materialsToUpload(bundle).map((m) => m.code);
-  const issued = issuingItems(bundle);
   const materialValue = (m) => {
     if (m.heldLicence) return t("apply.materials.byLicence", { name: m.heldLicence.name });
-    if (issued.has(m.certificateType?.code)) return t("apply.materials.byIssue");
+    if (m.issuedBy) return t("apply.materials.byIssue");
     const uploaded = answers.upload(m.code);
     return uploaded ? t("apply.materials.uploaded", { file: uploaded.name }) : t("apply.materials.notProvided");
   };

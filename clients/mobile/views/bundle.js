@@ -12,7 +12,7 @@ const BUNDLE = `query Bundle($code: String!) {
     items { prerequisites item { code name promisedDays issues department { code name } } }
     form {
       fields { key prefilledFrom }
-      materials { code name required certificateType { code name } heldLicence { name number } }
+      materials { code name required issuedBy certificateType { code name } heldLicence { name number } }
     }
   }
 }`;
@@ -64,8 +64,7 @@ function stepList(bundle) {
 /** How each material is provided: an e-licence the applicant holds, an item of this bundle, or an upload. */
 function provision(material, bundle) {
   if (material.heldLicence) return { kind: "held" };
-  const type = material.certificateType?.code;
-  const issuer = type && bundle.items.find(({ item }) => item.issues.includes(type));
+  const issuer = material.issuedBy && bundle.items.find(({ item }) => item.code === material.issuedBy);
   return issuer ? { kind: "issued", item: issuer.item } : { kind: "upload" };
 }
 
