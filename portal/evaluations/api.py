@@ -106,6 +106,18 @@ class EvaluationQuery:
         except InvalidField as problem:
             raise invalid_argument(problem.field, problem.message, code=problem.code) from problem
 
+    @strawberry.field(description="The signed-in account's own evaluation of `targetId` (task:<id>, "
+                                  "application:<id> or appeal:<id>); null when they have not rated it.")
+    async def my_evaluation(self, info: Info, target_id: str) -> Evaluation | None:
+        principal = await info.context.principal()
+        if principal is None:
+            return None
+        try:
+            row = await rules.own_evaluation(principal, target_id)
+        except InvalidField as bad:
+            raise invalid_argument(bad.field, bad.message, code=bad.code) from None
+        return Evaluation.of(row) if row is not None else None
+
     @strawberry.field(description="督办: the bad reviews of a region (and the regions it covers), newest first; "
                                   "`overdue` keeps those with a follow-up step past due, or those without.")
     async def bad_reviews(self, info: Info, region_code: str, overdue: bool | None = None, first: int | None = None,

@@ -178,6 +178,14 @@ async def _previous(rater_id: int, target: Target, rating: int, comment: str) ->
     return existing
 
 
+async def own_evaluation(principal: Principal, target_id: str) -> Evaluation | None:
+    """The signed-in rater's own evaluation of a task, application or appeal, if they gave one."""
+    kind, number = parse_target(target_id)
+    if number > MAX_ID:
+        return None
+    return await Evaluation.get_or_none(rater_id=principal.account_id, target_type=kind, target_id=number)
+
+
 async def evaluate(principal: Principal, actor: Actor, calendar: WorkCalendar, *, target_id: str, rating: int,
                    comment: str | None, idempotency_key: str) -> Evaluation:
     """好差评: the applicant rates a finished task (办结 or 不予办理), application (all done, or rejected) or appeal

@@ -404,3 +404,21 @@ async def test_evaluation_figures_on_a_known_data_set(empty_database: str) -> No
         "evaluations": 4, "average_rating": 3.0, "bad_reviews": 2,
         "return_visit_on_time_rate": 0.5, "rectify_on_time_rate": 0.5}
     assert (await stats("370200", day_type(2026, 4, 1), day_type(2026, 4, 30)))["evaluations"] == 0
+
+
+MY_EVALUATION = "query($target: String!) { myEvaluation(targetId: $target) { targetId rating comment } }"
+
+
+async def test_a_rater_reads_back_their_own_evaluation_and_nobody_else_sees_it(gql: Any,
+                                                                               client: httpx.AsyncClient) -> None:
+    citizen, task = await approved_task(gql, client)
+    target = f"task:{task['id']}"
+    assert (await gql(MY_EVALUATION, {"target": target}, token=citizen["token"]))["data"]["myEvaluation"] is None
+    await evaluate(gql, citizen["token"], target, 4, "办得挺快", key="rate-own")
+    mine = await gql(MY_EVALUATION, {"target": target}, token=citizen["token"])
+    assert mine["data"]["myEvaluation"] == {"targetId": target, "rating": 4, "comment": "办得挺快"}
+    stranger = (await register(gql))["token"]
+    assert (await gql(MY_EVALUATION, {"target": target}, token=stranger))["data"]["myEvaluation"] is None
+    assert (await gql(MY_EVALUATION, {"target": target}))["data"]["myEvaluation"] is None
+    bad = await gql(MY_EVALUATION, {"target": "order:1"}, token=citizen["token"])
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_TARGET"
