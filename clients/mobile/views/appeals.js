@@ -1,0 +1,102 @@
+// 企业诉求专区: the enterprise's appeals with their status and the next 2115 deadline, paged.
+// Also the helpers the appeal screens share: the status tag and the step that is due next.
+import { formatDateTime, h, replace } from "../../shared/dom.js";
+import { showProblem } from "../../shared/errors.js";
+import { request } from "../../shared/graphql.js";
+import { t } from "../../shared/strings.js";
+
+const PAGE_SIZE = 10;
+
+const APPEALS = `query MyAppeals($first: Int!, $after: String) {
+  me {
+    appeals(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { id title status category createdAt resolvedAt sla { contactBy opinionBy resolveBy } onTime } }
+    }
+  }
+}`;
+
+const STATUS_TAGS = {
+  RETURNED: "tag--warning", RESOLVED: "tag--warning", CLOSED: "tag--done",
+};
+
+export function statusTag(status) {
+  return h("span", { class: `tag ${STATUS_TAGS[status] ?? ""}` }, t(`appeals.status.${status}`));
+}
+
+// The 2115 step each open status waits for: its deadline in `sla` and its verdict in `onTime`.
+const WAITING_FOR = {
+  ASSIGNED: ["contactBy", "contact"], CONTACTED: ["opinionBy", "opinion"], OPINION_GIVEN: ["resolveBy", "resolve"],
+};
+
+/** What happens next, in words, and whether that step is already overdue. */
+export function nextStep(appeal) {
+  const waiting = WAITING_FOR[appeal.status];
+  if (waiting && appeal.sla) {
+    const [deadline, step] = waiting;
+    return {
+      text: t(`appeals.next.${appeal.status}`, { time: formatDateTime(appeal.sla[deadline]) }),
+      overdue: appeal.onTime[step] === false,
+    };
+  }
+  return { text: t(`appeals.next.${appeal.status}`, { time: formatDateTime(appeal.resolvedAt) }), overdue: false };
+}
+
+function appealCard(appeal) {
+  const next = nextStep(appeal);
+  return h("li", {}, h("a", { class: "card appeal-card", href: `#/appeal/${encodeURIComponent(appeal.id)}` },
+    h("h3", {}, appeal.title),
+    h("p", { class: "appeal-card__tags" },
+      statusTag(appeal.status),
+      next.overdue ? h("span", { class: "tag tag--error" }, t("appeals.overdue")) : null,
+      h("span", { class: "muted" }, t(`appeals.category.${appeal.category}`))),
+    h("p", { class: "appeal-card__next" }, next.text),
+    h("p", { class: "muted appeal-card__filed" }, t("appeals.filedAt", { time: formatDateTime(appeal.createdAt) }))));
+}
+
+export default async function render({ main, setTitle }) {
+  setTitle(t("appeals.title"));
+  const list = h("ul", { class: "card-list appeal-list" });
+  const count = h("p", { class: "muted" });
+  const problem = h("div");
+  const more = h("button", { type: "button", class: "button button--secondary" }, t("appeals.more"));
+  let cursor = null;
+
+  async function loadPage() {
+    const { me } = await request(APPEALS, { first: PAGE_SIZE, after: cursor });
+    const page = me.appeals;
+    const cards = page.edges.map(({ node }) => appealCard(node));
+    list.append(...cards);
+    cursor = page.pageInfo.endCursor;
+    more.hidden = !page.pageInfo.hasNextPage;
+    count.textContent = t("appeals.count", { n: page.totalCount });
+    return { page, cards };
+  }
+
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    more.textContent = t("appeals.loadingMore");
+    try {
+      const { cards } = await loadPage();
+      replace(problem);
+      // Keyboard users go on from the first appeal just loaded.
+      cards[0]?.querySelector("a").focus();
+    } catch (error) {
+      showProblem(problem, error);
+    } finally {
+      more.disabled = false;
+      more.textContent = t("appeals.more");
+    }
+  });
+
+  const { page } = await loadPage();
+  replace(main,
+    h("h1", {}, t("appeals.title")),
+    h("p", { class: "lead" }, t("appeals.lead")),
+    h("p", { class: "actions" }, h("a", { class: "button", href: "#/appeals/new" }, t("appeals.new"))),
+    h("h2", {}, t("appeals.mine")),
+    page.totalCount ? [count, list] : h("p", {}, t("appeals.empty")),
+    problem,
+    h("div", { class: "actions" }, more));
+}
