@@ -320,6 +320,10 @@ async def test_the_application_page_follows_handlers_live_takes_a_supplement_and
     desktop = await signed_in_page(browsing, DESKTOP, citizen)
     await desktop.goto(f"/m/#/application/{application_id}")
     await expect(desktop.locator(".progress-live")).to_have_text("实时更新中")
+    # Another device reads the rating back (myEvaluation) instead of offering the form again.
+    await expect(desktop.locator(".rating .rating__entry")).to_have_text(
+        "★★★★☆ 您对“出生医学证明首次签发”的评价：4 星（满意）网上办理很方便")
+    await expect(desktop.locator(".rating__form")).to_be_hidden()
     await assert_accessible(desktop)
     await screenshot(desktop, "application-progress")
     assert browsing.console_errors == []

@@ -92,6 +92,27 @@ export function ratingSection(application) {
     offer();
   }
 
+  // Ratings given before (on another visit or device) are read back once per target, in one request.
+  const looked = new Set();
+  async function readBack(ids) {
+    const fresh = ids.filter((id) => !looked.has(id));
+    if (!fresh.length) return;
+    fresh.forEach((id) => looked.add(id));
+    const variables = Object.fromEntries(fresh.map((id, n) => [`t${n}`, id]));
+    const document = `query OwnEvaluations(${fresh.map((_, n) => `$t${n}: String!`).join(", ")}) {
+      ${fresh.map((_, n) => `t${n}: myEvaluation(targetId: $t${n}) { targetId rating comment returnVisitBy }`)
+        .join("\n")}
+    }`;
+    try {
+      const data = await request(document, variables);
+      Object.values(data).filter(Boolean).forEach((evaluation) => {
+        if (!rated.has(evaluation.targetId)) showGiven(evaluation);
+      });
+    } catch {
+      fresh.forEach((id) => looked.delete(id)); // try again with the next update
+    }
+  }
+
   let targets = [];
   function offer() {
     const open = targets.filter((id) => !rated.has(id));
@@ -115,6 +136,7 @@ export function ratingSection(application) {
       targets.push(id);
     }
     offer();
+    readBack(targets);
   }
 
   return { element, update };
