@@ -96,11 +96,20 @@ class FamilyAuthorisationType:
 
 @strawberry.type(description="Someone other than the holder read the holder's data.")
 class AccessLogEntry:
+    actor_account_id: strawberry.Private[int | None]
     at: datetime
     action: str
     actor: str
     target: str
     terminal: str
+
+    @strawberry.field(description="Who read it, as the holder knows them: the name of the reading account "
+                                  "(a hotel, a department's clerk), null when no account read it.")
+    async def actor_name(self, info: Info) -> str | None:
+        if self.actor_account_id is None:
+            return None
+        account = await info.context.applications.account.load(self.actor_account_id)
+        return masking.display_name(account, masked=info.context.masked_terminal) if account else None
 
 
 @strawberry.type(description="The signed-in account and what belongs to it.")
@@ -147,8 +156,8 @@ class Viewer:
     @strawberry.field(description="Who read this holder's data: staff, scanners of the 鲁通码 (newest first).")
     async def access_log(self, first: int | None = None, after: str | None = None) -> Connection[AccessLogEntry]:
         return await paginate(audit.access_log(self.principal.account_id), first, after,
-                              lambda e: AccessLogEntry(at=e.at, action=e.action, actor=e.actor, target=e.target,
-                                                       terminal=e.terminal))
+                              lambda e: AccessLogEntry(actor_account_id=e.actor_account_id, at=e.at, action=e.action,
+                                                       actor=e.actor, target=e.target, terminal=e.terminal))
 
 
 @strawberry.input

@@ -163,13 +163,14 @@ async def test_lutong_code_rotates_and_her_access_log_shows_the_hotel_scan(brows
     assert entry["actor"] == f"staff:{hotel_id}"
     rows = page.locator(".access-log > li")
     assert await rows.count() == LOG_PAGE_SIZE
-    assert words(await rows.first.inner_text()) == f"{civil(entry['at'])} 扫描鲁通码（酒店住宿） 工作人员（账号编号 {hotel_id}）"
+    assert words(await rows.first.inner_text()) == (
+        f"{civil(entry['at'])} 扫描鲁通码（酒店住宿） 济南舜耕山庄")
     assert await page.get_by_text(f"共 {newest['totalCount']} 条记录", exact=True).count() == 1
     await page.get_by_role("button", name="加载更多").click()
     await rows.nth(LOG_PAGE_SIZE).wait_for()
     assert await rows.count() == min(newest["totalCount"], 2 * LOG_PAGE_SIZE)
     assert words(await rows.nth(LOG_PAGE_SIZE).inner_text()).endswith(
-        f"扫描鲁通码（酒店住宿） 工作人员（账号编号 {hotel_id}）")
+        f"扫描鲁通码（酒店住宿） 济南舜耕山庄")
 
     await assert_accessible(page)
     await screenshot(page, "lutong")

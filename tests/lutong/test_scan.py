@@ -122,18 +122,19 @@ async def test_expired_code_and_purge_of_spent_nonces(gql: Any) -> None:
     assert not await UsedCode.exists(nonce=claims.nonce)
 
 
-ACCESS_LOG = "{ me { accessLog(first: 10) { totalCount edges { node { action actor target } } } } }"
+ACCESS_LOG = "{ me { accessLog(first: 10) { totalCount edges { node { action actor actorName target } } } } }"
 CERTIFICATES = "{ me { certificates { type name number issuer issuedAt validUntil } } }"
 
 
 async def test_the_holder_sees_the_scan_in_the_access_log(gql: Any) -> None:
     citizen = await holder(gql)
-    hotel = await scene_operator("LODGING")
+    hotel = await scene_operator("LODGING", name="济南舜耕山庄")
     principal = await authenticate(hotel)
     await scan(gql, hotel, await code_for(gql, citizen["token"], "LODGING"), "LODGING")
     log = (await gql(ACCESS_LOG, token=citizen["token"]))["data"]["me"]["accessLog"]
     assert log["totalCount"] == 1
-    assert log["edges"][0]["node"] == {"action": "lutong.scan", "actor": principal.label, "target": "LODGING"}
+    assert log["edges"][0]["node"] == {"action": "lutong.scan", "actor": principal.label, "actorName": "济南舜耕山庄",
+                                       "target": "LODGING"}
 
 
 async def test_the_wallet_lists_masked_certificates(gql: Any) -> None:

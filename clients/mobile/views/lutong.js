@@ -14,7 +14,7 @@ const MIN_REFRESH_MS = 10000;
 
 const CODE = `query LuTongCode($scene: Scene!) { myLuTongCode(scene: $scene) { svg expiresAt scene } }`;
 
-const LOG_FIELDS = `totalCount pageInfo { hasNextPage endCursor } edges { node { at action actor target terminal } }`;
+const LOG_FIELDS = `totalCount pageInfo { hasNextPage endCursor } edges { node { at action actor actorName target terminal } }`;
 
 const PAGE = `query LuTongPage($first: Int!) {
   me {
@@ -132,17 +132,18 @@ function whatWasRead({ action, target }) {
   return t("lutong.log.read", { target });
 }
 
-/** The audit trail names the reader by account ("staff:11"); say which kind of account it was. */
-function whoRead(actor) {
-  const match = /^(staff|citizen|enterprise):(\d+)$/.exec(actor);
-  return match ? t(`lutong.log.actor.${match[1]}`, { id: match[2] }) : actor;
+/** Who read the data: the reading account's name (济南舜耕山庄), else the kind of account it was. */
+function whoRead(entry) {
+  if (entry.actorName) return entry.actorName;
+  const match = /^(staff|citizen|enterprise):(\d+)$/.exec(entry.actor);
+  return match ? t(`lutong.log.actor.${match[1]}`, { id: match[2] }) : entry.actor;
 }
 
 function logEntry(entry) {
   return h("li", { class: "access-log__entry" },
     h("time", { datetime: entry.at }, formatDateTime(entry.at)),
     h("span", { class: "access-log__what" }, whatWasRead(entry)),
-    h("span", { class: "access-log__who" }, whoRead(entry.actor)),
+    h("span", { class: "access-log__who" }, whoRead(entry)),
     entry.terminal
       ? h("span", { class: "muted" }, t("lutong.log.via", { terminal: t(`lutong.terminal.${entry.terminal}`) }))
       : null);
