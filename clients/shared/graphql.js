@@ -1,6 +1,7 @@
 // GraphQL over fetch (API.md): POST with the bearer token; public queries may go over GET so that
 // the service worker can keep the last answer for offline use.
 import { token, signedOut } from "./session.js";
+import { t } from "./strings.js";
 
 export const ENDPOINT = "/graphql";
 
@@ -25,7 +26,7 @@ async function decode(response) {
   try {
     body = await response.json();
   } catch {
-    throw new GraphQLFailure(`服务暂时不可用（HTTP ${response.status}）`);
+    throw new GraphQLFailure(t("errors.http", { status: response.status }));
   }
   if (body.errors?.length) {
     const unauthenticated = body.errors.some((e) => e.extensions?.code === "UNAUTHENTICATED");
@@ -43,7 +44,7 @@ export async function request(query, variables = {}) {
       method: "POST", headers: headers(), body: JSON.stringify({ query, variables }),
     });
   } catch {
-    throw new GraphQLFailure("网络连接不可用", { offline: true });
+    throw new GraphQLFailure(t("errors.offlineDetail"), { offline: true });
   }
   return decode(response);
 }
@@ -58,7 +59,7 @@ export async function query(document, variables = {}) {
   try {
     response = await fetch(url, { headers: headers() });
   } catch {
-    throw new GraphQLFailure("网络连接不可用", { offline: true });
+    throw new GraphQLFailure(t("errors.offlineDetail"), { offline: true });
   }
   const data = await decode(response);
   return { data, fromCache: response.headers.get("x-portal-offline") === "1" };

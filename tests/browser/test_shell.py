@@ -3,7 +3,9 @@ it tells a missing screen apart from a broken one."""
 
 from __future__ import annotations
 
-from tests.browser.conftest import Browsing, words
+from playwright.async_api import expect
+
+from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, Browsing, words
 
 
 async def test_site_root_opens_the_mobile_client_with_its_service_worker(browsing: Browsing) -> None:
@@ -21,4 +23,55 @@ async def test_an_unknown_screen_says_so(browsing: Browsing) -> None:
     await page.goto("/m/#/no-such-screen")
     await page.wait_for_selector("main h1")
     assert words(await page.inner_text("main h1")) == "找不到这个页面"
+    assert browsing.console_errors == []
+
+
+async def test_a_desktop_user_signs_in_and_opens_a_bundle_with_the_keyboard_alone(browsing: Browsing) -> None:
+    page = await browsing.page(DESKTOP)
+    await page.goto("/m/")
+    await page.locator("main h1").wait_for()
+    focused = "document.activeElement"
+    # A new screen puts the focus on its heading (a screen reader announces it).
+    await expect(page.locator("main h1")).to_be_focused()
+
+    async def back_to(label: str) -> list[str]:
+        """Shift+Tab until the element reading ``label``; every stop is a link or a button."""
+        stops = []
+        for _ in range(20):
+            await page.keyboard.press("Shift+Tab")
+            text = await page.evaluate(f"{focused}.textContent")
+            assert await page.evaluate(f"{focused}.tagName") in ("A", "BUTTON"), text
+            stops.append(text)
+            if text == label:
+                return stops
+        raise AssertionError(f"{label} is not reachable with the keyboard: {stops}")
+
+    assert await back_to("跳到主要内容") == ["注册", "登录", "一件事", "长辈模式", "爱山东", "跳到主要内容"]
+    await page.keyboard.press("Enter")
+    assert await page.evaluate(f"{focused}.id") == "main"
+    await page.keyboard.press("Tab")
+    assert await page.evaluate(f"{focused}.closest('main') !== null")
+    await back_to("登录")
+    await page.keyboard.press("Enter")
+    await expect(page.locator("main h1")).to_have_text("登录")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("13805310001")
+    assert await page.evaluate(f"{focused}.id") == "field-username"
+    await page.keyboard.press("Tab")
+    await page.keyboard.type(DEMO_PASSWORD)
+    await page.keyboard.press("Enter")
+    await expect(page.locator(".site-nav__name")).to_have_text("李梅")
+    # The focus moves to the new screen's heading; the first bundle card is a few tabs away.
+    await expect(page.locator("main h1")).to_have_text("高效办成一件事")
+    await expect(page.locator("main h1")).to_be_focused()
+    for _ in range(30):
+        await page.keyboard.press("Tab")
+        href = await page.evaluate(f"{focused}.getAttribute('href') || ''")
+        if href.startswith("#/bundle/"):
+            break
+    else:
+        raise AssertionError("no bundle is reachable with the keyboard")
+    await page.keyboard.press("Enter")
+    await expect(page).to_have_url(f"{browsing.base_url}/m/{href}")
+    await expect(page.get_by_role("link", name="开始办理")).to_be_visible()
     assert browsing.console_errors == []

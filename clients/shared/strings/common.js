@@ -19,6 +19,8 @@ export const ZH = {
   "errors.title": "操作没有成功",
   "errors.summaryTitle": "请修改以下问题",
   "errors.offline": "网络连接不可用",
+  "errors.offlineDetail": "请检查网络连接后再试。",
+  "errors.http": "服务暂时不可用（HTTP {status}），请稍后再试。",
   "errors.unknown": "发生未知错误，请稍后再试",
   "errors.signInRequired": "请先登录",
   "live.connecting": "正在连接实时进度…",
