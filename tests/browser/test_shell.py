@@ -16,6 +16,13 @@ async def test_site_root_opens_the_mobile_client_with_its_service_worker(browsin
     registration = await page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
     assert registration == f"{browsing.base_url}/m/"
     assert await page.get_attribute("html", "lang") == "zh-CN"
+    # What Chromium itself checks before it offers to install the app (manifest, icons, service worker).
+    devtools = await page.context.new_cdp_session(page)
+    errors = (await devtools.send("Page.getInstallabilityErrors"))["installabilityErrors"]
+    # Playwright's contexts are incognito-like; that one is about the browser, not the app.
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []
+    manifest = await devtools.send("Page.getAppManifest")
+    assert manifest["errors"] == [] and manifest["url"] == f"{browsing.base_url}/m/manifest.webmanifest"
 
 
 async def test_an_unknown_screen_says_so(browsing: Browsing) -> None:
