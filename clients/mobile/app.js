@@ -152,6 +152,15 @@ onSessionChange(renderNav);
 onElderModeChange(renderNav);
 render();
 
+// Screens whose data the service worker keeps for offline use (they load it over GET).
+const KEPT_OFFLINE = [/^\/$/, /^\/bundle\//, /^\/applications$/];
+
 if ("serviceWorker" in navigator) {
+  // On the very first visit the page loads before the worker controls it, so its data was not kept:
+  // once the worker takes over, load a screen that should open offline again, through it.
+  const firstVisit = !navigator.serviceWorker.controller;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (firstVisit && KEPT_OFFLINE.some((pattern) => pattern.test(currentRoute().path))) render();
+  }, { once: true });
   navigator.serviceWorker.register("/m/sw.js", { scope: "/m/" });
 }

@@ -15,6 +15,23 @@ async def font_size(page: Page, selector: str) -> str:
     return await page.locator(selector).first.evaluate("element => getComputedStyle(element).fontSize")
 
 
+async def test_the_catalog_of_the_very_first_visit_opens_offline(browsing: Browsing) -> None:
+    page = await browsing.page(PHONE)
+    await page.goto("/m/")
+    await expect(page.locator(".catalog-count")).to_have_text("共 18 件事")
+    # The first load came before the service worker; once it takes over, the list is loaded through it.
+    await page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    kept = "caches.open('portal-data').then(cache => cache.keys()).then(keys => keys.length)"
+    for _ in range(100):
+        if await page.evaluate(kept):
+            break
+        await page.wait_for_timeout(100)
+    await page.context.set_offline(True)
+    await page.reload()
+    await expect(page.locator(".catalog-count")).to_have_text("共 18 件事")
+    await expect(page.locator("#offline-notice")).to_have_text(OFFLINE_NOTICE)
+
+
 async def test_the_shell_the_last_catalog_and_a_visited_bundle_open_offline(browsing: Browsing) -> None:
     page = await browsing.page(PHONE)
     await page.goto("/m/")
