@@ -6,7 +6,7 @@ import { h, replace } from "../shared/dom.js";
 import { apply as applyElderMode, bindElderSwitch, onElderModeChange } from "../shared/elder.js";
 import { showProblem } from "../shared/errors.js";
 import { currentSession, onSessionChange, signedOut } from "../shared/session.js";
-import { request } from "../shared/graphql.js";
+import { keepForOffline, request } from "../shared/graphql.js";
 import { t } from "../shared/strings.js";
 
 // [pattern, view module, who may open it: "anyone" | "signed-in" | "enterprise"]
@@ -152,15 +152,9 @@ onSessionChange(renderNav);
 onElderModeChange(renderNav);
 render();
 
-// Screens whose data the service worker keeps for offline use (they load it over GET).
-const KEPT_OFFLINE = [/^\/$/, /^\/bundle\//, /^\/applications$/];
-
 if ("serviceWorker" in navigator) {
-  // On the very first visit the page loads before the worker controls it, so its data was not kept:
-  // once the worker takes over, load a screen that should open offline again, through it.
-  const firstVisit = !navigator.serviceWorker.controller;
-  navigator.serviceWorker.addEventListener("controllerchange", () => {
-    if (firstVisit && KEPT_OFFLINE.some((pattern) => pattern.test(currentRoute().path))) render();
-  }, { once: true });
+  // On the very first visit the page loads before the worker controls it, so the worker did not keep the
+  // catalog or "my applications": once it takes over, it is given those queries again.
+  navigator.serviceWorker.addEventListener("controllerchange", keepForOffline, { once: true });
   navigator.serviceWorker.register("/m/sw.js", { scope: "/m/" });
 }

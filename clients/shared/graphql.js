@@ -49,12 +49,18 @@ export async function request(query, variables = {}) {
   return decode(response);
 }
 
+// GET queries sent before a service worker controlled the page (the very first visit): it never saw them.
+const unseenByWorker = [];
+
 /**
  * A query over GET. The service worker answers it from its cache when the network is down
- * (`offline` is then true in the result's `meta`).
+ * (`fromCache` is then true).
  */
 export async function query(document, variables = {}) {
   const url = `${ENDPOINT}?${new URLSearchParams({ query: document, variables: JSON.stringify(variables) })}`;
+  if (typeof navigator !== "undefined" && navigator.serviceWorker && !navigator.serviceWorker.controller) {
+    unseenByWorker.push(url);
+  }
   let response;
   try {
     response = await fetch(url, { headers: headers() });
@@ -63,6 +69,15 @@ export async function query(document, variables = {}) {
   }
   const data = await decode(response);
   return { data, fromCache: response.headers.get("x-portal-offline") === "1" };
+}
+
+/**
+ * Once a service worker controls the page, send it the GET queries of the first visit again so that it
+ * keeps their answers for offline use (nothing on the screen changes).
+ */
+export async function keepForOffline() {
+  const urls = unseenByWorker.splice(0);
+  await Promise.allSettled(urls.map((url) => fetch(url, { headers: headers() })));
 }
 
 /** A fresh idempotency key for one attempt of one creating mutation (retries reuse it). */

@@ -3,6 +3,7 @@
 // `after` = the last cursor seen, so the server replays what was missed and nothing is shown twice.
 import { token } from "./session.js";
 import { ENDPOINT } from "./graphql.js";
+import { t } from "./strings.js";
 
 const PROTOCOL = "graphql-transport-ws";
 const FIRST_DELAY_MS = 500;
@@ -65,7 +66,7 @@ export function follow({ query, variables = {}, field, onEvent, onStatus = () =>
         }
       } else if (frame.type === "error") {
         stopped = true;
-        onStatus("ended", frame.payload?.[0]?.message ?? "订阅失败");
+        onStatus("ended", frame.payload?.[0]?.message ?? t("live.failed"));
         socket.close(1000);
       } else if (frame.type === "complete") {
         stopped = true;
@@ -77,7 +78,7 @@ export function follow({ query, variables = {}, field, onEvent, onStatus = () =>
       if (stopped) return;
       if (FINAL_CLOSE_CODES.has(close.code)) {
         stopped = true;
-        onStatus("ended", close.reason || "连接已被服务器关闭");
+        onStatus("ended", close.reason || t("live.closed"));
         return;
       }
       onStatus("retrying");

@@ -27,6 +27,8 @@ export const ZH = {
   "live.live": "实时更新中",
   "live.retrying": "连接中断，正在重新连接…",
   "live.ended": "实时更新已停止",
+  "live.failed": "订阅失败",
+  "live.closed": "连接已被服务器关闭",
 };
 
 export const ELDER = {
