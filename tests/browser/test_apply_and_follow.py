@@ -148,12 +148,27 @@ async def save(page: Page) -> None:
     await page.get_by_role("button", name="保存并继续").click()
 
 
-async def test_a_citizen_applies_for_the_newborn_bundle_through_the_task_list(browsing: Browsing,
-                                                                               portal_url: str) -> None:
-    mother = register(portal_url, "赵小燕")
+async def register_in_the_client(page: Page, name: str) -> dict[str, Any]:
+    """Sign up through the client's form; the session it stored, plus the ID number."""
+    id_number = new_id_number(born="19930415")
+    await page.goto("/m/#/signup")
+    await page.fill("#field-name", name)
+    await page.fill("#field-idNumber", id_number)
+    await page.fill("#field-phone", new_phone())
+    await page.fill("#field-password", PASSWORD)
+    await page.click("main button[type=submit]")
+    await expect(page.locator(".site-nav__name")).to_have_text(name)
+    return {**json.loads(await page.evaluate("localStorage.getItem('portal.session')")), "idNumber": id_number}
+
+
+async def test_a_citizen_registers_applies_for_the_newborn_bundle_sees_the_approval_live_and_rates_it(
+        browsing: Browsing, portal_url: str) -> None:
+    page = await browsing.page(PHONE)
+    mother = await register_in_the_client(page, "赵小燕")
     values = newborn_values(mother)
-    page = await signed_in_page(browsing, PHONE, mother)
-    await page.goto(f"/m/#/apply/{NEWBORN}")
+    await page.goto(f"/m/#/bundle/{NEWBORN}")
+    await page.get_by_role("link", name="开始办理").click()
+    await expect(page).to_have_url(re.compile(f"#/apply/{NEWBORN}$"))
     await expect(page.locator("main h1")).to_have_text("新生儿出生一件事")
     assert await task_list(page) == [*((topic, "未开始") for topic in TOPICS), ("申请材料", "未开始"),
                                      ("检查您的填写", "尚不能开始")]
@@ -244,6 +259,23 @@ async def test_a_citizen_applies_for_the_newborn_bundle_through_the_task_list(br
     assert stored["formValues"]["child.birthDate"] == values["child.birthDate"]
     assert stored["formValues"]["child.gender"] == "FEMALE"
     assert await page.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('portal.apply.'))") == []
+
+    # The department approves the birth certificate: the page shows it without a reload, and she rates it.
+    await expect(page.locator(".progress-live")).to_have_text("实时更新中")
+    await page.evaluate("window.stillTheSamePage = true")
+    wjw = sign_in(portal_url, "handler-wjw")
+    certificate = task_of(portal_url, application_id, mother["token"], BIRTH_CERTIFICATE_ITEM)
+    version = act(portal_url, wjw, ACCEPT, id=certificate["id"], v=certificate["version"])
+    act(portal_url, wjw, APPROVE, id=certificate["id"], v=version)
+    await expect(page.locator(".progress-news")).to_have_text(
+        "最新动态：“出生医学证明首次签发”已办结；“出生登记（新生儿落户）”已提交")
+    assert "状态 已办结" in await task_row(page, "出生医学证明首次签发")
+    rating = page.locator(".rating")
+    await rating.locator("label[for='field-rating-5']").click()
+    await rating.get_by_role("button", name="提交评价").click()
+    await expect(rating.locator(".rating__entry")).to_have_text(
+        "★★★★★ 您对“出生医学证明首次签发”的评价：5 星（非常满意）")
+    assert await page.evaluate("window.stillTheSamePage") is True
     assert browsing.console_errors == []
 
 
