@@ -1,11 +1,13 @@
-"""The shell of the mobile client: the site root opens it, it installs a service worker, and
-it tells a missing screen apart from a broken one."""
+"""The shell of the mobile client: the site root opens it, Chromium finds it installable, it tells a missing
+screen apart from a broken one, it is usable with the keyboard alone, and every main screen fits 360 px."""
 
 from __future__ import annotations
 
-from playwright.async_api import expect
+import json
 
-from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, Browsing, words
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, Browsing, graphql, sign_in, words
 
 
 async def test_site_root_opens_the_mobile_client_with_its_service_worker(browsing: Browsing) -> None:
@@ -81,4 +83,32 @@ async def test_a_desktop_user_signs_in_and_opens_a_bundle_with_the_keyboard_alon
     await page.keyboard.press("Enter")
     await expect(page).to_have_url(f"{browsing.base_url}/m/{href}")
     await expect(page.get_by_role("link", name="开始办理")).to_be_visible()
+    assert browsing.console_errors == []
+
+
+NARROWEST = {"width": 360, "height": 740}
+WHO_AM_I = "{ me { account { id kind displayName } } }"
+
+
+async def signed_in(browsing: Browsing, username: str) -> Page:
+    token = sign_in(browsing.base_url, username)
+    account = graphql(browsing.base_url, WHO_AM_I, token=token)["me"]["account"]
+    session = {"token": token, "expiresAt": "2100-01-01T00:00:00+08:00", "account": account}
+    page = await browsing.page(NARROWEST)
+    await page.add_init_script(f"localStorage.setItem('portal.session', {json.dumps(json.dumps(session))})")
+    return page
+
+
+async def test_every_main_screen_fits_a_360_px_phone_without_sideways_scrolling(browsing: Browsing) -> None:
+    screens = {None: ["/", "/bundle/newborn", "/signin", "/signup"],
+               "13805310001": ["/apply/newborn", "/applications", "/lutong"],
+               "91370102MA3C5QX1XY": ["/appeals", "/appeals/new"]}
+    for username, paths in screens.items():
+        page = await signed_in(browsing, username) if username else await browsing.page(NARROWEST)
+        for path in paths:
+            await page.goto(f"/m/#{path}")
+            await page.locator("main h1").wait_for()
+            await expect(page.locator("main .loading")).to_have_count(0)
+            width = await page.evaluate("document.documentElement.scrollWidth")
+            assert width <= NARROWEST["width"], f"{path} is {width} px wide"
     assert browsing.console_errors == []
