@@ -86,7 +86,7 @@ async function signOut() {
   navigate("/");
 }
 
-async function render() {
+async function render({ keepFocus = false } = {}) {
   const ticket = ++rendering;
   if (leave) {
     leave();
@@ -131,10 +131,20 @@ async function render() {
   }
   // Move the focus to the new screen's heading, so a screen reader announces the change.
   const heading = main.querySelector("h1");
-  if (heading) {
+  if (heading && !keepFocus) {
     heading.setAttribute("tabindex", "-1");
     heading.focus({ preventScroll: true });
   }
+}
+
+/** True when a form on the screen holds something the person entered or changed. */
+function hasInput(container) {
+  return [...container.querySelectorAll("input, textarea, select")].some((control) => {
+    if (control.type === "radio" || control.type === "checkbox") return control.checked !== control.defaultChecked;
+    if (control.tagName === "SELECT") return [...control.options].some((o) => o.selected !== o.defaultSelected);
+    if (control.type === "file") return control.files.length > 0;
+    return control.value !== control.defaultValue;
+  });
 }
 
 applyElderMode();
@@ -149,7 +159,11 @@ window.addEventListener("hashchange", render);
 window.addEventListener("online", () => offline());
 window.addEventListener("offline", () => offline());
 onSessionChange(renderNav);
-onElderModeChange(renderNav);
+onElderModeChange(() => {
+  // The simpler wording shows at once, unless redrawing would lose what the person has typed.
+  if (hasInput(main)) renderNav();
+  else render({ keepFocus: true });
+});
 render();
 
 if ("serviceWorker" in navigator) {

@@ -86,8 +86,11 @@ async def test_the_elder_switch_enlarges_the_text_and_is_remembered(browsing: Br
     assert await font_size(page, "body") == "21px"
     assert await font_size(page, ".bundle-item__start") == "21px"
     assert await font_size(page, "main .lead") == "23.1px"
+    # The simpler wording shows at once, and the focus stays on the switch.
+    await expect(page.locator(".bundle-item__start").nth(2)).to_have_text("“出生医学证明首次签发”办好后才开始")
+    await expect(switch).to_be_focused()
 
-    # Remembered on this device; the screens drawn in elder mode use the simpler wording.
+    # Remembered on this device.
     await page.reload()
     await expect(page.locator("main h1")).to_have_text("新生儿出生一件事")
     await expect(switch).to_have_attribute("aria-checked", "true")
@@ -96,6 +99,14 @@ async def test_the_elder_switch_enlarges_the_text_and_is_remembered(browsing: Br
     await expect(page.locator(".material", has_text="医学出生记录").locator(".tag")).to_have_text("需要拍照上传")
     await assert_accessible(page)
     await screenshot(page, "bundle-elder")
+
+    # A screen with something typed in is not redrawn: the type changes at once, the wording on the next screen.
+    await page.goto("/m/#/signin")
+    await page.fill("#field-username", "13805310001")
+    await switch.click()
+    await expect(switch).to_have_attribute("aria-checked", "false")
+    await expect(page.locator("#field-username")).to_have_value("13805310001")
+    await switch.click()
 
     # A switch works from the keyboard too.
     await switch.focus()
