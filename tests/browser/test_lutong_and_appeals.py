@@ -170,7 +170,7 @@ async def test_lutong_code_rotates_and_her_access_log_shows_the_hotel_scan(brows
     await rows.nth(LOG_PAGE_SIZE).wait_for()
     assert await rows.count() == min(newest["totalCount"], 2 * LOG_PAGE_SIZE)
     assert words(await rows.nth(LOG_PAGE_SIZE).inner_text()).endswith(
-        f"扫描鲁通码（酒店住宿） 济南舜耕山庄")
+        "扫描鲁通码（酒店住宿） 济南舜耕山庄")
 
     await assert_accessible(page)
     await screenshot(page, "lutong")
