@@ -1,8 +1,8 @@
 // 企业诉求专区: the enterprise's appeals with their status and the next 2115 deadline, paged.
 // Also the helpers the appeal screens share: the status tag and the step that is due next.
 import { formatDateTime, h, replace } from "../../shared/dom.js";
-import { showProblem } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
+import { pager } from "../../shared/paging.js";
 import { t } from "../../shared/strings.js";
 
 const PAGE_SIZE = 10;
@@ -59,44 +59,18 @@ export default async function render({ main, setTitle }) {
   setTitle(t("appeals.title"));
   const list = h("ul", { class: "card-list appeal-list" });
   const count = h("p", { class: "muted" });
-  const problem = h("div");
-  const more = h("button", { type: "button", class: "button button--secondary" }, t("appeals.more"));
-  let cursor = null;
-
-  async function loadPage() {
-    const { me } = await request(APPEALS, { first: PAGE_SIZE, after: cursor });
-    const page = me.appeals;
-    const cards = page.edges.map(({ node }) => appealCard(node));
-    list.append(...cards);
-    cursor = page.pageInfo.endCursor;
-    more.hidden = !page.pageInfo.hasNextPage;
-    count.textContent = t("appeals.count", { n: page.totalCount });
-    return { page, cards };
-  }
-
-  more.addEventListener("click", async () => {
-    more.disabled = true;
-    more.textContent = t("appeals.loadingMore");
-    try {
-      const { cards } = await loadPage();
-      replace(problem);
-      // Keyboard users go on from the first appeal just loaded.
-      cards[0]?.querySelector("a").focus();
-    } catch (error) {
-      showProblem(problem, error);
-    } finally {
-      more.disabled = false;
-      more.textContent = t("appeals.more");
-    }
+  const nextPage = async (after) => (await request(APPEALS, { first: PAGE_SIZE, after })).me.appeals;
+  const { controls, show } = pager({
+    list, entry: appealCard, nextPage, label: t("appeals.more"), loadingLabel: t("appeals.loadingMore"),
+    onPage: (page) => { count.textContent = t("appeals.count", { n: page.totalCount }); },
   });
-
-  const { page } = await loadPage();
+  const page = await nextPage(null);
+  show(page);
   replace(main,
     h("h1", {}, t("appeals.title")),
     h("p", { class: "lead" }, t("appeals.lead")),
     h("p", { class: "actions" }, h("a", { class: "button", href: "#/appeals/new" }, t("appeals.new"))),
     h("h2", {}, t("appeals.mine")),
     page.totalCount ? [count, list] : h("p", {}, t("appeals.empty")),
-    problem,
-    h("div", { class: "actions" }, more));
+    controls);
 }

@@ -1,8 +1,8 @@
 // 我的办件: the viewer's applications, newest first, paged. Read over GET so that the service worker keeps
 // the last answer and the list opens offline after one visit.
 import { h, replace, formatDateTime } from "../../shared/dom.js";
-import { showProblem } from "../../shared/errors.js";
 import { query } from "../../shared/graphql.js";
+import { pager } from "../../shared/paging.js";
 import { t } from "../../shared/strings.js";
 
 const PAGE_SIZE = 10;
@@ -33,35 +33,13 @@ export default async function render({ main, setTitle, offline }) {
     return;
   }
   const list = h("ul", { class: "card-list application-list" });
-  const more = h("button", { type: "button", class: "button button--secondary" }, t("applications.more"));
-  const problem = h("div");
-  let cursor = null;
-  const show = (connection) => {
-    const items = connection.edges.map(({ node }) => applicationCard(node));
-    list.append(...items);
-    cursor = connection.pageInfo.endCursor;
-    more.hidden = !connection.pageInfo.hasNextPage;
-    return items;
-  };
-  more.addEventListener("click", async () => {
-    more.disabled = true;
-    more.textContent = t("applications.loadingMore");
-    try {
-      const next = await page(cursor, offline);
-      // The focus goes to the first new application, so a keyboard user goes on where the list grew.
-      show(next)[0]?.querySelector("a").focus();
-      replace(problem);
-    } catch (error) {
-      showProblem(problem, error);
-    } finally {
-      more.disabled = false;
-      more.textContent = t("applications.more");
-    }
+  const { controls, show } = pager({
+    list, entry: applicationCard, nextPage: (after) => page(after, offline),
+    label: t("applications.more"), loadingLabel: t("applications.loadingMore"),
   });
   show(first);
   replace(main, h("h1", {}, t("applications.title")),
-    h("p", { class: "muted" }, t("applications.count", { n: first.totalCount })), list,
-    problem, h("div", { class: "actions" }, more));
+    h("p", { class: "muted" }, t("applications.count", { n: first.totalCount })), list, controls);
 }
 
 async function page(after, offline) {

@@ -3,6 +3,7 @@
 import { h, replace } from "../../shared/dom.js";
 import { showProblem } from "../../shared/errors.js";
 import { query as get } from "../../shared/graphql.js";
+import { pager } from "../../shared/paging.js";
 import { t } from "../../shared/strings.js";
 
 const PAGE_SIZE = 10;
@@ -79,7 +80,18 @@ export default async function render({ main, query, navigate, session, setTitle,
 
   const status = h("p", { class: "catalog-count", role: "status" });
   const list = h("ul", { class: "card-list card-list--grid bundle-list" });
-  const more = h("div", { class: "catalog-more" });
+  const nextPage = async (after) => {
+    const { data, fromCache } = await get(BUNDLES, { audience, search: term || null, first: PAGE_SIZE, after });
+    if (fromCache) offline(true);
+    return data.bundles;
+  };
+  const { controls, show } = pager({
+    list, entry: bundleCard, nextPage, label: t("catalog.more"), loadingLabel: t("catalog.moreLoading"),
+    onPage: ({ totalCount }) => {
+      status.textContent = term ? t("catalog.found", { q: term, n: totalCount }) : t("catalog.count", { n: totalCount });
+    },
+  });
+  const more = h("div", { class: "catalog-more" }, controls);
   replace(main,
     h("h1", {}, t("catalog.title")),
     h("p", { class: "lead" }, t("catalog.lead")),
@@ -87,45 +99,11 @@ export default async function render({ main, query, navigate, session, setTitle,
     audienceFilter(term, audience),
     term ? h("p", {}, h("a", { href: listHref({ audience: query.audience }) }, t("catalog.search.clear"))) : null,
     status, list, more);
-
-  const variables = (after) => ({ audience, search: term || null, first: PAGE_SIZE, after });
-
-  // One page: its cards are appended; the button asks for the next page while there is one.
-  const showPage = ({ data, fromCache }) => {
-    if (fromCache) offline(true);
-    const { totalCount, pageInfo, edges } = data.bundles;
-    status.textContent = term ? t("catalog.found", { q: term, n: totalCount }) : t("catalog.count", { n: totalCount });
-    const cards = edges.map(({ node }) => bundleCard(node));
-    list.append(...cards);
-    if (!totalCount) replace(more, h("p", {}, t("catalog.empty")));
-    else if (pageInfo.hasNextPage) replace(more, loadMoreButton(pageInfo.endCursor));
-    else replace(more);
-    return cards;
-  };
-
-  const loadMoreButton = (cursor) => {
-    const button = h("button", { type: "button", class: "button button--secondary" }, t("catalog.more"));
-    button.addEventListener("click", async () => {
-      button.disabled = true;
-      button.textContent = t("catalog.moreLoading");
-      try {
-        const [first] = showPage(await get(BUNDLES, variables(cursor)));
-        // Keyboard and screen-reader users carry on from the first new bundle.
-        first?.querySelector("a").focus();
-      } catch (error) {
-        button.disabled = false;
-        button.textContent = t("catalog.more");
-        const problem = h("div", {});
-        showProblem(problem, error);
-        replace(more, button, problem);
-      }
-    });
-    return button;
-  };
-
   try {
-    showPage(await get(BUNDLES, variables(null)));
+    const first = await nextPage(null);
+    show(first);
+    if (!first.totalCount) replace(more, h("p", {}, t("catalog.empty")));
   } catch (error) {
-    showProblem(more, error);
+    showProblem(controls[0], error);
   }
 }

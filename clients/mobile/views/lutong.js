@@ -3,6 +3,7 @@
 import { formatDate, formatDateTime, h, replace } from "../../shared/dom.js";
 import { fieldId, showProblem } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
+import { pager } from "../../shared/paging.js";
 import { t } from "../../shared/strings.js";
 
 const SCENES = ["GOVERNMENT_SERVICE", "MEDICAL_HEALTH", "TRANSPORT", "CULTURE_TOURISM", "LODGING", "SOCIAL_SECURITY"];
@@ -153,46 +154,17 @@ function logEntry(entry) {
 function accessLog(firstPage) {
   const list = h("ol", { class: "access-log" });
   const count = h("p", { class: "muted" });
-  const problem = h("div");
-  const more = h("button", { type: "button", class: "button button--secondary" }, t("lutong.log.more"));
-  let cursor = null;
-
-  function add(page) {
-    const entries = page.edges.map(({ node }) => logEntry(node));
-    list.append(...entries);
-    cursor = page.pageInfo.endCursor;
-    more.hidden = !page.pageInfo.hasNextPage;
-    count.textContent = t("lutong.log.count", { n: page.totalCount });
-    return entries;
-  }
-
-  more.addEventListener("click", async () => {
-    more.disabled = true;
-    more.textContent = t("lutong.log.loadingMore");
-    try {
-      const { me } = await request(MORE_LOG, { first: LOG_PAGE_SIZE, after: cursor });
-      const [first] = add(me.accessLog);
-      replace(problem);
-      // Keyboard users carry on reading where the new entries start.
-      if (first) {
-        first.setAttribute("tabindex", "-1");
-        first.focus();
-      }
-    } catch (error) {
-      showProblem(problem, error);
-    } finally {
-      more.disabled = false;
-      more.textContent = t("lutong.log.more");
-    }
+  const { controls, show } = pager({
+    list, entry: logEntry, label: t("lutong.log.more"), loadingLabel: t("lutong.log.loadingMore"),
+    nextPage: async (after) => (await request(MORE_LOG, { first: LOG_PAGE_SIZE, after })).me.accessLog,
+    onPage: (page) => { count.textContent = t("lutong.log.count", { n: page.totalCount }); },
   });
-
-  add(firstPage);
+  show(firstPage);
   return h("section", { class: "lutong-log", "aria-labelledby": "lutong-log-heading" },
     h("h2", { id: "lutong-log-heading" }, t("lutong.log.heading")),
     h("p", {}, t("lutong.log.lead")),
     firstPage.totalCount ? [count, list] : h("p", {}, t("lutong.log.empty")),
-    problem,
-    h("div", { class: "actions" }, more));
+    controls);
 }
 
 export default async function render({ main, setTitle }) {
