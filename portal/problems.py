@@ -37,3 +37,25 @@ class RateLimitedError(Exception):
 
 
 EXPECTED = (InvalidField, FormProblems, Refused, RateLimitedError)
+
+
+MAX_ROW_ID = 2**31 - 1  # row ids and stream numbers are 32-bit integers on both databases
+
+
+def row_id(value: object) -> int | None:
+    """The row id (or stream number) a client sent, if it can be one: ASCII digits within the 32-bit range.
+    Anything else names no row: letters, other scripts' digits (², ١ — ``str.isdigit`` accepts them, ``int``
+    reads some), a number too large for the column."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ROW_ID)):
+        return None
+    number = int(text)
+    return number if number <= MAX_ROW_ID else None
+
+
+def known_id(value: object, message: str) -> int:
+    """``row_id``, or NOT_FOUND with ``message`` (e.g. 未找到该诉求) when the value can name no row."""
+    number = row_id(value)
+    if number is None:
+        raise Refused("NOT_FOUND", "NOT_FOUND", message)
+    return number

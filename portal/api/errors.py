@@ -17,8 +17,10 @@ from typing import Any, TypeVar
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.types import Info
 
-from portal.problems import EXPECTED, FormProblems, InvalidField, RateLimitedError, Refused
+from portal.identity.principal import Principal
+from portal.problems import EXPECTED, FormProblems, InvalidField, RateLimitedError, Refused, row_id
 
 log = logging.getLogger("portal.errors")
 T = TypeVar("T")
@@ -130,6 +132,23 @@ def error_value(problem: Exception) -> UserError:
         kind = {"PERMISSION": PermissionDenied, "NOT_FOUND": NotFound, "CONFLICT": Conflict}[problem.kind]
         return kind(code=problem.code, message=problem.message)
     raise TypeError(f"not an expected failure: {problem!r}")
+
+
+def stream_cursor(after: str | None) -> int:
+    """The stream number a subscription resumes after (``after``); none means from the start."""
+    if after is None:
+        return 0
+    if (number := row_id(after)) is None:
+        raise invalid_argument("after", "游标无效，请从头订阅", code="INVALID_CURSOR")
+    return number
+
+
+async def signed_in(info: Info) -> Principal:
+    """The signed-in principal of a mutation; anonymous is a PermissionDenied (UNAUTHENTICATED) value."""
+    principal = await info.context.principal()
+    if principal is None:
+        raise Refused("PERMISSION", "UNAUTHENTICATED", "请先登录")
+    return principal
 
 
 async def outcome(call: Awaitable[T]) -> T | UserError:

@@ -148,7 +148,7 @@ class GraphQLEndpoint:
         body = b""
         if scope["method"] == "POST":
             declared = _header(scope, b"content-length")
-            if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
                 await _too_large(send)
                 return
             more = True

@@ -11,6 +11,7 @@ import strawberry
 from tortoise.queryset import QuerySet
 
 from portal.api.errors import invalid_argument
+from portal.problems import row_id
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -46,8 +47,8 @@ def decode_cursor(cursor: str) -> int:
     """The position a cursor stands for; a cursor this API did not give out is an argument error."""
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if text.startswith(_PREFIX) and text[len(_PREFIX):].isdigit():
-            return int(text[len(_PREFIX):])
+        if text.startswith(_PREFIX) and (offset := row_id(text[len(_PREFIX):])) is not None:
+            return offset
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise invalid_argument("after", "分页游标无效，请从第一页重新查询", code="INVALID_CURSOR")

@@ -19,8 +19,9 @@ from portal.api.errors import (
     PublicError,
     ValidationError,
     check_period,
-    invalid_argument,
     outcome,
+    signed_in,
+    stream_cursor,
 )
 from portal.api.pagination import Connection, paginate
 from portal.appeals import models, rules
@@ -31,7 +32,7 @@ from portal.identity import masking
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, Role
 from portal.identity.policy import has_role, may_route_appeals, may_supervise
 from portal.identity.principal import Principal
-from portal.problems import Refused
+from portal.problems import Refused, known_id, row_id
 
 strawberry.enum(AppealChannel, description="ONLINE (诉求专区), MAILBOX (省长信箱), HOTLINE (96178), VISIT (走访).")
 strawberry.enum(AppealCategory, description="分类.")
@@ -209,22 +210,13 @@ AppealResult = Annotated[Appeal | FormInvalid | PermissionDenied | NotFound | Co
 
 
 def _id(value: strawberry.ID) -> int:
-    if not str(value).isdigit():
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
-    return int(value)
-
-
-async def _principal(info: Info) -> Principal:
-    principal = await info.context.principal()
-    if principal is None:
-        raise Refused("PERMISSION", "UNAUTHENTICATED", "请先登录")
-    return principal
+    return known_id(value, "未找到该诉求")
 
 
 async def _result(info: Info, make: Callable[[Principal, Actor], Awaitable[models.Appeal]]) -> AppealResult:
     """Run a rule with the signer and the audit actor; expected failures become values."""
     async def run() -> Appeal:
-        return Appeal.of(await make(await _principal(info), await info.context.actor()))
+        return Appeal.of(await make(await signed_in(info), await info.context.actor()))
     return await outcome(run())
 
 
@@ -252,10 +244,10 @@ async def my_appeals(principal: Principal, first: int | None, after: str | None)
 class AppealQuery:
     @strawberry.field(description="An appeal; null for anyone but its enterprise, agents and the responsible staff.")
     async def appeal(self, info: Info, id: strawberry.ID) -> Appeal | None:
-        if not str(id).isdigit():
+        if (number := row_id(id)) is None:
             return None
         try:
-            return Appeal.of(await rules.visible(await info.context.principal(), int(id)))
+            return Appeal.of(await rules.visible(await info.context.principal(), number))
         except Refused:
             return None
 
@@ -312,7 +304,7 @@ class AppealQuery:
     @strawberry.field(description="Similar appeals of the same region and category in the last 90 days.")
     async def similar_appeals(self, info: Info, id: strawberry.ID) -> list[SimilarAppeal]:
         try:
-            found = await rules.similar_appeals(await _principal(info), _id(id))
+            found = await rules.similar_appeals(await signed_in(info), _id(id))
         except Refused as refused:
             raise PublicError("NOT_FOUND", refused.message) from refused
         return [SimilarAppeal(appeal=Appeal.of(s.appeal), score=s.score) for s in found]
@@ -401,13 +393,12 @@ class AppealSubscription:
     @strawberry.subscription(description="Every change of an appeal; `after` replays from that cursor.")
     async def appeal_updated(self, info: Info, id: strawberry.ID,
                              after: str | None = None) -> AsyncGenerator[AppealEvent, None]:
-        if after is not None and not after.isdigit():
-            raise invalid_argument("after", "游标无效，请从头订阅", code="INVALID_CURSOR")
+        start = stream_cursor(after)
         try:
             appeal = await rules.visible(await info.context.principal(), _id(id))
         except Refused as refused:
             raise PublicError("NOT_FOUND", "未找到该诉求") from refused
-        async for message in events.follow(rules.stream_of(appeal.id), int(after or 0)):
+        async for message in events.follow(rules.stream_of(appeal.id), start):
             payload = message["payload"]["appeal"]
             yield AppealEvent(cursor=str(message["seq"]), kind=message["kind"],
                               at=datetime.fromisoformat(message["at"]),
@@ -419,7 +410,8 @@ class AppealSubscription:
     async def deadline_alerts(self, info: Info, after: str | None = None) -> AsyncGenerator[DeadlineAlert, None]:
         principal = await info.context.require_principal()
         stream = alert_stream_of(principal)
-        start = int(after) if after and after.isdigit() else await events.last_seq(stream)
+        resume = row_id(after) if after else None
+        start = resume if resume is not None else await events.last_seq(stream)
         async for message in events.follow(stream, start):
             yield DeadlineAlert(cursor=str(message["seq"]), kind=message["kind"],
                                 at=datetime.fromisoformat(message["at"]), detail=message["payload"])

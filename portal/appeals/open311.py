@@ -61,7 +61,7 @@ from portal.audit.rules import Actor, record
 from portal.catalog.models import Department
 from portal.identity.models import Account, AccountKind, Role
 from portal.identity.principal import Principal
-from portal.problems import FormProblems, InvalidField, Refused
+from portal.problems import FormProblems, InvalidField, Refused, row_id
 from portal.workdays import SHANGHAI
 
 PREFIX = "/open311/v2"
@@ -448,9 +448,10 @@ async def list_requests(request: Request) -> Response:
     ids = _list(params.get("service_request_id"))
     try:
         if ids:  # "This overrides all other arguments."
-            if len(ids) > MAX_REQUESTS or not all(i.isdigit() and len(i) <= 9 for i in ids):
+            numbers = [row_id(i) for i in ids]
+            if len(ids) > MAX_REQUESTS or None in numbers:
                 raise BadRequest(f"service_request_id: 须为至多 {MAX_REQUESTS} 个以逗号分隔的编号")
-            query = Appeal.filter(id__in=[int(i) for i in ids])
+            query = Appeal.filter(id__in=numbers)
         else:
             query = Appeal.all()
             codes = _list(params.get("service_code"))
@@ -480,7 +481,8 @@ async def show_request(request: Request) -> Response:
     if (wrong := _wrong_format(request)) is not None:
         return wrong
     raw = request.path_params["id"]
-    appeal = await Appeal.get_or_none(id=int(raw)) if raw.isdigit() and len(raw) <= 9 else None
+    number = row_id(raw)
+    appeal = await Appeal.get_or_none(id=number) if number is not None else None
     if appeal is None:
         return errors(404, f"service_request_id {raw!r} not found: 未找到该诉求")
     return _json(await _describe([appeal]))

@@ -19,8 +19,9 @@ from portal.api.errors import (
     PermissionDenied,
     PublicError,
     check_period,
-    invalid_argument,
     outcome,
+    signed_in,
+    stream_cursor,
 )
 from portal.api.pagination import Connection, paginate
 from portal.applications import models, rules
@@ -33,7 +34,7 @@ from portal.identity import masking
 from portal.identity.models import AccountKind
 from portal.identity.policy import may_act_for, may_handle_department
 from portal.identity.principal import Principal
-from portal.problems import Refused
+from portal.problems import known_id, row_id
 
 strawberry.enum(TaskStatus, description="WAITING → SUBMITTED → ACCEPTED (受理) → APPROVED (办结) | REJECTED; "
                                         "SUPPLEMENT_REQUIRED (补正) → SUBMITTED.")
@@ -212,16 +213,7 @@ TaskResult = Annotated[Task | FormInvalid | PermissionDenied | NotFound | Confli
 
 
 def _id(value: strawberry.ID, what: str = "该事项") -> int:
-    if not str(value).isdigit():
-        raise Refused("NOT_FOUND", "NOT_FOUND", f"未找到{what}")
-    return int(value)
-
-
-async def _signed_in(info: Info) -> Principal:
-    principal = await info.context.principal()
-    if principal is None:
-        raise Refused("PERMISSION", "UNAUTHENTICATED", "请先登录")
-    return principal
+    return known_id(value, f"未找到{what}")
 
 
 async def visible_application(info: Info, application_id: int) -> models.Application | None:
@@ -243,7 +235,7 @@ async def visible_application(info: Info, application_id: int) -> models.Applica
 
 
 async def _task_action(info: Info, id: strawberry.ID, version: int, action: TaskAction, **kwargs: object) -> Task:
-    task = await rules.act_on_task(await _signed_in(info), await info.context.actor(), info.context.calendar,
+    task = await rules.act_on_task(await signed_in(info), await info.context.actor(), info.context.calendar,
                                    _id(id), version, action, **kwargs)
     return Task.of(task)
 
@@ -268,9 +260,8 @@ class ApplicationQuery:
 
     @strawberry.field(description="An application; null for anyone but its applicant, delegates and handlers.")
     async def application(self, info: Info, id: strawberry.ID) -> Application | None:
-        if not str(id).isdigit():
-            return None
-        row = await visible_application(info, int(id))
+        number = row_id(id)
+        row = await visible_application(info, number) if number is not None else None
         return Application.of(row) if row else None
 
     @strawberry.field(description="A department handler's worklist, oldest deadline first; `overdue` flags late tasks.")
@@ -304,7 +295,7 @@ class ApplicationMutation:
         async def run() -> Application:
             applicant_id = _id(input.applicant_id, "该申请人") if input.applicant_id else None
             submission = await rules.submit(
-                await _signed_in(info), await info.context.actor(), info.context.calendar,
+                await signed_in(info), await info.context.actor(), info.context.calendar,
                 bundle_code=input.bundle_code, form_values=input.form_values,
                 materials=[{"code": m.code, "fileId": m.file_id} for m in input.materials], channel=input.channel,
                 idempotency_key=input.idempotency_key, applicant_id=applicant_id, offers=info.context.public.offers)
@@ -334,7 +325,7 @@ class ApplicationMutation:
     async def supplement_application(self, info: Info, id: strawberry.ID, form_values: JSON, idempotency_key: str,
                                      materials: list[MaterialInput] | None = None) -> ApplicationResult:
         async def run() -> Application:
-            row = await rules.supplement(await _signed_in(info), await info.context.actor(), info.context.calendar,
+            row = await rules.supplement(await signed_in(info), await info.context.actor(), info.context.calendar,
                                          _id(id, "该申请"), form_values,
                                          [{"code": m.code, "fileId": m.file_id} for m in materials or []],
                                          idempotency_key)
@@ -348,13 +339,13 @@ class ApplicationSubscription:
                                          "cursor, then it goes on live. For the applicant and their delegates.")
     async def application_updated(self, info: Info, id: strawberry.ID,
                                   after: str | None = None) -> AsyncGenerator[ApplicationEvent, None]:
-        if after is not None and not after.isdigit():
-            raise invalid_argument("after", "游标无效，请从头订阅", code="INVALID_CURSOR")
+        start = stream_cursor(after)
         principal = await info.context.principal()
-        row = await models.Application.get_or_none(id=int(id)).select_related("bundle") if str(id).isdigit() else None
+        number = row_id(id)
+        row = await models.Application.get_or_none(id=number).select_related("bundle") if number is not None else None
         if row is None or principal is None or not await may_act_for(principal, row.applicant_id,
                                                                      bundle_code=row.bundle.code):
             raise PublicError("NOT_FOUND", "未找到该申请")
-        async for message in events.follow(rules.stream_of(row.id), int(after or 0)):
+        async for message in events.follow(rules.stream_of(row.id), start):
             yield ApplicationEvent.of(message)
 

@@ -17,13 +17,13 @@ from portal.api.errors import (
     check_period,
     invalid_argument,
     outcome,
+    signed_in,
 )
 from portal.api.pagination import Connection, paginate
 from portal.appeals import models
 from portal.evaluations import rules
 from portal.identity.policy import may_supervise
-from portal.identity.principal import Principal
-from portal.problems import InvalidField, Refused
+from portal.problems import InvalidField, known_id
 
 
 @strawberry.type(description="好差评: a rating of a finished task, application or appeal; 1–2 is a bad review "
@@ -74,16 +74,7 @@ EvaluationResult = Annotated[Evaluation | FormInvalid | PermissionDenied | NotFo
 
 
 def _id(value: strawberry.ID) -> int:
-    if not str(value).isascii() or not str(value).isdigit():
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该评价")
-    return int(value)
-
-
-async def _signed_in(info: Info) -> Principal:
-    principal = await info.context.principal()
-    if principal is None:
-        raise Refused("PERMISSION", "UNAUTHENTICATED", "请先登录")
-    return principal
+    return known_id(value, "未找到该评价")
 
 
 @strawberry.type(description="好差评 figures of a period: public and anonymous.")
@@ -139,7 +130,7 @@ class EvaluationMutation:
                                      "and comment again return the first evaluation.")
     async def evaluate(self, info: Info, input: EvaluateInput) -> EvaluateResult:
         async def run() -> Evaluation:
-            row = await rules.evaluate(await _signed_in(info), await info.context.actor(), info.context.calendar,
+            row = await rules.evaluate(await signed_in(info), await info.context.actor(), info.context.calendar,
                                        target_id=input.target_id, rating=input.rating, comment=input.comment,
                                        idempotency_key=input.idempotency_key)
             return Evaluation.of(row)
@@ -148,13 +139,13 @@ class EvaluationMutation:
     @strawberry.mutation(description="回访: the region's supervisor records the return visit of a bad review, once.")
     async def record_return_visit(self, info: Info, id: strawberry.ID, note: str) -> EvaluationResult:
         async def run() -> Evaluation:
-            row = await rules.record_return_visit(await _signed_in(info), await info.context.actor(), _id(id), note)
+            row = await rules.record_return_visit(await signed_in(info), await info.context.actor(), _id(id), note)
             return Evaluation.of(row)
         return await outcome(run())
 
     @strawberry.mutation(description="整改: the region's supervisor records the rectification of a bad review, once.")
     async def record_rectification(self, info: Info, id: strawberry.ID, note: str) -> EvaluationResult:
         async def run() -> Evaluation:
-            row = await rules.record_rectification(await _signed_in(info), await info.context.actor(), _id(id), note)
+            row = await rules.record_rectification(await signed_in(info), await info.context.actor(), _id(id), note)
             return Evaluation.of(row)
         return await outcome(run())

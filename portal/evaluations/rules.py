@@ -27,7 +27,7 @@ from portal.identity.policy import may_act_for, may_act_for_enterprise, may_supe
 from portal.identity.principal import Principal
 from portal.appeals.rules import step_rate
 from portal.idempotency import check_key
-from portal.problems import FormProblems, InvalidField, Refused
+from portal.problems import MAX_ROW_ID, FormProblems, InvalidField, Refused
 from portal.workdays import SHANGHAI, WorkCalendar, day_bounds_utc
 
 MIN_RATING, MAX_RATING = 1, 5
@@ -36,7 +36,6 @@ MAX_COMMENT_LENGTH = 500
 MAX_NOTE_LENGTH = 1000
 RETURN_VISIT_DAYS = 1
 RECTIFY_DAYS = 15
-MAX_ID = 2**31 - 1  # ids are 32-bit integers: a larger one names nothing
 _TARGET = re.compile(r"(task|application|appeal):([0-9]{1,10})")
 _REGION = re.compile(r"[0-9]{6}")
 
@@ -110,7 +109,7 @@ async def find_target(kind: str, target_id: int) -> Target | None:
     department's region). An application spans several departments: it is attributed to the department of
     its first task (the bundle's first item) and that department's region. An appeal to its undertaking unit
     and the region it was recorded for."""
-    if target_id > MAX_ID:
+    if target_id > MAX_ROW_ID:
         return None
     if kind == "task":
         task = await Task.get_or_none(id=target_id)
@@ -181,7 +180,7 @@ async def _previous(rater_id: int, target: Target, rating: int, comment: str) ->
 async def own_evaluation(principal: Principal, target_id: str) -> Evaluation | None:
     """The signed-in rater's own evaluation of a task, application or appeal, if they gave one."""
     kind, number = parse_target(target_id)
-    if number > MAX_ID:
+    if number > MAX_ROW_ID:
         return None
     return await Evaluation.get_or_none(rater_id=principal.account_id, target_type=kind, target_id=number)
 
@@ -236,7 +235,7 @@ def _note(note: str | None, name: str) -> str:
 async def _follow_up(principal: Principal, actor: Actor, evaluation_id: int, note: str | None,
                      step: SlaStep) -> Evaluation:
     at_column, note_column, name, action = FOLLOW_UPS[step]
-    evaluation = await Evaluation.get_or_none(id=evaluation_id) if evaluation_id <= MAX_ID else None
+    evaluation = await Evaluation.get_or_none(id=evaluation_id) if evaluation_id <= MAX_ROW_ID else None
     if evaluation is None or not may_supervise(principal, evaluation.region_code or ""):
         raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该评价")
     if not is_bad(evaluation.rating):

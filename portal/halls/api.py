@@ -10,11 +10,10 @@ import strawberry
 from strawberry.types import Info
 
 from portal import events
-from portal.api.errors import Conflict, FormInvalid, NotFound, PermissionDenied, PublicError, outcome
+from portal.api.errors import Conflict, FormInvalid, NotFound, PermissionDenied, PublicError, outcome, signed_in
 from portal.halls import models, rules
 from portal.halls.models import AppointmentStatus, TicketStatus
-from portal.identity.principal import Principal
-from portal.problems import Refused
+from portal.problems import Refused, known_id
 
 strawberry.enum(TicketStatus, description="WAITING, CALLED, DONE, or SKIPPED (a no-show passed over, 过号).")
 strawberry.enum(AppointmentStatus)
@@ -140,16 +139,7 @@ AppointmentResult = Annotated[Appointment | FormInvalid | PermissionDenied | Not
 
 
 def _id(value: strawberry.ID, what: str = "未找到该号") -> int:
-    if not str(value).isdigit():
-        raise Refused("NOT_FOUND", "NOT_FOUND", what)
-    return int(value)
-
-
-async def _signed_in(info: Info) -> Principal:
-    principal = await info.context.principal()
-    if principal is None:
-        raise Refused("PERMISSION", "UNAUTHENTICATED", "请先登录")
-    return principal
+    return known_id(value, what)
 
 
 async def _ticket(call: Awaitable[models.Ticket]) -> TicketResult:
@@ -212,7 +202,7 @@ class HallMutation:
     async def book_appointment(self, info: Info, hall_code: str, category: str, slot: datetime,
                                idempotency_key: str) -> AppointmentResult:
         async def run() -> Appointment:
-            principal = await _signed_in(info)
+            principal = await signed_in(info)
             return await Appointment.of(await rules.book_appointment(
                 principal.account_id, hall_code, category, slot, idempotency_key, calendar=info.context.calendar))
         return await outcome(run())
@@ -220,7 +210,7 @@ class HallMutation:
     @strawberry.mutation(description="签到 from 30 minutes before the slot to 15 after: a priority ticket.")
     async def check_in_appointment(self, info: Info, id: strawberry.ID) -> TicketResult:
         async def run() -> models.Ticket:
-            principal = await _signed_in(info)
+            principal = await signed_in(info)
             return await rules.check_in(principal.account_id, _id(id, "未找到该预约"))
         return await _ticket(run())
 

@@ -17,7 +17,7 @@ from portal.identity import masking, models, rules
 from portal.identity.models import AccountKind, Role
 from portal.identity.rules import Principal
 from portal.lutong.api import Certificate, my_certificates
-from portal.problems import Refused
+from portal.problems import Refused, known_id
 
 strawberry.enum(AccountKind)
 strawberry.enum(Role)
@@ -234,9 +234,7 @@ async def _principal_or_denied(info: Info) -> Principal:
 
 
 def _grant_id(value: strawberry.ID) -> int:
-    if not str(value).isdigit():
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该授权")
-    return int(value)
+    return known_id(value, "未找到该授权")
 
 
 @strawberry.type

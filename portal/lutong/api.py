@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from portal.api.errors import Conflict, FormInvalid, PermissionDenied, PublicError, outcome
+from portal.api.errors import Conflict, FormInvalid, PermissionDenied, PublicError, outcome, signed_in
 from portal.applications.api import Application
 from portal.catalog.models import CertificateType, Terminal
 from portal.identity import masking
@@ -100,13 +100,6 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-async def _signed_in(info: Info) -> Principal:
-    principal = await info.context.principal()
-    if principal is None:
-        raise Refused("PERMISSION", "UNAUTHENTICATED", "请先登录")
-    return principal
-
-
 @strawberry.type
 class LuTongQuery:
     @strawberry.field(description="A fresh 鲁通码 for a scene (signed-in citizens and enterprises).")
@@ -136,7 +129,7 @@ class LuTongMutation:
                                      "SCENE_NOT_ALLOWED are the expected failures.")
     async def scan_lu_tong_code(self, info: Info, payload: str, scene: Scene) -> ScanLuTongCodeResult:
         async def run() -> ScanResult:
-            scanned = await codes.scan(await _signed_in(info), await info.context.actor(),
+            scanned = await codes.scan(await signed_in(info), await info.context.actor(),
                                        info.context.settings.secret_key, payload, scene, _now())
             return await ScanResult.of(scanned)
         return await outcome(run())
@@ -147,7 +140,7 @@ class LuTongMutation:
                              idempotency_key: str) -> CheckInGuestResult:
         async def run() -> CheckIn:
             done = await check_in_guest(
-                await _signed_in(info), await info.context.actor(), info.context.calendar,
+                await signed_in(info), await info.context.actor(), info.context.calendar,
                 info.context.settings.secret_key, payload=payload, room_number=room_number, nights=nights,
                 idempotency_key=idempotency_key,
                 channel=Terminal.KIOSK if info.context.terminal is Terminal.KIOSK else Terminal.WINDOW, now=_now())
