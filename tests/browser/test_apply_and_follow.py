@@ -449,3 +449,41 @@ async def test_every_field_type_renders_as_its_control(browsing: Browsing) -> No
         ["long", "SELECT", None, None, 1, "C"],
         ["multiline", "TEXTAREA", None, None, 1, ""],
     ]
+
+
+# Keeps every WebSocket the page opens and every frame it sends, so a test can drop the connection.
+TRACK_SOCKETS = """
+window.__sockets = [];
+window.__sent = [];
+const NativeWebSocket = window.WebSocket;
+window.WebSocket = class extends NativeWebSocket {
+  constructor(...args) { super(...args); window.__sockets.push(this); }
+  send(data) { window.__sent.push(JSON.parse(data)); super.send(data); }
+};
+"""
+
+
+async def test_a_dropped_connection_reconnects_and_resumes_after_the_last_event(browsing: Browsing,
+                                                                                portal_url: str) -> None:
+    citizen = register(portal_url, "周小舟")
+    application_id = apply_by_api(portal_url, citizen)
+    page = await signed_in_page(browsing, PHONE, citizen)
+    await page.add_init_script(TRACK_SOCKETS)
+    await page.goto(f"/m/#/application/{application_id}")
+    await expect(page.locator(".progress-live")).to_have_text("实时更新中")
+    await page.evaluate("window.stillTheSamePage = true")
+    first = await page.evaluate("window.__sent.filter(f => f.type === 'subscribe')")
+    assert [f["payload"]["variables"]["after"] for f in first] == [None]
+
+    # The connection drops (not by the server's choice) and the page connects again by itself.
+    await page.evaluate("window.__sockets.forEach(socket => socket.close(4000, 'network gone'))")
+    wjw = sign_in(portal_url, "handler-wjw")
+    certificate = task_of(portal_url, application_id, citizen["token"], BIRTH_CERTIFICATE_ITEM)
+    act(portal_url, wjw, ACCEPT, id=certificate["id"], v=certificate["version"])
+    await expect(page.locator(".progress-news")).to_have_text("最新动态：“出生医学证明首次签发”已受理")
+    await expect(page.locator(".progress-live")).to_have_text("实时更新中")
+    subscriptions = await page.evaluate("window.__sent.filter(f => f.type === 'subscribe')")
+    # The second subscription resumed after the submission event instead of replaying from the start.
+    assert [f["payload"]["variables"]["after"] for f in subscriptions] == [None, "1"]
+    assert await page.evaluate("window.__sockets.length") == 2
+    assert await page.evaluate("window.stillTheSamePage") is True
