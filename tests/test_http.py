@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import logging
 import re
@@ -206,3 +207,15 @@ def test_websocket_without_connection_init_is_closed(settings: Settings) -> None
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
     assert closed.value.code == 4401
+
+
+@pytest.mark.parametrize("server", [True, False])
+async def test_only_a_server_process_freezes_what_start_up_built(settings: Settings, server: bool) -> None:
+    app = create_app(settings, manage_database=False, server=server)
+    before = gc.get_freeze_count()
+    try:
+        async with app.router.lifespan_context(app):
+            frozen = gc.get_freeze_count() - before
+    finally:
+        gc.unfreeze()  # give this test process its objects back
+    assert (frozen > 10_000) is server

@@ -346,7 +346,7 @@ def served(settings: Settings) -> Iterator[str]:
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     config = uvicorn.Config(create_app(settings, manage_database=False), lifespan="off", log_level="warning",
-                            **cli.UVICORN_WEBSOCKET_OPTIONS)
+                            **cli.UVICORN_WEBSOCKET_OPTIONS, **cli.UVICORN_SPEED_OPTIONS)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
@@ -388,3 +388,4 @@ def test_portal_serve_passes_the_websocket_limits(monkeypatch: pytest.MonkeyPatc
     [options] = calls
     assert (options["ws"], options["ws_max_size"]) == ("websockets-sansio", 65536)
     assert options["proxy_headers"] is True
+    assert (options["loop"], options["http"]) == ("uvloop", "httptools")
