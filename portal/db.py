@@ -8,15 +8,17 @@ applied by ``portal migrate``; nothing creates tables on start.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tortoise import Tortoise
 from tortoise.context import TortoiseContext
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
+from pypika_tortoise import Order
 
 from portal.config import ConfigError
 
@@ -155,3 +157,86 @@ async def insert_returning(objects: Sequence[Model], *returning: str) -> list[di
     fields = model._meta.fields_map
     values = [fields[name].to_db_value(getattr(obj, name), obj) for obj in objects for name in names]
     return await connection.execute_query_dict(sql, values)
+
+
+def retry_scope(model: type[Model]) -> AbstractAsyncContextManager[Any]:
+    """What an INSERT that may lose a race (a unique key, then a retry) runs in, so that the caller's transaction
+    stays usable: a savepoint on PostgreSQL, where a failed statement aborts the whole transaction; nothing on
+    SQLite, which undoes just the failed statement (a savepoint there is two more round trips for nothing)."""
+    if model._choose_db(for_write=True).capabilities.dialect == "sqlite":
+        return nullcontext()
+    return in_transaction()
+
+
+M = TypeVar("M", bound=Model)
+
+
+async def insert(obj: M) -> M:
+    """Insert one row and take its generated primary key: ``Model.create`` through the cached statement of
+    ``insert_returning`` (the ORM's save does per call what this does once). Runs in the caller's transaction."""
+    pk = obj._meta.pk_attr
+    [row] = await insert_returning([obj], pk)
+    setattr(obj, pk, row[pk])
+    obj._saved_in_db = True
+    return obj
+
+
+class Lookup(Generic[M]):
+    """A read of whole rows of one model by equal columns (``"owner_id"``) or lists (``"id__in"``), with its
+    SQL built once per dialect and list length, answered as model instances.
+
+    Tortoise builds every query anew through pypika: about 0.1 ms a query, three to four times what SQLite
+    takes to answer a lookup by index. The reads on the submission path, run on every submission, use this.
+    Like ``insert_returning``, it runs in the caller's transaction when there is one.
+    """
+
+    def __init__(self, model: type[M], *where: str, order_by: str = "", limit: int | None = None) -> None:
+        self.model, self.where, self.order_by, self.limit = model, where, order_by, limit
+        self._sql: dict[tuple[type, tuple[int, ...]], str] = {}
+
+    async def all(self, *values: Any) -> list[M]:
+        if len(values) != len(self.where):
+            raise TypeError(f"{len(self.where)} values expected, {len(values)} given")
+        fields = self.model._meta.fields_map  # complete once the ORM is initialised, not at import
+        params: list[Any] = []
+        lengths: list[int] = []
+        for name, value in zip(self.where, values):
+            if name.endswith("__in"):
+                if not value:
+                    return []  # "IN ()" is no SQL, and it would match nothing
+                field = fields[name.removesuffix("__in")]
+                params += [field.to_db_value(v, self.model) for v in value]
+                lengths.append(len(value))
+            else:
+                params.append(fields[name].to_db_value(value, self.model))
+        connection = self.model._choose_db()
+        key = (connection.executor_class, tuple(lengths))
+        if (sql := self._sql.get(key)) is None:
+            sql = self._sql[key] = self._build(connection, lengths)
+        rows = await connection.execute_query_dict(sql, params)
+        return [self.model._init_from_db(**row) for row in rows]
+
+    async def first(self, *values: Any) -> M | None:
+        rows = await self.all(*values)
+        return rows[0] if rows else None
+
+    def _build(self, connection: Any, lengths: list[int]) -> str:
+        meta = self.model._meta
+        table, executor = meta.basetable, connection.executor_class(model=self.model, db=connection)
+        query = connection.query_class.from_(table).select(*(table[c] for c in meta.fields_db_projection.values()))
+        position, sizes = 0, iter(lengths)
+        for name in self.where:
+            column = meta.fields_db_projection[name.removesuffix("__in")]
+            if name.endswith("__in"):
+                size = next(sizes)
+                query = query.where(table[column].isin([executor.parameter(position + k) for k in range(size)]))
+                position += size
+            else:
+                query = query.where(table[column] == executor.parameter(position))
+                position += 1
+        if self.order_by:
+            column = meta.fields_db_projection[self.order_by.lstrip("-")]
+            query = query.orderby(table[column], order=Order.desc if self.order_by.startswith("-") else Order.asc)
+        if self.limit is not None:
+            query = query.limit(self.limit)
+        return query.get_sql()

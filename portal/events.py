@@ -26,7 +26,8 @@ from tortoise import fields
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Max
 from tortoise.models import Model
-from tortoise.transactions import in_transaction
+
+from portal import db
 
 log = logging.getLogger("portal.events")
 PREFIX = "portal:"
@@ -158,7 +159,7 @@ def stream_channel(stream: str) -> str:
 
 async def append(stream: str, seq: int, kind: str, payload: dict[str, Any]) -> Event:
     """Write an event of ``stream`` (call inside the change's transaction, with the stream's next number)."""
-    return await Event.create(stream=stream, seq=seq, kind=kind, at=datetime.now(timezone.utc), payload=payload)
+    return await db.insert(Event(stream=stream, seq=seq, kind=kind, at=datetime.now(timezone.utc), payload=payload))
 
 
 async def append_next(stream: str, kind: str, payload: dict[str, Any], attempts: int = 20) -> Event:
@@ -167,7 +168,7 @@ async def append_next(stream: str, kind: str, payload: dict[str, Any], attempts:
     for _ in range(attempts):
         last = await Event.filter(stream=stream).annotate(top=Max("seq")).first().values_list("top", flat=True)
         try:
-            async with in_transaction():  # a savepoint inside the caller's transaction
+            async with db.retry_scope(Event):
                 return await append(stream, (last or 0) + 1, kind, payload)
         except IntegrityError:
             continue

@@ -9,6 +9,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -28,7 +29,7 @@ from portal.applications.models import (
 )
 from portal.audit.rules import Actor, record
 from portal.catalog.models import Audience, Bundle, CertificateType, Terminal
-from portal.catalog.rules import BundleOnOffer, MergedForm, bundle_on_offer, issued_on_the_way, merged_form
+from portal.catalog.rules import BundleOnOffer, MergedForm, bundle_on_offer, merged_form
 from portal.identity.models import Account, AccountKind
 from portal.identity.policy import may_act_for, may_handle_department
 from portal.idempotency import check_key, request_hash
@@ -132,9 +133,10 @@ def is_overdue(task: Task, now: datetime) -> bool:
     return task.status in OPEN_STATES and task.deadline is not None and task.deadline < now
 
 
-def field_rules(form: MergedForm) -> list[FieldRule]:
-    return [FieldRule(key=d.key, label=d.label, type=d.type, required=m.required, validation=d.validation,
-                      options=d.options) for d, m in form.fields]
+@lru_cache(maxsize=256)  # per form (hashed by identity); the catalog's forms change only with its version
+def field_rules(form: MergedForm) -> tuple[FieldRule, ...]:
+    return tuple(FieldRule(key=d.key, label=d.label, type=d.type, required=m.required, validation=d.validation,
+                           options=d.options) for d, m in form.fields)
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,9 @@ async def _applicant(principal: Principal, applicant_id: int | None, bundle: Bun
     target = applicant_id or principal.account_id
     if not consented and not await may_act_for(principal, target, bundle_code=bundle.code):
         raise Refused("PERMISSION", "NOT_AUTHORISED", "您没有代此申请人办理该事项的授权")
-    applicant = await Account.get(id=target)
+    applicant = await _ACCOUNT.first(target)
+    if applicant is None:
+        raise Refused("NOT_FOUND", "NO_SUCH_APPLICANT", "没有这个申请人")
     if applicant.kind is AccountKind.STAFF or bundle.audience not in (Audience.BOTH, Audience(applicant.kind.value)):
         who = "企业" if bundle.audience is Audience.ENTERPRISE else "个人"
         raise Refused("PERMISSION", "AUDIENCE_MISMATCH", f"该一件事仅面向{who}办理")
@@ -182,11 +186,11 @@ async def _materials(principal: Principal, applicant: Account, form: MergedForm,
     the way by an item that comes before those needing it (e.g. 出生医学证明 for 出生登记)."""
     problems: list[InvalidField] = []
     by_code = {d.code: (d, m) for d, m in form.materials}
-    issued_here = issued_on_the_way(form.members, form.materials)
+    issued_here = form.issued_here
     uploads: dict[str, UploadedFile] = {}
     ids = [entry.get("fileId", "") for entry in submitted]
-    files = {str(f.id): f for f in await UploadedFile.filter(
-        id__in=[i for i in ids if is_file_id(i)], owner_id__in=[principal.account_id, applicant.id])}
+    files = {str(f.id): f for f in await _FILES.all([i for i in ids if is_file_id(i)],
+                                                    {principal.account_id, applicant.id})}
     for entry in submitted:
         code, file_id = entry.get("code", ""), entry.get("fileId", "")
         field = f"materials.{code}"
@@ -208,8 +212,13 @@ async def _materials(principal: Principal, applicant: Account, form: MergedForm,
     return problems, uploads
 
 
+_BY_KEY = db.Lookup(Application, "submitted_by_id", "idempotency_key")
+_ACCOUNT = db.Lookup(Account, "id")
+_FILES = db.Lookup(UploadedFile, "id__in", "owner_id__in")
+
+
 async def _replay(principal: Principal, key: str, digest: str) -> Application | None:
-    existing = await Application.get_or_none(submitted_by_id=principal.account_id, idempotency_key=key)
+    existing = await _BY_KEY.first(principal.account_id, key)
     if existing is not None and existing.request_hash != digest:
         raise Refused("CONFLICT", "IDEMPOTENCY_KEY_REUSED", "该请求标识已用于另一份不同的申请")
     return existing
@@ -286,9 +295,9 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
     now = datetime.now(timezone.utc)
     try:
         async with in_transaction():
-            application = await Application.create(
+            application = await db.insert(Application(
                 bundle_id=bundle.id, applicant_id=applicant.id, submitted_by_id=principal.account_id,
-                channel=channel.value, form_values=checked, idempotency_key=key, request_hash=digest, event_seq=1)
+                channel=channel.value, form_values=checked, idempotency_key=key, request_hash=digest, event_seq=1))
             tasks = []
             for n, member in enumerate(form.members):
                 starts = not member.prerequisites
@@ -309,7 +318,11 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
                         + [ApplicationMaterial(application_id=application.id, material_code=code,
                                                source=MaterialSource.LICENCE, certificate_id=certificate.id)
                            for code, certificate in known.licences.items() if code not in uploads])
-            await ApplicationMaterial.bulk_create(attached)
+            if attached:
+                ids = {row["material_code"]: row["id"]
+                       for row in await db.insert_returning(attached, "id", "material_code")}
+                for material in attached:
+                    material.id, material._saved_in_db = ids[material.material_code], True
             # Every task is SUBMITTED or WAITING: no need to read them back for the status.
             event = await _announce(application, SUBMITTED_EVENT, status=ApplicationStatus.IN_PROGRESS)
             await record(SUBMITTED_EVENT, actor, subject_account_id=applicant.id,

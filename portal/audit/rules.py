@@ -12,11 +12,12 @@ from typing import Any
 import orjson
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from portal.audit.models import AuditEntry
+from portal.db import Lookup, insert, retry_scope
 
 GENESIS = "0" * 64
+_HEAD = Lookup(AuditEntry, order_by="-id", limit=1)
 APPEND_ATTEMPTS = 100
 # Actions in which someone other than the holder reads the holder's data (me.accessLog).
 ACCESS_ACTIONS = ("data.read", "lutong.scan")
@@ -58,17 +59,17 @@ async def record(action: str, actor: Actor, *, subject_account_id: int | None = 
         if attempt:
             # Lost a race for the head: wait a little, longer each time, so that the writers spread out.
             await asyncio.sleep(random.uniform(0, min(0.05, 0.001 * attempt)))
-        last = await AuditEntry.all().order_by("-id").limit(1).values_list("hash", flat=True)
-        prev = last[0] if last else GENESIS
+        last = await _HEAD.first()
+        prev = last.hash if last else GENESIS
         at = datetime.now(timezone.utc)
         digest = entry_hash(prev, at, action, actor.account_id, actor.label, subject_account_id, target, detail,
                             actor.address, actor.terminal)
         try:
-            async with in_transaction():  # a savepoint inside the caller's transaction
-                return await AuditEntry.create(
+            async with retry_scope(AuditEntry):
+                return await insert(AuditEntry(
                     at=at, action=action, actor_account_id=actor.account_id, actor=actor.label,
                     subject_account_id=subject_account_id, target=target, detail=detail, address=actor.address,
-                    terminal=actor.terminal, prev_hash=prev, hash=digest)
+                    terminal=actor.terminal, prev_hash=prev, hash=digest))
         except IntegrityError:
             continue  # another writer appended to the same predecessor first: re-read the head
     raise RuntimeError("could not append to the audit trail: too much contention")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from tortoise.expressions import Case, Q, RawSQL, When
 from tortoise.queryset import QuerySet
@@ -113,13 +114,18 @@ def merge_requirements(per_item: Sequence[tuple[str, Sequence[tuple[str, bool]]]
             for key, items in asked.items()]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: what is worked out of it is kept per form
 class MergedForm:
     """A bundle's items in order and its merged form, with the dictionary entries of each key."""
 
     members: list[BundleItem]
     fields: list[tuple[FieldDefinition, MergedRequirement]]
     materials: list[tuple[MaterialDefinition, MergedRequirement]]
+
+    @cached_property
+    def issued_here(self) -> dict[str, str]:
+        """``issued_on_the_way`` of this form, worked out once (a form lives as long as its catalog version)."""
+        return issued_on_the_way(self.members, self.materials)
 
 
 async def merged_form(bundle: Bundle) -> MergedForm:

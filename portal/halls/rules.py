@@ -20,7 +20,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
-from portal import events
+from portal import db, events
 from portal.halls.models import Appointment, AppointmentStatus, Counter, Hall, HallCategory, Ticket, TicketStatus
 from portal.identity.policy import may_serve_at_window
 from portal.identity.principal import Principal
@@ -81,13 +81,13 @@ async def _announce(ticket: Ticket, kind: str, category_name: str | None = None)
 
 async def _issue(category: HallCategory, day: date, *, account_id: int | None, idempotency_key: str,
                  priority: bool = False, appointment_id: int | None = None) -> Ticket:
-    """Inside the caller's transaction: the next number of the category today (a savepoint per attempt)."""
+    """Inside the caller's transaction: the next number of the category today (``retry_scope`` per attempt)."""
     for _ in range(ATTEMPTS):
         last = await Ticket.filter(hall_id=category.hall_id, category_code=category.code, day=day) \
             .annotate(top=Max("seq")).first().values_list("top", flat=True)
         seq = (last or 0) + 1
         try:
-            async with in_transaction():
+            async with db.retry_scope(Ticket):
                 return await Ticket.create(
                     hall_id=category.hall_id, category_code=category.code, day=day, seq=seq,
                     number=number_of(category.letter, seq), priority=priority, status=TicketStatus.WAITING,

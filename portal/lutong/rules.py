@@ -6,13 +6,16 @@ import secrets
 from datetime import datetime, timezone
 from typing import Any
 
+from portal.db import Lookup
 from portal.lutong.models import Certificate
+
+_HELD = Lookup(Certificate, "holder_id", order_by="id")
 
 
 async def holdings(holder_id: int) -> dict[str, Certificate]:
     """The holder's current licences by type (the newest of each type)."""
     held: dict[str, Certificate] = {}
-    for certificate in await Certificate.filter(holder_id=holder_id).order_by("id"):
+    for certificate in await _HELD.all(holder_id):
         held[certificate.type_code] = certificate
     return held
 

@@ -1,0 +1,74 @@
+"""The ORM helpers of the hot paths: ``db.Lookup`` (reads with their SQL built once) and ``db.insert``."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+
+import pytest
+from tortoise.transactions import in_transaction
+
+from portal import db
+from portal.events import Event
+
+BY_SEQ = db.Lookup(Event, "stream", "seq__in")
+NEWEST = db.Lookup(Event, "stream", order_by="-seq", limit=1)
+IN_ORDER = db.Lookup(Event, "stream", order_by="seq")
+
+
+def fields(event: Event) -> tuple[object, ...]:
+    return event.id, event.stream, event.seq, event.kind, event.at, event.payload, event.published_at
+
+
+async def write(stream: str, *seqs: int) -> list[Event]:
+    return [await db.insert(Event(stream=stream, seq=seq, kind="test.written", at=datetime.now(timezone.utc),
+                                  payload={"seq": seq, "名称": "测试"})) for seq in seqs]
+
+
+async def test_insert_takes_the_generated_key_and_the_row_reads_back_the_same(database_url: str) -> None:
+    stream = f"test:{secrets.token_hex(4)}"
+    first, second = await write(stream, 1, 2)
+    assert isinstance(first.id, int) and second.id > first.id
+    assert first._saved_in_db
+    assert fields(await Event.get(id=first.id)) == fields(first)
+
+
+async def test_lookup_answers_as_the_orm_does(database_url: str) -> None:
+    stream = f"test:{secrets.token_hex(4)}"
+    await write(stream, 1, 2, 3)
+    assert [fields(e) for e in await IN_ORDER.all(stream)] == [
+        fields(e) for e in await Event.filter(stream=stream).order_by("seq")]
+
+
+async def test_lookup_by_equal_columns_and_lists_of_any_length(database_url: str) -> None:
+    stream = f"test:{secrets.token_hex(4)}"
+    await write(stream, 1, 2, 3)
+    assert sorted(e.seq for e in await BY_SEQ.all(stream, [1, 3])) == [1, 3]
+    assert [e.seq for e in await BY_SEQ.all(stream, [2])] == [2]
+    assert sorted(e.seq for e in await BY_SEQ.all(stream, {3, 2, 1})) == [1, 2, 3]
+    assert await BY_SEQ.all(stream, []) == []
+    assert await BY_SEQ.first(stream, [9]) is None
+    assert await BY_SEQ.all("test:no-such-stream", [1]) == []
+
+
+async def test_lookup_orders_and_limits(database_url: str) -> None:
+    stream = f"test:{secrets.token_hex(4)}"
+    await write(stream, 2, 3, 1)
+    newest = await NEWEST.all(stream)
+    assert [e.seq for e in newest] == [3]
+    assert [e.seq for e in await IN_ORDER.all(stream)] == [1, 2, 3]
+
+
+async def test_lookup_and_insert_run_in_the_callers_transaction(database_url: str) -> None:
+    stream = f"test:{secrets.token_hex(4)}"
+    with pytest.raises(ZeroDivisionError):
+        async with in_transaction():
+            await write(stream, 1)
+            assert [e.seq for e in await IN_ORDER.all(stream)] == [1]
+            1 / 0
+    assert await IN_ORDER.all(stream) == []
+
+
+async def test_lookup_checks_the_number_of_values(database_url: str) -> None:
+    with pytest.raises(TypeError, match="2 values expected, 1 given"):
+        await BY_SEQ.all("test:x")
