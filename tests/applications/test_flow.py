@@ -8,12 +8,18 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
+import pytest
 
+from portal.applications import rules
 from portal.applications.models import Application, Task
 from portal.applications.rules import promised_deadline
+from portal.audit.rules import Actor
+from portal.catalog.models import Terminal
 from portal.events import Event, published_marks
-from portal.identity.models import Role
+from portal.identity.models import AccountKind, Role
+from portal.identity.principal import Principal
 from portal.lutong.models import Certificate
+from portal.problems import Refused
 from portal.workdays import WorkCalendar
 from tests.applications.support import (
     ACCEPT,
@@ -154,6 +160,18 @@ async def test_an_enterprise_cannot_apply_for_a_citizens_bundle(gql: Any) -> Non
     anonymous = await gql(SUBMIT, {"input": {"bundleCode": "newborn", "formValues": {}, "channel": "MOBILE",
                                              "idempotencyKey": "e"}})
     assert anonymous["data"]["submitBundleApplication"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_consented_applicant_that_does_not_exist_is_not_found(database_url: str) -> None:
+    # Only server code passes consented=True (a verified 鲁通码 scan); even so, no account means no application.
+    clerk = Principal(account_id=1, kind=AccountKind.STAFF, name="窗口", role=Role.WINDOW_CLERK,
+                      department_code=None, region_code="370100", session_id=1,
+                      expires_at=datetime.now(timezone.utc) + timedelta(hours=1))
+    with pytest.raises(Refused) as refused:
+        await rules.submit(clerk, Actor(1, "staff:1"), WorkCalendar(), bundle_code="newborn",
+                           form_values=newborn_values(), materials=[], channel=Terminal.WINDOW,
+                           idempotency_key="no-such-applicant", applicant_id=2**31 - 1, consented=True)
+    assert (refused.value.kind, refused.value.code) == ("NOT_FOUND", "NO_SUCH_APPLICANT")
 
 
 async def test_the_chain_runs_to_done_issuing_licences_on_the_way(gql: Any, client: httpx.AsyncClient) -> None:
