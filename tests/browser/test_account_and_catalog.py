@@ -199,8 +199,10 @@ async def test_the_catalog_pages_searches_and_filters(browsing: Browsing, portal
     await expect(page.locator(".catalog-count")).to_have_text("“户口”找到 0 件事")
     await expect(page.locator(".catalog-more")).to_have_text("没有找到相关的一件事。请检查用词，或换一个更常用的说法。")
     await page.get_by_role("link", name="清除搜索").click()
+    # Wait for the new page (the filter link read 企业办事 before the click too), then check it.
+    await expect(page.locator("#catalog-search")).to_have_value("")
+    await expect(page.locator(".catalog-count")).not_to_contain_text("户口")
     await expect(page.locator(".audience-filter [aria-current=true]")).to_have_text("企业办事")
-    assert await page.input_value("#catalog-search") == ""
 
 
 async def test_the_newborn_bundle_page_and_the_materials_e_licences_provide(browsing: Browsing) -> None:
