@@ -10,10 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import print_ast
 from starlette.testclient import TestClient
+from strawberry.schema.schema import validate_document
 from starlette.websockets import WebSocketDisconnect
 
 from portal import db, versions
+from portal.api import limits
 from portal.api.http import MAX_BODY_BYTES
 from portal.api.schema import create_schema
 from portal.app import create_app
@@ -145,6 +148,25 @@ async def test_depth_alias_and_token_limits_name_themselves() -> None:
     assert aliases.errors[0].message == "3 aliases found. Allowed: 2"
     tokens = await schema.execute("{ " + "__typename " * 40 + "}")
     assert tokens.errors[0].message == "Syntax Error: Document contains more than 40 tokens. Parsing aborted."
+
+
+async def test_a_document_is_validated_once_per_text_and_its_verdict_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = create_schema(max_depth=2)
+    validated: list[str] = []
+
+    def counting(graphql_schema: Any, document: Any, rules: Any) -> Any:
+        validated.append(print_ast(document))
+        return validate_document(graphql_schema, document, rules)
+
+    monkeypatch.setattr(limits, "validate_document", counting)
+    deep, fine = "{ bundles { edges { node { code } } } }", "{ __typename }"
+    for _ in range(3):
+        assert (await schema.execute(deep)).errors[0].message == "'anonymous' exceeds maximum operation depth of 2"
+        assert (await schema.execute(fine)).data == {"__typename": "Query"}
+    assert len(validated) == 2
+    other = create_schema(max_depth=2)  # another schema keeps its own verdicts
+    assert (await other.execute(fine)).data == {"__typename": "Query"}
+    assert len(validated) == 3
 
 
 async def test_healthz_checks_the_database(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:

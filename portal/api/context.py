@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from starlette.requests import Request
@@ -50,8 +51,6 @@ class Context:
     settings: Settings
     public: PublicData
     passwords: Passwords
-    catalog: CatalogLoaders = field(default_factory=CatalogLoaders)
-    applications: ApplicationLoaders = field(default_factory=ApplicationLoaders)
     memo: dict[object, Any] = field(default_factory=dict)  # per-request results shared by resolvers
     connection_params: dict[str, Any] | None = None
     token: str | None = None
@@ -60,6 +59,15 @@ class Context:
     def __post_init__(self) -> None:
         if self.token is None:
             self.token = bearer_token(self.request.headers.get("authorization"))
+
+    # Loaders are made when a resolver first asks: most requests need one group or none.
+    @cached_property
+    def catalog(self) -> CatalogLoaders:
+        return CatalogLoaders()
+
+    @cached_property
+    def applications(self) -> ApplicationLoaders:
+        return ApplicationLoaders()
 
     @property
     def calendar(self) -> WorkCalendar:

@@ -5,7 +5,7 @@ multiplied by its ``first`` argument (a variable counts as the page cap, 100, si
 variables are known and its result is cached per document), by 20 for a connection without ``first``
 (the default page), and by 10 for a list field (per list level). The ``edges`` of a connection are bounded
 by the connection's ``first`` and are not multiplied again. Fragments are expanded; introspection fields
-cost nothing. The cost depends on the document alone, so ``ValidationCache`` may cache the rule's verdict.
+cost nothing. The cost depends on the document alone, so the validation cache may keep the rule's verdict.
 
 The depth and alias rules and the token limit of strawberry report plain messages; ``LimitErrorCodes``
 adds ``extensions.code`` (and ``limit``) to them, and in production removes "Did you mean" suggestions.
@@ -14,6 +14,7 @@ adds ``extensions.code`` (and ``limit``) to them, and in production removes "Did
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -40,6 +41,7 @@ from graphql import (
     is_list_type,
 )
 from graphql.language.visitor import SKIP
+from strawberry.schema.schema import validate_document
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -157,7 +159,7 @@ def cost_error_message(cost: int, max_cost: int) -> str:
 def query_cost_rule(max_cost: int = MAX_COST) -> type[ASTValidationRule]:
     """A graphql-core validation rule refusing operations whose estimated cost exceeds ``max_cost``.
 
-    Build it once per schema: ``ValidationCache`` keys its entries by the rule classes."""
+    Build it once per schema: ``TextKeyedValidationCache`` keys its entries by the rule classes too."""
 
     class QueryCostRule(ValidationRule):
         def enter_document(self, node: DocumentNode, *_: Any) -> None:
@@ -224,7 +226,7 @@ class LimitErrorCodes(SchemaExtension):
             message = _SUGGESTION.sub("", message)
         if message == error.message and extensions == (error.extensions or {}):
             return error
-        # A new error: the original may be shared by every request through ValidationCache.
+        # A new error: the original may be shared by every request through TextKeyedValidationCache.
         return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None,
                             extensions or None)
 
@@ -244,10 +246,41 @@ class ReportingParserCache(ParserCache):
         yield
 
 
+class TextKeyedValidationCache(SchemaExtension):
+    """strawberry's ``ValidationCache`` keys its entries by the parsed document, and hashing a document walks
+    every node of it, on every request. The same text always parses to the same document, so the text is as
+    good a key, and a string's hash is computed once. One LRU per schema, shared by its requests."""
+
+    def __init__(self, entries: OrderedDict[tuple[Any, ...], list[GraphQLError]], maxsize: int) -> None:
+        super().__init__()
+        self.entries, self.maxsize = entries, maxsize
+
+    @classmethod
+    def factory(cls, maxsize: int = 512) -> Callable[[], TextKeyedValidationCache]:
+        entries: OrderedDict[tuple[Any, ...], list[GraphQLError]] = OrderedDict()
+        return lambda: cls(entries, maxsize)
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query is not None and context.graphql_document is not None:
+            key = (context.query, context.validation_rules)
+            errors = self.entries.get(key)
+            if errors is None:
+                errors = validate_document(context.schema._schema, context.graphql_document,
+                                           context.validation_rules)
+                self.entries[key] = errors
+                if len(self.entries) > self.maxsize:
+                    self.entries.popitem(last=False)
+            else:
+                self.entries.move_to_end(key)
+            context.pre_execution_errors = errors
+        yield
+
+
 def limit_extensions(*, max_depth: int, max_aliases: int, max_tokens: int, max_cost: int = MAX_COST,
                      production: bool = False) -> list[Callable[[], SchemaExtension]]:
     """The limit extensions of one schema, as factories. The validation rule classes are made here, once:
-    ``ValidationCache`` keys its entries by them, so rules made per request would never hit the cache."""
+    ``TextKeyedValidationCache`` keys its entries by them, so rules made per request would never hit the cache."""
     rules = [
         *QueryDepthLimiter(max_depth=max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
@@ -264,5 +297,5 @@ def limit_extensions(*, max_depth: int, max_aliases: int, max_tokens: int, max_c
     return extensions
 
 
-__all__ = ["MAX_COST", "LimitErrorCodes", "ReportingParserCache", "estimate_cost", "limit_extensions", "operation_cost",
-           "query_cost_rule"]
+__all__ = ["MAX_COST", "LimitErrorCodes", "ReportingParserCache", "TextKeyedValidationCache", "estimate_cost",
+           "limit_extensions", "operation_cost", "query_cost_rule"]
