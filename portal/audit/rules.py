@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import orjson
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 
@@ -19,6 +20,7 @@ from portal.db import Lookup, insert, retry_scope
 GENESIS = "0" * 64
 _HEAD = Lookup(AuditEntry, order_by="-id", limit=1)
 APPEND_ATTEMPTS = 100
+HEAD_LOCK = 0x61756469  # the advisory lock key of the audit chain's head ("audi")
 # Actions in which someone other than the holder reads the holder's data (me.accessLog).
 ACCESS_ACTIONS = ("data.read", "lutong.scan")
 
@@ -55,6 +57,7 @@ async def record(action: str, actor: Actor, *, subject_account_id: int | None = 
     Call it inside the transaction that makes the change, so the change and its entry commit together.
     """
     detail = detail or {}
+    await _queue_for_the_head()
     for attempt in range(APPEND_ATTEMPTS):
         if attempt:
             # Lost a race for the head: wait a little, longer each time, so that the writers spread out.
@@ -73,6 +76,16 @@ async def record(action: str, actor: Actor, *, subject_account_id: int | None = 
         except IntegrityError:
             continue  # another writer appended to the same predecessor first: re-read the head
     raise RuntimeError("could not append to the audit trail: too much contention")
+
+
+async def _queue_for_the_head() -> None:
+    """On PostgreSQL, writers inside a transaction take turns at the head (a transaction-scoped advisory lock,
+    released at commit or rollback) instead of racing for it: a lost race waits for the winner's commit, then
+    fails and retries, and under load the retries made the slowest requests several times slower. SQLite
+    already lets one writer at a time in."""
+    connection = AuditEntry._choose_db(for_write=True)
+    if isinstance(connection, TransactionalDBClient) and connection.capabilities.dialect == "postgres":
+        await connection.execute_query(f"SELECT pg_advisory_xact_lock({HEAD_LOCK})")
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+from tortoise.transactions import in_transaction
+
+from portal.audit import rules
 from portal.audit.models import AuditEntry
 from portal.audit.rules import GENESIS, Actor, record, verify
+from portal.db import insert
 from tests.helpers import new_id_number
 from tests.identity.test_accounts import LOGIN, PASSWORD, register
 
@@ -62,6 +67,26 @@ async def test_concurrent_appends_keep_a_single_chain(empty_database: str) -> No
     result = await verify()
     assert result.ok and result.checked == 25
     assert len(set(await AuditEntry.all().values_list("prev_hash", flat=True))) == 25
+
+
+async def test_appends_inside_transactions_take_turns_instead_of_retrying(empty_database: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    inserts: list[AuditEntry] = []
+
+    async def counted(entry: AuditEntry) -> AuditEntry:
+        inserts.append(entry)
+        return await insert(entry)
+
+    monkeypatch.setattr(rules, "insert", counted)
+
+    async def change(n: int) -> None:
+        async with in_transaction():
+            await record("test.turns", CLERK, detail={"n": n})
+            await asyncio.sleep(0.01)  # the rest of the change, holding its place in the chain until commit
+
+    await asyncio.gather(*(change(n) for n in range(10)))
+    assert (await verify()).ok
+    assert len(inserts) == 10  # each entry written at its first attempt: no lost race, no retry
 
 
 async def test_access_log_lists_reads_by_others_newest_first(gql: Any) -> None:
