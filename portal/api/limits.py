@@ -41,7 +41,6 @@ from graphql import (
     is_list_type,
 )
 from graphql.language.visitor import SKIP
-from strawberry.schema.schema import validate_document
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -51,6 +50,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.schema.schema import validate_document
 
 from portal.api.pagination import DEFAULT_PAGE, MAX_PAGE
 
