@@ -217,3 +217,13 @@ def test_demo_data_is_refused_in_production(tmp_path: Path) -> None:
     for args in (("seed", "--demo"), ("serve", "--demo")):
         out = portal(*args, "--database", f"sqlite:///{tmp_path}/p.db", env=environ)
         assert out.returncode == 2 and "refused when PORTAL_ENV=production" in out.stderr
+
+
+def test_ci_runs_the_suite_on_sqlite_then_on_postgresql() -> None:
+    script = Path(__file__).resolve().parent.parent / ".ci" / "run"
+    subprocess.run(["bash", "-n", str(script)], check=True)  # it parses
+    commands = [line.split("#", 1)[0].strip() for line in script.read_text().splitlines()]
+    assert [c for c in commands if c.startswith("make")] == ["make test", "make test-postgres"]
+    makefile = (script.parent.parent / "Makefile").read_text()
+    assert re.search(r"^test-postgres:.*\n\tPORTAL_DATABASE_URL=postgres://\S+ \$\(BIN\)/python -m pytest$",
+                     makefile, re.MULTILINE)
