@@ -70,6 +70,19 @@ export async function submitAuth(form, { document, field, input, sending, next, 
   }
 }
 
+/**
+ * The page around an account form: heading, lead, the form, and a link to the other account screen
+ * (sign in, sign up) that keeps `next`.
+ */
+export function renderAuthPage(main, form, { title, lead, switchPrompt, switchLink, route, next }) {
+  const href = next ? `#/${route}?${new URLSearchParams({ next })}` : `#/${route}`;
+  replace(main,
+    h("h1", {}, title),
+    h("p", { class: "lead" }, lead),
+    form,
+    h("p", { class: "auth-switch" }, switchPrompt, " ", h("a", { href }, switchLink)));
+}
+
 export default async function render({ main, query, navigate, setTitle }) {
   setTitle(t("account.signIn.title"));
   const form = h("form", { class: "auth-form", novalidate: true },
@@ -85,11 +98,8 @@ export default async function render({ main, query, navigate, setTitle }) {
       input: { username: form.elements.username.value, password: form.elements.password.value },
     });
   });
-  const signUp = query.next ? `#/signup?${new URLSearchParams({ next: query.next })}` : "#/signup";
-  replace(main,
-    h("h1", {}, t("account.signIn.title")),
-    h("p", { class: "lead" }, t("account.signIn.lead")),
-    form,
-    h("p", { class: "auth-switch" }, t("account.signIn.noAccount"), " ",
-      h("a", { href: signUp }, t("account.signIn.toSignUp"))));
+  renderAuthPage(main, form, {
+    title: t("account.signIn.title"), lead: t("account.signIn.lead"), switchPrompt: t("account.signIn.noAccount"),
+    switchLink: t("account.signIn.toSignUp"), route: "signup", next: query.next,
+  });
 }

@@ -1,9 +1,9 @@
 // 注册: real-name registration of a citizen (ID number) or an enterprise (unified social credit code).
 // One form: the choice at the top shows the fields of that kind; what is typed in shared fields is kept.
-import { h, replace } from "../../shared/dom.js";
+import { h } from "../../shared/dom.js";
 import { USER_ERROR_FIELDS, clearErrors } from "../../shared/errors.js";
 import { t } from "../../shared/strings.js";
-import { AUTH_PAYLOAD_FIELDS, inputField, passwordField, submitAuth } from "./signin.js";
+import { AUTH_PAYLOAD_FIELDS, inputField, passwordField, renderAuthPage, submitAuth } from "./signin.js";
 
 const REGISTER = {
   citizen: {
@@ -82,11 +82,8 @@ export default async function render({ main, query, navigate, setTitle }) {
   });
   showKind();
 
-  const signIn = query.next ? `#/signin?${new URLSearchParams({ next: query.next })}` : "#/signin";
-  replace(main,
-    h("h1", {}, t("account.signUp.title")),
-    h("p", { class: "lead" }, t("account.signUp.lead")),
-    form,
-    h("p", { class: "auth-switch" }, t("account.signUp.haveAccount"), " ",
-      h("a", { href: signIn }, t("account.signUp.toSignIn"))));
+  renderAuthPage(main, form, {
+    title: t("account.signUp.title"), lead: t("account.signUp.lead"), switchPrompt: t("account.signUp.haveAccount"),
+    switchLink: t("account.signUp.toSignIn"), route: "signin", next: query.next,
+  });
 }
