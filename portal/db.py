@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from pypika_tortoise import Order
 from tortoise import Tortoise
 from tortoise.context import TortoiseContext
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
-from pypika_tortoise import Order
 
 from portal.config import ConfigError
 
@@ -179,6 +179,16 @@ async def insert(obj: M) -> M:
     setattr(obj, pk, row[pk])
     obj._saved_in_db = True
     return obj
+
+
+async def insert_all(objects: Sequence[M], by: str) -> None:
+    """Insert rows of one model in one statement and give each its generated primary key. RETURNING promises
+    no order: ``by`` names a column whose values tell the rows apart (a task's ``sort``)."""
+    pk = objects[0]._meta.pk_attr
+    keys = {row[by]: row[pk] for row in await insert_returning(objects, pk, by)}
+    for obj in objects:
+        setattr(obj, pk, keys[getattr(obj, by)])
+        obj._saved_in_db = True
 
 
 class Lookup(Generic[M]):

@@ -33,6 +33,16 @@ async def test_insert_takes_the_generated_key_and_the_row_reads_back_the_same(da
     assert fields(await Event.get(id=first.id)) == fields(first)
 
 
+async def test_insert_all_gives_each_row_its_own_key(database_url: str) -> None:
+    stream = f"test:{secrets.token_hex(4)}"
+    events = [Event(stream=stream, seq=seq, kind="test.written", at=datetime.now(timezone.utc), payload={"seq": seq})
+              for seq in (3, 1, 2)]
+    await db.insert_all(events, by="seq")
+    assert all(e._saved_in_db for e in events) and len({e.id for e in events}) == 3
+    for event in events:
+        assert fields(await Event.get(id=event.id)) == fields(event)
+
+
 async def test_lookup_answers_as_the_orm_does(database_url: str) -> None:
     stream = f"test:{secrets.token_hex(4)}"
     await write(stream, 1, 2, 3)

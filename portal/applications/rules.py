@@ -309,9 +309,7 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
                                   status=TaskStatus.SUBMITTED if starts else TaskStatus.WAITING,
                                   submitted_at=now if starts else None, deadline=deadline,
                                   deadline_provisional=provisional))
-            ids = {row["sort"]: row["id"] for row in await db.insert_returning(tasks, "id", "sort")}
-            for task in tasks:
-                task.id, task._saved_in_db = ids[task.sort], True
+            await db.insert_all(tasks, by="sort")
             attached = ([ApplicationMaterial(application_id=application.id, material_code=code,
                                              source=MaterialSource.UPLOAD, file_id=file.id)
                          for code, file in uploads.items()]
@@ -319,10 +317,7 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
                                                source=MaterialSource.LICENCE, certificate_id=certificate.id)
                            for code, certificate in known.licences.items() if code not in uploads])
             if attached:
-                ids = {row["material_code"]: row["id"]
-                       for row in await db.insert_returning(attached, "id", "material_code")}
-                for material in attached:
-                    material.id, material._saved_in_db = ids[material.material_code], True
+                await db.insert_all(attached, by="material_code")
             # Every task is SUBMITTED or WAITING: no need to read them back for the status.
             event = await _announce(application, SUBMITTED_EVENT, status=ApplicationStatus.IN_PROGRESS)
             await record(SUBMITTED_EVENT, actor, subject_account_id=applicant.id,
