@@ -10,17 +10,7 @@ from portal.appeals.models import Appeal, AppealAttachment
 from portal.applications.models import ApplicationMaterial, Task, UploadedFile
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, FamilyAuthorisation, Role
 from portal.identity.principal import Principal
-
-
-def region_covers(scope: str | None, region: str | None) -> bool:
-    """A province code (370000) covers its cities and counties, a city (370100) its counties (3701xx)."""
-    if not scope or not region:
-        return False
-    if scope.endswith("0000"):
-        return region[:2] == scope[:2]
-    if scope.endswith("00"):
-        return region[:4] == scope[:4]
-    return region == scope
+from portal.regions import covers as region_covers
 
 
 def has_role(principal: Principal | None, *roles: Role) -> bool:
