@@ -12,7 +12,6 @@ import httpx
 import pytest
 from graphql import print_ast
 from starlette.testclient import TestClient
-from strawberry.schema.schema import validate_document
 from starlette.websockets import WebSocketDisconnect
 
 from portal import db, versions
@@ -154,11 +153,13 @@ async def test_a_document_is_validated_once_per_text_and_its_verdict_kept(monkey
     schema = create_schema(max_depth=2)
     validated: list[str] = []
 
-    def counting(graphql_schema: Any, document: Any, rules: Any) -> Any:
-        validated.append(print_ast(document))
-        return validate_document(graphql_schema, document, rules)
+    checked = limits.DocumentLimits.errors
 
-    monkeypatch.setattr(limits, "validate_document", counting)
+    def counting(self: limits.DocumentLimits, graphql_schema: Any, document: Any) -> Any:
+        validated.append(print_ast(document))
+        return checked(self, graphql_schema, document)
+
+    monkeypatch.setattr(limits.DocumentLimits, "errors", counting)
     deep, fine = "{ bundles { edges { node { code } } } }", "{ __typename }"
     for _ in range(3):
         assert (await schema.execute(deep)).errors[0].message == "'anonymous' exceeds maximum operation depth of 2"

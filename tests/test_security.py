@@ -20,7 +20,6 @@ from graphql import parse
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
-from strawberry.schema.schema import validate_document
 from websockets.exceptions import ConnectionClosedError
 from websockets.sync.client import connect
 
@@ -167,8 +166,9 @@ async def test_a_smaller_cost_limit_is_enforced_from_the_validation_cache(databa
     small = create_schema(max_cost=300)
     query = "query Page($n: Int) { bundles(first: $n) { edges { node { code } } } }"
     validations: list[object] = []
-    monkeypatch.setattr(limits, "validate_document",
-                        lambda *args: validations.append(args) or validate_document(*args))
+    checked = limits.DocumentLimits.errors
+    monkeypatch.setattr(limits.DocumentLimits, "errors",
+                        lambda *args: validations.append(args) or checked(*args))
     for attempt in range(2):
         result = await small.execute(query, variable_values={"n": 1})
         [error] = result.errors
@@ -191,9 +191,18 @@ async def test_depth_alias_and_token_errors_carry_codes() -> None:
     assert [(e.message, e.extensions) for e in tokens.errors] == [
         ("Syntax Error: Document contains more than 40 tokens. Parsing aborted.",
          {"code": "TOO_MANY_TOKENS", "limit": 40})]
-    # Other syntax errors keep their plain form.
+    # Every other error in the request itself is coded too.
     broken = await limited.execute("{ bundles")
-    assert [(e.message, e.extensions) for e in broken.errors] == [("Syntax Error: Expected Name, found <EOF>.", {})]
+    assert [(e.message, e.extensions) for e in broken.errors] == [
+        ("Syntax Error: Expected Name, found <EOF>.", {"code": "GRAPHQL_PARSE_FAILED"})]
+    unknown = await limited.execute("{ nothingHere }")
+    assert [(e.message, e.extensions) for e in unknown.errors] == [
+        ("Cannot query field 'nothingHere' on type 'Query'.", {"code": "GRAPHQL_VALIDATION_FAILED"})]
+    variable = await limited.execute("query($n: Int) { bundles(first: $n) { totalCount } }",
+                                     variable_values={"n": "x"})
+    assert [(e.message, e.extensions) for e in variable.errors] == [
+        ("Variable '$n' has invalid value: Int cannot represent non-integer value: 'x'",
+         {"code": "BAD_USER_INPUT"})]
 
 
 def test_limit_errors_carry_codes_over_websocket(settings: Settings) -> None:

@@ -97,6 +97,11 @@ def is_expected(error: GraphQLError) -> bool:
     return original is None or error.path is None or isinstance(original, PublicError)
 
 
+def internal_error_message(reference: str) -> str:
+    """What a client reads of an unexpected error: the reference that its log line carries, nothing else."""
+    return f"服务内部错误，请稍后再试（参考编号 {reference}）"
+
+
 class MaskUnexpectedErrors(MaskErrors):
     """Masks unexpected errors with a reference id that also appears in the log with the traceback."""
 
@@ -107,7 +112,7 @@ class MaskUnexpectedErrors(MaskErrors):
         reference = secrets.token_hex(6)
         log.error("internal error %s at %s", reference, error.path, exc_info=error.original_error)
         return GraphQLError(
-            message=f"服务内部错误，请稍后再试（参考编号 {reference}）",
+            message=internal_error_message(reference),
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,

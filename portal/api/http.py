@@ -16,7 +16,11 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from cross_web import HTTPException
 from strawberry.schema import BaseSchema
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -95,6 +99,26 @@ class PortalGraphQL(GraphQL):
         # WebSocket frames must be text; HTTP responses skip the decode in create_response.
         return orjson.dumps(data).decode()
 
+    def decode_json(self, data: str | bytes) -> object:
+        """Request bodies, GET variables and WebSocket frames: orjson refuses nesting beyond 1,024 levels (the
+        standard library recurses until the stack breaks), and anything but an object is refused here, once,
+        for all three (strawberry would fail on a bare ``5`` or a list-shaped frame). A refusal is a
+        ``JSONDecodeError``: HTTP 400, or close code 4400 on a WebSocket."""
+        value = orjson.loads(data)
+        if not isinstance(value, dict):
+            raise orjson.JSONDecodeError("a JSON object is expected", data if isinstance(data, str) else "", 0)
+        return value
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:
+            response = request_error(exc.status_code, exc.reason)
+        await response(scope, receive, send)
+
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         response = Response(orjson.dumps(response_data), status_code=sub_response.status_code or status.HTTP_200_OK,
                             media_type="application/json")
@@ -108,14 +132,27 @@ class PortalGraphQL(GraphQL):
         which ``GraphQLEndpoint`` also applies before strawberry sees the socket."""
         return websocket_origin_allowed(request.scope, self.settings)
 
-    async def execute_operation(self, request: Any, request_adapter: Any, *args: Any, **kwargs: Any) -> Any:
+    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Any,
+                             root_value: Any, request_data: GraphQLRequestData) -> ExecutionResult:
+        """strawberry's, with the operation types HTTP may carry here: queries (GET or POST) and mutations
+        (POST). Subscriptions need the WebSocket: over HTTP they ran their resolver as a query and failed."""
+        method = request_adapter.method
+        allowed = {OperationType.QUERY, OperationType.MUTATION} if method == "POST" else {OperationType.QUERY}
         try:
-            return await super().execute_operation(request, request_adapter, *args, **kwargs)
-        except HTTPException as exc:
-            if request_adapter.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
-                raise HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED,
-                                    "Only queries may be sent with GET; send mutations with POST.") from exc
-            raise
+            return await self.schema.execute(
+                request_data.query, root_value=root_value, variable_values=request_data.variables,
+                context_value=context, operation_name=request_data.operation_name,
+                allowed_operation_types=allowed, operation_extensions=request_data.extensions)
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:
+                raise HTTPException(status.HTTP_400_BAD_REQUEST,
+                                    "订阅只能通过 WebSocket（graphql-transport-ws）发送") from exc
+            raise HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED,
+                                "Only queries may be sent with GET; send mutations with POST.") from exc
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, exc.as_http_error_reason()) from exc
+        except MissingQueryError as exc:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, "请求中没有 GraphQL 查询（query）") from exc
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -149,7 +186,7 @@ class GraphQLEndpoint:
         if scope["method"] == "POST":
             declared = _header(scope, b"content-length")
             if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-                await _too_large(send)
+                await _too_large(scope, receive, send)
                 return
             more = True
             while more:
@@ -157,7 +194,7 @@ class GraphQLEndpoint:
                 body += message.get("body", b"")
                 more = message.get("more_body", False)
                 if len(body) > MAX_BODY_BYTES:
-                    await _too_large(send)
+                    await _too_large(scope, receive, send)
                     return
         anonymous = _header(scope, b"authorization") is None
         key = scope["method"].encode() + b" " + (body if scope["method"] == "POST" else scope["query_string"])
@@ -220,9 +257,19 @@ async def _send_cached(scope: Scope, send: Send, cached: CachedResponse) -> None
     await send({"type": "http.response.body", "body": body})
 
 
-async def _too_large(send: Send) -> None:
-    body = orjson.dumps({"errors": [{"message": f"请求过大：不能超过 {MAX_BODY_BYTES // 1024} KiB",
-                                     "extensions": {"code": "REQUEST_TOO_LARGE", "limit": MAX_BODY_BYTES}}]})
-    await send({"type": "http.response.start", "status": 413, "headers": JSON_HEADERS})
-    await send({"type": "http.response.body", "body": body})
+REQUEST_ERROR_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 413: "REQUEST_TOO_LARGE",
+                       415: "UNSUPPORTED_MEDIA_TYPE"}
+
+
+def request_error(status_code: int, message: str, **extensions: Any) -> Response:
+    """A request refused before any GraphQL ran (malformed JSON, wrong method, too large): the GraphQL error
+    shape with a code, so clients read every failure the same way."""
+    code = REQUEST_ERROR_CODES.get(status_code, "BAD_REQUEST")
+    body = {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+    return Response(orjson.dumps(body), status_code=status_code, media_type="application/json")
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    await request_error(413, f"请求过大：不能超过 {MAX_BODY_BYTES // 1024} KiB", limit=MAX_BODY_BYTES)(
+        scope, receive, send)
 

@@ -13,7 +13,7 @@ from strawberry.types import ExecutionContext
 
 from portal.api.calendar import CalendarQuery
 from portal.api.errors import ERROR_TYPES, MaskUnexpectedErrors
-from portal.api.limits import MAX_COST, ReportingParserCache, TextKeyedValidationCache, limit_extensions
+from portal.api.limits import MAX_COST, ReportingParserCache, limit_extensions
 from portal.appeals.api import AppealMutation, AppealQuery, AppealSubscription
 from portal.applications.api import ApplicationMutation, ApplicationQuery, ApplicationSubscription
 from portal.catalog.api import CatalogQuery
@@ -61,7 +61,6 @@ def create_schema(*, max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES,
         extensions=[
             MaskUnexpectedErrors,
             lambda: ReportingParserCache(maxsize=512),
-            TextKeyedValidationCache.factory(maxsize=512),
             *limit_extensions(max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens,
                               max_cost=max_cost, production=production),
         ],

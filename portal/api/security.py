@@ -7,16 +7,23 @@ of a foreign site that opens a subscription socket.
 
 from __future__ import annotations
 
+import logging
 import re
+import secrets
 from urllib.parse import urlsplit
+
+import orjson
 
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from portal.api.errors import internal_error_message
 from portal.config import Settings
 
+log = logging.getLogger("portal.errors")
 GRAPHQL_PATH = "/graphql"
 # What strawberry's GraphiQL page (strawberry/static/graphiql.html) loads: scripts and styles from unpkg,
 # one inline script and one inline style block, fonts referenced by graphiql.min.css, a data: favicon.
@@ -70,7 +77,11 @@ def content_security_policy(settings: Settings, host: str | None, *, graphiql: b
 
 class SecurityHeadersMiddleware:
     """Pure ASGI middleware adding the security headers to every HTTP response start, cached and
-    error responses included. A header the application already set is left as it is."""
+    error responses included. A header the application already set is left as it is.
+
+    It also answers an exception that escapes the application before a response started: Starlette's
+    ``ServerErrorMiddleware`` sits outside every user middleware, so its 500 would carry none of these
+    headers. Here the 500 is the API's masked error, with a reference that the log line shares."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -81,12 +92,25 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 self.add_headers(scope, MutableHeaders(scope=message))
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if started:
+                raise  # too late for an answer: the server closes the connection
+            reference = secrets.token_hex(6)
+            log.exception("internal error %s at %s %s", reference, scope.get("method"), scope.get("path"))
+            body = orjson.dumps({"errors": [{"message": internal_error_message(reference),
+                                             "extensions": {"code": "INTERNAL_ERROR", "reference": reference}}]})
+            await Response(body, status_code=500, media_type="application/json")(scope, receive, send_with_headers)
 
     def add_headers(self, scope: Scope, headers: MutableHeaders) -> None:
         graphiql = (not self.settings.production and scope.get("path") == GRAPHQL_PATH
