@@ -313,3 +313,11 @@ async def test_a_500_has_the_security_headers_and_a_reference_in_the_log(
     assert error == {"message": f"服务内部错误，请稍后再试（参考编号 {reference}）",
                      "extensions": {"code": "INTERNAL_ERROR", "reference": reference}}
     assert any(reference in record.getMessage() and record.exc_info for record in caplog.records)
+
+
+async def test_the_root_leads_to_the_citizen_client_in_production_too(production_client: httpx.AsyncClient) -> None:
+    """README and code agree: production keeps the root's redirect (only GraphiQL, introspection and
+    suggestions are development-only)."""
+    home = await production_client.get("/")
+    assert (home.status_code, home.headers["location"]) == (307, "/m/")
+    assert (await production_client.get("/graphql", headers={"accept": "text/html"})).status_code != 200
