@@ -70,7 +70,7 @@ _TOKEN = re.compile(r"[\x21-\x7e]+")  # printable ASCII without spaces: idempote
 # By argument or input-field name, as the schema spells it; lengths are those of the columns they are compared
 # with or stored in. Every other string is free text (single line where its name says so).
 FORMATS: dict[str, Format] = {
-    "code": Format(60, _IDENTIFIER),
+    "code": Format(80, _IDENTIFIER),  # bundle, item or material code (materials' column is the longest)
     "bundleCode": Format(60, _IDENTIFIER),
     "departmentCode": Format(20, _IDENTIFIER),
     "hallCode": Format(30, _IDENTIFIER),
@@ -81,7 +81,7 @@ FORMATS: dict[str, Format] = {
     "creditCode": Format(18, re.compile(r"[0-9A-Za-z]{18}")),
     "idempotencyKey": Format(100, _TOKEN),
     "after": Format(100, _TOKEN),
-    "fileId": Format(20, _TOKEN),
+    "fileId": Format(40, _TOKEN),  # an upload's UUID
     "targetId": Format(40, _TOKEN),
     "idNumber": Format(40),  # people type separators; the rules normalise and check the digits
     "legalRepresentativeIdNumber": Format(40),
@@ -92,7 +92,7 @@ FORMATS: dict[str, Format] = {
     "newPassword": Format(256),
     "name": Format(100),
     "enterpriseName": Format(100),
-    "title": Format(200),
+    "title": Format(100),
     "relationship": Format(20),
     "roomNumber": Format(20),
     "search": Format(100),
