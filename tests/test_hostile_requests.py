@@ -72,8 +72,8 @@ async def test_hostile_documents_are_refused_in_milliseconds(name: str) -> None:
     elapsed = time.perf_counter() - started
     assert [error.extensions["code"] for error in result.errors] == [code]
     assert result.data is None
-    # Before, the chain of 21 took 16 s and the one of 39 never ended; 0.5 s leaves room for a slow machine.
-    assert elapsed < 0.5, f"{name}: {elapsed:.3f} s"
+    # Before, the chain of 21 took 16 s and the one of 39 never ended; 1 s leaves room for a loaded machine.
+    assert elapsed < 1.0, f"{name}: {elapsed:.3f} s"
 
 
 async def test_doubling_limits_name_themselves() -> None:
@@ -229,10 +229,10 @@ async def test_over_long_arguments_are_field_errors(gql: Any, document: str, fie
 
 async def test_nested_arguments_are_named_by_their_path(gql: Any) -> None:
     body = await gql("mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { __typename } }", {
-        "input": {"creditCode": "91370102MA3C5QX1X!", "category": "POLICY", "urgency": "GENERAL",
+        "input": {"creditCode": "91370102MA3C5\u200bQX1X", "category": "POLICY", "urgency": "GENERAL",
                   "title": "停电\u202e通知", "content": "内容\x00", "channel": "ONLINE"}})
     assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]] == [
-        ("INVALID_FORMAT", "input.creditCode"), ("FORBIDDEN_CHARACTER", "input.title"),
+        ("FORBIDDEN_CHARACTER", "input.creditCode"), ("FORBIDDEN_CHARACTER", "input.title"),
         ("FORBIDDEN_CHARACTER", "input.content")]
 
 
