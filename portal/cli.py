@@ -27,6 +27,12 @@ UVICORN_WEBSOCKET_OPTIONS = {"ws": "websockets-sansio", "ws_max_size": WS_MAX_SI
 UVICORN_SPEED_OPTIONS = {"loop": "uvloop", "http": "httptools"}
 
 
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn reads X-Forwarded-For (and -Proto) only from the configured proxies; with none, the peer address
+    is the client's. (uvicorn's own default trusts 127.0.0.1 or FORWARDED_ALLOW_IPS.)"""
+    return {"proxy_headers": bool(settings.trusted_proxies), "forwarded_allow_ips": list(settings.trusted_proxies)}
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings.from_env()
     if getattr(args, "database", None):
@@ -103,7 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["PORTAL_DATABASE_URL"] = settings.database_url
     print(f"serving the portal on http://{args.host}:{args.port} ({settings.env}, {settings.database_url})")
     uvicorn.run(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level="info", proxy_headers=True, server_header=False, **UVICORN_WEBSOCKET_OPTIONS,
+                log_level="info", server_header=False, **proxy_options(settings), **UVICORN_WEBSOCKET_OPTIONS,
                 **UVICORN_SPEED_OPTIONS)
     return 0
 
