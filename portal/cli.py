@@ -161,6 +161,8 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     outcome: dict[str, object] = {}
+    halls = list(dict.fromkeys(code.strip() for given in args.hall or () for code in given.split(",")
+                               if code.strip()))
 
     async def create() -> None:
         department = None
@@ -172,7 +174,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
             Passwords(settings.password_profile), username=args.username, password=args.password,
             role=Role(args.role), department_code=args.department,
             region_code=args.region or (department.region_code if department else None),
-            name=args.name or args.username, scene=args.scene)
+            name=args.name or args.username, scene=args.scene, halls=halls)
 
     try:
         _with_database(settings, create)
@@ -184,7 +186,8 @@ def cmd_user_create(args: argparse.Namespace) -> int:
         return 1
     account = outcome["account"]
     print(f"created staff account {account.username} ({account.role.value}"
-          f"{', ' + account.department_code if account.department_code else ''}), id {account.id}")
+          f"{', ' + account.department_code if account.department_code else ''}"
+          f"{', halls ' + ' '.join(halls) if halls else ''}), id {account.id}")
     return 0
 
 
@@ -290,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--scene", choices=["GOVERNMENT_SERVICE", "MEDICAL_HEALTH", "TRANSPORT", "CULTURE_TOURISM",
                                             "LODGING", "SOCIAL_SECURITY"],
                         help="the 鲁通码 scene of a SCENE_OPERATOR (a hotel desk scans in LODGING)")
+    create.add_argument("--hall", action="append", metavar="CODE",
+                        help="a WINDOW_CLERK's service hall (repeat it or give a comma list); "
+                             "a clerk calls tickets only in its halls")
     create.add_argument("--name", help="display name (default: the username)")
     database_option(create)
     create.set_defaults(func=cmd_user_create)

@@ -184,6 +184,23 @@ def test_user_create_refuses_a_taken_username(tmp_path: Path) -> None:
     assert out.returncode == 1 and "the username dup is taken" in out.stderr
 
 
+def test_user_create_binds_a_window_clerk_to_its_halls(tmp_path: Path) -> None:
+    url = migrated_and_seeded(tmp_path)
+    create = ("user", "create", "--password", "Window-Clerk-2115", "--database", url)
+    out = portal(*create, "--username", "qd-window", "--role", "WINDOW_CLERK", "--hall", "QDSMZX, LXQZWFW",
+                 "--hall", "QDSMZX", env={"PORTAL_PASSWORD_PROFILE": "test"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("created staff account qd-window (WINDOW_CLERK, halls QDSMZX LXQZWFW), id ")
+    with sqlite3.connect(tmp_path / "p.db") as connection:
+        halls = connection.execute("SELECT hall_id FROM hall_clerk JOIN account ON account.id = account_id "
+                                   "WHERE username = 'qd-window' ORDER BY hall_id").fetchall()
+    assert halls == [("LXQZWFW",), ("QDSMZX",)]
+    for args, message in ((["--role", "WINDOW_CLERK", "--hall", "QDSMZX,NOPE"], "没有这个政务服务大厅：NOPE"),
+                          (["--role", "SUPERVISOR", "--hall", "QDSMZX"], "只有窗口工作人员可以指定所属大厅")):
+        out = portal(*create, "--username", "refused", *args)
+        assert out.returncode == 1 and message in out.stderr, out.stderr
+
+
 def test_audit_verify_reports_the_first_broken_link(tmp_path: Path) -> None:
     url = migrated_and_seeded(tmp_path)
     assert portal("seed", "--demo", "--database", url).returncode == 0
@@ -215,6 +232,17 @@ def test_demo_accounts_sign_in_and_hold_their_licences(tmp_path: Path) -> None:
             account = httpx.post(f"{base}/graphql", json={"query": login, "variables": {"u": username}},
                                  timeout=10).json()["data"]["login"]["account"]
             assert account["kind"] == kind
+        clerk = httpx.post(f"{base}/graphql", json={"query": login, "variables": {"u": "window-jinan"}},
+                           timeout=10).json()["data"]["login"]["token"]
+
+        def as_clerk(query: str) -> dict[str, Any]:
+            return httpx.post(f"{base}/graphql", json={"query": query}, timeout=10,
+                              headers={"authorization": f"Bearer {clerk}"}).json()["data"]
+
+        assert as_clerk("{ me { halls { code } } }") == {"me": {"halls": [{"code": "JNSMZX"}]}}
+        call = 'mutation {{ callNextTicket(counterCode: "{}") {{ ... on UserError {{ code }} }} }}'
+        assert as_clerk(call.format("QDSMZX-01")) == {"callNextTicket": {"code": "NOT_YOUR_HALL"}}
+        assert as_clerk(call.format("JNSMZX-01")) == {"callNextTicket": {"code": "QUEUE_EMPTY"}}
 
 
 def test_demo_data_is_refused_in_production(tmp_path: Path) -> None:

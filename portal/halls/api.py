@@ -13,6 +13,7 @@ from portal import events
 from portal.api.errors import Conflict, FormInvalid, NotFound, PermissionDenied, PublicError, outcome, signed_in
 from portal.halls import models, rules
 from portal.halls.models import AppointmentStatus, TicketStatus
+from portal.identity.principal import Principal
 from portal.problems import Refused, known_id
 
 strawberry.enum(TicketStatus, description="WAITING, CALLED, DONE, or SKIPPED (a no-show passed over, 过号).")
@@ -47,6 +48,10 @@ class Hall:
     name: str
     region_code: str
     address: str
+
+    @classmethod
+    def of(cls, row: models.Hall) -> Hall:
+        return cls(row=row, code=row.code, name=row.name, region_code=row.region_code, address=row.address)
 
     @strawberry.field
     async def categories(self) -> list[HallCategoryType]:
@@ -138,6 +143,11 @@ AppointmentResult = Annotated[Appointment | FormInvalid | PermissionDenied | Not
                               strawberry.union("AppointmentResult")]
 
 
+async def clerk_halls(principal: Principal) -> list[Hall]:
+    """The halls a window clerk serves in (`me.halls`)."""
+    return [Hall.of(h) for h in await rules.clerk_halls(principal)]
+
+
 def _id(value: strawberry.ID, what: str = "未找到该号") -> int:
     return known_id(value, what)
 
@@ -152,8 +162,7 @@ async def _ticket(call: Awaitable[models.Ticket]) -> TicketResult:
 class HallQuery:
     @strawberry.field(description="The service halls with their categories and counters.")
     async def halls(self) -> list[Hall]:
-        return [Hall(row=h, code=h.code, name=h.name, region_code=h.region_code, address=h.address)
-                for h in await models.Hall.all().order_by("sort", "code")]
+        return [Hall.of(h) for h in await models.Hall.all().order_by("sort", "code")]
 
     @strawberry.field(description="Today's waiting count and expected wait per category; null for an unknown hall.")
     async def queue(self, hall_code: str) -> HallQueue | None:

@@ -12,6 +12,7 @@ publishes it after the commit; the hall's screens follow the calls (no personal 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -21,8 +22,18 @@ from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
 from portal import db, events
-from portal.halls.models import Appointment, AppointmentStatus, Counter, Hall, HallCategory, Ticket, TicketStatus
-from portal.identity.policy import may_serve_at_window
+from portal.halls.models import (
+    Appointment,
+    AppointmentStatus,
+    Counter,
+    Hall,
+    HallCategory,
+    HallClerk,
+    Ticket,
+    TicketStatus,
+)
+from portal.identity.models import Account, Role
+from portal.identity.policy import may_serve_at_window, may_serve_in_hall
 from portal.identity.principal import Principal
 from portal.idempotency import check_key
 from portal.problems import InvalidField, Refused
@@ -35,6 +46,7 @@ CHECK_IN_AFTER = timedelta(minutes=15)
 ATTEMPTS = 200  # lost races before giving up (each lost race means another caller succeeded)
 ACTIVE_APPOINTMENTS = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
 CALL_KINDS = ("ticket.called", "ticket.recalled")
+CODE_LENGTH = 30  # hall, category and counter codes (their columns)
 
 
 def stream_of(hall_code: str) -> str:
@@ -139,13 +151,41 @@ async def take_ticket(account_id: int | None, hall_code: str, category: str, ide
     return ticket
 
 
+async def _in_own_hall(principal: Principal | None, hall_code: str) -> None:
+    if not await may_serve_in_hall(principal, hall_code):
+        raise Refused("PERMISSION", "NOT_YOUR_HALL", "您不是该大厅的窗口工作人员，不能在此处理排队号")
+
+
 async def _counter(principal: Principal | None, counter_code: str) -> Counter:
     if not may_serve_at_window(principal):
         raise Refused("PERMISSION", "WINDOW_CLERKS_ONLY", "只有窗口工作人员可以叫号")
     counter = await Counter.get_or_none(code=counter_code)
     if counter is None:
         raise Refused("NOT_FOUND", "COUNTER_NOT_FOUND", "未找到该窗口")
+    await _in_own_hall(principal, counter.hall_id)
     return counter
+
+
+async def bind_clerk(clerk: Account, hall_codes: Sequence[str]) -> None:
+    """所属大厅: bind a window clerk to halls (idempotent); only window clerks have halls."""
+    codes = list(dict.fromkeys(hall_codes))
+    if not codes:
+        return
+    if clerk.role is not Role.WINDOW_CLERK:
+        raise Refused("CONFLICT", "HALLS_FOR_CLERKS_ONLY", "只有窗口工作人员可以指定所属大厅 (--hall)")
+    known = set(await Hall.filter(code__in=[c for c in codes if len(c) <= CODE_LENGTH])
+                .values_list("code", flat=True))
+    if unknown := [c for c in codes if c not in known]:
+        raise Refused("NOT_FOUND", "UNKNOWN_HALL", f"没有这个政务服务大厅：{'、'.join(unknown)}")
+    for code in codes:
+        await HallClerk.get_or_create(account_id=clerk.id, hall_id=code)
+
+
+async def clerk_halls(principal: Principal) -> list[Hall]:
+    """The halls a window clerk serves in; none for everybody else."""
+    if not may_serve_at_window(principal):
+        return []
+    return await Hall.filter(clerks__account_id=principal.account_id).order_by("sort", "code")
 
 
 async def call_next(principal: Principal | None, counter_code: str, today: date | None = None,
@@ -180,6 +220,7 @@ async def _change(principal: Principal | None, ticket_id: int, kind: str, *, sta
     ticket = await Ticket.get_or_none(id=ticket_id)
     if ticket is None:
         raise Refused("NOT_FOUND", "TICKET_NOT_FOUND", "未找到该号")
+    await _in_own_hall(principal, ticket.hall_id)
     if ticket.status is not TicketStatus.CALLED:
         raise Refused("CONFLICT", "NOT_CALLED", "该号当前不在叫号状态")
     values: dict[str, Any] = {"status": status, "version": ticket.version + 1}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 from datetime import datetime, timedelta, timezone
@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 from portal import events
 from portal.audit.rules import Actor, record
+from portal.halls.rules import bind_clerk
 from portal.identity import ratelimit
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, FamilyAuthorisation, Role, Session
 from portal.identity.numbers import (
@@ -242,9 +243,10 @@ async def change_password(passwords: Passwords, principal: Principal, actor: Act
 
 async def create_staff(passwords: Passwords, *, username: str, password: str, role: Role,
                        department_code: str | None, region_code: str | None, name: str,
-                       scene: str | None = None) -> Account:
+                       scene: str | None = None, halls: Sequence[str] = ()) -> Account:
     """`portal user create`: staff accounts exist only through the command line. A scene operator (a hotel
-    desk, a hospital, a transport gate) names the 鲁通码 scene it scans in."""
+    desk, a hospital, a transport gate) names the 鲁通码 scene it scans in; a window clerk the halls it serves in
+    (without one it calls no tickets)."""
     if role is Role.DEPARTMENT_HANDLER and not department_code:
         raise Refused("CONFLICT", "DEPARTMENT_REQUIRED", "部门经办人必须指定所属部门 (--department)")
     if (role is Role.SCENE_OPERATOR) != bool(scene):
@@ -254,9 +256,10 @@ async def create_staff(passwords: Passwords, *, username: str, password: str, ro
         account = await Account.create(kind=AccountKind.STAFF, username=username, name=name, role=role,
                                        department_code=department_code, region_code=region_code, scene=scene,
                                        password_hash=await passwords.hash(password), password_changed_at=_now())
+        await bind_clerk(account, halls)
         await record("account.staff_created", Actor(None, "command-line"), subject_account_id=account.id,
                      detail={"username": username, "role": role.value, "department": department_code,
-                             "scene": scene})
+                             "scene": scene, "halls": list(dict.fromkeys(halls))})
     return account
 
 

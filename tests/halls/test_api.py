@@ -58,7 +58,7 @@ async def test_take_call_recall_finish_and_queue_over_graphql(gql: Any) -> None:
     citizen = await register(gql)
     refused = (await gql(CALL, {"c": f"{hall}-01"}, token=citizen["token"]))["data"]["callNextTicket"]
     assert refused["__typename"] == "PermissionDenied"
-    token = await clerk_token()
+    token = await clerk_token(hall)
     called = (await gql(CALL, {"c": f"{hall}-01"}, token=token))["data"]["callNextTicket"]
     assert (called["number"], called["status"], called["counter"], called["calls"]) == \
         ("A001", "CALLED", {"code": f"{hall}-01"}, 1)
@@ -106,7 +106,7 @@ async def test_book_and_check_in_over_graphql(gql: Any) -> None:
 
 async def test_hall_screens_receive_calls_live(database_url: str) -> None:
     hall = await make_hall()
-    token = await clerk_token()
+    token = await clerk_token(hall)
     with portal_server(database_url) as base:
         async with httpx.AsyncClient(base_url=base) as http:
             async def gql(query: str, variables: dict[str, Any], auth: str | None = None) -> dict[str, Any]:

@@ -83,7 +83,7 @@ async def test_check_in_window_gives_a_priority_ticket(database_url: str) -> Non
     assert ticket.day == SLOT.date() and ticket.appointment_id == appointment.id
     assert (await rules.check_in(account, appointment.id, now=SLOT)).id == ticket.id
     assert (await Appointment.get(id=appointment.id)).status is AppointmentStatus.CHECKED_IN
-    called = await rules.call_next(await clerk(), f"{hall}-01", today=SLOT.date())
+    called = await rules.call_next(await clerk(hall), f"{hall}-01", today=SLOT.date())
     assert called.id == ticket.id  # before the walk-in who came first
 
     other = next(_accounts)

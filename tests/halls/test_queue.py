@@ -84,7 +84,7 @@ async def test_taking_is_idempotent_per_account_and_per_anonymous_key(database_u
 async def test_forty_concurrent_calls_hand_out_every_ticket_once(database_url: str) -> None:
     hall = await make_hall({"01": ["QYKB"], "02": ["QYKB"], "03": ["QYKB", "BDCDJ"], "04": ["QYKB"]})
     taken = [await rules.take_ticket(None, hall, "QYKB", f"t{i}", today=TODAY) for i in range(40)]
-    clerks = [await clerk() for _ in range(4)]
+    clerks = [await clerk(hall) for _ in range(4)]
     counters = [f"{hall}-0{n}" for n in range(1, 5)]
     called = await asyncio.gather(*(rules.call_next(clerks[i % 4], counters[i % 4], today=TODAY) for i in range(40)))
     assert len({t.id for t in called}) == 40
@@ -101,7 +101,7 @@ async def test_forty_concurrent_calls_hand_out_every_ticket_once(database_url: s
 
 async def test_calls_follow_the_order_with_appointment_tickets_first(database_url: str) -> None:
     hall = await make_hall()
-    principal = await clerk()
+    principal = await clerk(hall)
     a1 = await rules.take_ticket(None, hall, "QYKB", "o1", today=TODAY)
     b1 = await rules.take_ticket(None, hall, "BDCDJ", "o2", today=TODAY)
     a2 = await rules.take_ticket(None, hall, "QYKB", "o3", today=TODAY)
@@ -117,7 +117,7 @@ async def test_calls_follow_the_order_with_appointment_tickets_first(database_ur
 
 async def test_recall_skip_and_finish(database_url: str) -> None:
     hall = await make_hall()
-    principal = await clerk()
+    principal = await clerk(hall)
     citizen = await registered_citizen()
     for i in range(2):
         await rules.take_ticket(None, hall, "ZHSL", f"r{i}", today=TODAY)
@@ -151,7 +151,7 @@ async def test_queue_figures_are_exact(database_url: str) -> None:
     for i in range(3):
         await rules.take_ticket(None, hall, "BDCDJ", f"q-b{i}", today=today)
     await rules.take_ticket(None, hall, "ZHSL", "q-c0", today=today - timedelta(days=1))  # yesterday: not counted
-    principal = await clerk()
+    principal = await clerk(hall)
     await rules.call_next(principal, f"{hall}-01")  # one A called: 4 waiting
     figures = {q.code: (q.waiting, q.counters, q.expected_wait_minutes) for q in await rules.queue(hall)}
     # A: 4 × 20 ÷ 2 = 40; B: 3 × 30 ÷ 1 = 90; C: nobody waiting today
