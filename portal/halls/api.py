@@ -10,7 +10,16 @@ import strawberry
 from strawberry.types import Info
 
 from portal import events
-from portal.api.errors import Conflict, FormInvalid, NotFound, PermissionDenied, PublicError, outcome, signed_in
+from portal.api.errors import (
+    Conflict,
+    FormInvalid,
+    NotFound,
+    PermissionDenied,
+    PublicError,
+    RateLimited,
+    outcome,
+    signed_in,
+)
 from portal.halls import models, rules
 from portal.halls.models import AppointmentStatus, TicketStatus
 from portal.identity.principal import Principal
@@ -137,7 +146,7 @@ class Appointment:
                    slot=a.slot_start, status=a.status)
 
 
-TicketResult = Annotated[Ticket | FormInvalid | PermissionDenied | NotFound | Conflict,
+TicketResult = Annotated[Ticket | FormInvalid | PermissionDenied | NotFound | Conflict | RateLimited,
                          strawberry.union("TicketResult")]
 AppointmentResult = Annotated[Appointment | FormInvalid | PermissionDenied | NotFound | Conflict,
                               strawberry.union("AppointmentResult")]
@@ -179,9 +188,7 @@ class HallQuery:
 class HallMutation:
     @strawberry.mutation(description="取号 at a kiosk (anonymous) or from the phone; a retried key gives the same ticket.")
     async def take_ticket(self, info: Info, hall_code: str, category: str, idempotency_key: str) -> TicketResult:
-        principal = await info.context.principal()
-        account_id = principal.account_id if principal else None
-        return await _ticket(rules.take_ticket(account_id, hall_code, category, idempotency_key))
+        return await _ticket(rules.take_ticket(await info.context.actor(), hall_code, category, idempotency_key))
 
     @strawberry.mutation(description="叫号: a window clerk calls the next ticket of the counter's categories.")
     async def call_next_ticket(self, info: Info, counter_code: str) -> TicketResult:

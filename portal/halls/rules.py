@@ -22,6 +22,7 @@ from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
 from portal import db, events
+from portal.audit.rules import Actor
 from portal.halls.models import (
     Appointment,
     AppointmentStatus,
@@ -32,6 +33,7 @@ from portal.halls.models import (
     Ticket,
     TicketStatus,
 )
+from portal.identity import ratelimit
 from portal.identity.models import Account, Role
 from portal.identity.policy import may_serve_at_window, may_serve_in_hall
 from portal.identity.principal import Principal
@@ -124,16 +126,27 @@ def _same_request(ticket: Ticket, hall_code: str, category: str) -> Ticket:
     return ticket
 
 
-async def take_ticket(account_id: int | None, hall_code: str, category: str, idempotency_key: str,
+async def take_ticket(taker: Actor, hall_code: str, category: str, idempotency_key: str,
                       today: date | None = None) -> Ticket:
-    """取号 at a kiosk (``account_id`` None) or from the phone; a retried key answers with the first ticket."""
+    """取号 at a kiosk (anonymous) or from the phone; a retried key answers with the first ticket.
+
+    A ticket costs nothing, so a script could fill a hall's queue; each new ticket is counted per hall. A
+    signed-in person takes at most ``TICKETS_PER_PERSON`` (5) in 24 hours: enough for the errands of a visit. An
+    anonymous taker is known only by its address, and a kiosk is one device serving a stream of people: at most
+    ``TICKETS_PER_ADDRESS`` (200) an hour per address, above the ~180 a busy kiosk prints (one person every
+    20 s) yet far below a flood. Retries of a key are not counted."""
     key = check_key(idempotency_key)
     day = today or local_today()
     await _hall(hall_code)
     row = await _category(hall_code, category)
+    account_id = taker.account_id
     earlier = await _earlier_ticket(account_id, hall_code, key, day)
     if earlier is not None:
         return _same_request(earlier, hall_code, category)
+    if account_id is not None:
+        await ratelimit.spend(ratelimit.TICKETS_PER_PERSON, f"{account_id}:{hall_code}")
+    else:
+        await ratelimit.spend(ratelimit.TICKETS_PER_ADDRESS, f"{taker.address}:{hall_code}")
     try:
         async with in_transaction():
             # Serialises takers of the category (PostgreSQL); anonymous keys are deduplicated under the lock.

@@ -29,6 +29,9 @@ LOOKUP_PER_ACCOUNT = Limit("lookup-account", 30, timedelta(hours=1), timedelta(h
 PASSWORD_CHANGE_PER_ACCOUNT = Limit("password-account", 5, timedelta(minutes=15), timedelta(minutes=15))
 # Every upload attempt counts (accepted or refused): storage and audit are not free.
 UPLOADS_PER_ACCOUNT = Limit("uploads-account", 100, timedelta(hours=1), timedelta(hours=1))
+# Queue tickets (取号), counted per hall; see halls.rules.take_ticket for the choice.
+TICKETS_PER_PERSON = Limit("tickets-account", 5, timedelta(days=1), timedelta(days=1))
+TICKETS_PER_ADDRESS = Limit("tickets-address", 200, timedelta(hours=1), timedelta(hours=1))
 
 
 def _key(limit: Limit, key: str) -> str:

@@ -49,3 +49,9 @@ async def clerk(*halls: str) -> Principal:
 
 
 TODAY = date(2026, 3, 2)
+KIOSK = Actor(None, "anonymous", "10.253.0.1", "KIOSK")
+
+
+def person(account_id: int) -> Actor:
+    """A signed-in person taking tickets from their phone."""
+    return Actor(account_id, f"citizen:{account_id}", f"10.253.1.{account_id % 250}", "MOBILE")

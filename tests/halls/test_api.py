@@ -10,13 +10,15 @@ from typing import Any
 import httpx
 import websockets
 
+from portal.identity.models import RateCounter
 from portal.workdays import SHANGHAI, WorkCalendar
 from tests.halls.support import clerk_token, make_hall
 from tests.helpers import portal_server
 from tests.identity.test_accounts import register
 
 TICKET = ("__typename ... on Ticket { id number status priority calls calledAt category { code name } "
-          "counter { code } } ... on UserError { code message } ... on FormInvalid { errors { field code } }")
+          "counter { code } } ... on UserError { code message } ... on FormInvalid { errors { field code } } "
+          "... on RateLimited { retryAfterSeconds }")
 TAKE = f"mutation($h: String!, $c: String!, $k: String!) {{ takeTicket(hallCode: $h, category: $c, " \
        f"idempotencyKey: $k) {{ {TICKET} }} }}"
 CALL = f"mutation($c: String!) {{ callNextTicket(counterCode: $c) {{ {TICKET} }} }}"
@@ -147,3 +149,20 @@ async def _post(http: httpx.AsyncClient, query: str, variables: dict[str, Any]) 
     response = await http.post("/graphql", json={"query": query, "variables": variables})
     assert response.status_code == 200, response.text
     return response.json()
+
+
+async def test_taking_tickets_in_a_row_is_limited(gql: Any) -> None:
+    hall = await make_hall()
+    assert (await gql(TAKE, {"h": hall, "c": "QYKB", "k": "kiosk-1"}))["data"]["takeTicket"]["number"] == "A001"
+    # As if this kiosk had taken 199 tickets in the hour.
+    await RateCounter.filter(key__startswith="tickets-address:", key__endswith=f":{hall}").update(failures=199)
+    assert (await gql(TAKE, {"h": hall, "c": "QYKB", "k": "kiosk-200"}))["data"]["takeTicket"]["number"] == "A002"
+    limited = (await gql(TAKE, {"h": hall, "c": "QYKB", "k": "kiosk-201"}))["data"]["takeTicket"]
+    assert (limited["__typename"], limited["code"]) == ("RateLimited", "RATE_LIMITED")
+    assert 3590 <= limited["retryAfterSeconds"] <= 3600
+    citizen = await register(gql)
+    for n in range(5):
+        taken = (await gql(TAKE, {"h": hall, "c": "BDCDJ", "k": f"phone-{n}"}, token=citizen["token"]))
+        assert taken["data"]["takeTicket"]["number"] == f"B00{n + 1}"
+    limited = (await gql(TAKE, {"h": hall, "c": "BDCDJ", "k": "phone-5"}, token=citizen["token"]))
+    assert limited["data"]["takeTicket"]["__typename"] == "RateLimited"

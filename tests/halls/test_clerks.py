@@ -13,7 +13,7 @@ from portal.identity.models import Account, Role
 from portal.identity.passwords import Passwords
 from portal.identity.rules import create_staff
 from portal.problems import Refused
-from tests.halls.support import TODAY, clerk, clerk_token, make_hall
+from tests.halls.support import KIOSK, TODAY, clerk, clerk_token, make_hall
 from tests.halls.test_api import CALL, FINISH, RECALL, SKIP
 from tests.identity.test_accounts import register
 
@@ -22,7 +22,7 @@ ME_HALLS = "{ me { halls { code name counters { code } } } }"
 
 async def waiting_tickets(hall: str, count: int = 3, today: date = TODAY) -> None:
     for i in range(count):
-        await rules.take_ticket(None, hall, "ZHSL", f"{hall}-{i}", today=today)
+        await rules.take_ticket(KIOSK, hall, "ZHSL", f"{hall}-{i}", today=today)
 
 
 async def refused(call: Any) -> tuple[str, str]:
