@@ -17,13 +17,14 @@ from portal.api.errors import (
     PermissionDenied,
     PublicError,
     RateLimited,
+    invalid_argument,
     outcome,
     signed_in,
 )
 from portal.halls import models, rules
 from portal.halls.models import AppointmentStatus, TicketStatus
 from portal.identity.principal import Principal
-from portal.problems import Refused, known_id
+from portal.problems import FormProblems, Refused, known_id
 
 strawberry.enum(TicketStatus, description="WAITING, CALLED, DONE, or SKIPPED (a no-show passed over, 过号).")
 strawberry.enum(AppointmentStatus)
@@ -157,6 +158,12 @@ async def clerk_halls(principal: Principal) -> list[Hall]:
     return [Hall.of(h) for h in await rules.clerk_halls(principal)]
 
 
+def _argument_error(malformed: FormProblems) -> PublicError:
+    """A malformed argument of a query or subscription (their answers are no unions): INVALID_ARGUMENT."""
+    problem = malformed.problems[0]
+    return invalid_argument(problem.field, problem.message)
+
+
 def _id(value: strawberry.ID, what: str = "未找到该号") -> int:
     return known_id(value, what)
 
@@ -177,6 +184,8 @@ class HallQuery:
     async def queue(self, hall_code: str) -> HallQueue | None:
         try:
             rows = await rules.queue(hall_code)
+        except FormProblems as malformed:
+            raise _argument_error(malformed) from None
         except Refused:
             return None
         return HallQueue(hall_code=hall_code, categories=[
@@ -236,9 +245,12 @@ class HallSubscription:
     @strawberry.subscription(description="Every ticket called (or called again) in the hall from now on, for its "
                                          "screens (public: numbers, categories and counters only).")
     async def hall_calls(self, info: Info, hall_code: str) -> AsyncGenerator[Ticket, None]:
-        if not await models.Hall.exists(code=hall_code):
-            raise PublicError("NOT_FOUND", "未找到该政务服务大厅")
-        stream = rules.stream_of(hall_code)
+        try:
+            stream = await rules.calls_stream(hall_code)
+        except FormProblems as malformed:
+            raise _argument_error(malformed) from None
+        except Refused:
+            raise PublicError("NOT_FOUND", "未找到该政务服务大厅") from None
         start = await events.last_seq(stream)
         async for message in events.follow(stream, start):
             if message["kind"] in rules.CALL_KINDS:
