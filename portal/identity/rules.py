@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 from portal import events
 from portal.audit.rules import Actor, record
 from portal.halls.rules import bind_clerk
-from portal.identity import ratelimit
+from portal.identity import ratelimit, revocations
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, FamilyAuthorisation, Role, Session
 from portal.identity.numbers import (
     SignInName,
@@ -295,7 +295,8 @@ GrantT = TypeVar("GrantT", EnterpriseAgent, FamilyAuthorisation)
 
 async def _revoke_grant(model: type[GrantT], principal: Principal, actor: Actor, grant_id: int, *, giver: str,
                         receiver: str, action: str, prefix: str) -> GrantT:
-    """Either party ends a delegation; anyone else finds nothing (no hint that it exists)."""
+    """Either party ends a delegation; anyone else finds nothing (no hint that it exists). The streams the
+    receiver follows through it end, on every server (``identity.revocations``)."""
     grant = await model.filter(Q(**{giver: principal.account_id}) | Q(**{receiver: principal.account_id}),
                                id=grant_id).first()
     if grant is None:
@@ -305,6 +306,7 @@ async def _revoke_grant(model: type[GrantT], principal: Principal, actor: Actor,
             grant.revoked_at = _now()
             await grant.save(update_fields=["revoked_at"])
             await record(action, actor, subject_account_id=getattr(grant, giver), target=f"{prefix}:{grant.id}")
+        await revocations.announce(getattr(grant, receiver))
     return grant
 
 
