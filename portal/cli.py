@@ -27,6 +27,12 @@ UVICORN_WEBSOCKET_OPTIONS = {"ws": "websockets-sansio", "ws_max_size": WS_MAX_SI
 UVICORN_SPEED_OPTIONS = {"loop": "uvloop", "http": "httptools"}
 
 
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn reads X-Forwarded-For (and -Proto) only from the configured proxies; with none, the peer address
+    is the client's. (uvicorn's own default trusts 127.0.0.1 or FORWARDED_ALLOW_IPS.)"""
+    return {"proxy_headers": bool(settings.trusted_proxies), "forwarded_allow_ips": list(settings.trusted_proxies)}
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings.from_env()
     if getattr(args, "database", None):
@@ -103,7 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["PORTAL_DATABASE_URL"] = settings.database_url
     print(f"serving the portal on http://{args.host}:{args.port} ({settings.env}, {settings.database_url})")
     uvicorn.run(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level="info", proxy_headers=True, server_header=False, **UVICORN_WEBSOCKET_OPTIONS,
+                log_level="info", server_header=False, **proxy_options(settings), **UVICORN_WEBSOCKET_OPTIONS,
                 **UVICORN_SPEED_OPTIONS)
     return 0
 
@@ -155,6 +161,8 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     outcome: dict[str, object] = {}
+    halls = list(dict.fromkeys(code.strip() for given in args.hall or () for code in given.split(",")
+                               if code.strip()))
 
     async def create() -> None:
         department = None
@@ -166,7 +174,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
             Passwords(settings.password_profile), username=args.username, password=args.password,
             role=Role(args.role), department_code=args.department,
             region_code=args.region or (department.region_code if department else None),
-            name=args.name or args.username, scene=args.scene)
+            name=args.name or args.username, scene=args.scene, halls=halls)
 
     try:
         _with_database(settings, create)
@@ -178,7 +186,8 @@ def cmd_user_create(args: argparse.Namespace) -> int:
         return 1
     account = outcome["account"]
     print(f"created staff account {account.username} ({account.role.value}"
-          f"{', ' + account.department_code if account.department_code else ''}), id {account.id}")
+          f"{', ' + account.department_code if account.department_code else ''}"
+          f"{', halls ' + ' '.join(halls) if halls else ''}), id {account.id}")
     return 0
 
 
@@ -284,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--scene", choices=["GOVERNMENT_SERVICE", "MEDICAL_HEALTH", "TRANSPORT", "CULTURE_TOURISM",
                                             "LODGING", "SOCIAL_SECURITY"],
                         help="the 鲁通码 scene of a SCENE_OPERATOR (a hotel desk scans in LODGING)")
+    create.add_argument("--hall", action="append", metavar="CODE",
+                        help="a WINDOW_CLERK's service hall (repeat it or give a comma list); "
+                             "a clerk calls tickets only in its halls")
     create.add_argument("--name", help="display name (default: the username)")
     database_option(create)
     create.set_defaults(func=cmd_user_create)

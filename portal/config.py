@@ -5,6 +5,7 @@ Every knob of the portal is a ``PORTAL_*`` variable; nothing else in the code re
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -36,6 +37,9 @@ class Settings:
     upload_dir: str = "./var/uploads"
     # How often each server tries to take the deadline sweep (only the lease holder sweeps).
     sweep_seconds: float = 30.0
+    # Reverse proxies whose X-Forwarded-For names the client (IP addresses and networks); none: the peer is the
+    # client, whatever a request claims.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -75,6 +79,7 @@ class Settings:
         if mode == "production" and profile != "rfc9106":
             raise ConfigError("PORTAL_PASSWORD_PROFILE=test weakens password hashing and is refused in production.")
         return cls(
+            trusted_proxies=trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES", "")),
             sweep_seconds=sweep,
             upload_dir=env.get("PORTAL_UPLOAD_DIR", "").strip() or "./var/uploads",
             password_profile=profile,
@@ -85,6 +90,21 @@ class Settings:
             allowed_origins=origins,
             public_version_check_seconds=check,
         )
+
+
+def trusted_proxies(value: str) -> tuple[str, ...]:
+    """``PORTAL_TRUSTED_PROXIES``: comma-separated IP addresses and networks (CIDR), normalised; an entry that is
+    neither (a host name, ``*``, a network with host bits set) is refused rather than silently never matched."""
+    entries: list[str] = []
+    for entry in (e.strip() for e in value.split(",")):
+        if not entry:
+            continue
+        try:
+            entries.append(str(ipaddress.ip_network(entry) if "/" in entry else ipaddress.ip_address(entry)))
+        except ValueError as exc:
+            raise ConfigError(f"PORTAL_TRUSTED_PROXIES must list IP addresses or networks such as 10.0.0.0/8, "
+                              f"not {entry!r} ({exc}).") from exc
+    return tuple(entries)
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -10,15 +10,16 @@ from typing import Any
 import orjson
 
 from portal.problems import InvalidField
+from portal.text import text_problem
 
 MAX_KEY_LENGTH = 100
 
 
 def check_key(key: object, *, field: str = "idempotencyKey") -> str:
-    """A key of 1 to 100 characters (surrounding spaces ignored)."""
+    """A key of 1 to 100 characters (surrounding spaces ignored), without control characters (portal.text)."""
     text = key.strip() if isinstance(key, str) else ""
-    if not text or len(text) > MAX_KEY_LENGTH:
-        raise InvalidField(field, "BAD_IDEMPOTENCY_KEY", f"请求标识须为1到{MAX_KEY_LENGTH}个字符")
+    if not text or text_problem(text, max_length=MAX_KEY_LENGTH, multiline=False) is not None:
+        raise InvalidField(field, "BAD_IDEMPOTENCY_KEY", f"请求标识须为1到{MAX_KEY_LENGTH}个字符，不含控制字符")
     return text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -10,13 +11,17 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 import yaml
 
+from portal import cli
 from portal.catalog.source import DATA_DIR, FILES
 from portal.config import SCHEMA_PATH
+from portal.identity.models import RateCounter
 from tests.conftest import FreshDatabases
 from tests.helpers import PORTAL_COMMAND, portal_server
 
@@ -179,6 +184,23 @@ def test_user_create_refuses_a_taken_username(tmp_path: Path) -> None:
     assert out.returncode == 1 and "the username dup is taken" in out.stderr
 
 
+def test_user_create_binds_a_window_clerk_to_its_halls(tmp_path: Path) -> None:
+    url = migrated_and_seeded(tmp_path)
+    create = ("user", "create", "--password", "Window-Clerk-2115", "--database", url)
+    out = portal(*create, "--username", "qd-window", "--role", "WINDOW_CLERK", "--hall", "QDSMZX, LXQZWFW",
+                 "--hall", "QDSMZX", env={"PORTAL_PASSWORD_PROFILE": "test"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("created staff account qd-window (WINDOW_CLERK, halls QDSMZX LXQZWFW), id ")
+    with sqlite3.connect(tmp_path / "p.db") as connection:
+        halls = connection.execute("SELECT hall_id FROM hall_clerk JOIN account ON account.id = account_id "
+                                   "WHERE username = 'qd-window' ORDER BY hall_id").fetchall()
+    assert halls == [("LXQZWFW",), ("QDSMZX",)]
+    for args, message in ((["--role", "WINDOW_CLERK", "--hall", "QDSMZX,NOPE"], "没有这个政务服务大厅：NOPE"),
+                          (["--role", "SUPERVISOR", "--hall", "QDSMZX"], "只有窗口工作人员可以指定所属大厅")):
+        out = portal(*create, "--username", "refused", *args)
+        assert out.returncode == 1 and message in out.stderr, out.stderr
+
+
 def test_audit_verify_reports_the_first_broken_link(tmp_path: Path) -> None:
     url = migrated_and_seeded(tmp_path)
     assert portal("seed", "--demo", "--database", url).returncode == 0
@@ -210,6 +232,17 @@ def test_demo_accounts_sign_in_and_hold_their_licences(tmp_path: Path) -> None:
             account = httpx.post(f"{base}/graphql", json={"query": login, "variables": {"u": username}},
                                  timeout=10).json()["data"]["login"]["account"]
             assert account["kind"] == kind
+        clerk = httpx.post(f"{base}/graphql", json={"query": login, "variables": {"u": "window-jinan"}},
+                           timeout=10).json()["data"]["login"]["token"]
+
+        def as_clerk(query: str) -> dict[str, Any]:
+            return httpx.post(f"{base}/graphql", json={"query": query}, timeout=10,
+                              headers={"authorization": f"Bearer {clerk}"}).json()["data"]
+
+        assert as_clerk("{ me { halls { code } } }") == {"me": {"halls": [{"code": "JNSMZX"}]}}
+        call = 'mutation {{ callNextTicket(counterCode: "{}") {{ ... on UserError {{ code }} }} }}'
+        assert as_clerk(call.format("QDSMZX-01")) == {"callNextTicket": {"code": "NOT_YOUR_HALL"}}
+        assert as_clerk(call.format("JNSMZX-01")) == {"callNextTicket": {"code": "QUEUE_EMPTY"}}
 
 
 def test_demo_data_is_refused_in_production(tmp_path: Path) -> None:
@@ -227,3 +260,56 @@ def test_ci_runs_the_suite_on_sqlite_then_on_postgresql() -> None:
     makefile = (script.parent.parent / "Makefile").read_text()
     assert re.search(r"^test-postgres:.*\n\tPORTAL_DATABASE_URL=postgres://\S+ \$\(BIN\)/python -m pytest$",
                      makefile, re.MULTILINE)
+
+
+def serve_options(monkeypatch: pytest.MonkeyPatch, environ: dict[str, str]) -> dict[str, Any]:
+    """The options `portal serve` hands uvicorn under ``environ``."""
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    for name in [n for n in os.environ if n.startswith("PORTAL_")]:
+        monkeypatch.delenv(name)
+    for name, value in {"PORTAL_DATABASE_URL": "sqlite:///unused.sqlite3", **environ}.items():
+        monkeypatch.setenv(name, value)
+    args = argparse.Namespace(host="127.0.0.1", port=8000, workers=1, demo=False, database=None)
+    assert cli.cmd_serve(args) == 0
+    [options] = calls
+    return options
+
+
+def test_serve_reads_no_forwarded_headers_without_trusted_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    options = serve_options(monkeypatch, {})
+    assert (options["proxy_headers"], options["forwarded_allow_ips"]) == (False, [])
+
+
+def test_serve_trusts_forwarded_headers_from_the_configured_proxies_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    options = serve_options(monkeypatch, {"PORTAL_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7"})
+    assert (options["proxy_headers"], options["forwarded_allow_ips"]) == (True, ["10.0.0.0/8", "192.168.1.7"])
+
+
+REGISTER = """mutation($n: String!) { registerCitizen(input: {name: "张三", idNumber: $n, phone: "1", password: "x"}) {
+  __typename } }"""
+
+
+async def registrations_from(base: str, peer: str, forwarded_for: list[str]) -> list[str]:
+    """What `registerCitizen` answers to requests from ``peer`` (a loopback address of the test's own),
+    each claiming another client in X-Forwarded-For. Every registration attempt counts per address."""
+    await RateCounter.filter(key__in=[f"register-address:{a}" for a in (peer, *forwarded_for)]).delete()
+    transport = httpx.AsyncHTTPTransport(local_address=peer)
+    async with httpx.AsyncClient(transport=transport, base_url=base, timeout=10) as http:
+        answers = []
+        for claimed in forwarded_for:
+            response = await http.post("/graphql", json={"query": REGISTER, "variables": {"n": "1"}},
+                                       headers={"x-forwarded-for": claimed})
+            answers.append(response.json()["data"]["registerCitizen"]["__typename"])
+    return answers
+
+
+async def test_forwarded_for_from_an_untrusted_peer_does_not_change_the_counted_address(database_url: str) -> None:
+    claims = [f"203.0.113.{n}" for n in range(11)]
+    with portal_server(database_url) as base:
+        # 127.0.0.1: uvicorn's own default would trust it
+        answers = await registrations_from(base, "127.0.0.1", claims)
+    assert answers == ["FormInvalid"] * 10 + ["RateLimited"]
+    with portal_server(database_url, env={"PORTAL_TRUSTED_PROXIES": "127.0.0.22, 10.0.0.0/8"}) as base:
+        assert await registrations_from(base, "127.0.0.22", claims) == ["FormInvalid"] * 11
+        assert await registrations_from(base, "127.0.0.23", claims) == ["FormInvalid"] * 10 + ["RateLimited"]

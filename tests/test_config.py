@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from portal.config import DEFAULT_DATABASE_URL, DEVELOPMENT_SECRET_KEY, ConfigError, Settings
@@ -73,3 +75,19 @@ def test_postgres_url_with_schema_and_pool() -> None:
 def test_bad_database_urls_are_refused(url: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         connection_config(url)
+
+
+def test_no_proxy_is_trusted_by_default() -> None:
+    assert Settings.from_env({}).trusted_proxies == ()
+    assert Settings.from_env({"PORTAL_TRUSTED_PROXIES": " , "}).trusted_proxies == ()
+
+
+def test_trusted_proxies_are_addresses_and_networks() -> None:
+    settings = Settings.from_env({"PORTAL_TRUSTED_PROXIES": " 10.0.0.0/8, 192.168.1.7 ,::1, 2001:db8::/32,"})
+    assert settings.trusted_proxies == ("10.0.0.0/8", "192.168.1.7", "::1", "2001:db8::/32")
+
+
+@pytest.mark.parametrize("entry", ["*", "proxy.internal", "10.0.0.1/8", "10.0.0.0/33", "300.1.1.1", "127.0.0.1:80"])
+def test_a_trusted_proxy_that_is_no_address_is_refused(entry: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(f"networks such as 10.0.0.0/8, not {entry!r}")):
+        Settings.from_env({"PORTAL_TRUSTED_PROXIES": f"10.1.1.1,{entry}"})

@@ -28,9 +28,9 @@ from portal.appeals import models, rules
 from portal.appeals.models import AppealCategory, AppealChannel, AppealStatus, AppealUrgency
 from portal.audit.rules import Actor
 from portal.catalog.models import Department
-from portal.identity import masking
+from portal.identity import masking, revocations
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, Role
-from portal.identity.policy import has_role, may_route_appeals, may_supervise
+from portal.identity.policy import has_role, may_route_appeals, may_see_appeal, may_supervise
 from portal.identity.principal import Principal
 from portal.problems import Refused, known_id, row_id
 
@@ -394,16 +394,23 @@ class AppealSubscription:
     async def appeal_updated(self, info: Info, id: strawberry.ID,
                              after: str | None = None) -> AsyncGenerator[AppealEvent, None]:
         start = stream_cursor(after)
+        principal = await info.context.principal()
         try:
-            appeal = await rules.visible(await info.context.principal(), _id(id))
+            appeal = await rules.visible(principal, _id(id))
         except Refused as refused:
             raise PublicError("NOT_FOUND", "未找到该诉求") from refused
-        async for message in events.follow(rules.stream_of(appeal.id), start):
-            payload = message["payload"]["appeal"]
-            yield AppealEvent(cursor=str(message["seq"]), kind=message["kind"],
-                              at=datetime.fromisoformat(message["at"]),
-                              appeal=AppealRef(id=strawberry.ID(str(payload["id"])),
-                                               status=AppealStatus(payload["status"])))
+        # An agent's stream ends when the enterprise's authorisation is revoked, on any server.
+        followed = revocations.while_permitted(events.follow(rules.stream_of(appeal.id), start),
+                                               principal.account_id, lambda: may_see_appeal(principal, appeal))
+        try:
+            async for message in followed:
+                payload = message["payload"]["appeal"]
+                yield AppealEvent(cursor=str(message["seq"]), kind=message["kind"],
+                                  at=datetime.fromisoformat(message["at"]),
+                                  appeal=AppealRef(id=strawberry.ID(str(payload["id"])),
+                                                   status=AppealStatus(payload["status"])))
+        except Refused as refused:
+            raise PublicError(refused.code, refused.message) from refused
 
     @strawberry.subscription(description="Missed deadlines and escalations for the signed-in staff member's unit "
                                          "or region; `after` replays from that cursor, otherwise only new alerts.")

@@ -30,11 +30,11 @@ from portal.applications.rules import ApplicationStatus, TaskAction
 from portal.audit.rules import record
 from portal.catalog.api import Bundle, ServiceItem
 from portal.catalog.models import Terminal
-from portal.identity import masking
+from portal.identity import masking, revocations
 from portal.identity.models import AccountKind
 from portal.identity.policy import may_act_for, may_handle_department
 from portal.identity.principal import Principal
-from portal.problems import known_id, row_id
+from portal.problems import Refused, known_id, row_id
 
 strawberry.enum(TaskStatus, description="WAITING → SUBMITTED → ACCEPTED (受理) → APPROVED (办结) | REJECTED; "
                                         "SUPPLEMENT_REQUIRED (补正) → SUBMITTED.")
@@ -346,6 +346,13 @@ class ApplicationSubscription:
         if row is None or principal is None or not await may_act_for(principal, row.applicant_id,
                                                                      bundle_code=row.bundle.code):
             raise PublicError("NOT_FOUND", "未找到该申请")
-        async for message in events.follow(rules.stream_of(row.id), start):
-            yield ApplicationEvent.of(message)
+        # A family member's (代办) stream ends when the authorisation is revoked, on any server.
+        followed = revocations.while_permitted(
+            events.follow(rules.stream_of(row.id), start), principal.account_id,
+            lambda: may_act_for(principal, row.applicant_id, bundle_code=row.bundle.code))
+        try:
+            async for message in followed:
+                yield ApplicationEvent.of(message)
+        except Refused as refused:
+            raise PublicError(refused.code, refused.message) from refused
 

@@ -14,6 +14,7 @@ import yaml
 from tortoise.transactions import in_transaction
 
 from portal.catalog.models import CertificateType
+from portal.halls.rules import bind_clerk
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, Role
 from portal.identity.numbers import check_credit_code, check_id_number, check_phone
 from portal.identity.passwords import Passwords
@@ -70,10 +71,13 @@ async def seed_demo_accounts(passwords: Passwords, path: Path = DEMO_FILE) -> di
                     await EnterpriseAgent.create(enterprise_id=holder.id, agent_id=agent.id)
             counts["enterprises"] += 1
     for s in data["staff"]:
-        if not await Account.exists(username=s["username"]):
+        staff = await Account.get_or_none(username=s["username"])
+        if staff is None:
             await create_staff(passwords, username=s["username"], password=password, role=Role(s["role"]),
                                department_code=s.get("department"), region_code=s.get("region"), name=s["name"],
-                               scene=s.get("scene"))
+                               scene=s.get("scene"), halls=s.get("halls", ()))
+        else:  # seeded before clerks had halls
+            await bind_clerk(staff, s.get("halls", ()))
         counts["staff"] += 1
     return counts
 

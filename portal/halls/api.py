@@ -10,10 +10,21 @@ import strawberry
 from strawberry.types import Info
 
 from portal import events
-from portal.api.errors import Conflict, FormInvalid, NotFound, PermissionDenied, PublicError, outcome, signed_in
+from portal.api.errors import (
+    Conflict,
+    FormInvalid,
+    NotFound,
+    PermissionDenied,
+    PublicError,
+    RateLimited,
+    invalid_argument,
+    outcome,
+    signed_in,
+)
 from portal.halls import models, rules
 from portal.halls.models import AppointmentStatus, TicketStatus
-from portal.problems import Refused, known_id
+from portal.identity.principal import Principal
+from portal.problems import FormProblems, Refused, known_id
 
 strawberry.enum(TicketStatus, description="WAITING, CALLED, DONE, or SKIPPED (a no-show passed over, 过号).")
 strawberry.enum(AppointmentStatus)
@@ -47,6 +58,10 @@ class Hall:
     name: str
     region_code: str
     address: str
+
+    @classmethod
+    def of(cls, row: models.Hall) -> Hall:
+        return cls(row=row, code=row.code, name=row.name, region_code=row.region_code, address=row.address)
 
     @strawberry.field
     async def categories(self) -> list[HallCategoryType]:
@@ -132,10 +147,21 @@ class Appointment:
                    slot=a.slot_start, status=a.status)
 
 
-TicketResult = Annotated[Ticket | FormInvalid | PermissionDenied | NotFound | Conflict,
+TicketResult = Annotated[Ticket | FormInvalid | PermissionDenied | NotFound | Conflict | RateLimited,
                          strawberry.union("TicketResult")]
 AppointmentResult = Annotated[Appointment | FormInvalid | PermissionDenied | NotFound | Conflict,
                               strawberry.union("AppointmentResult")]
+
+
+async def clerk_halls(principal: Principal) -> list[Hall]:
+    """The halls a window clerk serves in (`me.halls`)."""
+    return [Hall.of(h) for h in await rules.clerk_halls(principal)]
+
+
+def _argument_error(malformed: FormProblems) -> PublicError:
+    """A malformed argument of a query or subscription (their answers are no unions): INVALID_ARGUMENT."""
+    problem = malformed.problems[0]
+    return invalid_argument(problem.field, problem.message)
 
 
 def _id(value: strawberry.ID, what: str = "未找到该号") -> int:
@@ -152,13 +178,14 @@ async def _ticket(call: Awaitable[models.Ticket]) -> TicketResult:
 class HallQuery:
     @strawberry.field(description="The service halls with their categories and counters.")
     async def halls(self) -> list[Hall]:
-        return [Hall(row=h, code=h.code, name=h.name, region_code=h.region_code, address=h.address)
-                for h in await models.Hall.all().order_by("sort", "code")]
+        return [Hall.of(h) for h in await models.Hall.all().order_by("sort", "code")]
 
     @strawberry.field(description="Today's waiting count and expected wait per category; null for an unknown hall.")
     async def queue(self, hall_code: str) -> HallQueue | None:
         try:
             rows = await rules.queue(hall_code)
+        except FormProblems as malformed:
+            raise _argument_error(malformed) from None
         except Refused:
             return None
         return HallQueue(hall_code=hall_code, categories=[
@@ -170,9 +197,7 @@ class HallQuery:
 class HallMutation:
     @strawberry.mutation(description="取号 at a kiosk (anonymous) or from the phone; a retried key gives the same ticket.")
     async def take_ticket(self, info: Info, hall_code: str, category: str, idempotency_key: str) -> TicketResult:
-        principal = await info.context.principal()
-        account_id = principal.account_id if principal else None
-        return await _ticket(rules.take_ticket(account_id, hall_code, category, idempotency_key))
+        return await _ticket(rules.take_ticket(await info.context.actor(), hall_code, category, idempotency_key))
 
     @strawberry.mutation(description="叫号: a window clerk calls the next ticket of the counter's categories.")
     async def call_next_ticket(self, info: Info, counter_code: str) -> TicketResult:
@@ -220,9 +245,12 @@ class HallSubscription:
     @strawberry.subscription(description="Every ticket called (or called again) in the hall from now on, for its "
                                          "screens (public: numbers, categories and counters only).")
     async def hall_calls(self, info: Info, hall_code: str) -> AsyncGenerator[Ticket, None]:
-        if not await models.Hall.exists(code=hall_code):
-            raise PublicError("NOT_FOUND", "未找到该政务服务大厅")
-        stream = rules.stream_of(hall_code)
+        try:
+            stream = await rules.calls_stream(hall_code)
+        except FormProblems as malformed:
+            raise _argument_error(malformed) from None
+        except Refused:
+            raise PublicError("NOT_FOUND", "未找到该政务服务大厅") from None
         start = await events.last_seq(stream)
         async for message in events.follow(stream, start):
             if message["kind"] in rules.CALL_KINDS:

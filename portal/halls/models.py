@@ -7,6 +7,8 @@ from enum import Enum
 from tortoise import fields
 from tortoise.models import Model
 
+from portal.identity.models import Account
+
 
 class TicketStatus(str, Enum):
     WAITING = "WAITING"
@@ -30,6 +32,20 @@ class Hall(Model):
 
     class Meta:
         table = "hall"
+
+
+class HallClerk(Model):
+    """A window clerk's hall (所属大厅): the clerk calls and handles tickets at this hall's counters only."""
+
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField("portal.Account", related_name="halls",
+                                                                         on_delete=fields.CASCADE)
+    hall: fields.ForeignKeyRelation[Hall] = fields.ForeignKeyField("portal.Hall", related_name="clerks",
+                                                                   on_delete=fields.CASCADE)
+
+    class Meta:
+        table = "hall_clerk"
+        unique_together = (("account", "hall"),)
 
 
 class HallCategory(Model):

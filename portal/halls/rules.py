@@ -12,6 +12,7 @@ publishes it after the commit; the hall's screens follow the calls (no personal 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -21,11 +22,24 @@ from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
 from portal import db, events
-from portal.halls.models import Appointment, AppointmentStatus, Counter, Hall, HallCategory, Ticket, TicketStatus
-from portal.identity.policy import may_serve_at_window
+from portal.audit.rules import Actor
+from portal.halls.models import (
+    Appointment,
+    AppointmentStatus,
+    Counter,
+    Hall,
+    HallCategory,
+    HallClerk,
+    Ticket,
+    TicketStatus,
+)
+from portal.identity import ratelimit
+from portal.identity.models import Account, Role
+from portal.identity.policy import may_serve_at_window, may_serve_in_hall
 from portal.identity.principal import Principal
 from portal.idempotency import check_key
-from portal.problems import InvalidField, Refused
+from portal.problems import FormProblems, InvalidField, Refused
+from portal.text import text_problem
 from portal.workdays import SHANGHAI, WorkCalendar
 
 OPENS, CLOSES = time(9, 0), time(17, 0)
@@ -35,6 +49,7 @@ CHECK_IN_AFTER = timedelta(minutes=15)
 ATTEMPTS = 200  # lost races before giving up (each lost race means another caller succeeded)
 ACTIVE_APPOINTMENTS = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
 CALL_KINDS = ("ticket.called", "ticket.recalled")
+CODE_LENGTH = 30  # hall, category and counter codes (their columns)
 
 
 def stream_of(hall_code: str) -> str:
@@ -49,6 +64,19 @@ def number_of(letter: str, seq: int) -> str:
     return f"{letter}{seq:03d}"
 
 
+def _code_problem(code: str) -> tuple[str, str] | None:
+    return text_problem(code, max_length=CODE_LENGTH, multiline=False)
+
+
+def check_codes(**codes: str) -> None:
+    """Hall, category and counter codes are at most 30 characters without control characters; anything else
+    names nothing and is a field error (every bad one at once), before it reaches the database."""
+    problems = [InvalidField(field, *problem) for field, code in codes.items()
+                if (problem := _code_problem(code)) is not None]
+    if problems:
+        raise FormProblems(problems)
+
+
 async def _hall(hall_code: str) -> Hall:
     hall = await Hall.get_or_none(code=hall_code)
     if hall is None:
@@ -61,6 +89,13 @@ async def _category(hall_code: str, category: str) -> HallCategory:
     if row is None:
         raise InvalidField("category", "UNKNOWN_CATEGORY", "该大厅没有这类业务")
     return row
+
+
+async def calls_stream(hall_code: str) -> str:
+    """The stream a hall's screens follow (hallCalls)."""
+    check_codes(hallCode=hall_code)
+    await _hall(hall_code)
+    return stream_of(hall_code)
 
 
 def ticket_payload(ticket: Ticket, category_name: str) -> dict[str, Any]:
@@ -112,16 +147,28 @@ def _same_request(ticket: Ticket, hall_code: str, category: str) -> Ticket:
     return ticket
 
 
-async def take_ticket(account_id: int | None, hall_code: str, category: str, idempotency_key: str,
+async def take_ticket(taker: Actor, hall_code: str, category: str, idempotency_key: str,
                       today: date | None = None) -> Ticket:
-    """取号 at a kiosk (``account_id`` None) or from the phone; a retried key answers with the first ticket."""
+    """取号 at a kiosk (anonymous) or from the phone; a retried key answers with the first ticket.
+
+    A ticket costs nothing, so a script could fill a hall's queue; each new ticket is counted per hall. A
+    signed-in person takes at most ``TICKETS_PER_PERSON`` (5) in 24 hours: enough for the errands of a visit. An
+    anonymous taker is known only by its address, and a kiosk is one device serving a stream of people: at most
+    ``TICKETS_PER_ADDRESS`` (200) an hour per address, above the ~180 a busy kiosk prints (one person every
+    20 s) yet far below a flood. Retries of a key are not counted."""
+    check_codes(hallCode=hall_code, category=category)
     key = check_key(idempotency_key)
     day = today or local_today()
     await _hall(hall_code)
     row = await _category(hall_code, category)
+    account_id = taker.account_id
     earlier = await _earlier_ticket(account_id, hall_code, key, day)
     if earlier is not None:
         return _same_request(earlier, hall_code, category)
+    if account_id is not None:
+        await ratelimit.spend(ratelimit.TICKETS_PER_PERSON, f"{account_id}:{hall_code}")
+    else:
+        await ratelimit.spend(ratelimit.TICKETS_PER_ADDRESS, f"{taker.address}:{hall_code}")
     try:
         async with in_transaction():
             # Serialises takers of the category (PostgreSQL); anonymous keys are deduplicated under the lock.
@@ -139,13 +186,42 @@ async def take_ticket(account_id: int | None, hall_code: str, category: str, ide
     return ticket
 
 
+async def _in_own_hall(principal: Principal | None, hall_code: str) -> None:
+    if not await may_serve_in_hall(principal, hall_code):
+        raise Refused("PERMISSION", "NOT_YOUR_HALL", "您不是该大厅的窗口工作人员，不能在此处理排队号")
+
+
 async def _counter(principal: Principal | None, counter_code: str) -> Counter:
     if not may_serve_at_window(principal):
         raise Refused("PERMISSION", "WINDOW_CLERKS_ONLY", "只有窗口工作人员可以叫号")
+    check_codes(counterCode=counter_code)
     counter = await Counter.get_or_none(code=counter_code)
     if counter is None:
         raise Refused("NOT_FOUND", "COUNTER_NOT_FOUND", "未找到该窗口")
+    await _in_own_hall(principal, counter.hall_id)
     return counter
+
+
+async def bind_clerk(clerk: Account, hall_codes: Sequence[str]) -> None:
+    """所属大厅: bind a window clerk to halls (idempotent); only window clerks have halls."""
+    codes = list(dict.fromkeys(hall_codes))
+    if not codes:
+        return
+    if clerk.role is not Role.WINDOW_CLERK:
+        raise Refused("CONFLICT", "HALLS_FOR_CLERKS_ONLY", "只有窗口工作人员可以指定所属大厅 (--hall)")
+    known = set(await Hall.filter(code__in=[c for c in codes if _code_problem(c) is None])
+                .values_list("code", flat=True))
+    if unknown := [c for c in codes if c not in known]:
+        raise Refused("NOT_FOUND", "UNKNOWN_HALL", f"没有这个政务服务大厅：{'、'.join(unknown)}")
+    for code in codes:
+        await HallClerk.get_or_create(account_id=clerk.id, hall_id=code)
+
+
+async def clerk_halls(principal: Principal) -> list[Hall]:
+    """The halls a window clerk serves in; none for everybody else."""
+    if not may_serve_at_window(principal):
+        return []
+    return await Hall.filter(clerks__account_id=principal.account_id).order_by("sort", "code")
 
 
 async def call_next(principal: Principal | None, counter_code: str, today: date | None = None,
@@ -180,6 +256,7 @@ async def _change(principal: Principal | None, ticket_id: int, kind: str, *, sta
     ticket = await Ticket.get_or_none(id=ticket_id)
     if ticket is None:
         raise Refused("NOT_FOUND", "TICKET_NOT_FOUND", "未找到该号")
+    await _in_own_hall(principal, ticket.hall_id)
     if ticket.status is not TicketStatus.CALLED:
         raise Refused("CONFLICT", "NOT_CALLED", "该号当前不在叫号状态")
     values: dict[str, Any] = {"status": status, "version": ticket.version + 1}
@@ -211,14 +288,21 @@ async def finish(principal: Principal | None, ticket_id: int) -> Ticket:
     return await _change(principal, ticket_id, "ticket.done", status=TicketStatus.DONE)
 
 
-def _slot_problem(category: HallCategory, slot: datetime, now: datetime, calendar: WorkCalendar) -> InvalidField | None:
+def _bookable(slot_start: datetime, now: datetime) -> datetime:
+    """The slot in UTC, if it lies in the 14 days ahead; compared before any conversion, which fails within
+    hours of year 1 or year 9999."""
+    moment = _aware(slot_start)
+    if moment <= now:
+        raise InvalidField("slot", "SLOT_IN_PAST", "预约时段已过")
+    if moment > now + BOOK_AHEAD:
+        raise InvalidField("slot", "SLOT_TOO_FAR", "只能预约14天以内的时段")
+    return moment.astimezone(timezone.utc)  # stored in UTC: SQLite compares timestamps as text
+
+
+def _slot_problem(category: HallCategory, slot: datetime, calendar: WorkCalendar) -> InvalidField | None:
     local = slot.astimezone(SHANGHAI)
     if local.second or local.microsecond or (local.hour * 60 + local.minute) % category.slot_minutes:
         return InvalidField("slot", "SLOT_NOT_ALIGNED", f"预约时段须从整{category.slot_minutes}分钟开始")
-    if slot <= now:
-        return InvalidField("slot", "SLOT_IN_PAST", "预约时段已过")
-    if slot > now + BOOK_AHEAD:
-        return InvalidField("slot", "SLOT_TOO_FAR", "只能预约14天以内的时段")
     if not calendar.is_workday(local.date())[0]:
         return InvalidField("slot", "NOT_A_WORKING_DAY", "该日不是工作日，大厅不开放预约")
     end = local + timedelta(minutes=category.slot_minutes)
@@ -236,9 +320,9 @@ async def book_appointment(account_id: int, hall_code: str, category: str, slot_
                            now: datetime | None = None) -> Appointment:
     """预约 a slot: aligned, in the future, within 14 days, a working day, 9:00–17:00; at most
     ``slot_capacity`` people per slot (counted under a lock on the category row)."""
+    check_codes(hallCode=hall_code, category=category)
     key = check_key(idempotency_key)
-    now = now or datetime.now(timezone.utc)
-    slot = _aware(slot_start).astimezone(timezone.utc)  # stored in UTC: SQLite compares timestamps as text
+    slot = _bookable(slot_start, now or datetime.now(timezone.utc))
     earlier = await Appointment.get_or_none(account_id=account_id, idempotency_key=key)
     if earlier is not None:
         if (earlier.hall_id, earlier.category_code, earlier.slot_start) != (hall_code, category, slot):
@@ -246,7 +330,7 @@ async def book_appointment(account_id: int, hall_code: str, category: str, slot_
         return earlier
     await _hall(hall_code)
     row = await _category(hall_code, category)
-    if (problem := _slot_problem(row, slot, now, calendar)) is not None:
+    if (problem := _slot_problem(row, slot, calendar)) is not None:
         raise problem
     try:
         async with in_transaction():
@@ -323,6 +407,7 @@ class CategoryQueue:
 async def queue(hall_code: str, today: date | None = None) -> list[CategoryQueue]:
     """Per category: tickets waiting today and the expected wait, waiting × service minutes ÷ counters serving
     the category, rounded up (null when no counter serves it)."""
+    check_codes(hallCode=hall_code)
     await _hall(hall_code)
     day = today or local_today()
     categories = await HallCategory.filter(hall_id=hall_code).order_by("sort", "id")

@@ -13,6 +13,7 @@ from portal.api.pagination import Connection, paginate
 from portal.appeals.api import Appeal, my_appeals
 from portal.applications.api import Application, my_applications
 from portal.audit import rules as audit
+from portal.halls.api import Hall, clerk_halls
 from portal.identity import masking, models, rules
 from portal.identity.models import AccountKind, Role
 from portal.identity.rules import Principal
@@ -152,6 +153,11 @@ class Viewer:
     @strawberry.field(description="Appeals of this enterprise, or of the enterprises this citizen is an agent of.")
     async def appeals(self, first: int | None = None, after: str | None = None) -> Connection[Appeal]:
         return await my_appeals(self.principal, first, after)
+
+    @strawberry.field(description="The service halls where this window clerk calls tickets (所属大厅); empty for "
+                                  "everybody else.")
+    async def halls(self) -> list[Hall]:
+        return await clerk_halls(self.principal)
 
     @strawberry.field(description="Who read this holder's data: staff, scanners of the 鲁通码 (newest first).")
     async def access_log(self, first: int | None = None, after: str | None = None) -> Connection[AccessLogEntry]:

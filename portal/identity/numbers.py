@@ -13,7 +13,9 @@ Every check_* returns the normalised value or raises InvalidField naming the cal
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -193,6 +195,36 @@ def check_phone(value: object, *, field: str = "phone") -> str:
     if match is None:
         raise InvalidField(field, "BAD_FORMAT", "手机号码应为以1开头的11位数字，请核对后重新输入")
     return re.sub(r"[ -]", "", match.group(1))
+
+
+@dataclass(frozen=True)
+class SignInName:
+    """What a typed sign-in name can mean, however it was written: ``username`` as typed (full-width forms
+    folded by NFKC, surrounding spaces trimmed); ``number``, an 18-character ID number or credit code with its
+    spaces and hyphens dropped, upper-cased; ``phone``, a mobile number's 11 digits (+86, spaces, hyphens
+    dropped)."""
+
+    username: str
+    number: str | None
+    phone: str | None
+
+    @property
+    def canonical(self) -> str:
+        """One string for every spelling of the same name."""
+        return self.phone or self.number or self.username.upper()
+
+
+def sign_in_name(value: str) -> SignInName:
+    """The sign-in name behind a typed one: "+86 138-0531-0001", "１３８０５３１０００１" and "13805310001" are
+    one phone; "370102 19900101 1234" and its lower-case or full-width forms one ID number."""
+    typed = unicodedata.normalize("NFKC", value).strip()
+    compact = re.sub(r"[\s-]", "", typed)
+    number = compact.upper() if len(compact) == 18 and compact.isascii() and compact.isalnum() else None
+    try:
+        phone = check_phone(compact)
+    except InvalidField:
+        phone = None
+    return SignInName(typed, number, phone)
 
 
 def check_person_name(value: object, *, field: str = "name") -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from portal.appeals.models import Appeal, AppealAttachment
 from portal.applications.models import ApplicationMaterial, Task, UploadedFile
+from portal.halls.models import HallClerk
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, FamilyAuthorisation, Role
 from portal.identity.principal import Principal
 from portal.regions import covers as region_covers
@@ -40,6 +41,13 @@ def may_handle_department(principal: Principal | None, department_code: str) -> 
 def may_serve_at_window(principal: Principal | None) -> bool:
     """Window clerks call tickets, scan 鲁通码 with consent and apply on a person's behalf."""
     return has_role(principal, Role.WINDOW_CLERK)
+
+
+async def may_serve_in_hall(principal: Principal | None, hall_code: str) -> bool:
+    """A window clerk calls and handles tickets only in the halls they are bound to (所属大厅); a clerk bound to
+    none serves nowhere."""
+    return may_serve_at_window(principal) and await HallClerk.exists(account_id=principal.account_id,
+                                                                     hall_id=hall_code)
 
 
 def may_route_appeals(principal: Principal | None) -> bool:

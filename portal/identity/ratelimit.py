@@ -6,9 +6,11 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from portal.identity.models import RateCounter
+from portal.problems import RateLimitedError
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,9 @@ LOOKUP_PER_ACCOUNT = Limit("lookup-account", 30, timedelta(hours=1), timedelta(h
 PASSWORD_CHANGE_PER_ACCOUNT = Limit("password-account", 5, timedelta(minutes=15), timedelta(minutes=15))
 # Every upload attempt counts (accepted or refused): storage and audit are not free.
 UPLOADS_PER_ACCOUNT = Limit("uploads-account", 100, timedelta(hours=1), timedelta(hours=1))
+# Queue tickets (取号), counted per hall; see halls.rules.take_ticket for the choice.
+TICKETS_PER_PERSON = Limit("tickets-account", 5, timedelta(days=1), timedelta(days=1))
+TICKETS_PER_ADDRESS = Limit("tickets-address", 200, timedelta(hours=1), timedelta(hours=1))
 
 
 def _key(limit: Limit, key: str) -> str:
@@ -37,33 +42,60 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-async def retry_after(limit: Limit, key: str) -> int | None:
-    """Seconds until ``key`` may try again, or None when it may try now (checked before the password)."""
-    now = _now()
-    counter = await RateCounter.get_or_none(key=_key(limit, key))
+def _wait(counter: RateCounter | None, now: datetime) -> int | None:
     if counter is None or counter.blocked_until is None or counter.blocked_until <= now:
         return None
     return max(1, math.ceil((counter.blocked_until - now).total_seconds()))
 
 
+async def retry_after(limit: Limit, key: str) -> int | None:
+    """Seconds until ``key`` may try again, or None when it may try now (checked before the password)."""
+    return _wait(await RateCounter.get_or_none(key=_key(limit, key)), _now())
+
+
+async def ensure_allowed(limit: Limit, key: str) -> None:
+    """Refuse (``RateLimitedError``) while ``key`` is blocked."""
+    wait = await retry_after(limit, key)
+    if wait is not None:
+        raise RateLimitedError(wait)
+
+
 async def count_attempt(limit: Limit, key: str) -> None:
-    """One more counted attempt (a failed sign-in, any registration); reaching the limit within the window
-    blocks the key for ``limit.block``."""
-    now = _now()
-    async with in_transaction():
-        counter = await RateCounter.filter(key=_key(limit, key)).select_for_update().first()
-        if counter is None:
-            counter = RateCounter(key=_key(limit, key), failures=0, window_started_at=now)
-            fresh = True
-        else:
-            fresh = False
-            if counter.window_started_at + limit.window <= now:
-                counter.failures, counter.window_started_at, counter.blocked_until = 0, now, None
-        counter.failures += 1
-        if counter.failures >= limit.max_failures:
-            counter.blocked_until = now + limit.block
-            counter.failures, counter.window_started_at = 0, now
-        await counter.save(force_create=fresh)
+    """One more counted attempt (a failed sign-in); reaching the limit within the window blocks the key for
+    ``limit.block``."""
+    await _count(limit, key, refuse_while_blocked=False)
+
+
+async def spend(limit: Limit, key: str) -> None:
+    """An attempt that always counts (a registration, a ticket): refused (``RateLimitedError``) while ``key`` is
+    blocked, otherwise counted. Checked and counted under one lock, so that attempts sent at once cannot all
+    pass the check before any of them is counted."""
+    await _count(limit, key, refuse_while_blocked=True)
+
+
+async def _count(limit: Limit, key: str, *, refuse_while_blocked: bool) -> None:
+    for attempt in (1, 2):
+        try:
+            async with in_transaction():
+                now = _now()
+                counter = await RateCounter.filter(key=_key(limit, key)).select_for_update().first()
+                if refuse_while_blocked and (wait := _wait(counter, now)) is not None:
+                    raise RateLimitedError(wait)
+                fresh = counter is None
+                if counter is None:
+                    counter = RateCounter(key=_key(limit, key), failures=0, window_started_at=now)
+                elif counter.window_started_at + limit.window <= now:
+                    counter.failures, counter.window_started_at, counter.blocked_until = 0, now, None
+                counter.failures += 1
+                if counter.failures >= limit.max_failures:
+                    counter.blocked_until = now + limit.block
+                    counter.failures, counter.window_started_at = 0, now
+                await counter.save(force_create=fresh)
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            # The first attempts of a key, at once: one created the row; count again on it.
 
 
 async def clear(limit: Limit, key: str) -> None:

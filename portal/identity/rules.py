@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 from datetime import datetime, timedelta, timezone
@@ -18,24 +18,30 @@ from tortoise.transactions import in_transaction
 
 from portal import events
 from portal.audit.rules import Actor, record
-from portal.identity import ratelimit
+from portal.halls.rules import bind_clerk
+from portal.identity import ratelimit, revocations
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, FamilyAuthorisation, Role, Session
 from portal.identity.numbers import (
+    SignInName,
     check_credit_code,
     check_id_number,
     check_password,
     check_person_name,
     check_phone,
+    sign_in_name,
 )
 from portal.identity.passwords import Passwords
 from portal.identity.policy import may_authorise_family, may_delegate_to_agents
 from portal.identity.principal import Principal
 from portal.identity.sessions import SESSION_REVOKED, principals
-from portal.problems import FormProblems, InvalidField, RateLimitedError, Refused
+from portal.problems import FormProblems, InvalidField, Refused
+from portal.text import check_text
 
 SESSION_LIFETIME = {AccountKind.CITIZEN: timedelta(hours=12), AccountKind.ENTERPRISE: timedelta(hours=12),
                     AccountKind.STAFF: timedelta(hours=8)}
 TOKEN_BYTES = 32
+USERNAME_LENGTH = 40  # the column's: a longer name is no staff username
+MAX_SIGN_IN_NAME = 100  # longer than any name written any way: no account has it
 
 
 @dataclass(frozen=True)
@@ -99,17 +105,10 @@ async def _register(account: Account, conflicts: dict[str, tuple[str, str]], act
         raise FormProblems(taken or [InvalidField("idNumber", "ALREADY_REGISTERED", "该账号已注册")]) from None
 
 
-async def _registration_allowed(actor: Actor) -> None:
-    wait = await ratelimit.retry_after(ratelimit.REGISTER_PER_ADDRESS, actor.address)
-    if wait is not None:
-        raise RateLimitedError(wait)
-    await ratelimit.count_attempt(ratelimit.REGISTER_PER_ADDRESS, actor.address)
-
-
 async def register_citizen(passwords: Passwords, actor: Actor, *, name: object, id_number: object, phone: object,
                            password: object) -> SignedIn:
     """Real-name citizen registration: GB 11643 ID number, mobile phone, strong password; one account per ID."""
-    await _registration_allowed(actor)
+    await ratelimit.spend(ratelimit.REGISTER_PER_ADDRESS, actor.address)
     name_, id_, phone_ = _checked(
         (check_person_name, name, {"field": "name"}),
         (check_id_number, id_number, {"field": "idNumber"}),
@@ -124,7 +123,7 @@ async def register_citizen(passwords: Passwords, actor: Actor, *, name: object, 
 async def register_enterprise(passwords: Passwords, actor: Actor, *, name: object, credit_code: object,
                               legal_representative_id_number: object, phone: object, password: object) -> SignedIn:
     """Enterprise registration: GB 32100 credit code, the legal representative's ID number; one account per code."""
-    await _registration_allowed(actor)
+    await ratelimit.spend(ratelimit.REGISTER_PER_ADDRESS, actor.address)
     name_, code, representative, phone_ = _checked(
         (check_enterprise_name, name, {"field": "name"}),
         (check_credit_code, credit_code, {"field": "creditCode"}),
@@ -145,35 +144,39 @@ def check_enterprise_name(value: object, *, field: str = "name") -> str:
     return name
 
 
-def _login_lookup(username: str) -> Q:
+def _login_lookup(name: SignInName) -> Q:
     """Citizens sign in with ID number or phone, enterprises with the credit code, staff with a username."""
-    handle = username.strip()
-    lookup = Q(username=handle[:40])
-    if len(handle) == 18:  # an ID number or a credit code
-        lookup |= Q(id_number=handle.upper()) | Q(credit_code=handle.upper())
-    try:
-        lookup |= Q(kind=AccountKind.CITIZEN, phone=check_phone(handle))
-    except InvalidField:
-        pass
-    return lookup
+    lookups = [Q(username=name.username)] if len(name.username) <= USERNAME_LENGTH else []
+    if name.number:
+        lookups += [Q(id_number=name.number), Q(credit_code=name.number)]
+    if name.phone:
+        lookups.append(Q(kind=AccountKind.CITIZEN, phone=name.phone))
+    return Q(*lookups, join_type=Q.OR) if lookups else Q(id__in=[])
 
 
 async def login(passwords: Passwords, actor: Actor, *, username: str, password: str) -> SignedIn:
-    """Sign in; limited per account and per address, and a locked account waits even with the right password."""
+    """Sign in; limited per address and per account, and a locked account waits even with the right password.
+
+    The account's lock is one, whichever of its names (ID number, phone, credit code, username) and however
+    written (+86, hyphens, spaces, full-width digits): failures count on the account. A name that names no
+    account has a lock of its own, keyed on its normalised form, so that both answer alike."""
     if not username.strip() or not password:
         raise FormProblems([InvalidField(f, "REQUIRED", "请输入账号和密码") for f, v in
                             (("username", username.strip()), ("password", password)) if not v])
-    account_key = username.strip().upper()
-    for limit, key in ((ratelimit.LOGIN_PER_ACCOUNT, account_key), (ratelimit.LOGIN_PER_ADDRESS, actor.address)):
-        wait = await ratelimit.retry_after(limit, key)
-        if wait is not None:
-            raise RateLimitedError(wait)
-    account = await Account.filter(_login_lookup(username), disabled=False).order_by("id").first()
+    try:
+        check_text("username", username, max_length=MAX_SIGN_IN_NAME, multiline=False)
+    except InvalidField as problem:
+        raise FormProblems([problem]) from None
+    await ratelimit.ensure_allowed(ratelimit.LOGIN_PER_ADDRESS, actor.address)
+    name = sign_in_name(username)
+    account = await Account.filter(_login_lookup(name), disabled=False).order_by("id").first()
+    account_key = f"account:{account.id}" if account else f"name:{name.canonical}"
+    await ratelimit.ensure_allowed(ratelimit.LOGIN_PER_ACCOUNT, account_key)
     if not await passwords.verify(account.password_hash if account else None, password):
         await ratelimit.count_attempt(ratelimit.LOGIN_PER_ACCOUNT, account_key)
         await ratelimit.count_attempt(ratelimit.LOGIN_PER_ADDRESS, actor.address)
         await record("auth.login_failed", actor, subject_account_id=account.id if account else None,
-                     detail={"username": account_key[:40]})
+                     detail={"username": name.canonical[:USERNAME_LENGTH]})
         raise Refused("PERMISSION", "INVALID_CREDENTIALS", "账号或密码错误")
     await ratelimit.clear(ratelimit.LOGIN_PER_ACCOUNT, account_key)
     async with in_transaction():
@@ -216,9 +219,7 @@ async def logout(principal: Principal, actor: Actor) -> None:
 async def change_password(passwords: Passwords, principal: Principal, actor: Actor, *, current: str,
                           new: str) -> None:
     """A password change needs the current one and revokes every other session of the account."""
-    wait = await ratelimit.retry_after(ratelimit.PASSWORD_CHANGE_PER_ACCOUNT, str(principal.account_id))
-    if wait is not None:
-        raise RateLimitedError(wait)
+    await ratelimit.ensure_allowed(ratelimit.PASSWORD_CHANGE_PER_ACCOUNT, str(principal.account_id))
     account = await Account.get(id=principal.account_id)
     if not await passwords.verify(account.password_hash, current):
         await ratelimit.count_attempt(ratelimit.PASSWORD_CHANGE_PER_ACCOUNT, str(principal.account_id))
@@ -242,9 +243,10 @@ async def change_password(passwords: Passwords, principal: Principal, actor: Act
 
 async def create_staff(passwords: Passwords, *, username: str, password: str, role: Role,
                        department_code: str | None, region_code: str | None, name: str,
-                       scene: str | None = None) -> Account:
+                       scene: str | None = None, halls: Sequence[str] = ()) -> Account:
     """`portal user create`: staff accounts exist only through the command line. A scene operator (a hotel
-    desk, a hospital, a transport gate) names the 鲁通码 scene it scans in."""
+    desk, a hospital, a transport gate) names the 鲁通码 scene it scans in; a window clerk the halls it serves in
+    (without one it calls no tickets)."""
     if role is Role.DEPARTMENT_HANDLER and not department_code:
         raise Refused("CONFLICT", "DEPARTMENT_REQUIRED", "部门经办人必须指定所属部门 (--department)")
     if (role is Role.SCENE_OPERATOR) != bool(scene):
@@ -254,9 +256,10 @@ async def create_staff(passwords: Passwords, *, username: str, password: str, ro
         account = await Account.create(kind=AccountKind.STAFF, username=username, name=name, role=role,
                                        department_code=department_code, region_code=region_code, scene=scene,
                                        password_hash=await passwords.hash(password), password_changed_at=_now())
+        await bind_clerk(account, halls)
         await record("account.staff_created", Actor(None, "command-line"), subject_account_id=account.id,
                      detail={"username": username, "role": role.value, "department": department_code,
-                             "scene": scene})
+                             "scene": scene, "halls": list(dict.fromkeys(halls))})
     return account
 
 
@@ -264,10 +267,7 @@ async def _citizen_by_id_number(principal: Principal, id_number: object, field: 
     """Another citizen's account by ID number; counted, since the answer tells whether it is registered."""
     checked = check_id_number(id_number, field=field)
     key = str(principal.account_id)
-    wait = await ratelimit.retry_after(ratelimit.LOOKUP_PER_ACCOUNT, key)
-    if wait is not None:
-        raise RateLimitedError(wait)
-    await ratelimit.count_attempt(ratelimit.LOOKUP_PER_ACCOUNT, key)
+    await ratelimit.spend(ratelimit.LOOKUP_PER_ACCOUNT, key)
     account = await Account.get_or_none(kind=AccountKind.CITIZEN, id_number=checked)
     if account is None:
         raise FormProblems([InvalidField(field, "NOT_REGISTERED", "该身份证号码尚未注册爱山东账号，请对方先注册")])
@@ -295,7 +295,8 @@ GrantT = TypeVar("GrantT", EnterpriseAgent, FamilyAuthorisation)
 
 async def _revoke_grant(model: type[GrantT], principal: Principal, actor: Actor, grant_id: int, *, giver: str,
                         receiver: str, action: str, prefix: str) -> GrantT:
-    """Either party ends a delegation; anyone else finds nothing (no hint that it exists)."""
+    """Either party ends a delegation; anyone else finds nothing (no hint that it exists). The streams the
+    receiver follows through it end, on every server (``identity.revocations``)."""
     grant = await model.filter(Q(**{giver: principal.account_id}) | Q(**{receiver: principal.account_id}),
                                id=grant_id).first()
     if grant is None:
@@ -305,6 +306,7 @@ async def _revoke_grant(model: type[GrantT], principal: Principal, actor: Actor,
             grant.revoked_at = _now()
             await grant.save(update_fields=["revoked_at"])
             await record(action, actor, subject_account_id=getattr(grant, giver), target=f"{prefix}:{grant.id}")
+        await revocations.announce(getattr(grant, receiver))
     return grant
 
 

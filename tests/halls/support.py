@@ -5,13 +5,15 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
+from portal.audit.rules import Actor
 from portal.halls.models import Counter, Hall, HallCategory
 from portal.identity.models import Role
+from portal.identity.passwords import Passwords
 from portal.identity.principal import Principal
-from portal.identity.rules import authenticate
-from tests.applications.support import handler
+from portal.identity.rules import authenticate, create_staff, login
 
 _halls = itertools.count(1)
+CLERK_PASSWORD = "Window-Clerk-2115"
 
 
 async def make_hall(counters: dict[str, list[str]] | None = None, capacity: int = 2) -> str:
@@ -27,14 +29,29 @@ async def make_hall(counters: dict[str, list[str]] | None = None, capacity: int 
     return code
 
 
-async def clerk_token() -> str:
-    return await handler("370100-XZSPJ", role=Role.WINDOW_CLERK)
+_clerks = itertools.count(1)
 
 
-async def clerk() -> Principal:
-    principal = await authenticate(await clerk_token())
+async def clerk_token(*halls: str) -> str:
+    """A signed-in window clerk serving in ``halls`` (in none without them)."""
+    username = f"window-{next(_clerks)}-{id(halls) % 10000}"
+    await create_staff(Passwords("test"), username=username, password=CLERK_PASSWORD, role=Role.WINDOW_CLERK,
+                       department_code="370100-XZSPJ", region_code="370100", name="窗口人员", halls=halls)
+    signed_in = await login(Passwords("test"), Actor(None, "test", f"10.252.{next(_clerks) % 250}.1"),
+                            username=username, password=CLERK_PASSWORD)
+    return signed_in.token
+
+
+async def clerk(*halls: str) -> Principal:
+    principal = await authenticate(await clerk_token(*halls))
     assert principal is not None
     return principal
 
 
 TODAY = date(2026, 3, 2)
+KIOSK = Actor(None, "anonymous", "10.253.0.1", "KIOSK")
+
+
+def person(account_id: int) -> Actor:
+    """A signed-in person taking tickets from their phone."""
+    return Actor(account_id, f"citizen:{account_id}", f"10.253.1.{account_id % 250}", "MOBILE")

@@ -11,7 +11,7 @@ from portal.halls import rules
 from portal.halls.models import Appointment, AppointmentStatus, TicketStatus
 from portal.problems import InvalidField, Refused
 from portal.workdays import SHANGHAI, WorkCalendar
-from tests.halls.support import clerk, make_hall
+from tests.halls.support import KIOSK, clerk, make_hall
 
 CALENDAR = WorkCalendar()
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=SHANGHAI)  # a Monday morning
@@ -71,7 +71,7 @@ async def test_check_in_window_gives_a_priority_ticket(database_url: str) -> Non
     hall = await make_hall()
     account = next(_accounts)
     appointment = await book(hall, account=account)
-    await rules.take_ticket(None, hall, "QYKB", "walk-in", today=SLOT.date())
+    await rules.take_ticket(KIOSK, hall, "QYKB", "walk-in", today=SLOT.date())
     with pytest.raises(Refused) as early:
         await rules.check_in(account, appointment.id, now=SLOT - timedelta(minutes=31))
     assert early.value.code == "CHECK_IN_TOO_EARLY"
@@ -83,7 +83,7 @@ async def test_check_in_window_gives_a_priority_ticket(database_url: str) -> Non
     assert ticket.day == SLOT.date() and ticket.appointment_id == appointment.id
     assert (await rules.check_in(account, appointment.id, now=SLOT)).id == ticket.id
     assert (await Appointment.get(id=appointment.id)).status is AppointmentStatus.CHECKED_IN
-    called = await rules.call_next(await clerk(), f"{hall}-01", today=SLOT.date())
+    called = await rules.call_next(await clerk(hall), f"{hall}-01", today=SLOT.date())
     assert called.id == ticket.id  # before the walk-in who came first
 
     other = next(_accounts)

@@ -13,8 +13,10 @@ from portal.halls import rules
 from portal.halls.models import Ticket, TicketStatus
 from portal.halls.seed import HallSourceError, parse_halls, read_halls, seed_halls
 from portal.halls.models import Counter, Hall, HallCategory
-from portal.problems import InvalidField, Refused
-from tests.halls.support import TODAY, clerk, make_hall
+from portal.audit.rules import Actor
+from portal.identity.models import RateCounter
+from portal.problems import InvalidField, RateLimitedError, Refused
+from tests.halls.support import KIOSK, TODAY, clerk, make_hall, person
 from tests.helpers import registered_citizen
 
 
@@ -45,16 +47,16 @@ def test_a_counter_serving_an_unknown_category_is_refused_naming_the_hall() -> N
 
 async def test_tickets_are_numbered_per_category_and_day(database_url: str) -> None:
     hall = await make_hall()
-    numbers = [(await rules.take_ticket(None, hall, category, f"k{i}", today=TODAY)).number
+    numbers = [(await rules.take_ticket(KIOSK, hall, category, f"k{i}", today=TODAY)).number
                for i, category in enumerate(["QYKB", "QYKB", "BDCDJ", "QYKB"])]
     assert numbers == ["A001", "A002", "B001", "A003"]
-    tomorrow = await rules.take_ticket(None, hall, "QYKB", "k-next", today=TODAY + timedelta(days=1))
+    tomorrow = await rules.take_ticket(KIOSK, hall, "QYKB", "k-next", today=TODAY + timedelta(days=1))
     assert tomorrow.number == "A001"
 
 
 async def test_concurrent_takers_get_distinct_numbers(database_url: str) -> None:
     hall = await make_hall()
-    tickets = await asyncio.gather(*(rules.take_ticket(None, hall, "ZHSL", f"c{i}", today=TODAY)
+    tickets = await asyncio.gather(*(rules.take_ticket(KIOSK, hall, "ZHSL", f"c{i}", today=TODAY)
                                      for i in range(15)))
     assert sorted(t.number for t in tickets) == [f"C{i:03d}" for i in range(1, 16)]
 
@@ -62,29 +64,29 @@ async def test_concurrent_takers_get_distinct_numbers(database_url: str) -> None
 async def test_taking_is_idempotent_per_account_and_per_anonymous_key(database_url: str) -> None:
     hall = await make_hall()
     citizen = await registered_citizen()
-    first = await rules.take_ticket(citizen.account.id, hall, "QYKB", "phone-1", today=TODAY)
-    again = await rules.take_ticket(citizen.account.id, hall, "QYKB", "phone-1", today=TODAY)
+    first = await rules.take_ticket(person(citizen.account.id), hall, "QYKB", "phone-1", today=TODAY)
+    again = await rules.take_ticket(person(citizen.account.id), hall, "QYKB", "phone-1", today=TODAY)
     assert again.id == first.id and again.number == "A001"
     with pytest.raises(Refused) as reused:
-        await rules.take_ticket(citizen.account.id, hall, "BDCDJ", "phone-1", today=TODAY)
+        await rules.take_ticket(person(citizen.account.id), hall, "BDCDJ", "phone-1", today=TODAY)
     assert reused.value.code == "IDEMPOTENCY_KEY_REUSED"
-    kiosk = await rules.take_ticket(None, hall, "QYKB", "kiosk-7", today=TODAY)
-    assert (await rules.take_ticket(None, hall, "QYKB", "kiosk-7", today=TODAY)).id == kiosk.id
-    racing = await asyncio.gather(*(rules.take_ticket(None, hall, "QYKB", "kiosk-8", today=TODAY) for _ in range(5)))
+    kiosk = await rules.take_ticket(KIOSK, hall, "QYKB", "kiosk-7", today=TODAY)
+    assert (await rules.take_ticket(KIOSK, hall, "QYKB", "kiosk-7", today=TODAY)).id == kiosk.id
+    racing = await asyncio.gather(*(rules.take_ticket(KIOSK, hall, "QYKB", "kiosk-8", today=TODAY) for _ in range(5)))
     assert len({t.id for t in racing}) == 1
     assert await Ticket.filter(hall_id=hall).count() == 3
     with pytest.raises(InvalidField) as unknown:
-        await rules.take_ticket(None, hall, "NOPE", "kiosk-9", today=TODAY)
+        await rules.take_ticket(KIOSK, hall, "NOPE", "kiosk-9", today=TODAY)
     assert unknown.value.code == "UNKNOWN_CATEGORY"
     with pytest.raises(Refused) as no_hall:
-        await rules.take_ticket(None, "NO-SUCH-HALL", "QYKB", "kiosk-9", today=TODAY)
+        await rules.take_ticket(KIOSK, "NO-SUCH-HALL", "QYKB", "kiosk-9", today=TODAY)
     assert no_hall.value.kind == "NOT_FOUND"
 
 
 async def test_forty_concurrent_calls_hand_out_every_ticket_once(database_url: str) -> None:
     hall = await make_hall({"01": ["QYKB"], "02": ["QYKB"], "03": ["QYKB", "BDCDJ"], "04": ["QYKB"]})
-    taken = [await rules.take_ticket(None, hall, "QYKB", f"t{i}", today=TODAY) for i in range(40)]
-    clerks = [await clerk() for _ in range(4)]
+    taken = [await rules.take_ticket(KIOSK, hall, "QYKB", f"t{i}", today=TODAY) for i in range(40)]
+    clerks = [await clerk(hall) for _ in range(4)]
     counters = [f"{hall}-0{n}" for n in range(1, 5)]
     called = await asyncio.gather(*(rules.call_next(clerks[i % 4], counters[i % 4], today=TODAY) for i in range(40)))
     assert len({t.id for t in called}) == 40
@@ -101,26 +103,26 @@ async def test_forty_concurrent_calls_hand_out_every_ticket_once(database_url: s
 
 async def test_calls_follow_the_order_with_appointment_tickets_first(database_url: str) -> None:
     hall = await make_hall()
-    principal = await clerk()
-    a1 = await rules.take_ticket(None, hall, "QYKB", "o1", today=TODAY)
-    b1 = await rules.take_ticket(None, hall, "BDCDJ", "o2", today=TODAY)
-    a2 = await rules.take_ticket(None, hall, "QYKB", "o3", today=TODAY)
+    principal = await clerk(hall)
+    a1 = await rules.take_ticket(KIOSK, hall, "QYKB", "o1", today=TODAY)
+    b1 = await rules.take_ticket(KIOSK, hall, "BDCDJ", "o2", today=TODAY)
+    a2 = await rules.take_ticket(KIOSK, hall, "QYKB", "o3", today=TODAY)
     vip = await Ticket.create(hall_id=hall, category_code="BDCDJ", day=TODAY, seq=99, number="B099", priority=True,
                               status=TicketStatus.WAITING)
     order = [(await rules.call_next(principal, f"{hall}-02", today=TODAY)).id for _ in range(4)]
     assert order == [vip.id, a1.id, b1.id, a2.id]
     # a counter only serves its categories; other days' tickets are not called
-    await rules.take_ticket(None, hall, "QYKB", "o4", today=TODAY - timedelta(days=1))
+    await rules.take_ticket(KIOSK, hall, "QYKB", "o4", today=TODAY - timedelta(days=1))
     with pytest.raises(Refused):
         await rules.call_next(principal, f"{hall}-03", today=TODAY)
 
 
 async def test_recall_skip_and_finish(database_url: str) -> None:
     hall = await make_hall()
-    principal = await clerk()
+    principal = await clerk(hall)
     citizen = await registered_citizen()
     for i in range(2):
-        await rules.take_ticket(None, hall, "ZHSL", f"r{i}", today=TODAY)
+        await rules.take_ticket(KIOSK, hall, "ZHSL", f"r{i}", today=TODAY)
     first = await rules.call_next(principal, f"{hall}-03", today=TODAY)
     again = await rules.recall(principal, first.id)
     assert again.status is TicketStatus.CALLED and again.calls == 2 and again.version == first.version + 1
@@ -147,14 +149,55 @@ async def test_queue_figures_are_exact(database_url: str) -> None:
     hall = await make_hall({"01": ["QYKB"], "02": ["QYKB", "BDCDJ"], "03": ["ZHSL"]})
     today = rules.local_today()
     for i in range(5):
-        await rules.take_ticket(None, hall, "QYKB", f"q-a{i}", today=today)
+        await rules.take_ticket(KIOSK, hall, "QYKB", f"q-a{i}", today=today)
     for i in range(3):
-        await rules.take_ticket(None, hall, "BDCDJ", f"q-b{i}", today=today)
-    await rules.take_ticket(None, hall, "ZHSL", "q-c0", today=today - timedelta(days=1))  # yesterday: not counted
-    principal = await clerk()
+        await rules.take_ticket(KIOSK, hall, "BDCDJ", f"q-b{i}", today=today)
+    await rules.take_ticket(KIOSK, hall, "ZHSL", "q-c0", today=today - timedelta(days=1))  # yesterday: not counted
+    principal = await clerk(hall)
     await rules.call_next(principal, f"{hall}-01")  # one A called: 4 waiting
     figures = {q.code: (q.waiting, q.counters, q.expected_wait_minutes) for q in await rules.queue(hall)}
     # A: 4 × 20 ÷ 2 = 40; B: 3 × 30 ÷ 1 = 90; C: nobody waiting today
     assert figures == {"QYKB": (4, 2, 40), "BDCDJ": (3, 1, 90), "ZHSL": (0, 1, 0)}
-    await rules.take_ticket(None, hall, "ZHSL", "q-c1", today=today)
+    await rules.take_ticket(KIOSK, hall, "ZHSL", "q-c1", today=today)
     assert [q.expected_wait_minutes for q in await rules.queue(hall)] == [40, 90, 5]
+
+
+async def test_a_signed_in_person_takes_five_tickets_a_day_per_hall(database_url: str) -> None:
+    hall, other = await make_hall(), await make_hall()
+    me = person((await registered_citizen()).account.id)
+    taken = [await rules.take_ticket(me, hall, "QYKB", f"p{i}", today=TODAY) for i in range(5)]
+    with pytest.raises(RateLimitedError) as limited:
+        await rules.take_ticket(me, hall, "BDCDJ", "p5", today=TODAY)
+    assert 86390 <= limited.value.retry_after_seconds <= 86400
+    assert (await rules.take_ticket(me, hall, "QYKB", "p0", today=TODAY)).id == taken[0].id  # a retry
+    assert (await rules.take_ticket(me, other, "QYKB", "p5", today=TODAY)).number == "A001"
+    assert (await rules.take_ticket(KIOSK, hall, "QYKB", "kiosk-1", today=TODAY)).number == "A006"
+    assert await Ticket.filter(hall_id=hall).count() == 6
+
+
+async def test_one_address_takes_two_hundred_anonymous_tickets_an_hour_per_hall(database_url: str) -> None:
+    hall, other = await make_hall(), await make_hall()
+    kiosk = Actor(None, "anonymous", "10.253.7.7", "KIOSK")
+    first = await rules.take_ticket(kiosk, hall, "ZHSL", "k1", today=TODAY)
+    # As if the kiosk had printed tickets 2 to 198 (without printing them).
+    assert await RateCounter.filter(key=f"tickets-address:{kiosk.address}:{hall}").update(failures=198) == 1
+    assert [(await rules.take_ticket(kiosk, hall, "ZHSL", f"k{n}", today=TODAY)).number for n in (199, 200)] == [
+        "C002", "C003"]
+    with pytest.raises(RateLimitedError) as limited:
+        await rules.take_ticket(kiosk, hall, "ZHSL", "k201", today=TODAY)
+    assert 3590 <= limited.value.retry_after_seconds <= 3600
+    assert (await rules.take_ticket(kiosk, hall, "ZHSL", "k1", today=TODAY)).id == first.id  # a retry
+    assert (await rules.take_ticket(kiosk, other, "ZHSL", "k201", today=TODAY)).number == "C001"
+    another = Actor(None, "anonymous", "10.253.7.8", "KIOSK")
+    assert (await rules.take_ticket(another, hall, "ZHSL", "k201", today=TODAY)).number == "C004"
+    signed_in = person((await registered_citizen()).account.id)
+    assert (await rules.take_ticket(signed_in, hall, "ZHSL", "phone", today=TODAY)).number == "C005"
+
+
+async def test_tickets_sent_at_once_cannot_pass_the_limit_together(database_url: str) -> None:
+    hall = await make_hall()
+    me = person((await registered_citizen()).account.id)
+    results = await asyncio.gather(*(rules.take_ticket(me, hall, "ZHSL", f"burst-{i}", today=TODAY)
+                                     for i in range(12)), return_exceptions=True)
+    assert sum(isinstance(r, Ticket) for r in results) == 5
+    assert all(isinstance(r, (Ticket, RateLimitedError)) for r in results), results

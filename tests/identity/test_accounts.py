@@ -174,6 +174,76 @@ async def test_five_failures_lock_the_account_even_for_the_right_password(gql: A
         "__typename"] == "AuthPayload"
 
 
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "0" <= c <= "9" or "A" <= c <= "Z" else c for c in text)
+
+
+def spellings(citizen: dict[str, Any]) -> list[str]:
+    """Every way of writing the citizen's sign-in names."""
+    id_number, phone = citizen["idNumber"], citizen["phone"]
+    return [id_number, id_number.lower(), f" {id_number[:6]} {id_number[6:14]} {id_number[14:]} ",
+            full_width(id_number), phone, f"+86 {phone}", f"+86{phone}", f"86-{phone}",
+            f"{phone[:3]}-{phone[3:7]}-{phone[7:]}", f"{phone[:3]} {phone[3:7]} {phone[7:]}", full_width(phone),
+            f"＋８６ {full_width(phone)}"]
+
+
+@pytest.mark.parametrize("locked_with", [0, 4, 8])
+async def test_a_locked_account_is_locked_under_every_spelling_of_its_names(gql: Any, locked_with: int) -> None:
+    citizen = await register(gql)
+    names = spellings(citizen)
+    for _ in range(5):
+        result = (await gql(LOGIN, {"username": names[locked_with], "password": "Wrong-password-1"}))
+        assert result["data"]["login"]["code"] == "INVALID_CREDENTIALS"
+    for name in names:
+        result = (await gql(LOGIN, {"username": name, "password": PASSWORD}))["data"]["login"]
+        assert (result["__typename"], result["code"]) == ("RateLimited", "RATE_LIMITED"), name
+
+
+async def test_failures_under_different_spellings_add_up_to_one_lock(gql: Any) -> None:
+    citizen = await register(gql)
+    names = spellings(citizen)
+    for name in names[:5]:
+        assert (await gql(LOGIN, {"username": name, "password": "Wrong-password-1"}))["data"]["login"][
+            "code"] == "INVALID_CREDENTIALS"
+    result = (await gql(LOGIN, {"username": names[-1], "password": PASSWORD}))["data"]["login"]
+    assert result["__typename"] == "RateLimited"
+
+
+async def test_every_spelling_of_a_name_signs_in(gql: Any) -> None:
+    citizen = await register(gql)
+    for name in spellings(citizen):
+        result = (await gql(LOGIN, {"username": name, "password": PASSWORD}))["data"]["login"]
+        assert result["__typename"] == "AuthPayload" and result["account"]["id"] == citizen["account"]["id"], name
+
+
+async def test_a_name_with_no_account_is_locked_alike_under_every_spelling(gql: Any) -> None:
+    nobody = {"idNumber": new_id_number(), "phone": new_phone()}
+    names = spellings(nobody)
+    for name in names[4:9]:
+        result = (await gql(LOGIN, {"username": name, "password": "Wrong-password-1"}))["data"]["login"]
+        assert result == {"__typename": "PermissionDenied", "code": "INVALID_CREDENTIALS", "message": "账号或密码错误"}
+    for name in names[4:]:
+        result = (await gql(LOGIN, {"username": name, "password": PASSWORD}))["data"]["login"]
+        assert (result["__typename"], result["code"]) == ("RateLimited", "RATE_LIMITED"), name
+        assert 890 <= result["retryAfterSeconds"] <= 900
+    # The ID number is another name: its own tries.
+    result = (await gql(LOGIN, {"username": names[0], "password": PASSWORD}))["data"]["login"]
+    assert result["code"] == "INVALID_CREDENTIALS"
+
+
+async def test_a_successful_sign_in_clears_the_failures_of_every_spelling(gql: Any) -> None:
+    citizen = await register(gql)
+    names = spellings(citizen)
+    for name in names[:4]:
+        await gql(LOGIN, {"username": name, "password": "Wrong-password-1"})
+    assert (await gql(LOGIN, {"username": names[4], "password": PASSWORD}))["data"]["login"][
+        "__typename"] == "AuthPayload"
+    for name in names[5:9]:
+        await gql(LOGIN, {"username": name, "password": "Wrong-password-1"})
+    assert (await gql(LOGIN, {"username": names[0], "password": PASSWORD}))["data"]["login"][
+        "__typename"] == "AuthPayload"
+
+
 async def test_many_failures_from_one_address_lock_that_address(gql: Any) -> None:
     citizen = await register(gql)
     for _ in range(30):
@@ -259,5 +329,13 @@ async def test_long_usernames_sign_in_or_are_refused_cleanly(gql: Any) -> None:
     result = (await gql(LOGIN, {"username": "qingdao-city-service-centre-clerk-7",
                                 "password": "Window-Clerk-2115"}))["data"]["login"]
     assert result["__typename"] == "AuthPayload"
-    result = (await gql(LOGIN, {"username": "x" * 300, "password": "Window-Clerk-2115"}))["data"]["login"]
+    result = (await gql(LOGIN, {"username": "x" * 100, "password": "Window-Clerk-2115"}))["data"]["login"]
     assert result["code"] == "INVALID_CREDENTIALS"
+    result = (await gql(LOGIN, {"username": "x" * 101, "password": "Window-Clerk-2115"}))["data"]["login"]
+    assert result == {"__typename": "FormInvalid", "errors": [{"field": "username", "code": "TOO_LONG"}]}
+
+
+@pytest.mark.parametrize("username", ["window\x00jinan", "13805310001\u202e", "\ufeff13805310001", "a\nb"])
+async def test_control_characters_in_a_username_are_a_field_error(gql: Any, username: str) -> None:
+    result = (await gql(LOGIN, {"username": username, "password": "Window-Clerk-2115"}))["data"]["login"]
+    assert result == {"__typename": "FormInvalid", "errors": [{"field": "username", "code": "FORBIDDEN_CHARACTER"}]}

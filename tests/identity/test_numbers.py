@@ -27,6 +27,7 @@ from portal.identity.numbers import (
     mask_id_number,
     mask_name,
     mask_phone,
+    sign_in_name,
 )
 
 TODAY = date(2025, 6, 1)
@@ -412,3 +413,19 @@ def test_mask_id_number_never_reveals_the_birth_date(value: str) -> None:
 def test_masks_never_reveal_more_than_ten_characters(value: str) -> None:
     for mask in (mask_id_number, mask_credit_code, mask_phone):
         assert sum(c != "*" for c in mask(value)) <= 10
+
+
+@pytest.mark.parametrize(("typed", "canonical"), [
+    ("13805310001", "13805310001"), ("+86 138-0531-0001", "13805310001"), ("86 138 0531 0001", "13805310001"),
+    ("１３８０５３１０００１", "13805310001"), ("＋８６－１３８０５３１０００１", "13805310001"),
+    ("370102198803120523", "370102198803120523"), (" 370102 19880312 0523 ", "370102198803120523"),
+    ("37010219900101123x", "37010219900101123X"), ("３７０１０２１９９００３０７７７３６", "370102199003077736"),
+    ("91370102ma3c5qx1xy", "91370102MA3C5QX1XY"), ("window-jinan", "WINDOW-JINAN"), ("ｗｉｎｄｏｗ", "WINDOW"),
+])
+def test_sign_in_names_fold_every_spelling(typed: str, canonical: str) -> None:
+    assert sign_in_name(typed).canonical == canonical
+
+
+def test_a_staff_username_keeps_its_case_for_the_lookup() -> None:
+    name = sign_in_name(" Window-Jinan ")
+    assert (name.username, name.number, name.phone) == ("Window-Jinan", None, None)

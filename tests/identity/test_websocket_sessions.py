@@ -16,9 +16,11 @@ import httpx
 import pytest
 import websockets
 
+from portal.audit.rules import Actor
 from portal.identity.models import Session
-from portal.identity.rules import token_digest
-from tests.helpers import portal_server, registered_citizen
+from portal.identity.passwords import Passwords
+from portal.identity.rules import authenticate, grant_enterprise_agent, register_enterprise, token_digest
+from tests.helpers import new_credit_code, new_id_number, new_phone, portal_server, registered_citizen
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 LOGOUT = "mutation { logout { __typename } }"
@@ -93,3 +95,41 @@ async def test_anonymous_connections_are_allowed_for_public_data(servers: tuple[
         assert json.loads(await ws.recv()) == {"type": "next", "id": "1", "payload": {"data": {"me": None}}}
     finally:
         await ws.close()
+
+
+SUBMIT_APPEAL = """mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { ... on Appeal { id } } }"""
+APPEAL_UPDATED = "subscription($id: ID!) { appealUpdated(id: $id) { kind } }"
+REVOKE_AGENT = "mutation($id: ID!) { revokeEnterpriseAgent(id: $id) { __typename } }"
+
+
+async def test_revoking_an_agent_on_one_server_ends_their_stream_on_the_other(servers: tuple[str, str]) -> None:
+    actor = Actor(None, "test", "10.249.0.1")
+    company = await register_enterprise(Passwords("test"), actor, name="济南泉城物流有限公司",
+                                        credit_code=new_credit_code(), legal_representative_id_number=new_id_number(),
+                                        phone=new_phone(), password="Company-2115!x")
+    agent = await registered_citizen()
+    grant = await grant_enterprise_agent(await authenticate(company.token), actor, id_number=agent.account.id_number)
+    async with httpx.AsyncClient(timeout=10) as http:
+        async def as_company(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            response = await http.post(f"{servers[0]}/graphql", json={"query": query, "variables": variables},
+                                       headers={"authorization": f"Bearer {company.token}"})
+            return response.json()["data"]
+
+        appeal = (await as_company(SUBMIT_APPEAL, {"input": {
+            "title": "物流园区道路施工影响车辆通行", "category": "OTHER", "idempotencyKey": "ws-revoke",
+            "content": "园区主干道施工已持续两个月，未设置临时通道，企业货车无法正常进出，影响正常经营。"}}))["submitAppeal"]
+        ws = await connect(servers[1], {"authorization": f"Bearer {agent.token}"})
+        try:
+            assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+            await ws.send(json.dumps({"type": "subscribe", "id": "1", "payload": {
+                "query": APPEAL_UPDATED, "variables": {"id": appeal["id"]}}}))
+            assert json.loads(await asyncio.wait_for(ws.recv(), 5)) == {
+                "type": "next", "id": "1", "payload": {"data": {"appealUpdated": {"kind": "appeal.received"}}}}
+            revoked = await as_company(REVOKE_AGENT, {"id": str(grant.id)})
+            assert revoked == {"revokeEnterpriseAgent": {"__typename": "AgentGrant"}}
+            ended = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            assert ended["type"] == "next" and ended["payload"]["data"] is None
+            assert [e["extensions"] for e in ended["payload"]["errors"]] == [{"code": "NOT_AUTHORISED"}]
+            assert json.loads(await asyncio.wait_for(ws.recv(), 5)) == {"type": "complete", "id": "1"}
+        finally:
+            await ws.close()
