@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
 from datetime import date
-from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 import strawberry
@@ -79,6 +80,16 @@ class PublicError(Exception):
 
 def invalid_argument(field: str, message: str, code: str = "INVALID_ARGUMENT") -> PublicError:
     return PublicError(code, message, field=field)
+
+
+@contextmanager
+def invalid_arguments() -> Iterator[None]:
+    """Around the rules a query calls: a field they refuse (``InvalidField``) is an INVALID_ARGUMENT error naming
+    the field, not an internal error."""
+    try:
+        yield
+    except InvalidField as problem:
+        raise invalid_argument(problem.field, problem.message) from None
 
 
 MAX_PERIOD_DAYS = 366

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from portal import events
@@ -43,6 +44,7 @@ from portal.identity.policy import (
 from portal.idempotency import check_key, request_hash
 from portal.identity.principal import Principal
 from portal.problems import FormProblems, InvalidField, Refused
+from portal.regions import check_region_code, covering, within
 from portal.workdays import SHANGHAI, WorkCalendar, day_bounds_utc
 
 SIMILAR_WITHIN = timedelta(days=90)
@@ -353,12 +355,16 @@ async def list_as_meeting_topic(principal: Principal, actor: Actor, appeal_id: i
     return fresh
 
 
+def region_stream(region_code: str) -> str:
+    """The alerts of the supervisors of one region."""
+    return f"alerts:region:{region_code}"
+
+
 def alert_streams(department_code: str | None, region_code: str) -> list[str]:
-    """Who hears an alert: the unit's staff, and the supervisors of the city and of the province."""
-    streams = [f"alerts:region:{region_code[:4]}00", f"alerts:region:{region_code[:2]}0000"]
-    if department_code:
-        streams.insert(0, f"alerts:department:{department_code}")
-    return list(dict.fromkeys(streams))
+    """Who hears an alert: the unit's staff, and the supervisors of the region and of each region covering it
+    (county, city, province); a county's supervisors hear nothing of the neighbouring counties."""
+    streams = [region_stream(code) for code in covering(region_code)]
+    return [f"alerts:department:{department_code}", *streams] if department_code else streams
 
 
 async def alert(appeal: Appeal, kind: str, detail: dict[str, Any]) -> list[events.Event]:
@@ -413,6 +419,12 @@ async def merge(principal: Principal, actor: Actor, appeal_id: int, into_id: int
                        merged_into_id=target.id)
 
 
+def meeting_topics(region_code: str) -> QuerySet[Appeal]:
+    """常务会议议题 of a region and the regions it covers, newest first (who may read them: ``may_supervise``)."""
+    return Appeal.filter(within(check_region_code("regionCode", region_code)),
+                         meeting_topic_at__isnull=False).order_by("-meeting_topic_at")
+
+
 # --- figures ---------------------------------------------------------------------------------------------------
 
 
@@ -440,10 +452,9 @@ async def stats(region_code: str, first_day: date, last_day: date, *, department
     """The zone's figures for appeals received in the period in a region (a province or city code covers its
     subdivisions), optionally for one undertaking unit: received, complaints per 10,000 market entities,
     resolution rate, satisfaction rate, and the on-time rate of each 2115 step."""
+    region_code = check_region_code("regionCode", region_code)
     start, end = day_bounds_utc(first_day, last_day)
-    prefix = region_code[:2] if region_code.endswith("0000") else region_code[:4] if region_code.endswith(
-        "00") else region_code
-    query = Appeal.filter(region_code__startswith=prefix, created_at__gte=start, created_at__lt=end).exclude(
+    query = Appeal.filter(within(region_code), created_at__gte=start, created_at__lt=end).exclude(
         status=AppealStatus.MERGED)
     if department_code:
         query = query.filter(department_code=department_code)
@@ -464,3 +475,18 @@ async def stats(region_code: str, first_day: date, last_day: date, *, department
         "opinion_on_time_rate": step_rate(((r["opinion_at"], r["opinion_by"]) for r in rows), now),
         "resolve_on_time_rate": step_rate(((r["resolved_at"], r["resolve_by"]) for r in rows), now),
     }
+
+
+async def stats_by_department(region_code: str, first_day: date, last_day: date
+                              ) -> list[tuple[str, str, dict[str, Any]]]:
+    """The figures of each undertaking unit that received appeals of the region in the period:
+    (department code, name, figures), by code."""
+    region_code = check_region_code("regionCode", region_code)
+    codes = await Appeal.filter(department_code__isnull=False).distinct().values_list("department_code", flat=True)
+    names = dict(await Department.filter(code__in=list(codes)).values_list("code", "name"))
+    rows = []
+    for code in sorted(codes):
+        values = await stats(region_code, first_day, last_day, department_code=code)
+        if values["received"]:
+            rows.append((code, names.get(code, code), values))
+    return rows

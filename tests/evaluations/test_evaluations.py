@@ -22,13 +22,14 @@ from portal.audit.models import AuditEntry
 from portal.audit.rules import Actor
 from portal.calendar_store import load_calendar
 from portal.evaluations import rules
-from portal.identity.models import Role
+from portal.identity.models import Account, AccountKind, Role
 from portal.identity.passwords import Passwords
 from portal.identity.rules import SignedIn, authenticate, create_staff, login, register_enterprise
 from portal.workdays import SHANGHAI, WorkCalendar
 from tests.applications.support import ACCEPT, APPROVE, REJECT, handler, submit_newborn, task_of
 from tests.helpers import new_credit_code, new_id_number, new_phone
 from tests.identity.test_accounts import register
+from tests.test_regions import NOT_REGION_CODES
 
 EVALUATION_FIELDS = """
   __typename
@@ -347,7 +348,7 @@ async def test_bad_reviews_are_for_the_regions_supervisors_only(gql: Any) -> Non
     anonymous = await gql(BAD_REVIEWS, {"region": "370100"})
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     bad_region = await gql(BAD_REVIEWS, {"region": "3701"}, token=await supervisor("370000", Role.ADMIN))
-    assert bad_region["errors"][0]["extensions"] == {"code": "BAD_REGION", "field": "regionCode"}
+    assert bad_region["errors"][0]["extensions"] == {"code": "INVALID_ARGUMENT", "field": "regionCode"}
     administrator = await gql(BAD_REVIEWS, {"region": "370200"}, token=await supervisor("370000", Role.ADMIN))
     assert "errors" not in administrator  # an administrator sees every region
 
@@ -421,4 +422,33 @@ async def test_a_rater_reads_back_their_own_evaluation_and_nobody_else_sees_it(g
     assert (await gql(MY_EVALUATION, {"target": target}, token=stranger))["data"]["myEvaluation"] is None
     assert (await gql(MY_EVALUATION, {"target": target}))["data"]["myEvaluation"] is None
     bad = await gql(MY_EVALUATION, {"target": "order:1"}, token=citizen["token"])
-    assert bad["errors"][0]["extensions"]["code"] == "BAD_TARGET"
+    assert bad["errors"][0]["extensions"] == {"code": "INVALID_ARGUMENT", "field": "targetId"}
+
+
+# --- bad input -------------------------------------------------------------------------------------------------
+
+STATS = "query($r: String!, $f: Date!, $t: Date!) { evaluationStats(regionCode: $r, from: $f, to: $t) { evaluations } }"
+BAD_REGION = {"code": "INVALID_ARGUMENT", "field": "regionCode"}
+
+
+async def test_a_region_code_other_than_six_ascii_digits_is_an_invalid_argument(gql: Any) -> None:
+    administrator = await supervisor("370000", Role.ADMIN)
+    for code in NOT_REGION_CODES:
+        for body in (await gql(STATS, {"r": code, "f": "2026-03-01", "t": "2026-03-31"}),
+                     await gql(BAD_REVIEWS, {"region": code}, token=administrator)):
+            assert body["data"] is None and body["errors"][0]["extensions"] == BAD_REGION, (code, body)
+
+
+async def test_a_county_supervisor_lists_the_bad_reviews_of_its_county_only(gql: Any) -> None:
+    rater = await Account.create(kind=AccountKind.CITIZEN, name="评价人", password_hash="x",
+                                 password_changed_at=datetime.now(SHANGHAI))
+    lixia, shizhong = [str((await Evaluation.create(target_type="task", target_id=n, rater_id=rater.id, rating=1,
+                                                    department_code="370100-WJW", region_code=region)).id)
+                       for n, region in enumerate(("370102", "370103"))]
+    county, city = await supervisor("370102"), await supervisor("370100")
+    seen = {e["node"]["id"] for e in (await step(gql, BAD_REVIEWS, county, region="370102"))["edges"]}
+    assert lixia in seen and shizhong not in seen
+    denied = await gql(BAD_REVIEWS, {"region": "370100"}, token=county)
+    assert denied["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
+    seen = {e["node"]["id"] for e in (await step(gql, BAD_REVIEWS, city, region="370100"))["edges"]}
+    assert {lixia, shizhong} <= seen
