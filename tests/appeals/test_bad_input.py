@@ -1,10 +1,12 @@
 """What the appeals zone refuses, and how: region codes (six ASCII digits; a county's supervisor sees that
-county)."""
+county) and reporting days the calendar knows."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
+
+import pytest
 
 from portal.appeals import rules
 from portal.appeals.api import alert_stream_of
@@ -94,3 +96,23 @@ def test_a_countys_supervisors_hear_its_alerts_and_not_the_neighbours() -> None:
     assert alert_stream_of(staff(Role.SUPERVISOR, "370102")) == "alerts:region:370102"
     assert alert_stream_of(staff(Role.SUPERVISOR, "370100")) == "alerts:region:370100"
     assert alert_stream_of(staff(Role.ADMIN, None)) == "alerts:region:370000"
+
+
+# --- dates -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("first", "last", "field"), [
+    ("0001-01-01", "0001-01-31", "from"), ("9999-12-01", "9999-12-31", "from"), ("2026-12-01", "9999-12-31", "to"),
+    ("0001-01-01", "2026-01-01", "from"), ("1999-12-31", "2000-01-31", "from"), ("2100-12-01", "2101-01-01", "to")])
+async def test_a_day_outside_the_calendars_years_is_an_invalid_argument(gql: Any, first: str, last: str,
+                                                                        field: str) -> None:
+    for document in (STATS, BY_DEPARTMENT):
+        body = await gql(document, {"r": "370100", "f": first, "t": last})
+        assert body["data"] is None, body
+        assert body["errors"][0]["extensions"] == {"code": "INVALID_ARGUMENT", "field": field}
+
+
+async def test_the_first_and_last_years_of_the_calendar_are_reported(gql: Any) -> None:
+    for first, last in (("2000-01-01", "2000-12-31"), ("2100-01-01", "2100-12-31")):
+        for document in (STATS, BY_DEPARTMENT):
+            assert "errors" not in await gql(document, {"r": "370100", "f": first, "t": last})

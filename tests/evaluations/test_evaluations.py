@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
+import pytest
 
 from portal.appeals.models import (
     Appeal,
@@ -437,6 +438,15 @@ async def test_a_region_code_other_than_six_ascii_digits_is_an_invalid_argument(
         for body in (await gql(STATS, {"r": code, "f": "2026-03-01", "t": "2026-03-31"}),
                      await gql(BAD_REVIEWS, {"region": code}, token=administrator)):
             assert body["data"] is None and body["errors"][0]["extensions"] == BAD_REGION, (code, body)
+
+
+@pytest.mark.parametrize(("first", "last", "field"), [
+    ("0001-01-01", "0001-01-31", "from"), ("9999-12-01", "9999-12-31", "from"), ("2026-12-01", "9999-12-31", "to"),
+    ("1999-12-31", "2000-01-31", "from")])
+async def test_a_day_outside_the_calendars_years_is_an_invalid_argument(gql: Any, first: str, last: str,
+                                                                        field: str) -> None:
+    body = await gql(STATS, {"r": "370100", "f": first, "t": last})
+    assert body["data"] is None and body["errors"][0]["extensions"] == {"code": "INVALID_ARGUMENT", "field": field}
 
 
 async def test_a_county_supervisor_lists_the_bad_reviews_of_its_county_only(gql: Any) -> None:
