@@ -299,8 +299,9 @@ class AppealQuery:
 
     @strawberry.field(description="Similar appeals of the same region and category in the last 90 days.")
     async def similar_appeals(self, info: Info, id: strawberry.ID) -> list[SimilarAppeal]:
+        principal = await info.context.require_principal()
         try:
-            found = await rules.similar_appeals(await signed_in(info), _id(id))
+            found = await rules.similar_appeals(principal, _id(id))
         except Refused as refused:
             raise PublicError("NOT_FOUND", refused.message) from refused
         return [SimilarAppeal(appeal=Appeal.of(s.appeal), score=s.score) for s in found]

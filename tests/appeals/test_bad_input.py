@@ -1,5 +1,5 @@
 """What the appeals zone refuses, and how: region codes (six ASCII digits; a county's supervisor sees that
-county) and reporting days the calendar knows."""
+county), reporting days the calendar knows, and anonymous callers of the signed-in queries."""
 
 from __future__ import annotations
 
@@ -16,15 +16,24 @@ from portal.catalog.source import read_catalog
 from portal.identity.models import AccountKind, Role
 from portal.identity.principal import Principal
 from portal.workdays import SHANGHAI
+from tests.appeals.test_appeals import file
 from tests.appeals.test_sweep_and_figures import NOW
 from tests.appeals.test_sweep_and_figures import appeal as appeal_row
 from tests.evaluations.test_evaluations import supervisor
+from tests.identity.test_delegation import enterprise
 from tests.test_regions import NOT_REGION_CODES
 
 STATS = "query($r: String!, $f: Date!, $t: Date!) { appealStats(regionCode: $r, from: $f, to: $t) { received } }"
 BY_DEPARTMENT = ("query($r: String!, $f: Date!, $t: Date!) { appealStatsByDepartment(regionCode: $r, from: $f, "
                  "to: $t) { departmentCode } }")
 TOPICS = "query($r: String!) { meetingTopics(regionCode: $r, first: 100) { edges { node { id regionCode } } } }"
+SIMILAR = "query($id: ID!) { similarAppeals(id: $id) { score } }"
+SIGNED_IN_ONLY = [
+    ("appealsToRoute", "{ appealsToRoute { totalCount } }", {}),
+    ("departmentAppeals", "{ departmentAppeals { totalCount } }", {}),
+    ("meetingTopics", TOPICS, {"r": "370100"}),
+    ("similarAppeals", SIMILAR, {"id": "1"}),
+]
 A_MONTH = {"f": "2026-03-01", "t": "2026-03-31"}
 BAD_REGION = {"code": "INVALID_ARGUMENT", "field": "regionCode"}
 
@@ -116,3 +125,22 @@ async def test_the_first_and_last_years_of_the_calendar_are_reported(gql: Any) -
     for first, last in (("2000-01-01", "2000-12-31"), ("2100-01-01", "2100-12-31")):
         for document in (STATS, BY_DEPARTMENT):
             assert "errors" not in await gql(document, {"r": "370100", "f": first, "t": last})
+
+
+# --- anonymous callers -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "document", "variables"), SIGNED_IN_ONLY, ids=[q[0] for q in SIGNED_IN_ONLY])
+async def test_an_anonymous_caller_of_a_signed_in_query_is_unauthenticated(gql: Any, name: str, document: str,
+                                                                            variables: dict[str, Any]) -> None:
+    body = await gql(document, variables)
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+    assert body["errors"][0]["message"] == "请先登录"
+
+
+async def test_similar_appeals_of_someone_elses_appeal_are_not_found(gql: Any) -> None:
+    company = await enterprise(gql)
+    appeal = await file(gql, company["token"])
+    body = await gql(SIMILAR, {"id": appeal["id"]}, token=company["token"])
+    assert body["errors"][0]["extensions"] == {"code": "NOT_FOUND"}
