@@ -25,7 +25,7 @@ from portal.catalog.models import Department
 from portal.identity.models import Account, AccountKind
 from portal.identity.policy import may_act_for, may_act_for_enterprise, may_supervise
 from portal.identity.principal import Principal
-from portal.appeals.rules import step_rate
+from portal.appeals.rules import step_rate, written
 from portal.idempotency import check_key
 from portal.problems import MAX_ROW_ID, FormProblems, InvalidField, Refused
 from portal.regions import check_region_code, within
@@ -156,9 +156,11 @@ def _checked_input(target_id: str, rating: int, comment: str | None,
         problems.append(bad)
     if isinstance(rating, bool) or not isinstance(rating, int) or not MIN_RATING <= rating <= MAX_RATING:
         problems.append(InvalidField("rating", "OUT_OF_RANGE", f"评分须为{MIN_RATING}到{MAX_RATING}的整数"))
-    text = (comment or "").strip()
-    if len(text) > MAX_COMMENT_LENGTH:
-        problems.append(InvalidField("comment", "TOO_LONG", f"评价内容不能超过{MAX_COMMENT_LENGTH}个字"))
+    text = ""
+    try:
+        text = written(comment, "comment", "评价内容", 0, MAX_COMMENT_LENGTH)
+    except InvalidField as problem:
+        problems.append(problem)
     try:
         key = check_key(idempotency_key)
     except InvalidField as problem:
@@ -224,11 +226,9 @@ async def evaluate(principal: Principal, actor: Actor, calendar: WorkCalendar, *
 
 
 def _note(note: str | None, name: str) -> str:
-    text = (note or "").strip()
+    text = written(note, "note", f"{name}情况", 0, MAX_NOTE_LENGTH)
     if not text:
-        raise FormProblems([InvalidField("note", "REQUIRED", f"请填写{name}情况")])
-    if len(text) > MAX_NOTE_LENGTH:
-        raise FormProblems([InvalidField("note", "TOO_LONG", f"{name}情况不能超过{MAX_NOTE_LENGTH}个字")])
+        raise InvalidField("note", "REQUIRED", f"请填写{name}情况")
     return text
 
 

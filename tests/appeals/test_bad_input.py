@@ -1,8 +1,11 @@
-"""What the appeals zone refuses, and how: region codes (six ASCII digits; a county's supervisor sees that
-county), reporting days the calendar knows, and anonymous callers of the signed-in queries."""
+"""What the appeals zone refuses, and how: region codes (six ASCII digits; a county's supervisor sees that county),
+reporting days the calendar knows, codes longer than their column, control and direction characters in every
+text the rules take, and anonymous callers of the signed-in queries."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -10,17 +13,23 @@ import pytest
 
 from portal.appeals import rules
 from portal.appeals.api import alert_stream_of
-from portal.appeals.models import AppealStatus
+from portal.appeals.models import Appeal, AppealCategory, AppealChannel, AppealStatus, AppealUrgency
+from portal.audit.rules import Actor
 from portal.catalog.seed import seed_catalog
 from portal.catalog.source import read_catalog
-from portal.identity.models import AccountKind, Role
+from portal.identity.models import Account, AccountKind, Role
 from portal.identity.principal import Principal
-from portal.workdays import SHANGHAI
-from tests.appeals.test_appeals import file
+from portal.identity.rules import authenticate
+from portal.problems import FormProblems, InvalidField
+from portal.workdays import SHANGHAI, WorkCalendar
+from tests.appeals.test_appeals import ASSIGN, CONTENT, SUBMIT, coordinator, file, routed, step
 from tests.appeals.test_sweep_and_figures import NOW
 from tests.appeals.test_sweep_and_figures import appeal as appeal_row
+from tests.applications.support import handler
 from tests.evaluations.test_evaluations import supervisor
-from tests.identity.test_delegation import enterprise
+from tests.helpers import CONTROL_CHARACTERS, new_credit_code
+from tests.identity.test_accounts import register
+from tests.identity.test_delegation import GRANT_AGENT, enterprise
 from tests.test_regions import NOT_REGION_CODES
 
 STATS = "query($r: String!, $f: Date!, $t: Date!) { appealStats(regionCode: $r, from: $f, to: $t) { received } }"
@@ -36,6 +45,8 @@ SIGNED_IN_ONLY = [
 ]
 A_MONTH = {"f": "2026-03-01", "t": "2026-03-31"}
 BAD_REGION = {"code": "INVALID_ARGUMENT", "field": "regionCode"}
+ACTOR = Actor(None, "test")
+TITLE = "新能源汽车购置补贴迟迟未兑现"
 
 
 def ids(body: dict[str, Any]) -> set[str]:
@@ -47,6 +58,17 @@ async def topic_in(region: str) -> str:
     row = await appeal_row(region=region, status=AppealStatus.OPINION_GIVEN,
                            meeting_topic_at=datetime.now(timezone.utc))
     return str(row.id)
+
+
+async def refused(call: Awaitable[Any]) -> list[tuple[str, str]]:
+    """The (field, code) of each problem a rule raised; fails if the rule accepted."""
+    try:
+        await call
+    except FormProblems as problems:
+        return [(p.field, p.code) for p in problems.problems]
+    except InvalidField as problem:
+        return [(problem.field, problem.code)]
+    raise AssertionError("accepted")
 
 
 # --- region codes ----------------------------------------------------------------------------------------------
@@ -144,3 +166,99 @@ async def test_similar_appeals_of_someone_elses_appeal_are_not_found(gql: Any) -
     appeal = await file(gql, company["token"])
     body = await gql(SIMILAR, {"id": appeal["id"]}, token=company["token"])
     assert body["errors"][0]["extensions"] == {"code": "NOT_FOUND"}
+
+
+# --- lengths and formats ---------------------------------------------------------------------------------------
+
+
+async def test_codes_longer_than_their_column_are_field_errors(gql: Any) -> None:
+    company = await enterprise(gql)
+    employee = await register(gql)
+    await gql(GRANT_AGENT, {"idNumber": employee["idNumber"]}, token=company["token"])
+    code = (await Account.get(id=int(company["account"]["id"]))).credit_code
+    too_long = await step(gql, SUBMIT, employee["token"], input={
+        "title": TITLE, "content": CONTENT, "category": "POLICY", "idempotencyKey": str(uuid.uuid4()),
+        "creditCode": code + "1"})
+    assert too_long["errors"] == [{"field": "creditCode", "code": "BAD_LENGTH"}]
+    appeal = await file(gql, company["token"])
+    assigned = await step(gql, ASSIGN, await coordinator(), id=appeal["id"], d="370100-SCJGJ" * 3)
+    assert assigned["errors"] == [{"field": "departmentCode", "code": "UNKNOWN_DEPARTMENT"}]
+    stats = await gql(STATS, {"r": "370100" * 20, **A_MONTH})
+    assert stats["errors"][0]["extensions"] == BAD_REGION
+
+
+async def test_the_rules_check_every_code_they_are_given(gql: Any) -> None:
+    company = await enterprise(gql)
+    employee = await register(gql)
+    await gql(GRANT_AGENT, {"idNumber": employee["idNumber"]}, token=company["token"])
+    agent, seat = await authenticate(employee["token"]), await authenticate(await coordinator())
+    for code, problem in ((new_credit_code() + "1", "BAD_LENGTH"), ("９" * 18, "BAD_CHARACTERS"),
+                          (None, "REQUIRED")):
+        assert await refused(rules.submit(agent, ACTOR, title=TITLE, content=CONTENT, category=AppealCategory.POLICY,
+                                          idempotency_key=str(uuid.uuid4()), credit_code=code)) == [
+            ("creditCode", problem)]
+        assert await refused(rules.record_for_enterprise(
+            seat, ACTOR, credit_code=code, enterprise_name="济南某某机械有限公司", title=TITLE, content=CONTENT,
+            category=AppealCategory.ENERGY, urgency=AppealUrgency.GENERAL, channel=AppealChannel.HOTLINE,
+            idempotency_key=str(uuid.uuid4()))) == [("creditCode", problem)]
+    appeal = await file(gql, company["token"])
+    for department in ("370100-SCJGJ" * 3, "３７０１００-SCJGJ", "", "370100-NOPE"):
+        assert await refused(rules.assign(seat, ACTOR, WorkCalendar(), int(appeal["id"]), department)) == [
+            ("departmentCode", "UNKNOWN_DEPARTMENT")]
+    today = NOW.astimezone(SHANGHAI).date()
+    for region in NOT_REGION_CODES:
+        assert await refused(rules.stats(region, today, today)) == [("regionCode", "BAD_REGION")]
+
+
+# --- control and direction characters --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("character", CONTROL_CHARACTERS, ids=ascii)
+async def test_every_appeal_text_with_a_control_or_direction_character_is_refused(gql: Any, character: str) -> None:
+    company = await enterprise(gql)
+    appeal, unit_token = await routed(gql, company)
+    number = int(appeal["id"])
+    owner, unit = await authenticate(company["token"]), await authenticate(unit_token)
+    seat = await authenticate(await coordinator())
+    boss = await authenticate(await handler("370100-SCJGJ", role=Role.SUPERVISOR))
+    bad = f"企业反映的情况属实需要协调{character}"
+    filed = {"category": AppealCategory.POLICY, "idempotency_key": str(uuid.uuid4())}
+    recorded = {"credit_code": new_credit_code(), "category": AppealCategory.ENERGY, "urgency": AppealUrgency.GENERAL,
+                "channel": AppealChannel.HOTLINE, "idempotency_key": str(uuid.uuid4())}
+    calls = {
+        "title": rules.submit(owner, ACTOR, title=bad, content=CONTENT, **filed),
+        "content": rules.submit(owner, ACTOR, title=TITLE, content=CONTENT + bad, **filed),
+        "enterpriseName": rules.record_for_enterprise(seat, ACTOR, enterprise_name=f"济南{character}机械有限公司",
+                                                      title=TITLE, content=CONTENT, **recorded),
+        "recorded title": rules.record_for_enterprise(seat, ACTOR, enterprise_name="济南某某机械有限公司", title=bad,
+                                                      content=CONTENT, **recorded),
+        "return reason": rules.return_to_coordinator(unit, ACTOR, number, bad),
+        "kept reason": rules.reject_return(seat, ACTOR, number, bad),
+        "opinion": rules.give_opinion(unit, ACTOR, number, bad),
+        "summary": rules.resolve(unit, ACTOR, number, bad),
+        "comment": rules.confirm(owner, ACTOR, WorkCalendar(), number, satisfied=False, rating=2, comment=bad),
+        "escalation": rules.escalate(boss, ACTOR, number, bad),
+        "meeting topic": rules.list_as_meeting_topic(boss, ACTOR, number, bad),
+    }
+    fields = {name: await refused(call) for name, call in calls.items()}
+    assert fields == {
+        "title": [("title", "FORBIDDEN_CHARACTER")], "content": [("content", "FORBIDDEN_CHARACTER")],
+        "enterpriseName": [("enterpriseName", "FORBIDDEN_CHARACTER")],
+        "recorded title": [("title", "FORBIDDEN_CHARACTER")], "return reason": [("reason", "FORBIDDEN_CHARACTER")],
+        "kept reason": [("reason", "FORBIDDEN_CHARACTER")], "opinion": [("opinion", "FORBIDDEN_CHARACTER")],
+        "summary": [("summary", "FORBIDDEN_CHARACTER")], "comment": [("comment", "FORBIDDEN_CHARACTER")],
+        "escalation": [("reason", "FORBIDDEN_CHARACTER")], "meeting topic": [("reason", "FORBIDDEN_CHARACTER")]}
+    row = await Appeal.get(id=number)
+    assert (row.status, row.version, row.escalated_at, row.meeting_topic_at) == (
+        AppealStatus.ASSIGNED, 2, None, None)
+    assert await Appeal.filter(credit_code__in=[row.credit_code, recorded["credit_code"]]).count() == 1
+
+
+async def test_a_title_is_one_line_and_a_content_may_have_several(gql: Any) -> None:
+    owner = await authenticate((await enterprise(gql))["token"])
+    filed = {"category": AppealCategory.POLICY}
+    assert await refused(rules.submit(owner, ACTOR, title="新能源汽车\n购置补贴迟迟未兑现", content=CONTENT,
+                                      idempotency_key=str(uuid.uuid4()), **filed)) == [("title", "FORBIDDEN_CHARACTER")]
+    appeal = await rules.submit(owner, ACTOR, title=f"  {TITLE}\u3000", content=f"第一段。\n\n{CONTENT}\n",
+                                idempotency_key=str(uuid.uuid4()), **filed)
+    assert (appeal.title, appeal.content) == (TITLE, f"第一段。\n\n{CONTENT}")

@@ -26,9 +26,10 @@ from portal.evaluations import rules
 from portal.identity.models import Account, AccountKind, Role
 from portal.identity.passwords import Passwords
 from portal.identity.rules import SignedIn, authenticate, create_staff, login, register_enterprise
+from portal.problems import FormProblems, InvalidField
 from portal.workdays import SHANGHAI, WorkCalendar
 from tests.applications.support import ACCEPT, APPROVE, REJECT, handler, submit_newborn, task_of
-from tests.helpers import new_credit_code, new_id_number, new_phone
+from tests.helpers import CONTROL_CHARACTERS, new_credit_code, new_id_number, new_phone
 from tests.identity.test_accounts import register
 from tests.test_regions import NOT_REGION_CODES
 
@@ -430,6 +431,7 @@ async def test_a_rater_reads_back_their_own_evaluation_and_nobody_else_sees_it(g
 
 STATS = "query($r: String!, $f: Date!, $t: Date!) { evaluationStats(regionCode: $r, from: $f, to: $t) { evaluations } }"
 BAD_REGION = {"code": "INVALID_ARGUMENT", "field": "regionCode"}
+ACTOR = Actor(None, "test")
 
 
 async def test_a_region_code_other_than_six_ascii_digits_is_an_invalid_argument(gql: Any) -> None:
@@ -462,3 +464,25 @@ async def test_a_county_supervisor_lists_the_bad_reviews_of_its_county_only(gql:
     assert denied["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
     seen = {e["node"]["id"] for e in (await step(gql, BAD_REVIEWS, city, region="370100"))["edges"]}
     assert {lixia, shizhong} <= seen
+
+
+async def test_a_comment_or_note_with_a_control_or_direction_character_is_refused(gql: Any,
+                                                                                 client: httpx.AsyncClient) -> None:
+    citizen, task = await approved_task(gql, client)
+    rater = await authenticate(citizen["token"])
+    target = f"task:{task['id']}"
+    for character in CONTROL_CHARACTERS:
+        with pytest.raises(FormProblems) as refused:
+            await rules.evaluate(rater, ACTOR, WorkCalendar(), target_id=target, rating=1,
+                                 comment=f"材料被退回三次{character}", idempotency_key=str(uuid.uuid4()))
+        assert [(p.field, p.code) for p in refused.value.problems] == [("comment", "FORBIDDEN_CHARACTER")]
+    assert await Evaluation.filter(target_type="task", target_id=int(task["id"])).count() == 0
+    bad = await evaluate(gql, citizen["token"], target, 1, "材料被退回三次")
+    jinan = await authenticate(await supervisor("370100"))
+    for character in CONTROL_CHARACTERS:
+        for follow_up in (rules.record_return_visit, rules.record_rectification):
+            with pytest.raises(InvalidField) as problem:
+                await follow_up(jinan, ACTOR, int(bad["id"]), f"已电话回访{character}")
+            assert (problem.value.field, problem.value.code) == ("note", "FORBIDDEN_CHARACTER")
+    row = await Evaluation.get(id=int(bad["id"]))
+    assert (row.return_visit_at, row.rectified_at) == (None, None)
