@@ -22,7 +22,7 @@ from portal.identity.passwords import Passwords
 from portal.identity.rules import authenticate, create_staff
 from portal.problems import InvalidField, Refused
 from tests.conftest import FreshDatabases
-from tests.helpers import PORTAL_COMMAND, new_credit_code
+from tests.helpers import CONTROL_CHARACTERS, PORTAL_COMMAND, new_credit_code
 from tests.identity.test_delegation import enterprise
 
 BASE = "/open311/v2"
@@ -407,3 +407,69 @@ async def test_portal_apikey_create_and_revoke(databases: FreshDatabases) -> Non
     assert nobody.returncode == 1 and nobody.stderr
     both = portal("apikey", "create", "--username", "a", "--credit-code", "b", "--label", "x", url=url)
     assert both.returncode == 2
+
+
+# --- bad input -------------------------------------------------------------------------------------------------
+
+
+async def test_an_over_long_credit_code_is_an_open311_error_not_a_server_error(gql: Any,
+                                                                              client: httpx.AsyncClient) -> None:
+    company, key = await company_with_key(gql)
+    _, seat = await coordinator_key()
+    for api_key in (key, seat):
+        for code in (company.credit_code + "1", "9" * 200, "９" * 18):
+            response = await post(client, {"api_key": api_key, "service_code": "LEGAL", "description": content("CC"),
+                                           "attribute[credit_code]": code})
+            assert_errors(response, 400, "attribute[credit_code]")
+
+
+@pytest.mark.parametrize("character", CONTROL_CHARACTERS, ids=ascii)
+async def test_control_characters_in_a_posted_appeal_are_refused_and_never_stored(
+        gql: Any, client: httpx.AsyncClient, character: str) -> None:
+    _, key = await company_with_key(gql)
+    before = await Appeal.all().count()
+    fields = {"api_key": key, "service_code": "ENERGY", "title": "厂区频繁停电影响生产", "description": content("CTRL")}
+    for name, value in (("title", f"厂区频繁{character}停电影响生产"), ("description", content(character)),
+                        ("email", f"a{character}@example.com"), ("attribute[enterprise_name]", f"济南{character}公司")):
+        assert_errors(await post(client, {**fields, name: value}), 400, name)
+        assert_errors(await client.post(f"{BASE}/requests.json", json={**fields, name: value}), 400, name)
+    default_title = await post(client, {"api_key": key, "service_code": "ENERGY", "description": content(character)})
+    assert_errors(default_title, 400, "description")
+    assert await Appeal.all().count() == before
+
+
+async def test_every_parameter_has_a_length_and_the_request_a_number_of_them(gql: Any,
+                                                                            client: httpx.AsyncClient) -> None:
+    _, key = await company_with_key(gql)
+    fields = {"api_key": key, "service_code": "ENERGY", "description": content("LEN")}
+    assert_errors(await post(client, {**fields, "first_name": "张" * 201}), 400, "first_name")
+    assert_errors(await post(client, {**fields, "service_code": "E" * 201}), 400, "service_code")
+    [name] = assert_errors(await post(client, {**fields, "x" * 100: "1"}), 400)
+    assert name.startswith("'xxx") and len(name) < 100
+    assert_errors(await post(client, {**fields, **{f"extra{n}": "1" for n in range(40)}}), 400)
+    assert_errors(await post(client, fields, {"X-Idempotency-Key": "k" * 101}), 400, "X-Idempotency-Key")
+    assert_errors(await client.post(f"{BASE}/requests.json?api_key={key}&note=%00", json=fields), 400, "note")
+    long_code = await client.get(f"{BASE}/services/{'P' * 5000}.json")
+    assert long_code.status_code == 404 and len(long_code.text) < 300
+    long_id = await client.get(f"{BASE}/requests/{'9' * 5000}.json")
+    assert long_id.status_code == 404 and len(long_id.text) < 300
+    assert (await post(client, {**fields, "first_name": "张" * 200})).status_code == 201
+
+
+@pytest.mark.parametrize(("params", "name"), [
+    ({"start_date": "0001-01-01T00:00:00"}, "start_date"), ({"start_date": "9999-12-31T00:00:00+08:00"}, "start_date"),
+    ({"end_date": "0001-01-01T00:00:00Z"}, "end_date"), ({"end_date": "9999-12-31T23:59:59"}, "end_date"),
+    ({"start_date": "1999-12-31T23:59:59+08:00"}, "start_date"), ({"start_date": "2026-13-45"}, "start_date"),
+    ({"start_date": "2026-01-01T00:00:00\x00"}, "start_date"), ({"end_date": "2" * 300}, "end_date"),
+    ({"service_code": "ENERGY\u202e"}, "service_code"), ({"status": "open\ufeff"}, "status"),
+    ({"service_request_id": "1," * 600}, "service_request_id")])
+async def test_a_bad_list_parameter_is_a_400_naming_it(client: httpx.AsyncClient, params: dict[str, str],
+                                                       name: str) -> None:
+    assert_errors(await client.get(f"{BASE}/requests.json", params=params), 400, name)
+
+
+async def test_the_calendars_first_and_last_days_are_listed(client: httpx.AsyncClient) -> None:
+    for params in ({"start_date": "2000-01-01T00:00:00+08:00"}, {"end_date": "2100-12-31T23:59:59+08:00"}):
+        response = await client.get(f"{BASE}/requests.json", params=params)
+        assert response.status_code == 200 and response.json() == []
+
