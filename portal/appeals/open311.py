@@ -25,10 +25,11 @@ anything else, several problems at once when there are several.
   for its length and for control and direction characters (``portal.text``); ``start_date`` and ``end_date``
   lie in the years the calendar knows. A bad one is a 400 naming it, never a server error.
 - ``GET requests.json`` and ``GET requests/{id}.json`` are public, so they never identify an enterprise:
-  ``description`` is the appeal's title (never its content) with the enterprise's name and credit code, and
-  anything shaped like a credit code, ID number or mobile number, blanked out; no opinion, summary or reason
-  text. At most 100 requests, newest first, in a window of at most 90 days (default: the last 90 days;
-  ``end_date`` exclusive); ``service_request_id`` overrides every other filter, as the spec says.
+  ``description`` is the appeal's title (never its content) with the enterprise's names and credit code, and
+  every phone, ID or credit-code number however it is spelled, blanked out (``portal.appeals.redaction``); no
+  opinion, summary or reason text. At most 100 requests, newest first, in a window of at most 90 days (default:
+  the last 90 days; ``end_date`` exclusive); ``service_request_id`` overrides every other filter, as the spec
+  says.
 
 Keys: ``portal apikey create`` / ``portal apikey revoke`` (``create_api_key`` / ``revoke_api_key`` below).
 """
@@ -62,8 +63,9 @@ from portal.appeals.models import (
     AppealUrgency,
     ApiKey,
 )
+from portal.appeals.redaction import aliases, public_title
 from portal.audit.rules import Actor, record
-from portal.catalog.models import Department
+from portal.catalog.models import Department, Region
 from portal.identity.models import Account, AccountKind, Role
 from portal.identity.numbers import check_credit_code
 from portal.identity.principal import Principal
@@ -82,7 +84,6 @@ KEY_BYTES = 32
 IDEMPOTENCY_HEADER = "X-Idempotency-Key"
 JSON_TYPE = "application/json; charset=utf-8"
 CLOSED = (AppealStatus.CLOSED, AppealStatus.MERGED)
-ANONYMOUS = "某企业"
 KEY_HOLDERS = "Open311 密钥只能发给企业账号或诉求专席（APPEALS_COORDINATOR）账号"
 
 
@@ -124,8 +125,6 @@ FIELD_NAMES = {
     "enterpriseName": "attribute[enterprise_name]", "channel": "attribute[channel]",
     "idempotencyKey": "X-Idempotency-Key",
 }
-# Shapes that identify someone whatever the enterprise: credit codes, ID numbers, mobile numbers.
-_IDENTIFYING = re.compile(r"(?<![0-9A-Za-z])(?:[0-9A-Za-z]{18}|1[3-9]\d{9})(?![0-9A-Za-z])")
 # Every parameter is checked, used or not (portal.text: no control or direction characters, a bounded
 # length, one line except the description). At most this many parameters, of these lengths.
 MAX_PARAMETERS = 40
@@ -218,16 +217,6 @@ def _service(code: str | None) -> AppealCategory | None:
     return AppealCategory.__members__.get(code) if code else None
 
 
-def public_title(appeal: Appeal) -> str:
-    """The title with the enterprise's name and credit code, and anything shaped like a code or a mobile number,
-    blanked out: the public list must not identify enterprises."""
-    title = appeal.title
-    for secret in (appeal.enterprise_name, appeal.credit_code):
-        if secret:
-            title = re.sub(re.escape(secret), ANONYMOUS, title, flags=re.IGNORECASE)
-    return _IDENTIFYING.sub("***", title)
-
-
 def status_notes(appeal: Appeal) -> str:
     note = STATUS_DETAILS[appeal.status]
     if appeal.status is AppealStatus.MERGED and appeal.merged_into_id:
@@ -235,10 +224,24 @@ def status_notes(appeal: Appeal) -> str:
     return f"{rules.STATUS_NAMES[appeal.status]}：{note}"
 
 
+async def _secrets(appeals: list[Appeal]) -> dict[int, list[str]]:
+    """What would identify the enterprise of each appeal: its credit code, the name it was filed under, the
+    name of its account (the registered one), and the short names of both."""
+    if not appeals:
+        return {}
+    region_names = await Region.all().values_list("name", flat=True)
+    registered = dict(await Account.filter(kind=AccountKind.ENTERPRISE, credit_code__in=list(
+        {a.credit_code for a in appeals})).values_list("credit_code", "name"))
+    return {a.id: [a.credit_code, *aliases(a.enterprise_name, region_names),
+                   *(aliases(registered[a.credit_code], region_names) if a.credit_code in registered else [])]
+            for a in appeals}
+
+
 async def _describe(appeals: list[Appeal]) -> list[dict[str, Any]]:
-    """The public GeoReport fields of each appeal (two queries for the whole page)."""
+    """The public GeoReport fields of each appeal (four queries for the whole page)."""
     codes = {a.department_code for a in appeals if a.department_code}
     agencies = dict(await Department.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    secrets_of = await _secrets(appeals)
     last_step: dict[int, datetime] = {}
     if appeals:
         for appeal_id, at in await AppealStep.filter(appeal_id__in=[a.id for a in appeals]).values_list(
@@ -255,7 +258,7 @@ async def _describe(appeals: list[Appeal]) -> list[dict[str, Any]]:
             "status_notes": status_notes(a),
             "service_name": SERVICES[a.category].name,
             "service_code": a.category.value,
-            "description": public_title(a),
+            "description": public_title(a.title, secrets_of[a.id]),
             "agency_responsible": agencies.get(a.department_code) if a.department_code else None,
             "service_notice": SERVICE_NOTICE,
             "requested_datetime": _when(a.created_at),

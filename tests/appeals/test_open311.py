@@ -6,15 +6,19 @@ import hashlib
 import itertools
 import os
 import subprocess
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portal.appeals.models import Appeal, AppealChannel, AppealStatus, ApiKey
 from portal.appeals.open311 import create_api_key, revoke_api_key
+from portal.appeals.redaction import aliases, public_title
 from portal.audit.models import AuditEntry
 from portal.catalog.models import Department
 from portal.identity.models import Account, Role
@@ -473,3 +477,86 @@ async def test_the_calendars_first_and_last_days_are_listed(client: httpx.AsyncC
         response = await client.get(f"{BASE}/requests.json", params=params)
         assert response.status_code == 200 and response.json() == []
 
+
+# --- the public list names nobody ------------------------------------------------------------------------------
+
+
+def spelled_in_the_output(number: str, output: str) -> bool:
+    """Whether ``number`` can still be read in ``output``: digits of any script and full-width letters read as
+    ASCII, everything that is not a digit or a letter skipped."""
+    said = []
+    for ch in output:
+        digit = unicodedata.digit(ch, None)
+        letter = unicodedata.normalize("NFKC", ch).upper()
+        said.append(str(digit) if digit is not None else letter if letter.isascii() and letter.isalnum() else "")
+    return number.upper() in "".join(said)
+
+
+FULL_WIDTH = {c: chr(ord(c) + 0xFEE0) for c in "0123456789ABCDEFGHJKLMNPQRTUWXYabcdefghjklmnpqrtuwxy"}
+OTHER_SCRIPTS = [0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E50, 0x1040, 0xFF10]  # zeros of Arabic-Indic … full-width
+SEPARATORS = ["", "", " ", "-", "\u3000", "\u00a0", ".", "–", "—", "－", " - ", "(", ")", "/", "·", ",", "，", "、", "*",
+              "\u200b"]
+WORDS = st.text(alphabet="企业反映厂区用电难联系人电话请尽快处理：，。、！", max_size=12)
+
+
+@st.composite
+def numbers(draw: st.DrawFn) -> str:
+    """A mobile number, an ID number (its last character may be X) or a credit code."""
+    kind = draw(st.sampled_from(["phone", "id", "credit"]))
+    if kind == "phone":
+        return "1" + draw(st.sampled_from("3456789")) + draw(st.from_regex(r"[0-9]{9}", fullmatch=True))
+    if kind == "id":
+        return draw(st.from_regex(r"[1-8][0-9]{16}[0-9X]", fullmatch=True))
+    return draw(st.from_regex(r"[1-9ANY][0-9A-HJ-NP-RTUW-Y][0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}", fullmatch=True))
+
+
+@st.composite
+def spellings(draw: st.DrawFn, number: str) -> str:
+    """``number`` as people write it: each character perhaps full-width, a digit perhaps of another script, a
+    letter perhaps lower-case, separators between any two characters, a phone perhaps with +86 in front."""
+    out = [draw(st.sampled_from(["", "+86 ", "+86-", "86", "（+86）", "＋８６ "]))] if len(number) == 11 else []
+    for ch in number:
+        form = draw(st.sampled_from(["plain", "full", "script", "lower"]))
+        if form == "full":
+            ch = FULL_WIDTH[ch]
+        elif form == "script" and ch.isdigit():
+            ch = chr(draw(st.sampled_from(OTHER_SCRIPTS)) + int(ch))
+        elif form == "lower":
+            ch = ch.lower()
+        out.append(ch + draw(st.sampled_from(SEPARATORS)))
+    return "".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), number=numbers())
+def test_no_spelling_of_a_number_reaches_the_public_list(data: st.DataObject, number: str) -> None:
+    title = data.draw(WORDS) + data.draw(spellings(number)) + data.draw(WORDS)
+    public = public_title(title, ["山东齐鲁运输有限公司", "齐鲁运输"])
+    assert not spelled_in_the_output(number, public), (title, public)
+
+
+def test_an_enterprise_goes_by_its_names_without_region_and_legal_form() -> None:
+    regions = ["山东省", "济南市", "历下区"]
+    assert aliases("山东齐鲁运输有限公司", regions) == ["山东齐鲁运输有限公司", "齐鲁运输有限公司", "山东齐鲁运输", "齐鲁运输"]
+    assert aliases("济南市历下区鲁味餐饮股份有限公司", regions) == [
+        "济南市历下区鲁味餐饮股份有限公司", "历下区鲁味餐饮股份有限公司", "济南市历下区鲁味餐饮", "鲁味餐饮股份有限公司",
+        "历下区鲁味餐饮", "鲁味餐饮"]
+    assert "红星机械" in aliases("济南红星机械厂", regions) and "红星" not in aliases("济南红星机械厂", regions)
+    assert aliases("甲有限公司", regions) == ["甲有限公司"]  # a one-character core would blank out ordinary text
+
+
+async def test_the_public_list_hides_spaced_numbers_and_the_short_name(gql: Any, client: httpx.AsyncClient) -> None:
+    since = datetime.now(timezone.utc)
+    company, _ = await company_with_key(gql)
+    _, seat = await coordinator_key()
+    code = company.credit_code
+    spaced_code = f"{code[:4]} {code[4:8]} {code[8:12].lower()} {code[12:]}"
+    title = (f"齐鲁 运输用电难，电话+86 139-1234 5678、１３９１２３４５６７８，"
+             f"身份证370102 19900101 123x，代码{spaced_code}")
+    created = await post(client, {"api_key": seat, "service_code": "ENERGY", "title": title,
+                                  "description": content("REDACT"), "attribute[credit_code]": code})
+    assert created.status_code == 201, created.text
+    [item] = (await client.get(f"{BASE}/requests.json", params=window_from(since))).json()
+    assert item["description"] == "某企业用电难，电话+***，身份证***，代码某企业"  # both phones are one run
+    for secret in ("13912345678", "37010219900101123X", code, "齐鲁运输"):
+        assert not spelled_in_the_output(secret, item["description"])
