@@ -288,7 +288,7 @@ class AppealQuery:
         return await paginate(query.order_by("resolve_by", "id"), first, after, Appeal.of)
 
     @strawberry.field(description="Topics for the provincial executive meeting (常务会议议题), newest first.")
-    async def meeting_topics(self, info: Info, region_code: str = "370000", first: int | None = None,
+    async def meeting_topics(self, info: Info, region_code: str = PROVINCE, first: int | None = None,
                              after: str | None = None) -> Connection[Appeal]:
         principal = await info.context.require_principal()
         with invalid_arguments():
