@@ -73,6 +73,11 @@ def new_phone() -> str:
     return str(next(_phones))
 
 
+# Characters no text may hold (portal.text): NUL, right-to-left override, byte-order mark, zero-width space, and
+# a C0 control (also at the very end of a value, where stripping must not hide it).
+CONTROL_CHARACTERS = ["\x00", "\u202e", "\ufeff", "\u200b", "\x1f"]
+
+
 PORTAL_COMMAND = str(Path(sys.executable).with_name("portal"))
 
 

@@ -19,6 +19,7 @@ from portal.api.errors import (
     PublicError,
     ValidationError,
     check_period,
+    invalid_arguments,
     outcome,
     signed_in,
     stream_cursor,
@@ -27,12 +28,12 @@ from portal.api.pagination import Connection, paginate
 from portal.appeals import models, rules
 from portal.appeals.models import AppealCategory, AppealChannel, AppealStatus, AppealUrgency
 from portal.audit.rules import Actor
-from portal.catalog.models import Department
 from portal.identity import masking, revocations
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, Role
 from portal.identity.policy import has_role, may_route_appeals, may_see_appeal, may_supervise
 from portal.identity.principal import Principal
 from portal.problems import Refused, known_id, row_id
+from portal.regions import PROVINCE, is_region_code
 
 strawberry.enum(AppealChannel, description="ONLINE (诉求专区), MAILBOX (省长信箱), HOTLINE (96178), VISIT (走访).")
 strawberry.enum(AppealCategory, description="分类.")
@@ -255,23 +256,18 @@ class AppealQuery:
     async def appeal_stats(self, region_code: str, from_: Annotated[date, strawberry.argument(name="from")],
                            to: date) -> AppealStats:
         check_period(from_, to)
-        return _stats(await rules.stats(region_code, from_, to))
+        with invalid_arguments():
+            return _stats(await rules.stats(region_code, from_, to))
 
     @strawberry.field(description="Public figures per undertaking unit of a region.")
     async def appeal_stats_by_department(self, region_code: str,
                                          from_: Annotated[date, strawberry.argument(name="from")],
                                          to: date) -> list[DepartmentAppealStats]:
         check_period(from_, to)
-        codes = await models.Appeal.filter(department_code__isnull=False).distinct().values_list(
-            "department_code", flat=True)
-        names = {d.code: d.name for d in await Department.filter(code__in=list(codes))}
-        rows = []
-        for code in sorted(codes):
-            values = await rules.stats(region_code, from_, to, department_code=code)
-            if values["received"]:
-                rows.append(DepartmentAppealStats(department_code=code, department_name=names.get(code, code),
-                                                  stats=_stats(values)))
-        return rows
+        with invalid_arguments():
+            rows = await rules.stats_by_department(region_code, from_, to)
+        return [DepartmentAppealStats(department_code=code, department_name=name, stats=_stats(values))
+                for code, name, values in rows]
 
     @strawberry.field(description="The coordinator's worklist (诉求专席), oldest first.")
     async def appeals_to_route(self, info: Info, status: AppealStatus | None = None, first: int | None = None,
@@ -292,19 +288,20 @@ class AppealQuery:
         return await paginate(query.order_by("resolve_by", "id"), first, after, Appeal.of)
 
     @strawberry.field(description="Topics for the provincial executive meeting (常务会议议题), newest first.")
-    async def meeting_topics(self, info: Info, region_code: str = "370000", first: int | None = None,
+    async def meeting_topics(self, info: Info, region_code: str = PROVINCE, first: int | None = None,
                              after: str | None = None) -> Connection[Appeal]:
         principal = await info.context.require_principal()
+        with invalid_arguments():
+            topics = rules.meeting_topics(region_code)
         if not may_supervise(principal, region_code):
             raise PublicError("FORBIDDEN", "只有督办人员可以查看会议议题")
-        prefix = region_code[:2] if region_code.endswith("0000") else region_code[:4]
-        query = models.Appeal.filter(meeting_topic_at__isnull=False, region_code__startswith=prefix)
-        return await paginate(query.order_by("-meeting_topic_at"), first, after, Appeal.of)
+        return await paginate(topics, first, after, Appeal.of)
 
     @strawberry.field(description="Similar appeals of the same region and category in the last 90 days.")
     async def similar_appeals(self, info: Info, id: strawberry.ID) -> list[SimilarAppeal]:
+        principal = await info.context.require_principal()
         try:
-            found = await rules.similar_appeals(await signed_in(info), _id(id))
+            found = await rules.similar_appeals(principal, _id(id))
         except Refused as refused:
             raise PublicError("NOT_FOUND", refused.message) from refused
         return [SimilarAppeal(appeal=Appeal.of(s.appeal), score=s.score) for s in found]
@@ -380,11 +377,10 @@ def alert_stream_of(principal: Principal) -> str:
     """The alerts a staff member hears: a unit's handler its unit's, a supervisor its region's (督办)."""
     if has_role(principal, Role.DEPARTMENT_HANDLER) and principal.department_code:
         return f"alerts:department:{principal.department_code}"
-    if has_role(principal, Role.SUPERVISOR) and principal.region_code:
-        code = principal.region_code
-        return f"alerts:region:{code[:2]}0000" if code.endswith("0000") else f"alerts:region:{code[:4]}00"
+    if has_role(principal, Role.SUPERVISOR) and is_region_code(principal.region_code):
+        return rules.region_stream(principal.region_code)
     if has_role(principal, Role.ADMIN, Role.APPEALS_COORDINATOR):
-        return "alerts:region:370000"
+        return rules.region_stream(PROVINCE)
     raise PublicError("FORBIDDEN", "只有工作人员可以接收督办提醒")
 
 

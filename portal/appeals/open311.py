@@ -12,20 +12,24 @@ anything else, several problems at once when there are several.
 - ``POST requests.json``: ``application/x-www-form-urlencoded`` (parsed here with ``urllib.parse``: Starlette's
   ``request.form()`` needs python-multipart, which is not installed) or a JSON object. ``api_key``,
   ``service_code`` and ``description`` are required; ``title`` is our extension (default: the first 30
-  characters of the description). The key acts as its account: an enterprise files through ``rules.submit``
-  (channel ONLINE, its own credit code); an appeals coordinator records through ``rules.record_for_enterprise``
-  for ``attribute[credit_code]`` (or ``credit_code``), with ``attribute[enterprise_name]`` when that enterprise
-  has no account, on channel ``attribute[channel]`` (default MAILBOX: an API submission is a written one, and
-  ONLINE is the enterprises' own channel, which the rules refuse for staff). ``email``, ``first_name``,
-  ``last_name``, ``phone``, ``device_id``, ``account_id``, ``media_url`` and the location parameters are
-  accepted and ignored: an appeal has no location, so unlike the spec no location is required. A retried POST
-  creates one appeal: the ``X-Idempotency-Key`` header, else the SHA-256 of the parsed body, is the rules'
-  idempotency key.
+  characters of the description, on one line). The key acts as its account: an enterprise files through
+  ``rules.submit`` (channel ONLINE, its own credit code); an appeals coordinator records through
+  ``rules.record_for_enterprise`` for ``attribute[credit_code]`` (or ``credit_code``), with
+  ``attribute[enterprise_name]`` when that enterprise has no account, on channel ``attribute[channel]`` (default
+  MAILBOX: an API submission is a written one, and ONLINE is the enterprises' own channel, which the rules refuse
+  for staff). ``email``, ``first_name``, ``last_name``, ``phone``, ``device_id``, ``account_id``, ``media_url``
+  and the location parameters are accepted and ignored: an appeal has no location, so unlike the spec no
+  location is required. A retried POST creates one appeal: the ``X-Idempotency-Key`` header, else the SHA-256 of
+  the parsed body, is the rules' idempotency key.
+- Every parameter, used or not, in the query string, the body or the ``X-Idempotency-Key`` header, is checked
+  for its length and for control and direction characters (``portal.text``); ``start_date`` and ``end_date``
+  lie in the years the calendar knows. A bad one is a 400 naming it, never a server error.
 - ``GET requests.json`` and ``GET requests/{id}.json`` are public, so they never identify an enterprise:
-  ``description`` is the appeal's title (never its content) with the enterprise's name and credit code, and
-  anything shaped like a credit code, ID number or mobile number, blanked out; no opinion, summary or reason
-  text. At most 100 requests, newest first, in a window of at most 90 days (default: the last 90 days;
-  ``end_date`` exclusive); ``service_request_id`` overrides every other filter, as the spec says.
+  ``description`` is the appeal's title (never its content) with the enterprise's names and credit code, and
+  every phone, ID or credit-code number however it is spelled, blanked out (``portal.appeals.redaction``); no
+  opinion, summary or reason text. At most 100 requests, newest first, in a window of at most 90 days (default:
+  the last 90 days; ``end_date`` exclusive); ``service_request_id`` overrides every other filter, as the spec
+  says.
 
 Keys: ``portal apikey create`` / ``portal apikey revoke`` (``create_api_key`` / ``revoke_api_key`` below).
 """
@@ -35,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -47,6 +52,7 @@ from starlette.routing import Route
 from tortoise.transactions import in_transaction
 
 from portal.api.context import client_address, terminal_of
+from portal.api.errors import check_day
 from portal.appeals import rules
 from portal.appeals.models import (
     Appeal,
@@ -57,11 +63,15 @@ from portal.appeals.models import (
     AppealUrgency,
     ApiKey,
 )
+from portal.appeals.redaction import aliases, public_title
 from portal.audit.rules import Actor, record
-from portal.catalog.models import Department
+from portal.catalog.models import Department, Region
 from portal.identity.models import Account, AccountKind, Role
+from portal.identity.numbers import check_credit_code
 from portal.identity.principal import Principal
-from portal.problems import FormProblems, InvalidField, Refused, row_id
+from portal.idempotency import MAX_KEY_LENGTH
+from portal.problems import MAX_ROW_ID, FormProblems, InvalidField, Refused, row_id
+from portal.text import MAX_FREE_TEXT, preview, text_problem
 from portal.workdays import SHANGHAI
 
 PREFIX = "/open311/v2"
@@ -71,9 +81,9 @@ WINDOW = timedelta(days=90)
 MAX_BODY_BYTES = 64 * 1024
 DEFAULT_TITLE_LENGTH = 30
 KEY_BYTES = 32
+IDEMPOTENCY_HEADER = "X-Idempotency-Key"
 JSON_TYPE = "application/json; charset=utf-8"
 CLOSED = (AppealStatus.CLOSED, AppealStatus.MERGED)
-ANONYMOUS = "某企业"
 KEY_HOLDERS = "Open311 密钥只能发给企业账号或诉求专席（APPEALS_COORDINATOR）账号"
 
 
@@ -115,8 +125,14 @@ FIELD_NAMES = {
     "enterpriseName": "attribute[enterprise_name]", "channel": "attribute[channel]",
     "idempotencyKey": "X-Idempotency-Key",
 }
-# Shapes that identify someone whatever the enterprise: credit codes, ID numbers, mobile numbers.
-_IDENTIFYING = re.compile(r"(?<![0-9A-Za-z])(?:[0-9A-Za-z]{18}|1[3-9]\d{9})(?![0-9A-Za-z])")
+# Every parameter is checked, used or not (portal.text: no control or direction characters, a bounded
+# length, one line except the description). At most this many parameters, of these lengths.
+MAX_PARAMETERS = 40
+MAX_NAME_LENGTH = 40
+MAX_VALUE_LENGTH = 200
+VALUE_LENGTHS = {"description": MAX_FREE_TEXT, "service_request_id": MAX_REQUESTS * (len(str(MAX_ROW_ID)) + 1),
+                 IDEMPOTENCY_HEADER: MAX_KEY_LENGTH}
+MULTILINE = frozenset({"description"})
 
 
 # --- keys ------------------------------------------------------------------------------------------------------
@@ -201,16 +217,6 @@ def _service(code: str | None) -> AppealCategory | None:
     return AppealCategory.__members__.get(code) if code else None
 
 
-def public_title(appeal: Appeal) -> str:
-    """The title with the enterprise's name and credit code, and anything shaped like a code or a mobile number,
-    blanked out: the public list must not identify enterprises."""
-    title = appeal.title
-    for secret in (appeal.enterprise_name, appeal.credit_code):
-        if secret:
-            title = re.sub(re.escape(secret), ANONYMOUS, title, flags=re.IGNORECASE)
-    return _IDENTIFYING.sub("***", title)
-
-
 def status_notes(appeal: Appeal) -> str:
     note = STATUS_DETAILS[appeal.status]
     if appeal.status is AppealStatus.MERGED and appeal.merged_into_id:
@@ -218,10 +224,24 @@ def status_notes(appeal: Appeal) -> str:
     return f"{rules.STATUS_NAMES[appeal.status]}：{note}"
 
 
+async def _secrets(appeals: list[Appeal]) -> dict[int, list[str]]:
+    """What would identify the enterprise of each appeal: its credit code, the name it was filed under, the
+    name of its account (the registered one), and the short names of both."""
+    if not appeals:
+        return {}
+    region_names = await Region.all().values_list("name", flat=True)
+    registered = dict(await Account.filter(kind=AccountKind.ENTERPRISE, credit_code__in=list(
+        {a.credit_code for a in appeals})).values_list("credit_code", "name"))
+    return {a.id: [a.credit_code, *aliases(a.enterprise_name, region_names),
+                   *(aliases(registered[a.credit_code], region_names) if a.credit_code in registered else [])]
+            for a in appeals}
+
+
 async def _describe(appeals: list[Appeal]) -> list[dict[str, Any]]:
-    """The public GeoReport fields of each appeal (two queries for the whole page)."""
+    """The public GeoReport fields of each appeal (four queries for the whole page)."""
     codes = {a.department_code for a in appeals if a.department_code}
     agencies = dict(await Department.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    secrets_of = await _secrets(appeals)
     last_step: dict[int, datetime] = {}
     if appeals:
         for appeal_id, at in await AppealStep.filter(appeal_id__in=[a.id for a in appeals]).values_list(
@@ -238,7 +258,7 @@ async def _describe(appeals: list[Appeal]) -> list[dict[str, Any]]:
             "status_notes": status_notes(a),
             "service_name": SERVICES[a.category].name,
             "service_code": a.category.value,
-            "description": public_title(a),
+            "description": public_title(a.title, secrets_of[a.id]),
             "agency_responsible": agencies.get(a.department_code) if a.department_code else None,
             "service_notice": SERVICE_NOTICE,
             "requested_datetime": _when(a.created_at),
@@ -267,7 +287,7 @@ async def service_definition(request: Request) -> Response:
         return wrong
     code = request.path_params["service_code"]
     if _service(code) is None:
-        return errors(404, f"service_code {code!r} not found: 没有这个诉求类别")
+        return errors(404, f"service_code {preview(code)} not found: 没有这个诉求类别")
     return _json({"service_code": code, "attributes": []})
 
 
@@ -331,6 +351,24 @@ def _parse(content_type: str, body: bytes) -> dict[str, str]:
     raise BadRequest("Content-Type 必须是 application/x-www-form-urlencoded 或 application/json")
 
 
+def _check_parameters(parameters: Iterable[tuple[str, str]]) -> None:
+    """Every parameter a client sent, used or not: at most MAX_PARAMETERS, each name and value of bounded length
+    and without control or direction characters (``portal.text``), one line except the description. Nothing
+    with a NUL or a U+202E gets as far as the rules, the database or the public list."""
+    given = list(parameters)
+    if len(given) > MAX_PARAMETERS:
+        raise BadRequest(f"参数不能超过 {MAX_PARAMETERS} 个")
+    problems = []
+    for name, value in given:
+        if text_problem(name, max_length=MAX_NAME_LENGTH, multiline=False) is not None:
+            problems.append(f"{preview(name, MAX_NAME_LENGTH)}: 参数名无效")
+        elif (problem := text_problem(value, max_length=VALUE_LENGTHS.get(name, MAX_VALUE_LENGTH),
+                                      multiline=name in MULTILINE)) is not None:
+            problems.append(f"{name}: {problem[1]}")
+    if problems:
+        raise BadRequest(*problems)
+
+
 def _field(fields: dict[str, str], *names: str) -> str:
     for name in names:
         value = (fields.get(name) or "").strip()
@@ -354,6 +392,9 @@ async def create_request(request: Request) -> Response:
     try:
         body = await _read_body(request)
         fields = _parse(request.headers.get("content-type", ""), body)
+        header = request.headers.get(IDEMPOTENCY_HEADER)
+        _check_parameters([*fields.items(), *request.query_params.multi_items(),
+                           *([(IDEMPOTENCY_HEADER, header)] if header is not None else [])])
     except BadRequest as bad:
         return errors(400, *bad.descriptions)
 
@@ -373,8 +414,8 @@ async def create_request(request: Request) -> Response:
         return errors(404, f"service_code {code!r} not found: 没有这个诉求类别，请从 services.json 选择")
 
     given_title = _field(fields, "title")
-    title = given_title or description[:DEFAULT_TITLE_LENGTH]
-    idempotency_key = (request.headers.get("x-idempotency-key") or "").strip() or "open311-body:" + hashlib.sha256(
+    title = given_title or " ".join(description.split())[:DEFAULT_TITLE_LENGTH]  # a title is one line
+    idempotency_key = (header or "").strip() or "open311-body:" + hashlib.sha256(
         orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()
     terminal = terminal_of(request)
     actor = Actor(principal.account_id, f"{principal.label} apikey:{api_key.id}", client_address(request),
@@ -391,8 +432,8 @@ async def create_request(request: Request) -> Response:
                 title=title, content=description, category=category, urgency=AppealUrgency.GENERAL,
                 channel=AppealChannel(channel), idempotency_key=idempotency_key)
         else:
-            if (principal.kind is AccountKind.ENTERPRISE and credit_code
-                    and not await Account.exists(id=principal.account_id, credit_code=credit_code.upper())):
+            if principal.kind is AccountKind.ENTERPRISE and credit_code and not await Account.exists(
+                    id=principal.account_id, credit_code=check_credit_code(credit_code, field="creditCode")):
                 return errors(400, "attribute[credit_code]: 企业密钥只能为本企业提交诉求")
             appeal = await rules.submit(principal, actor, title=title, content=description, category=category,
                                         idempotency_key=idempotency_key, credit_code=credit_code or None)
@@ -422,6 +463,10 @@ def _moment(name: str, value: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise BadRequest(f"{name}: 须为 ISO 8601 时间，例如 2026-01-01T00:00:00+08:00") from None
+    try:
+        check_day(name, moment.date())  # 0001-01-01 in Beijing time is before the first instant in UTC
+    except InvalidField as problem:
+        raise BadRequest(f"{name}: {problem.message}") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
 
 
@@ -447,6 +492,7 @@ async def list_requests(request: Request) -> Response:
     params = request.query_params
     ids = _list(params.get("service_request_id"))
     try:
+        _check_parameters(params.multi_items())
         if ids:  # "This overrides all other arguments."
             numbers = [row_id(i) for i in ids]
             if len(ids) > MAX_REQUESTS or None in numbers:
@@ -484,7 +530,7 @@ async def show_request(request: Request) -> Response:
     number = row_id(raw)
     appeal = await Appeal.get_or_none(id=number) if number is not None else None
     if appeal is None:
-        return errors(404, f"service_request_id {raw!r} not found: 未找到该诉求")
+        return errors(404, f"service_request_id {preview(raw)} not found: 未找到该诉求")
     return _json(await _describe([appeal]))
 
 

@@ -9,12 +9,13 @@ same unit with a new 15-working-day clock.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from portal import events
@@ -31,6 +32,7 @@ from portal.applications.models import UploadedFile
 from portal.applications.uploads import is_file_id
 from portal.audit.rules import Actor, record
 from portal.catalog.models import Department, Region
+from portal.catalog.source import DEPARTMENT_CODE
 from portal.identity.models import Account, AccountKind
 from portal.identity.numbers import check_credit_code
 from portal.identity.policy import (
@@ -43,8 +45,12 @@ from portal.identity.policy import (
 from portal.idempotency import check_key, request_hash
 from portal.identity.principal import Principal
 from portal.problems import FormProblems, InvalidField, Refused
+from portal.regions import check_region_code, covering, within
+from portal.text import check_text
 from portal.workdays import SHANGHAI, WorkCalendar, day_bounds_utc
 
+BLANKS = " \t\r\n\u3000"  # spaces, line breaks and the ideographic space
+T = TypeVar("T")
 SIMILAR_WITHIN = timedelta(days=90)
 MAX_ATTACHMENTS = 10
 SIMILARITY_THRESHOLD = 0.35
@@ -70,26 +76,32 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)  # stored in UTC: SQLite compares timestamps as text
 
 
-def _text(value: str | None, field: str, label: str, low: int, high: int) -> str:
-    text = (value or "").strip()
+def written(value: str | None, field: str, label: str, low: int, high: int, *, multiline: bool = True) -> str:
+    """Text a person wrote (a title, a content, a reason, a comment): the blanks around it dropped, then the
+    portal's text rule (``portal.text``: no control or direction characters, at most ``high`` characters, one
+    line unless ``multiline``), then at least ``low`` characters. Only blanks are stripped, so that a control
+    character at either end is refused like one in the middle, not silently dropped."""
+    text = check_text(field, (value or "").strip(BLANKS), max_length=high, multiline=multiline)
     if len(text) < low:
         raise InvalidField(field, "REQUIRED" if not text else "TOO_SHORT", f"{label}至少{low}个字")
-    if len(text) > high:
-        raise InvalidField(field, "TOO_LONG", f"{label}不能超过{high}个字")
     return text
 
 
-def _collect(*checks: tuple[Any, ...]) -> list[Any]:
-    values, problems = [], []
-    for check, *args in checks:
-        try:
-            values.append(check(*args))
-        except InvalidField as problem:
-            problems.append(problem)
-            values.append(None)
-    if problems:
-        raise FormProblems(problems)
-    return values
+def _title(value: str | None) -> str:
+    return written(value, "title", "标题", 5, 100, multiline=False)
+
+
+def _content(value: str | None) -> str:
+    return written(value, "content", "内容", 10, 5000)
+
+
+def _attempt(check: Callable[[], T], problems: list[InvalidField]) -> T | None:
+    """The checked value, or None with the refused field added to ``problems`` (to report every one at once)."""
+    try:
+        return check()
+    except InvalidField as problem:
+        problems.append(problem)
+        return None
 
 
 async def _announce(appeal: Appeal, kind: str) -> events.Event:
@@ -155,14 +167,16 @@ async def submit(principal: Principal, actor: Actor, *, title: str, content: str
                  urgency: AppealUrgency = AppealUrgency.GENERAL, idempotency_key: str,
                  credit_code: str | None = None, attachments: Sequence[str] = ()) -> Appeal:
     """The online zone: an enterprise, or its agent naming the enterprise's credit code, files an appeal."""
-    if principal.kind is AccountKind.ENTERPRISE:
-        enterprise = await Account.get(id=principal.account_id)
-    else:
-        code = credit_code or ""
-        enterprise = await Account.get_or_none(kind=AccountKind.ENTERPRISE, credit_code=code.upper())
-        if enterprise is None or not await may_act_for_enterprise(principal, enterprise.credit_code):
-            raise Refused("PERMISSION", "NOT_AUTHORISED", "只有企业或其授权经办人可以提交企业诉求")
-    title_, content_ = _collect((_text, title, "title", "标题", 5, 100), (_text, content, "content", "内容", 10, 5000))
+    own = principal.kind is AccountKind.ENTERPRISE
+    problems: list[InvalidField] = []
+    code = None if own else _attempt(lambda: check_credit_code(credit_code, field="creditCode"), problems)
+    title_, content_ = _attempt(lambda: _title(title), problems), _attempt(lambda: _content(content), problems)
+    if problems:
+        raise FormProblems(problems)
+    enterprise = await Account.get(id=principal.account_id) if own else await Account.get_or_none(
+        kind=AccountKind.ENTERPRISE, credit_code=code)
+    if enterprise is None or not (own or await may_act_for_enterprise(principal, enterprise.credit_code)):
+        raise Refused("PERMISSION", "NOT_AUTHORISED", "只有企业或其授权经办人可以提交企业诉求")
     return await _create(principal, actor, credit_code=enterprise.credit_code, enterprise_name=enterprise.name,
                          title=title_, content=content_, category=category, urgency=urgency,
                          channel=AppealChannel.ONLINE, idempotency_key=idempotency_key, attachments=attachments)
@@ -179,20 +193,12 @@ async def record_for_enterprise(principal: Principal, actor: Actor, *, credit_co
     problems: list[InvalidField] = []
     if channel not in STAFF_CHANNELS:
         problems.append(InvalidField("channel", "BAD_CHANNEL", "专席登记的渠道须为来电、来信或走访"))
-    try:
-        code = check_credit_code(credit_code, field="creditCode")
-    except InvalidField as problem:
-        problems.append(problem)
-        code = ""
+    code = _attempt(lambda: check_credit_code(credit_code, field="creditCode"), problems)
     known = await Account.get_or_none(kind=AccountKind.ENTERPRISE, credit_code=code) if code else None
-    name = (known.name if known else (enterprise_name or "").strip())
-    if not known and not 2 <= len(name) <= 100:
-        problems.append(InvalidField("enterpriseName", "REQUIRED", "该企业尚未注册，请填写企业名称"))
-    try:
-        title_, content_ = _collect((_text, title, "title", "标题", 5, 100),
-                                    (_text, content, "content", "内容", 10, 5000))
-    except FormProblems as invalid:
-        problems += invalid.problems
+    # An enterprise without an account is named by the seat.
+    name = known.name if known else _attempt(
+        lambda: written(enterprise_name, "enterpriseName", "企业名称", 2, 100, multiline=False), problems)
+    title_, content_ = _attempt(lambda: _title(title), problems), _attempt(lambda: _content(content), problems)
     if problems:
         raise FormProblems(problems)
     return await _create(principal, actor, credit_code=code, enterprise_name=name, title=title_, content=content_,
@@ -231,7 +237,9 @@ async def assign(principal: Principal, actor: Actor, calendar: WorkCalendar, app
     if not may_route_appeals(principal):
         raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
     appeal = await visible(principal, appeal_id)
-    if not await Department.exists(code=department_code):
+    # The format first: a code longer than the column is no department (and the ORM refuses to look it up).
+    if not (isinstance(department_code, str) and DEPARTMENT_CODE.fullmatch(department_code)
+            and await Department.exists(code=department_code)):
         raise FormProblems([InvalidField("departmentCode", "UNKNOWN_DEPARTMENT", "没有这个承办单位")])
     now = now or datetime.now(timezone.utc)
     plan = calendar.sla_plan(now)
@@ -253,7 +261,7 @@ async def return_to_coordinator(principal: Principal, actor: Actor, appeal_id: i
     """退单: the unit returns a misrouted appeal, within the 2-hour contact window only; its clock keeps running
     until the coordinator decides."""
     appeal = await _unit_appeal(principal, appeal_id)
-    reason_ = _collect((_text, reason, "reason", "退单理由", 2, 500))[0]
+    reason_ = written(reason, "reason", "退单理由", 2, 500)
     if appeal.contact_by is not None and datetime.now(timezone.utc) > appeal.contact_by:
         raise Refused("CONFLICT", "RETURN_WINDOW_CLOSED", "已超过2小时联系时限，不能退单，请先联系企业")
     return await _move(appeal, (AppealStatus.ASSIGNED,), AppealStatus.RETURNED, "returned", actor, reason_,
@@ -265,7 +273,7 @@ async def reject_return(principal: Principal, actor: Actor, appeal_id: int, reas
     if not may_route_appeals(principal):
         raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
     appeal = await visible(principal, appeal_id)
-    reason_ = _collect((_text, reason, "reason", "驳回退单的理由", 2, 500))[0]
+    reason_ = written(reason, "reason", "驳回退单的理由", 2, 500)
     return await _move(appeal, (AppealStatus.RETURNED,), AppealStatus.ASSIGNED, "return_rejected", actor, reason_)
 
 
@@ -279,7 +287,7 @@ async def record_contact(principal: Principal, actor: Actor, appeal_id: int) -> 
 async def give_opinion(principal: Principal, actor: Actor, appeal_id: int, opinion: str) -> Appeal:
     """2115 step 2: the handling opinion."""
     appeal = await _unit_appeal(principal, appeal_id)
-    text = _collect((_text, opinion, "opinion", "办理意见", 5, 5000))[0]
+    text = written(opinion, "opinion", "办理意见", 5, 5000)
     return await _move(appeal, (AppealStatus.CONTACTED,), AppealStatus.OPINION_GIVEN, "opinion_given", actor, text,
                        opinion=text, opinion_at=datetime.now(timezone.utc))
 
@@ -287,7 +295,7 @@ async def give_opinion(principal: Principal, actor: Actor, appeal_id: int, opini
 async def resolve(principal: Principal, actor: Actor, appeal_id: int, summary: str) -> Appeal:
     """2115 step 3: solved, or the service confirmed; the enterprise confirms next."""
     appeal = await _unit_appeal(principal, appeal_id)
-    text = _collect((_text, summary, "summary", "办结情况", 5, 5000))[0]
+    text = written(summary, "summary", "办结情况", 5, 5000)
     return await _move(appeal, (AppealStatus.OPINION_GIVEN,), AppealStatus.RESOLVED, "resolved", actor, text,
                        summary=text, resolved_at=datetime.now(timezone.utc))
 
@@ -299,12 +307,10 @@ async def confirm(principal: Principal, actor: Actor, calendar: WorkCalendar, ap
     appeal = await Appeal.get_or_none(id=appeal_id)
     if appeal is None or not await may_act_for_enterprise(principal, appeal.credit_code):
         raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
-    problems = []
+    problems: list[InvalidField] = []
     if isinstance(rating, bool) or not 1 <= rating <= 5:
         problems.append(InvalidField("rating", "OUT_OF_RANGE", "评价须为1到5星"))
-    text = (comment or "").strip()
-    if len(text) > 500:
-        problems.append(InvalidField("comment", "TOO_LONG", "评价内容不能超过500个字"))
+    text = _attempt(lambda: written(comment, "comment", "评价内容", 0, 500), problems)
     if problems:
         raise FormProblems(problems)
     now = now or datetime.now(timezone.utc)
@@ -323,7 +329,7 @@ async def escalate(principal: Principal, actor: Actor, appeal_id: int, reason: s
     appeal = await Appeal.get_or_none(id=appeal_id)
     if appeal is None or not may_supervise(principal, appeal.region_code):
         raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
-    text = _collect((_text, reason, "reason", "督办事由", 2, 500))[0]
+    text = written(reason, "reason", "督办事由", 2, 500)
     if appeal.status not in OPEN + (AppealStatus.RECEIVED,):
         raise Refused("CONFLICT", "NOT_OPEN", "只能督办尚未办结的诉求")
     async with in_transaction():
@@ -341,7 +347,7 @@ async def list_as_meeting_topic(principal: Principal, actor: Actor, appeal_id: i
     appeal = await Appeal.get_or_none(id=appeal_id)
     if appeal is None or not may_supervise(principal, appeal.region_code):
         raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
-    text = _collect((_text, reason, "reason", "提请理由", 2, 500))[0]
+    text = written(reason, "reason", "提请理由", 2, 500)
     if appeal.meeting_topic_at is not None:
         return appeal
     async with in_transaction():
@@ -353,12 +359,16 @@ async def list_as_meeting_topic(principal: Principal, actor: Actor, appeal_id: i
     return fresh
 
 
+def region_stream(region_code: str) -> str:
+    """The alerts of the supervisors of one region."""
+    return f"alerts:region:{region_code}"
+
+
 def alert_streams(department_code: str | None, region_code: str) -> list[str]:
-    """Who hears an alert: the unit's staff, and the supervisors of the city and of the province."""
-    streams = [f"alerts:region:{region_code[:4]}00", f"alerts:region:{region_code[:2]}0000"]
-    if department_code:
-        streams.insert(0, f"alerts:department:{department_code}")
-    return list(dict.fromkeys(streams))
+    """Who hears an alert: the unit's staff, and the supervisors of the region and of each region covering it
+    (county, city, province); a county's supervisors hear nothing of the neighbouring counties."""
+    streams = [region_stream(code) for code in covering(region_code)]
+    return [f"alerts:department:{department_code}", *streams] if department_code else streams
 
 
 async def alert(appeal: Appeal, kind: str, detail: dict[str, Any]) -> list[events.Event]:
@@ -413,6 +423,12 @@ async def merge(principal: Principal, actor: Actor, appeal_id: int, into_id: int
                        merged_into_id=target.id)
 
 
+def meeting_topics(region_code: str) -> QuerySet[Appeal]:
+    """常务会议议题 of a region and the regions it covers, newest first (who may read them: ``may_supervise``)."""
+    return Appeal.filter(within(check_region_code("regionCode", region_code)),
+                         meeting_topic_at__isnull=False).order_by("-meeting_topic_at")
+
+
 # --- figures ---------------------------------------------------------------------------------------------------
 
 
@@ -440,10 +456,9 @@ async def stats(region_code: str, first_day: date, last_day: date, *, department
     """The zone's figures for appeals received in the period in a region (a province or city code covers its
     subdivisions), optionally for one undertaking unit: received, complaints per 10,000 market entities,
     resolution rate, satisfaction rate, and the on-time rate of each 2115 step."""
+    region_code = check_region_code("regionCode", region_code)
     start, end = day_bounds_utc(first_day, last_day)
-    prefix = region_code[:2] if region_code.endswith("0000") else region_code[:4] if region_code.endswith(
-        "00") else region_code
-    query = Appeal.filter(region_code__startswith=prefix, created_at__gte=start, created_at__lt=end).exclude(
+    query = Appeal.filter(within(region_code), created_at__gte=start, created_at__lt=end).exclude(
         status=AppealStatus.MERGED)
     if department_code:
         query = query.filter(department_code=department_code)
@@ -464,3 +479,18 @@ async def stats(region_code: str, first_day: date, last_day: date, *, department
         "opinion_on_time_rate": step_rate(((r["opinion_at"], r["opinion_by"]) for r in rows), now),
         "resolve_on_time_rate": step_rate(((r["resolved_at"], r["resolve_by"]) for r in rows), now),
     }
+
+
+async def stats_by_department(region_code: str, first_day: date, last_day: date
+                              ) -> list[tuple[str, str, dict[str, Any]]]:
+    """The figures of each undertaking unit that received appeals of the region in the period:
+    (department code, name, figures), by code."""
+    region_code = check_region_code("regionCode", region_code)
+    codes = await Appeal.filter(department_code__isnull=False).distinct().values_list("department_code", flat=True)
+    names = dict(await Department.filter(code__in=list(codes)).values_list("code", "name"))
+    rows = []
+    for code in sorted(codes):
+        values = await stats(region_code, first_day, last_day, department_code=code)
+        if values["received"]:
+            rows.append((code, names.get(code, code), values))
+    return rows

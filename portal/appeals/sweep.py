@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 from portal import events
 from portal.appeals.models import Appeal, AppealStatus, DeadlineMiss, Evaluation, SlaStep, SweepLease
 from portal.appeals.rules import alert_streams
+from portal.regions import PROVINCE
 
 log = logging.getLogger("portal.sweep")
 LEASE = "deadline-sweep"
@@ -64,7 +65,7 @@ async def _record(target_type: str, target_id: int, step: SlaStep, due_at: datet
                        "dueAt": due_at.isoformat(), "departmentCode": department_code, "regionCode": region_code,
                        **detail}
             return [await events.append_next(stream, "deadline.missed", payload)
-                    for stream in alert_streams(department_code, region_code or "370000")]
+                    for stream in alert_streams(department_code, region_code or PROVINCE)]
     except IntegrityError:
         return []
 

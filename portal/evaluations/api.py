@@ -15,7 +15,7 @@ from portal.api.errors import (
     PermissionDenied,
     PublicError,
     check_period,
-    invalid_argument,
+    invalid_arguments,
     outcome,
     signed_in,
 )
@@ -23,7 +23,7 @@ from portal.api.pagination import Connection, paginate
 from portal.appeals import models
 from portal.evaluations import rules
 from portal.identity.policy import may_supervise
-from portal.problems import InvalidField, known_id
+from portal.problems import known_id
 
 
 @strawberry.type(description="好差评: a rating of a finished task, application or appeal; 1–2 is a bad review "
@@ -92,10 +92,8 @@ class EvaluationQuery:
     async def evaluation_stats(self, region_code: str, from_: Annotated[date, strawberry.argument(name="from")],
                                to: date) -> EvaluationStats:
         check_period(from_, to)
-        try:
+        with invalid_arguments():
             return EvaluationStats(**await rules.stats(region_code, from_, to))
-        except InvalidField as problem:
-            raise invalid_argument(problem.field, problem.message, code=problem.code) from problem
 
     @strawberry.field(description="The signed-in account's own evaluation of `targetId` (task:<id>, "
                                   "application:<id> or appeal:<id>); null when they have not rated it.")
@@ -103,24 +101,19 @@ class EvaluationQuery:
         principal = await info.context.principal()
         if principal is None:
             return None
-        try:
+        with invalid_arguments():
             row = await rules.own_evaluation(principal, target_id)
-        except InvalidField as bad:
-            raise invalid_argument(bad.field, bad.message, code=bad.code) from None
         return Evaluation.of(row) if row is not None else None
 
     @strawberry.field(description="督办: the bad reviews of a region (and the regions it covers), newest first; "
                                   "`overdue` keeps those with a follow-up step past due, or those without.")
     async def bad_reviews(self, info: Info, region_code: str, overdue: bool | None = None, first: int | None = None,
                           after: str | None = None) -> Connection[Evaluation]:
-        try:
-            region = rules.check_region(region_code)
-        except InvalidField as bad:
-            raise invalid_argument(bad.field, bad.message, code=bad.code) from None
         principal = await info.context.require_principal()
-        if not may_supervise(principal, region):
+        with invalid_arguments():
+            query = rules.bad_reviews(region_code, overdue=overdue, now=datetime.now(timezone.utc))
+        if not may_supervise(principal, region_code):
             raise PublicError("FORBIDDEN", "只有该地区的督办人员可以查看差评")
-        query = rules.bad_reviews(region, overdue=overdue, now=datetime.now(timezone.utc))
         return await paginate(query, first, after, Evaluation.of)
 
 

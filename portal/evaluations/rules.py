@@ -25,9 +25,10 @@ from portal.catalog.models import Department
 from portal.identity.models import Account, AccountKind
 from portal.identity.policy import may_act_for, may_act_for_enterprise, may_supervise
 from portal.identity.principal import Principal
-from portal.appeals.rules import step_rate
+from portal.appeals.rules import step_rate, written
 from portal.idempotency import check_key
 from portal.problems import MAX_ROW_ID, FormProblems, InvalidField, Refused
+from portal.regions import check_region_code, within
 from portal.workdays import SHANGHAI, WorkCalendar, day_bounds_utc
 
 MIN_RATING, MAX_RATING = 1, 5
@@ -37,7 +38,6 @@ MAX_NOTE_LENGTH = 1000
 RETURN_VISIT_DAYS = 1
 RECTIFY_DAYS = 15
 _TARGET = re.compile(r"(task|application|appeal):([0-9]{1,10})")
-_REGION = re.compile(r"[0-9]{6}")
 
 FINISHED_TASK = (TaskStatus.APPROVED, TaskStatus.REJECTED)
 FINISHED_APPLICATION = (ApplicationStatus.DONE, ApplicationStatus.REJECTED)
@@ -156,9 +156,11 @@ def _checked_input(target_id: str, rating: int, comment: str | None,
         problems.append(bad)
     if isinstance(rating, bool) or not isinstance(rating, int) or not MIN_RATING <= rating <= MAX_RATING:
         problems.append(InvalidField("rating", "OUT_OF_RANGE", f"评分须为{MIN_RATING}到{MAX_RATING}的整数"))
-    text = (comment or "").strip()
-    if len(text) > MAX_COMMENT_LENGTH:
-        problems.append(InvalidField("comment", "TOO_LONG", f"评价内容不能超过{MAX_COMMENT_LENGTH}个字"))
+    text = ""
+    try:
+        text = written(comment, "comment", "评价内容", 0, MAX_COMMENT_LENGTH)
+    except InvalidField as problem:
+        problems.append(problem)
     try:
         key = check_key(idempotency_key)
     except InvalidField as problem:
@@ -224,11 +226,9 @@ async def evaluate(principal: Principal, actor: Actor, calendar: WorkCalendar, *
 
 
 def _note(note: str | None, name: str) -> str:
-    text = (note or "").strip()
+    text = written(note, "note", f"{name}情况", 0, MAX_NOTE_LENGTH)
     if not text:
-        raise FormProblems([InvalidField("note", "REQUIRED", f"请填写{name}情况")])
-    if len(text) > MAX_NOTE_LENGTH:
-        raise FormProblems([InvalidField("note", "TOO_LONG", f"{name}情况不能超过{MAX_NOTE_LENGTH}个字")])
+        raise InvalidField("note", "REQUIRED", f"请填写{name}情况")
     return text
 
 
@@ -264,26 +264,10 @@ async def record_rectification(principal: Principal, actor: Actor, evaluation_id
     return await _follow_up(principal, actor, evaluation_id, note, SlaStep.RECTIFY)
 
 
-def check_region(region_code: str) -> str:
-    if not isinstance(region_code, str) or not _REGION.fullmatch(region_code):
-        raise InvalidField("regionCode", "BAD_REGION", "区划代码应为6位数字")
-    return region_code
-
-
-def _in_region(scope: str) -> Q:
-    """The regions a supervisor of `scope` sees, as identity.policy.region_covers decides it, in SQL:
-    a province covers its cities and counties, a city its counties."""
-    if scope.endswith("0000"):
-        return Q(region_code__startswith=scope[:2])
-    if scope.endswith("00"):
-        return Q(region_code__startswith=scope[:4])
-    return Q(region_code=scope)
-
-
 def bad_reviews(region_code: str, *, overdue: bool | None, now: datetime) -> QuerySet[Evaluation]:
     """The bad reviews of a region, newest first; `overdue` keeps those with a follow-up step past due (or
     with none)."""
-    query = Evaluation.filter(_in_region(check_region(region_code)), rating__lte=BAD_AT_MOST)
+    query = Evaluation.filter(within(check_region_code("regionCode", region_code)), rating__lte=BAD_AT_MOST)
     if overdue is not None:
         late = Q(return_visit_by__lt=now, return_visit_at__isnull=True) | Q(rectify_by__lt=now,
                                                                            rectified_at__isnull=True)
@@ -294,10 +278,10 @@ def bad_reviews(region_code: str, *, overdue: bool | None, now: datetime) -> Que
 async def stats(region_code: str, first_day: date, last_day: date) -> dict[str, int | float | None]:
     """好差评 figures for evaluations made in the period in a region: how many, the average rating, the bad
     reviews, and the on-time rate of their 回访 and 整改, reported like the 2115 steps."""
+    scope = check_region_code("regionCode", region_code)
     start, end = day_bounds_utc(first_day, last_day)
-    rows = await Evaluation.filter(_in_region(check_region(region_code)), created_at__gte=start,
-                                   created_at__lt=end).values("rating", "return_visit_at", "return_visit_by",
-                                                              "rectified_at", "rectify_by")
+    rows = await Evaluation.filter(within(scope), created_at__gte=start, created_at__lt=end).values(
+        "rating", "return_visit_at", "return_visit_by", "rectified_at", "rectify_by")
     bad = [r for r in rows if is_bad(r["rating"])]
     now = datetime.now(timezone.utc)
     return {

@@ -6,15 +6,19 @@ import hashlib
 import itertools
 import os
 import subprocess
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portal.appeals.models import Appeal, AppealChannel, AppealStatus, ApiKey
 from portal.appeals.open311 import create_api_key, revoke_api_key
+from portal.appeals.redaction import aliases, public_title
 from portal.audit.models import AuditEntry
 from portal.catalog.models import Department
 from portal.identity.models import Account, Role
@@ -22,7 +26,7 @@ from portal.identity.passwords import Passwords
 from portal.identity.rules import authenticate, create_staff
 from portal.problems import InvalidField, Refused
 from tests.conftest import FreshDatabases
-from tests.helpers import PORTAL_COMMAND, new_credit_code
+from tests.helpers import CONTROL_CHARACTERS, PORTAL_COMMAND, new_credit_code
 from tests.identity.test_delegation import enterprise
 
 BASE = "/open311/v2"
@@ -407,3 +411,152 @@ async def test_portal_apikey_create_and_revoke(databases: FreshDatabases) -> Non
     assert nobody.returncode == 1 and nobody.stderr
     both = portal("apikey", "create", "--username", "a", "--credit-code", "b", "--label", "x", url=url)
     assert both.returncode == 2
+
+
+# --- bad input -------------------------------------------------------------------------------------------------
+
+
+async def test_an_over_long_credit_code_is_an_open311_error_not_a_server_error(gql: Any,
+                                                                              client: httpx.AsyncClient) -> None:
+    company, key = await company_with_key(gql)
+    _, seat = await coordinator_key()
+    for api_key in (key, seat):
+        for code in (company.credit_code + "1", "9" * 200, "９" * 18):
+            response = await post(client, {"api_key": api_key, "service_code": "LEGAL", "description": content("CC"),
+                                           "attribute[credit_code]": code})
+            assert_errors(response, 400, "attribute[credit_code]")
+
+
+@pytest.mark.parametrize("character", CONTROL_CHARACTERS, ids=ascii)
+async def test_control_characters_in_a_posted_appeal_are_refused_and_never_stored(
+        gql: Any, client: httpx.AsyncClient, character: str) -> None:
+    _, key = await company_with_key(gql)
+    before = await Appeal.all().count()
+    fields = {"api_key": key, "service_code": "ENERGY", "title": "厂区频繁停电影响生产", "description": content("CTRL")}
+    for name, value in (("title", f"厂区频繁{character}停电影响生产"), ("description", content(character)),
+                        ("email", f"a{character}@example.com"), ("attribute[enterprise_name]", f"济南{character}公司")):
+        assert_errors(await post(client, {**fields, name: value}), 400, name)
+        assert_errors(await client.post(f"{BASE}/requests.json", json={**fields, name: value}), 400, name)
+    default_title = await post(client, {"api_key": key, "service_code": "ENERGY", "description": content(character)})
+    assert_errors(default_title, 400, "description")
+    assert await Appeal.all().count() == before
+
+
+async def test_every_parameter_has_a_length_and_the_request_a_number_of_them(gql: Any,
+                                                                            client: httpx.AsyncClient) -> None:
+    _, key = await company_with_key(gql)
+    fields = {"api_key": key, "service_code": "ENERGY", "description": content("LEN")}
+    assert_errors(await post(client, {**fields, "first_name": "张" * 201}), 400, "first_name")
+    assert_errors(await post(client, {**fields, "service_code": "E" * 201}), 400, "service_code")
+    [name] = assert_errors(await post(client, {**fields, "x" * 100: "1"}), 400)
+    assert name.startswith("'xxx") and len(name) < 100
+    assert_errors(await post(client, {**fields, **{f"extra{n}": "1" for n in range(40)}}), 400)
+    assert_errors(await post(client, fields, {"X-Idempotency-Key": "k" * 101}), 400, "X-Idempotency-Key")
+    assert_errors(await client.post(f"{BASE}/requests.json?api_key={key}&note=%00", json=fields), 400, "note")
+    long_code = await client.get(f"{BASE}/services/{'P' * 5000}.json")
+    assert long_code.status_code == 404 and len(long_code.text) < 300
+    long_id = await client.get(f"{BASE}/requests/{'9' * 5000}.json")
+    assert long_id.status_code == 404 and len(long_id.text) < 300
+    assert (await post(client, {**fields, "first_name": "张" * 200})).status_code == 201
+
+
+@pytest.mark.parametrize(("params", "name"), [
+    ({"start_date": "0001-01-01T00:00:00"}, "start_date"), ({"start_date": "9999-12-31T00:00:00+08:00"}, "start_date"),
+    ({"end_date": "0001-01-01T00:00:00Z"}, "end_date"), ({"end_date": "9999-12-31T23:59:59"}, "end_date"),
+    ({"start_date": "1999-12-31T23:59:59+08:00"}, "start_date"), ({"start_date": "2026-13-45"}, "start_date"),
+    ({"start_date": "2026-01-01T00:00:00\x00"}, "start_date"), ({"end_date": "2" * 300}, "end_date"),
+    ({"service_code": "ENERGY\u202e"}, "service_code"), ({"status": "open\ufeff"}, "status"),
+    ({"service_request_id": "1," * 600}, "service_request_id")])
+async def test_a_bad_list_parameter_is_a_400_naming_it(client: httpx.AsyncClient, params: dict[str, str],
+                                                       name: str) -> None:
+    assert_errors(await client.get(f"{BASE}/requests.json", params=params), 400, name)
+
+
+async def test_the_calendars_first_and_last_days_are_listed(client: httpx.AsyncClient) -> None:
+    for params in ({"start_date": "2000-01-01T00:00:00+08:00"}, {"end_date": "2100-12-31T23:59:59+08:00"}):
+        response = await client.get(f"{BASE}/requests.json", params=params)
+        assert response.status_code == 200 and response.json() == []
+
+
+# --- the public list names nobody ------------------------------------------------------------------------------
+
+
+def spelled_in_the_output(number: str, output: str) -> bool:
+    """Whether ``number`` can still be read in ``output``: digits of any script and full-width letters read as
+    ASCII, everything that is not a digit or a letter skipped."""
+    said = []
+    for ch in output:
+        digit = unicodedata.digit(ch, None)
+        letter = unicodedata.normalize("NFKC", ch).upper()
+        said.append(str(digit) if digit is not None else letter if letter.isascii() and letter.isalnum() else "")
+    return number.upper() in "".join(said)
+
+
+FULL_WIDTH = {c: chr(ord(c) + 0xFEE0) for c in "0123456789ABCDEFGHJKLMNPQRTUWXYabcdefghjklmnpqrtuwxy"}
+OTHER_SCRIPTS = [0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E50, 0x1040, 0xFF10]  # zeros of Arabic-Indic … full-width
+SEPARATORS = ["", "", " ", "-", "\u3000", "\u00a0", ".", "–", "—", "－", " - ", "(", ")", "/", "·", ",", "，", "、", "*",
+              "\u200b"]
+WORDS = st.text(alphabet="企业反映厂区用电难联系人电话请尽快处理：，。、！", max_size=12)
+
+
+@st.composite
+def numbers(draw: st.DrawFn) -> str:
+    """A mobile number, an ID number (its last character may be X) or a credit code."""
+    kind = draw(st.sampled_from(["phone", "id", "credit"]))
+    if kind == "phone":
+        return "1" + draw(st.sampled_from("3456789")) + draw(st.from_regex(r"[0-9]{9}", fullmatch=True))
+    if kind == "id":
+        return draw(st.from_regex(r"[1-8][0-9]{16}[0-9X]", fullmatch=True))
+    return draw(st.from_regex(r"[1-9ANY][0-9A-HJ-NP-RTUW-Y][0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}", fullmatch=True))
+
+
+@st.composite
+def spellings(draw: st.DrawFn, number: str) -> str:
+    """``number`` as people write it: each character perhaps full-width, a digit perhaps of another script, a
+    letter perhaps lower-case, separators between any two characters, a phone perhaps with +86 in front."""
+    out = [draw(st.sampled_from(["", "+86 ", "+86-", "86", "（+86）", "＋８６ "]))] if len(number) == 11 else []
+    for ch in number:
+        form = draw(st.sampled_from(["plain", "full", "script", "lower"]))
+        if form == "full":
+            ch = FULL_WIDTH[ch]
+        elif form == "script" and ch.isdigit():
+            ch = chr(draw(st.sampled_from(OTHER_SCRIPTS)) + int(ch))
+        elif form == "lower":
+            ch = ch.lower()
+        out.append(ch + draw(st.sampled_from(SEPARATORS)))
+    return "".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), number=numbers())
+def test_no_spelling_of_a_number_reaches_the_public_list(data: st.DataObject, number: str) -> None:
+    title = data.draw(WORDS) + data.draw(spellings(number)) + data.draw(WORDS)
+    public = public_title(title, ["山东齐鲁运输有限公司", "齐鲁运输"])
+    assert not spelled_in_the_output(number, public), (title, public)
+
+
+def test_an_enterprise_goes_by_its_names_without_region_and_legal_form() -> None:
+    regions = ["山东省", "济南市", "历下区"]
+    assert aliases("山东齐鲁运输有限公司", regions) == ["山东齐鲁运输有限公司", "齐鲁运输有限公司", "山东齐鲁运输", "齐鲁运输"]
+    assert aliases("济南市历下区鲁味餐饮股份有限公司", regions) == [
+        "济南市历下区鲁味餐饮股份有限公司", "历下区鲁味餐饮股份有限公司", "济南市历下区鲁味餐饮", "鲁味餐饮股份有限公司",
+        "历下区鲁味餐饮", "鲁味餐饮"]
+    assert "红星机械" in aliases("济南红星机械厂", regions) and "红星" not in aliases("济南红星机械厂", regions)
+    assert aliases("甲有限公司", regions) == ["甲有限公司"]  # a one-character core would blank out ordinary text
+
+
+async def test_the_public_list_hides_spaced_numbers_and_the_short_name(gql: Any, client: httpx.AsyncClient) -> None:
+    since = datetime.now(timezone.utc)
+    company, _ = await company_with_key(gql)
+    _, seat = await coordinator_key()
+    code = company.credit_code
+    spaced_code = f"{code[:4]} {code[4:8]} {code[8:12].lower()} {code[12:]}"
+    title = (f"齐鲁 运输用电难，电话+86 139-1234 5678、１３９１２３４５６７８，"
+             f"身份证370102 19900101 123x，代码{spaced_code}")
+    created = await post(client, {"api_key": seat, "service_code": "ENERGY", "title": title,
+                                  "description": content("REDACT"), "attribute[credit_code]": code})
+    assert created.status_code == 201, created.text
+    [item] = (await client.get(f"{BASE}/requests.json", params=window_from(since))).json()
+    assert item["description"] == "某企业用电难，电话+***，身份证***，代码某企业"  # both phones are one run
+    for secret in ("13912345678", "37010219900101123X", code, "齐鲁运输"):
+        assert not spelled_in_the_output(secret, item["description"])

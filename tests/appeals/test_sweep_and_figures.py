@@ -56,8 +56,9 @@ async def test_missed_steps_are_recorded_and_alerted_once(empty_database: str) -
     published = await sweep(NOW)
     misses = await DeadlineMiss.all().values_list("target_id", "step")
     assert misses == [(late.id, SlaStep.CONTACT)]
+    # The unit, and the supervisors of the county, the city and the province.
     assert sorted(e.stream for e in published) == ["alerts:department:370100-SCJGJ", "alerts:region:370000",
-                                                   "alerts:region:370100"]
+                                                   "alerts:region:370100", "alerts:region:370102"]
     assert published[0].payload["step"] == "CONTACT" and published[0].payload["target"] == f"appeal:{late.id}"
     assert await sweep(NOW) == []
     assert on_time.id not in [t for t, _ in misses]
@@ -69,9 +70,9 @@ async def test_two_overlapping_sweeps_alert_once(empty_database: str) -> None:
         await appeal(received_at=NOW - timedelta(days=30), contact_by=NOW - timedelta(days=30),
                      opinion_by=NOW - timedelta(days=29), resolve_by=NOW - timedelta(days=2))
     first, second = await asyncio.gather(sweep(NOW), sweep(NOW))
-    assert len(first) + len(second) == 5 * 3 * 3  # five appeals, three steps, three streams each
+    assert len(first) + len(second) == 5 * 3 * 4  # five appeals, three steps, four streams each
     assert await DeadlineMiss.all().count() == 15
-    assert await Event.filter(kind="deadline.missed").count() == 45
+    assert await Event.filter(kind="deadline.missed").count() == 60
 
 
 async def test_one_lease_holder_at_a_time(empty_database: str) -> None:
@@ -94,9 +95,9 @@ async def test_a_reopened_appeal_can_miss_its_new_resolve_deadline_again(empty_d
                        contact_by=NOW - timedelta(days=40), contacted_at=NOW - timedelta(days=40),
                        opinion_by=NOW - timedelta(days=39), opinion_at=NOW - timedelta(days=39),
                        resolve_by=NOW - timedelta(days=20))
-    assert len(await sweep(NOW)) == 3
+    assert len(await sweep(NOW)) == 4  # one step, to the unit and the county, city and province
     await Appeal.filter(id=row.id).update(resolve_by=NOW - timedelta(minutes=5))
-    assert [e.payload["step"] for e in await sweep(NOW)] == ["RESOLVE"] * 3
+    assert [e.payload["step"] for e in await sweep(NOW)] == ["RESOLVE"] * 4
 
 
 async def test_deadline_alerts_reach_the_units_staff_live(database_url: str) -> None:

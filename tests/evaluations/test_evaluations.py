@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
+import pytest
 
 from portal.appeals.models import (
     Appeal,
@@ -22,13 +23,15 @@ from portal.audit.models import AuditEntry
 from portal.audit.rules import Actor
 from portal.calendar_store import load_calendar
 from portal.evaluations import rules
-from portal.identity.models import Role
+from portal.identity.models import Account, AccountKind, Role
 from portal.identity.passwords import Passwords
 from portal.identity.rules import SignedIn, authenticate, create_staff, login, register_enterprise
+from portal.problems import FormProblems, InvalidField
 from portal.workdays import SHANGHAI, WorkCalendar
 from tests.applications.support import ACCEPT, APPROVE, REJECT, handler, submit_newborn, task_of
-from tests.helpers import new_credit_code, new_id_number, new_phone
+from tests.helpers import CONTROL_CHARACTERS, new_credit_code, new_id_number, new_phone
 from tests.identity.test_accounts import register
+from tests.test_regions import NOT_REGION_CODES
 
 EVALUATION_FIELDS = """
   __typename
@@ -347,7 +350,7 @@ async def test_bad_reviews_are_for_the_regions_supervisors_only(gql: Any) -> Non
     anonymous = await gql(BAD_REVIEWS, {"region": "370100"})
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     bad_region = await gql(BAD_REVIEWS, {"region": "3701"}, token=await supervisor("370000", Role.ADMIN))
-    assert bad_region["errors"][0]["extensions"] == {"code": "BAD_REGION", "field": "regionCode"}
+    assert bad_region["errors"][0]["extensions"] == {"code": "INVALID_ARGUMENT", "field": "regionCode"}
     administrator = await gql(BAD_REVIEWS, {"region": "370200"}, token=await supervisor("370000", Role.ADMIN))
     assert "errors" not in administrator  # an administrator sees every region
 
@@ -421,4 +424,65 @@ async def test_a_rater_reads_back_their_own_evaluation_and_nobody_else_sees_it(g
     assert (await gql(MY_EVALUATION, {"target": target}, token=stranger))["data"]["myEvaluation"] is None
     assert (await gql(MY_EVALUATION, {"target": target}))["data"]["myEvaluation"] is None
     bad = await gql(MY_EVALUATION, {"target": "order:1"}, token=citizen["token"])
-    assert bad["errors"][0]["extensions"]["code"] == "BAD_TARGET"
+    assert bad["errors"][0]["extensions"] == {"code": "INVALID_ARGUMENT", "field": "targetId"}
+
+
+# --- bad input -------------------------------------------------------------------------------------------------
+
+STATS = "query($r: String!, $f: Date!, $t: Date!) { evaluationStats(regionCode: $r, from: $f, to: $t) { evaluations } }"
+BAD_REGION = {"code": "INVALID_ARGUMENT", "field": "regionCode"}
+ACTOR = Actor(None, "test")
+
+
+async def test_a_region_code_other_than_six_ascii_digits_is_an_invalid_argument(gql: Any) -> None:
+    administrator = await supervisor("370000", Role.ADMIN)
+    for code in NOT_REGION_CODES:
+        for body in (await gql(STATS, {"r": code, "f": "2026-03-01", "t": "2026-03-31"}),
+                     await gql(BAD_REVIEWS, {"region": code}, token=administrator)):
+            assert body["data"] is None and body["errors"][0]["extensions"] == BAD_REGION, (code, body)
+
+
+@pytest.mark.parametrize(("first", "last", "field"), [
+    ("0001-01-01", "0001-01-31", "from"), ("9999-12-01", "9999-12-31", "from"), ("2026-12-01", "9999-12-31", "to"),
+    ("1999-12-31", "2000-01-31", "from")])
+async def test_a_day_outside_the_calendars_years_is_an_invalid_argument(gql: Any, first: str, last: str,
+                                                                        field: str) -> None:
+    body = await gql(STATS, {"r": "370100", "f": first, "t": last})
+    assert body["data"] is None and body["errors"][0]["extensions"] == {"code": "INVALID_ARGUMENT", "field": field}
+
+
+async def test_a_county_supervisor_lists_the_bad_reviews_of_its_county_only(gql: Any) -> None:
+    rater = await Account.create(kind=AccountKind.CITIZEN, name="评价人", password_hash="x",
+                                 password_changed_at=datetime.now(SHANGHAI))
+    lixia, shizhong = [str((await Evaluation.create(target_type="task", target_id=n, rater_id=rater.id, rating=1,
+                                                    department_code="370100-WJW", region_code=region)).id)
+                       for n, region in enumerate(("370102", "370103"))]
+    county, city = await supervisor("370102"), await supervisor("370100")
+    seen = {e["node"]["id"] for e in (await step(gql, BAD_REVIEWS, county, region="370102"))["edges"]}
+    assert lixia in seen and shizhong not in seen
+    denied = await gql(BAD_REVIEWS, {"region": "370100"}, token=county)
+    assert denied["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
+    seen = {e["node"]["id"] for e in (await step(gql, BAD_REVIEWS, city, region="370100"))["edges"]}
+    assert {lixia, shizhong} <= seen
+
+
+async def test_a_comment_or_note_with_a_control_or_direction_character_is_refused(gql: Any,
+                                                                                 client: httpx.AsyncClient) -> None:
+    citizen, task = await approved_task(gql, client)
+    rater = await authenticate(citizen["token"])
+    target = f"task:{task['id']}"
+    for character in CONTROL_CHARACTERS:
+        with pytest.raises(FormProblems) as refused:
+            await rules.evaluate(rater, ACTOR, WorkCalendar(), target_id=target, rating=1,
+                                 comment=f"材料被退回三次{character}", idempotency_key=str(uuid.uuid4()))
+        assert [(p.field, p.code) for p in refused.value.problems] == [("comment", "FORBIDDEN_CHARACTER")]
+    assert await Evaluation.filter(target_type="task", target_id=int(task["id"])).count() == 0
+    bad = await evaluate(gql, citizen["token"], target, 1, "材料被退回三次")
+    jinan = await authenticate(await supervisor("370100"))
+    for character in CONTROL_CHARACTERS:
+        for follow_up in (rules.record_return_visit, rules.record_rectification):
+            with pytest.raises(InvalidField) as problem:
+                await follow_up(jinan, ACTOR, int(bad["id"]), f"已电话回访{character}")
+            assert (problem.value.field, problem.value.code) == ("note", "FORBIDDEN_CHARACTER")
+    row = await Evaluation.get(id=int(bad["id"]))
+    assert (row.return_visit_at, row.rectified_at) == (None, None)
