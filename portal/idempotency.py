@@ -10,16 +10,18 @@ from typing import Any
 import orjson
 
 from portal.problems import InvalidField
+from portal.text import check_text
 
 MAX_KEY_LENGTH = 100
 
 
 def check_key(key: object, *, field: str = "idempotencyKey") -> str:
-    """A key of 1 to 100 characters (surrounding spaces ignored)."""
+    """A key of 1 to 100 characters (surrounding spaces ignored), on one line, without what ``portal.text``
+    refuses: it is stored, and neither database takes a NUL or a lone surrogate."""
     text = key.strip() if isinstance(key, str) else ""
     if not text or len(text) > MAX_KEY_LENGTH:
         raise InvalidField(field, "BAD_IDEMPOTENCY_KEY", f"请求标识须为1到{MAX_KEY_LENGTH}个字符")
-    return text
+    return check_text(field, text, max_length=MAX_KEY_LENGTH, multiline=False)
 
 
 def request_hash(payload: Mapping[str, Any]) -> str:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
 from datetime import date
-from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 import strawberry
@@ -81,11 +82,36 @@ def invalid_argument(field: str, message: str, code: str = "INVALID_ARGUMENT") -
     return PublicError(code, message, field=field)
 
 
+@contextmanager
+def invalid_arguments() -> Iterator[None]:
+    """Around the rules a query calls: a field they refuse (``InvalidField``) is an INVALID_ARGUMENT error naming
+    the field, not an internal error."""
+    try:
+        yield
+    except InvalidField as problem:
+        raise invalid_argument(problem.field, problem.message) from None
+
+
 MAX_PERIOD_DAYS = 366
+# The years the working-day calendar can hold (an imported year is 2000-2100). Beyond them a day is no
+# reporting day, and the extremes cannot even be computed: 0001-01-01 00:00 in Shanghai is before the first
+# UTC instant Python has, and the day after 9999-12-31 does not exist.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def check_day(field: str, day: date) -> date:
+    """A calendar day a client names (a report's `from` or `to`, a window's bound) within FIRST_DAY..LAST_DAY."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidField(field, "OUT_OF_RANGE", f"日期须在 {FIRST_DAY} 至 {LAST_DAY} 之间")
+    return day
 
 
 def check_period(first: date, last: date) -> None:
-    """A reporting period (`from`, `to`, Shanghai calendar days): at most a year, not ending before it starts."""
+    """A reporting period (`from`, `to`, Shanghai calendar days): days the calendar knows, at most a year, not
+    ending before it starts."""
+    with invalid_arguments():
+        check_day("from", first)
+        check_day("to", last)
     if last < first or (last - first).days > MAX_PERIOD_DAYS:
         raise invalid_argument("to", "统计期间须在一年以内，且结束日期不早于开始日期")
 

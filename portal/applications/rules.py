@@ -283,7 +283,7 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
                       "channel": channel.value, "applicant": applicant_id})
     if (existing := await _replay(principal, key, digest)) is not None:
         return Submission(existing)
-    offer = await bundle_on_offer(bundle_code, offers)
+    offer = await bundle_on_offer(bundle_code, offers) if db.fits(Bundle, "code", bundle_code) else None
     if offer is None:
         raise FormProblems([InvalidField("bundleCode", "UNKNOWN_BUNDLE", "没有这个“一件事”")])
     bundle, form = offer.bundle, offer.form

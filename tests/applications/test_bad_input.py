@@ -23,6 +23,9 @@ SUPPLEMENT_ERRORS = f"""mutation($id: ID!, $values: JSON!, $key: String!) {{
 }}"""
 REQUEST_SUPPLEMENT = f"""mutation($id: ID!, $v: Int!, $f: [String!]!, $m: [String!]) {{
   requestSupplement(id: $id, version: $v, fields: $f, materials: $m) {{ {ERRORS} ... on Task {{ id }} }} }}"""
+AUTHORISE = """mutation($bundle: String!) { authoriseFamilyMember(input: {idNumber: "110101199003074477",
+  bundleCode: $bundle, relationship: "配偶"}) { __typename ... on FormInvalid { errors { field code } } } }"""
+FIGURES = "query($from: Date!, $to: Date!) { applicationFigures(from: $from, to: $to) { applications } }"
 
 
 def nested(depth: int) -> object:
@@ -145,3 +148,32 @@ async def test_a_handler_naming_fields_the_form_lacks_gets_them_listed_not_echoe
     assert result["errors"][0]["message"] == "表单中没有这一项"
     assert result["errors"][2]["message"] == "表单中没有 f0"
     assert len(result["errors"]) == 51 and len(str(result)) < 20_000
+
+
+# —— codes and keys longer than their columns ——
+
+
+async def test_a_bundle_code_longer_than_any_is_an_unknown_bundle(gql: Any, client: httpx.AsyncClient) -> None:
+    citizen = await register(gql)
+    for code in ("x" * 200, "new\ud800born", "newborn\x00"):
+        result = await submit(client, citizen["token"], {}, materials=[], bundleCode=code)
+        assert codes(result) == [("bundleCode", "UNKNOWN_BUNDLE")]
+        body = await post_escaped(client, AUTHORISE, {"bundle": code}, token=citizen["token"])
+        assert ("bundleCode", "UNKNOWN_BUNDLE") in codes(body["data"]["authoriseFamilyMember"])
+
+
+async def test_an_idempotency_key_longer_than_its_column_or_with_a_surrogate_is_a_field_error(
+        gql: Any, client: httpx.AsyncClient) -> None:
+    citizen = await register(gql)
+    for key, code in (("k" * 101, "BAD_IDEMPOTENCY_KEY"), ("k\ud800", "FORBIDDEN_CHARACTER"),
+                      ("k\x00", "FORBIDDEN_CHARACTER")):
+        result = await submit(client, citizen["token"], newborn_values(), idempotencyKey=key)
+        assert codes(result) == [("idempotencyKey", code)]
+
+
+async def test_figures_for_years_outside_the_calendar_are_an_invalid_argument(gql: Any) -> None:
+    for period, field in ((("0001-01-01", "0001-12-31"), "from"), (("9999-01-01", "9999-12-31"), "from"),
+                          (("2025-01-01", "9999-12-31"), "to")):
+        body = await gql(FIGURES, {"from": period[0], "to": period[1]})
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"] == {"code": "INVALID_ARGUMENT", "field": field}

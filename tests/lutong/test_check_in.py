@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import httpx
+
+from tests.applications.support import post_escaped
 from tests.identity.test_accounts import register
 from tests.lutong.support import code_for, holder, scene_operator
 
@@ -78,3 +81,17 @@ async def test_a_guest_without_an_id_card_licence_is_asked_for_it(gql: Any) -> N
     result = await check_in(gql, hotel, await code_for(gql, guest["token"], "LODGING"), "k5")
     assert result["__typename"] == "FormInvalid"
     assert {e["field"] for e in result["errors"]} == {"materials.resident-id-card"}
+
+
+async def test_a_key_room_or_payload_longer_than_its_column_is_a_field_error(gql: Any, client: httpx.AsyncClient) -> None:
+    guest = await holder(gql)
+    hotel = await scene_operator("LODGING")
+    payload = await code_for(gql, guest["token"], "LODGING")
+    refused = await check_in(gql, hotel, payload, "k" * 200)
+    assert refused == {"__typename": "FormInvalid", "errors": [{"field": "idempotencyKey", "code": "BAD_IDEMPOTENCY_KEY"}]}
+    body = await post_escaped(client, CHECK_IN, {"p": payload, "room": "12\ud80008", "nights": 2, "key": "k6"},
+                              token=hotel)
+    assert body["data"]["checkInGuest"] == {"__typename": "FormInvalid", "errors": [
+        {"field": "stay.roomNumber", "code": "FORBIDDEN_CHARACTER"}]}
+    forged = await check_in(gql, hotel, "LTM1." + "x" * 100_000, "k7")
+    assert forged == {"__typename": "Conflict", "code": "FORGED"}
