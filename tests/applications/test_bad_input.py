@@ -21,6 +21,8 @@ SUBMIT_ERRORS = f"""mutation($input: SubmitBundleApplicationInput!) {{
 SUPPLEMENT_ERRORS = f"""mutation($id: ID!, $values: JSON!, $key: String!) {{
   supplementApplication(id: $id, formValues: $values, idempotencyKey: $key) {{ {ERRORS} ... on Application {{ id }} }}
 }}"""
+REJECT_ERRORS = f"""mutation($id: ID!, $v: Int!, $r: String!) {{
+  rejectTask(id: $id, version: $v, reason: $r) {{ {ERRORS} ... on Task {{ id }} }} }}"""
 REQUEST_SUPPLEMENT = f"""mutation($id: ID!, $v: Int!, $f: [String!]!, $m: [String!]) {{
   requestSupplement(id: $id, version: $v, fields: $f, materials: $m) {{ {ERRORS} ... on Task {{ id }} }} }}"""
 AUTHORISE = """mutation($bundle: String!) { authoriseFamilyMember(input: {idNumber: "110101199003074477",
@@ -177,3 +179,15 @@ async def test_figures_for_years_outside_the_calendar_are_an_invalid_argument(gq
         body = await gql(FIGURES, {"from": period[0], "to": period[1]})
         assert body["data"] is None
         assert body["errors"][0]["extensions"] == {"code": "INVALID_ARGUMENT", "field": field}
+
+
+async def test_a_handlers_reason_with_control_characters_is_a_field_error(gql: Any, client: httpx.AsyncClient) -> None:
+    citizen = await register(gql)
+    task = task_of(await submit_newborn(gql, client, citizen["token"]), CERTIFICATE)
+    body = await post_escaped(client, REJECT_ERRORS, {"id": task["id"], "v": task["version"], "r": "材料不全\ud800"},
+                              token=await handler("370100-WJW"))
+    assert codes(body["data"]["rejectTask"]) == [("reason", "FORBIDDEN_CHARACTER")]
+    body = await post_escaped(client, REJECT_ERRORS, {"id": task["id"], "v": task["version"], "r": "理" * 501},
+                              token=await handler("370100-WJW"))
+    assert body["data"]["rejectTask"]["errors"] == [
+        {"field": "reason", "code": "TOO_LONG", "message": "不予办理的理由不能超过500个字，您填写了501个字"}]
