@@ -21,6 +21,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from portal.config import ConfigError
+from portal.text import text_problem
 
 APP_LABEL = "portal"
 MODEL_MODULES = [
@@ -169,6 +170,14 @@ def retry_scope(model: type[Model]) -> AbstractAsyncContextManager[Any]:
 
 
 M = TypeVar("M", bound=Model)
+
+
+def fits(model: type[Model], field: str, value: str) -> bool:
+    """Whether ``value`` could be in the text column ``model.field``: no longer than it, on one line, without a
+    NUL, a lone surrogate or another character ``portal.text`` refuses. Anything else names no row, and asking
+    would fail instead of finding nothing (Tortoise refuses a filter value longer than the column, the databases
+    refuse to encode the rest): callers answer "not found" without asking."""
+    return text_problem(value, max_length=model._meta.fields_map[field].max_length, multiline=False) is None
 
 
 async def insert(obj: M) -> M:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from collections.abc import AsyncGenerator
 from datetime import date, datetime, timezone
 from typing import Annotated
 
 import strawberry
+from starlette.requests import Request
 from strawberry.scalars import JSON
 from strawberry.types import Info
-from tortoise.expressions import Q
 
 from portal import events
 from portal.api.errors import (
@@ -23,16 +25,16 @@ from portal.api.errors import (
     signed_in,
     stream_cursor,
 )
-from portal.api.pagination import Connection, paginate
-from portal.applications import models, rules
+from portal.api.pagination import Connection, Edge, paginate
+from portal.applications import models, rules, visibility
 from portal.applications.models import MaterialSource, TaskStatus
 from portal.applications.rules import ApplicationStatus, TaskAction
-from portal.audit.rules import record
+from portal.applications.visibility import ApplicationView
 from portal.catalog.api import Bundle, ServiceItem
 from portal.catalog.models import Terminal
-from portal.identity import masking, revocations
+from portal.identity import revocations
 from portal.identity.models import AccountKind
-from portal.identity.policy import may_act_for, may_handle_department
+from portal.identity.policy import may_handle_department
 from portal.identity.principal import Principal
 from portal.problems import Refused, known_id, row_id
 
@@ -61,6 +63,7 @@ class AttachedMaterial:
 @strawberry.type
 class Task:
     row: strawberry.Private[models.Task]
+    view: strawberry.Private[ApplicationView | None]  # its application's, when reached through the application
     id: strawberry.ID
     status: TaskStatus
     version: int
@@ -73,8 +76,8 @@ class Task:
     note: str
 
     @classmethod
-    def of(cls, task: models.Task) -> Task:
-        return cls(row=task, id=strawberry.ID(str(task.id)), status=task.status, version=task.version,
+    def of(cls, task: models.Task, view: ApplicationView | None = None) -> Task:
+        return cls(row=task, view=view, id=strawberry.ID(str(task.id)), status=task.status, version=task.version,
                    department_code=task.department_code, prerequisites=list(task.prerequisites),
                    submitted_at=task.submitted_at, deadline=task.deadline,
                    deadline_provisional=task.deadline_provisional, decided_at=task.decided_at, note=task.note)
@@ -97,8 +100,10 @@ class Task:
 
     @strawberry.field(description="The application this task belongs to (for a handler's worklist).")
     async def application(self, info: Info) -> Application:
-        row = await models.Application.get(id=self.row.application_id)
-        return Application.of(row)
+        view = self.view or await application_view(info, self.row.application_id)
+        if view is None:
+            raise PublicError("NOT_FOUND", "未找到该申请")
+        return Application.of(view)
 
 
 @strawberry.type
@@ -110,16 +115,25 @@ class ApplicantSummary:
 
 @strawberry.type(description="办件: one submission of a bundle, one task per item.")
 class Application:
-    row: strawberry.Private[models.Application]
+    view: strawberry.Private[ApplicationView]
     id: strawberry.ID
     channel: Terminal
     created_at: datetime
-    form_values: JSON
 
     @classmethod
-    def of(cls, application: models.Application) -> Application:
-        return cls(row=application, id=strawberry.ID(str(application.id)), channel=Terminal(application.channel),
-                   created_at=application.created_at, form_values=application.form_values)
+    def of(cls, view: ApplicationView) -> Application:
+        application = view.application
+        return cls(view=view, id=strawberry.ID(str(application.id)), channel=Terminal(application.channel),
+                   created_at=application.created_at)
+
+    @property
+    def row(self) -> models.Application:
+        return self.view.application
+
+    @strawberry.field(description="Values by canonical key; a scene operator that filed it (a hotel desk) sees "
+                                  "only the fields its scene allows, masked.")
+    def form_values(self) -> JSON:
+        return visibility.form_values_seen(self.view)
 
     async def _tasks(self, info: Info) -> list[models.Task]:
         return await info.context.applications.tasks.load(self.row.id)
@@ -133,7 +147,7 @@ class Application:
 
     @strawberry.field
     async def tasks(self, info: Info) -> list[Task]:
-        return [Task.of(t) for t in await self._tasks(info)]
+        return [Task.of(t, self.view) for t in await self._tasks(info)]
 
     @strawberry.field
     async def bundle(self, info: Info) -> Bundle:
@@ -142,20 +156,17 @@ class Application:
     @strawberry.field
     async def applicant(self, info: Info) -> ApplicantSummary:
         account = await info.context.applications.account.load(self.row.applicant_id)
-        return ApplicantSummary(id=strawberry.ID(str(account.id)), kind=account.kind,
-                                display_name=masking.display_name(account, masked=info.context.masked_terminal))
+        return ApplicantSummary(id=strawberry.ID(str(account.id)), kind=account.kind, display_name=visibility.
+                                applicant_name_seen(self.view, account, masked_terminal=info.context.masked_terminal))
 
     @strawberry.field(description="Materials attached: uploaded, held as e-licences (免证办), or issued on the way.")
     async def materials(self, info: Info) -> list[AttachedMaterial]:
         rows = await info.context.applications.materials.load(self.row.id)
         certificates = await info.context.applications.certificate.load_many(
             [m.certificate_id for m in rows if m.certificate_id])
-        by_id = {c.id: c for c in certificates}
-        return [AttachedMaterial(code=m.material_code, source=m.source,
-                                 file_id=str(m.file_id) if m.file_id else None,
-                                 certificate_type=by_id[m.certificate_id].type_code if m.certificate_id else None,
-                                 certificate_number=by_id[m.certificate_id].number if m.certificate_id else None)
-                for m in rows]
+        return [AttachedMaterial(code=m.code, source=m.source, file_id=m.file_id,
+                                 certificate_type=m.certificate_type, certificate_number=m.certificate_number)
+                for m in visibility.materials_seen(self.view, rows, {c.id: c for c in certificates})]
 
 
 @strawberry.type(description="A change of an application, with the cursor to resume after it.")
@@ -216,22 +227,42 @@ def _id(value: strawberry.ID, what: str = "该事项") -> int:
     return known_id(value, f"未找到{what}")
 
 
-async def visible_application(info: Info, application_id: int) -> models.Application | None:
-    """An application its applicant, the submitter, their delegates and the handling departments may see;
-    a handler's read is another person's data and goes into the audit trail."""
-    principal = await info.context.principal()
-    row = await models.Application.get_or_none(id=application_id).select_related("bundle")
-    if principal is None or row is None:
-        return None
-    if row.submitted_by_id == principal.account_id or await may_act_for(
-            principal, row.applicant_id, bundle_code=row.bundle.code):
-        return row
-    departments = {t.department_code for t in await info.context.applications.tasks.load(row.id)}
-    if any(may_handle_department(principal, code) for code in departments):
-        await record("data.read", await info.context.actor(), subject_account_id=row.applicant_id,
-                     target=f"application:{row.id}")
-        return row
-    return None
+_VIEWS = "application-views"
+
+
+async def application_view(info: Info, application: models.Application | int) -> ApplicationView | None:
+    """How the viewer sees an application (``visibility.see``, which logs a staff read), decided once per HTTP
+    request: read twice in one request, by any paths, it is logged once. A WebSocket connection's context lasts
+    as long as the connection, so there each read is decided afresh (a revoked authorisation is not remembered)."""
+    number = application if isinstance(application, int) else application.id
+
+    async def decide() -> ApplicationView | None:
+        principal, actor = await info.context.principal(), await info.context.actor()
+        try:
+            if isinstance(application, int):
+                return await visibility.visible(principal, actor, application)
+            return await visibility.see(principal, actor, application)
+        except Refused:
+            return None
+
+    if not isinstance(info.context.request, Request):
+        return await decide()
+    views = info.context.memo.setdefault(_VIEWS, {})
+    if number not in views:
+        views[number] = asyncio.ensure_future(decide())
+    view = await asyncio.shield(views[number])
+    if view is None or isinstance(application, int):
+        return view
+    return dataclasses.replace(view, application=application)  # the row as the caller has it now
+
+
+async def shown(info: Info, application: models.Application) -> Application:
+    """The answer of a mutation that wrote ``application``, as the viewer may see it (a retried key can come from
+    a delegate whose authorisation was revoked since: refused)."""
+    view = await application_view(info, application)
+    if view is None:
+        raise Refused("PERMISSION", "NOT_AUTHORISED", "您无权查看该申请")
+    return Application.of(view)
 
 
 async def _task_action(info: Info, id: strawberry.ID, version: int, action: TaskAction, **kwargs: object) -> Task:
@@ -258,11 +289,12 @@ class ApplicationQuery:
         figures = await rules.figures(from_, to)
         return ApplicationFigures(**figures)
 
-    @strawberry.field(description="An application; null for anyone but its applicant, delegates and handlers.")
+    @strawberry.field(description="An application; null for anyone but its applicant, delegates and handlers, and "
+                                  "the scene operator that filed it (which sees it masked).")
     async def application(self, info: Info, id: strawberry.ID) -> Application | None:
         number = row_id(id)
-        row = await visible_application(info, number) if number is not None else None
-        return Application.of(row) if row else None
+        view = await application_view(info, number) if number is not None else None
+        return Application.of(view) if view else None
 
     @strawberry.field(description="A department handler's worklist, oldest deadline first; `overdue` flags late tasks.")
     async def department_tasks(self, info: Info, status: TaskStatus | None = None, overdue: bool | None = None,
@@ -283,9 +315,12 @@ class ApplicationQuery:
 
 async def my_applications(info: Info, principal: Principal, first: int | None,
                           after: str | None) -> Connection[Application]:
-    """The viewer's applications, and those they submitted for others, newest first."""
-    query = models.Application.filter(Q(applicant_id=principal.account_id) | Q(submitted_by_id=principal.account_id))
-    return await paginate(query.order_by("-id"), first, after, Application.of)
+    """The viewer's applications, and those they submitted for others and may still see, newest first."""
+    page = await paginate((await visibility.listed_for(principal)).order_by("-id"), first, after)
+    views = [await application_view(info, edge.node) for edge in page.edges]
+    return Connection(edges=[Edge(cursor=edge.cursor, node=Application.of(view))
+                             for edge, view in zip(page.edges, views) if view is not None],
+                      page_info=page.page_info, total_count=page.total_count)
 
 
 @strawberry.type
@@ -300,7 +335,7 @@ class ApplicationMutation:
                 materials=[{"code": m.code, "fileId": m.file_id} for m in input.materials], channel=input.channel,
                 idempotency_key=input.idempotency_key, applicant_id=applicant_id, offers=info.context.public.offers)
             info.context.applications.remember(submission)
-            return Application.of(submission.application)
+            return await shown(info, submission.application)
         return await outcome(run())
 
     @strawberry.mutation(description="受理: SUBMITTED → ACCEPTED.")
@@ -329,27 +364,32 @@ class ApplicationMutation:
                                          _id(id, "该申请"), form_values,
                                          [{"code": m.code, "fileId": m.file_id} for m in materials or []],
                                          idempotency_key)
-            return Application.of(row)
+            return await shown(info, row)
         return await outcome(run())
 
 
 @strawberry.type
 class ApplicationSubscription:
     @strawberry.subscription(description="Every change of an application; `after` replays what came after that "
-                                         "cursor, then it goes on live. For the applicant and their delegates.")
+                                         "cursor, then it goes on live. For whoever may see the application.")
     async def application_updated(self, info: Info, id: strawberry.ID,
                                   after: str | None = None) -> AsyncGenerator[ApplicationEvent, None]:
         start = stream_cursor(after)
-        principal = await info.context.principal()
         number = row_id(id)
-        row = await models.Application.get_or_none(id=number).select_related("bundle") if number is not None else None
-        if row is None or principal is None or not await may_act_for(principal, row.applicant_id,
-                                                                     bundle_code=row.bundle.code):
+        view = await application_view(info, number) if number is not None else None
+        if view is None:
             raise PublicError("NOT_FOUND", "未找到该申请")
+        principal = await info.context.principal()
+
+        async def still_visible() -> bool:
+            """Who may see it now (``visibility.view_of``): a revoked 代办 or agent no longer may."""
+            row = await models.Application.get_or_none(id=view.application.id)
+            return row is not None and await visibility.view_of(principal, row) is not None
+
         # A family member's (代办) stream ends when the authorisation is revoked, on any server.
         followed = revocations.while_permitted(
-            events.follow(rules.stream_of(row.id), start), principal.account_id,
-            lambda: may_act_for(principal, row.applicant_id, bundle_code=row.bundle.code))
+            events.follow(rules.stream_of(view.application.id), start),
+            principal.account_id if principal else 0, still_visible)
         try:
             async for message in followed:
                 yield ApplicationEvent.of(message)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,14 +18,19 @@ from typing import Any
 from portal.catalog.models import FieldType
 from portal.identity.numbers import check_credit_code, check_id_number, check_phone
 from portal.problems import FormProblems, InvalidField
+from portal.text import MAX_FREE_TEXT, text_problem
 
 DEFAULT_MAX_LENGTH: Mapping[FieldType, int] = {FieldType.TEXT: 500, FieldType.ADDRESS: 200}
 FORM_FIELD = "formValues"
+MAX_KEY_LENGTH = 80  # FieldDefinition.key: no canonical key is longer
+# The largest integer a JSON number holds exactly (2^53 - 1): a number field without bounds of its own stays within.
+MAX_EXACT_NUMBER = 9_007_199_254_740_991
+# An answer lists this many problems, then says how many more there are: 30,000 unknown keys in a request
+# under 1 MiB must not be answered with megabytes.
+MAX_LISTED_PROBLEMS = 50
 
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")  # not \d: it matches full-width digits too
 _DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
-_BAD_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})  # control characters, lone surrogates, line breaks
-_LINE_BREAKS = "\n\r\t"
 
 
 @dataclass(frozen=True)
@@ -44,21 +48,38 @@ class FieldRule:
 Check = Callable[[FieldRule, Any, date], object]
 
 
+def written(field: str, label: str, value: str, *, max_length: int, multiline: bool) -> str:
+    """Text somebody typed for a field, stripped: within ``max_length`` and without what ``portal.text`` refuses
+    (control and direction characters, lone surrogates; line breaks unless ``multiline``), else TOO_LONG or
+    FORBIDDEN_CHARACTER naming ``field``, the message naming its ``label``."""
+    text = value.strip()
+    if len(text) > max_length:
+        raise InvalidField(field, "TOO_LONG", f"{label}不能超过{max_length}个字，您填写了{len(text)}个字")
+    problem = text_problem(text, max_length=max_length, multiline=multiline)
+    if problem is not None:
+        code, message = problem
+        raise InvalidField(field, code, f"{label}：{message}")
+    return text
+
+
+def _written(rule: FieldRule, value: str) -> str:
+    """Any string sent for any field passes ``written`` before its type's rule (which gets the value as sent): a
+    text field within its own length, on one line unless it is multiline (经营范围, 情况说明); a date, a number or
+    a code on one line."""
+    text_type = FieldType(rule.type) in DEFAULT_MAX_LENGTH
+    high = rule.validation.get("maxLength", DEFAULT_MAX_LENGTH[FieldType(rule.type)]) if text_type else MAX_FREE_TEXT
+    return written(rule.key, rule.label, value, max_length=high, multiline=bool(rule.validation.get("multiline")))
+
+
 def _text(rule: FieldRule, value: Any, today: date) -> str:
-    """TEXT / ADDRESS: a string, stripped, without control characters, within its length, full-matching its pattern."""
+    """TEXT / ADDRESS: a string (already through ``_written``), stripped, of at least its minimum length,
+    full-matching its pattern."""
     if not isinstance(value, str):
         raise InvalidField(rule.key, "NOT_A_STRING", f"{rule.label}应为文字，请重新填写")
     text = value.strip()
-    # Free text may run over several lines (经营范围, 情况说明); an address, a name or a code may not.
-    allowed = _LINE_BREAKS if rule.validation.get("multiline") else ""
-    if any(unicodedata.category(c) in _BAD_CATEGORIES and c not in allowed for c in text):
-        raise InvalidField(rule.key, "BAD_CHARACTERS", f"{rule.label}含有换行符或其他不可见的控制字符，请删除后重新填写")
     low = rule.validation.get("minLength")
-    high = rule.validation.get("maxLength", DEFAULT_MAX_LENGTH[FieldType(rule.type)])
     if low is not None and len(text) < low:
         raise InvalidField(rule.key, "TOO_SHORT", f"{rule.label}至少需要{low}个字，您填写了{len(text)}个字")
-    if len(text) > high:
-        raise InvalidField(rule.key, "TOO_LONG", f"{rule.label}不能超过{high}个字，您填写了{len(text)}个字")
     pattern = rule.validation.get("pattern")
     if pattern is not None and re.fullmatch(pattern, text) is None:
         raise InvalidField(rule.key, "BAD_FORMAT", f"{rule.label}格式不正确，请核对后重新填写")
@@ -86,7 +107,8 @@ def _show(bound: float) -> str:
 
 
 def _number(rule: FieldRule, value: Any, today: date) -> int | float:
-    """NUMBER: a finite JSON number or a plain decimal string ("12", "12.5"); int when integral, else float."""
+    """NUMBER: a finite JSON number or a plain decimal string ("12", "12.5"); int when integral, else float;
+    within the field's bounds, or within what a JSON number holds exactly when it has none."""
     number: int | float | Decimal | None = None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = value
@@ -101,10 +123,11 @@ def _number(rule: FieldRule, value: Any, today: date) -> int | float:
     result = int(number) if number == int(number) else float(number)
     if rule.validation.get("integer") and isinstance(result, float):
         raise InvalidField(rule.key, "NOT_AN_INTEGER", f"{rule.label}应为整数")
-    low, high = rule.validation.get("min"), rule.validation.get("max")
-    if low is not None and result < low:
+    low = rule.validation.get("min", -MAX_EXACT_NUMBER)
+    high = rule.validation.get("max", MAX_EXACT_NUMBER)
+    if result < low:
         raise InvalidField(rule.key, "TOO_SMALL", f"{rule.label}不能小于{_show(low)}")
-    if high is not None and result > high:
+    if result > high:
         raise InvalidField(rule.key, "TOO_LARGE", f"{rule.label}不能大于{_show(high)}")
     return result
 
@@ -141,13 +164,38 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def echoable(key: str) -> bool:
+    """Whether a key a client sent may be named back in an answer: only what could be a canonical key (at most
+    80 characters, nothing ``portal.text`` refuses). A 100 KB key is not repeated, and a lone surrogate could not
+    even be encoded in the answer."""
+    return text_problem(key, max_length=MAX_KEY_LENGTH, multiline=False) is None
+
+
+def unknown_field(key: str) -> InvalidField:
+    """A key the form has no field for (UNKNOWN_FIELD): submitted data is never silently dropped."""
+    if echoable(key):
+        return InvalidField(key, "UNKNOWN_FIELD", f"表单中没有“{key}”这一项，请刷新页面后重新填写")
+    return InvalidField(FORM_FIELD, "UNKNOWN_FIELD", "表单中有无法识别的项目，请刷新页面后重新填写")
+
+
+def listed(problems: Sequence[InvalidField]) -> FormProblems:
+    """The problems an answer lists: the first 50, then one TOO_MANY_PROBLEMS entry saying how many more."""
+    if len(problems) <= MAX_LISTED_PROBLEMS:
+        return FormProblems(list(problems))
+    more = len(problems) - MAX_LISTED_PROBLEMS
+    return FormProblems([*problems[:MAX_LISTED_PROBLEMS], InvalidField(
+        FORM_FIELD, "TOO_MANY_PROBLEMS", f"还有{more}处问题未列出，请先修改以上内容")])
+
+
 def validate_form(rules: Sequence[FieldRule], values: object, *, today: date) -> dict[str, object]:
     """一表申请: check every submitted value of a merged form; return the normalised values (only keys that
     have rules and a non-empty value), or raise FormProblems with EVERY problem at once, in the order of `rules`,
-    then unknown keys in submitted order.
+    then unknown keys in submitted order (the caller lists them with ``listed``).
 
-    Missing, null or blank values: REQUIRED for a required field, else omitted. Keys without a rule:
-    UNKNOWN_FIELD (submitted data is never silently dropped). Not a JSON object: NOT_AN_OBJECT.
+    Missing, null or blank values: REQUIRED for a required field, else omitted. A string for any field first
+    passes ``portal.text`` (FORBIDDEN_CHARACTER, TOO_LONG), then its type's rule, which refuses anything its
+    type does not hold (a list, an object, a number out of range). Keys without a rule: UNKNOWN_FIELD. Not a
+    JSON object: NOT_AN_OBJECT.
     """
     if not isinstance(values, dict) or not all(isinstance(key, str) for key in values):
         raise FormProblems([InvalidField(FORM_FIELD, "NOT_AN_OBJECT", "提交的表单内容格式不正确，请刷新页面后重新填写")])
@@ -162,12 +210,13 @@ def validate_form(rules: Sequence[FieldRule], values: object, *, today: date) ->
                 problems.append(InvalidField(rule.key, "REQUIRED", f"请填写{rule.label}"))
             continue
         try:
+            if isinstance(value, str):
+                _written(rule, value)
             result[rule.key] = _CHECKS[FieldType(rule.type)](rule, value, today)
         except InvalidField as problem:
             problems.append(problem)
     known = {rule.key for rule in rules}
-    problems += [InvalidField(key, "UNKNOWN_FIELD", f"表单中没有“{key[:50]}”这一项，请刷新页面后重新填写")
-                 for key in values if key not in known]
+    problems += [unknown_field(key) for key in values if key not in known]
     if problems:
         raise FormProblems(problems)
     return result

@@ -12,11 +12,12 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from portal import db, events
-from portal.applications.forms import FieldRule, validate_form
+from portal.applications.forms import FORM_FIELD, FieldRule, echoable, listed, validate_form, written
 from portal.applications.uploads import is_file_id
 from portal.applications.models import (
     Application,
@@ -195,7 +196,8 @@ async def _materials(principal: Principal, applicant: Account, form: MergedForm,
         code, file_id = entry.get("code", ""), entry.get("fileId", "")
         field = f"materials.{code}"
         if code not in by_code:
-            problems.append(InvalidField(field, "UNKNOWN_MATERIAL", f"该一件事不需要材料 {code}"))
+            problems.append(InvalidField(field, "UNKNOWN_MATERIAL", f"该一件事不需要材料 {code}") if echoable(code)
+                            else InvalidField("materials", "UNKNOWN_MATERIAL", "该一件事不需要这份材料"))
         elif code in uploads:
             problems.append(InvalidField(field, "DUPLICATE_MATERIAL", f"“{by_code[code][0].name}”上传了多次"))
         elif file_id not in files:
@@ -217,7 +219,17 @@ _ACCOUNT = db.Lookup(Account, "id")
 _FILES = db.Lookup(UploadedFile, "id__in", "owner_id__in")
 
 
-async def _replay(principal: Principal, key: str, digest: str) -> Application | None:
+def _digest(payload: Mapping[str, Any]) -> str | None:
+    """The request's digest for telling a retry from a reused key; None when it cannot be computed (an integer
+    beyond 64 bits, a lone surrogate, nesting deeper than 254): such a request is no retry of an accepted one,
+    whose values all passed their field's rules, and validation refuses it field by field."""
+    try:
+        return request_hash(payload)
+    except orjson.JSONEncodeError:
+        return None
+
+
+async def _replay(principal: Principal, key: str, digest: str | None) -> Application | None:
     existing = await _BY_KEY.first(principal.account_id, key)
     if existing is not None and existing.request_hash != digest:
         raise Refused("CONFLICT", "IDEMPOTENCY_KEY_REUSED", "该请求标识已用于另一份不同的申请")
@@ -267,11 +279,11 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
     ``consented`` is for server code only (never a client's input): the applicant's consent to this submission
     was verified by the caller, as the hotel check-in does with the guest's scanned 鲁通码."""
     key = check_key(idempotency_key)
-    digest = request_hash({"bundle": bundle_code, "values": form_values, "materials": list(materials),
-                           "channel": channel.value, "applicant": applicant_id})
+    digest = _digest({"bundle": bundle_code, "values": form_values, "materials": list(materials),
+                      "channel": channel.value, "applicant": applicant_id})
     if (existing := await _replay(principal, key, digest)) is not None:
         return Submission(existing)
-    offer = await bundle_on_offer(bundle_code, offers)
+    offer = await bundle_on_offer(bundle_code, offers) if db.fits(Bundle, "code", bundle_code) else None
     if offer is None:
         raise FormProblems([InvalidField("bundleCode", "UNKNOWN_BUNDLE", "没有这个“一件事”")])
     bundle, form = offer.bundle, offer.form
@@ -291,7 +303,7 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
         checked = {}
     material_problems, uploads = await _materials(principal, applicant, form, known.licences, materials)
     if problems or material_problems:
-        raise FormProblems(problems + material_problems)
+        raise listed(problems + material_problems)
     now = datetime.now(timezone.utc)
     try:
         async with in_transaction():
@@ -333,11 +345,10 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
 
 
 def _text(value: str | None, field: str, label: str, *, required: bool) -> str:
-    text = (value or "").strip()
+    """A handler's reason, opinion or 补正 note: free text (``forms.written``), at most 500 characters."""
+    text = written(field, label, value or "", max_length=MAX_REASON_LENGTH, multiline=True)
     if required and not text:
         raise FormProblems([InvalidField(field, "REQUIRED", f"请填写{label}")])
-    if len(text) > MAX_REASON_LENGTH:
-        raise FormProblems([InvalidField(field, "TOO_LONG", f"{label}不能超过{MAX_REASON_LENGTH}个字")])
     return text
 
 
@@ -348,13 +359,14 @@ async def _supplement_request(task: Task, fields: Sequence[str], materials: Sequ
     form = await merged_form(application.bundle)
     known_fields = {d.key for d, _ in form.fields}
     known_materials = {d.code for d, _ in form.materials}
-    problems = [InvalidField("fields", "UNKNOWN_FIELD", f"表单中没有 {f}") for f in fields if f not in known_fields]
-    problems += [InvalidField("materials", "UNKNOWN_MATERIAL", f"材料中没有 {m}") for m in materials
-                 if m not in known_materials]
+    problems = [InvalidField("fields", "UNKNOWN_FIELD", f"表单中没有 {f}" if echoable(f) else "表单中没有这一项")
+                for f in fields if f not in known_fields]
+    problems += [InvalidField("materials", "UNKNOWN_MATERIAL", f"材料中没有 {m}" if echoable(m) else "材料中没有这一项")
+                 for m in materials if m not in known_materials]
     if not fields and not materials:
         problems.append(InvalidField("fields", "REQUIRED", "请指明需要补正的内容或材料"))
     if problems:
-        raise FormProblems(problems)
+        raise listed(problems)
     return {"fields": list(dict.fromkeys(fields)), "materials": list(dict.fromkeys(materials)),
             "message": _text(message, "message", "补正说明", required=False)}
 
@@ -449,7 +461,7 @@ async def supplement(principal: Principal, actor: Actor, calendar: WorkCalendar,
     if application is None or not await may_act_for(principal, application.applicant_id,
                                                      bundle_code=application.bundle.code):
         raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该申请")
-    digest = request_hash({"values": form_values, "materials": list(materials)})
+    digest = _digest({"values": form_values, "materials": list(materials)})
     previous = await Supplement.get_or_none(application_id=application.id, submitted_by_id=principal.account_id,
                                             idempotency_key=key)
     if previous is not None:
@@ -465,8 +477,8 @@ async def supplement(principal: Principal, actor: Actor, calendar: WorkCalendar,
     applicant = await Account.get(id=application.applicant_id)
     asked_fields = {f for t in waiting for f in t.supplement.get("fields", [])}
     asked_materials = {m for t in waiting for m in t.supplement.get("materials", [])}
-    problems = [InvalidField(k, "NOT_REQUESTED", "补正只能修改被要求补正的内容") for k in form_values
-                if k not in asked_fields]
+    problems = [InvalidField(k if echoable(k) else FORM_FIELD, "NOT_REQUESTED", "补正只能修改被要求补正的内容")
+                for k in form_values if k not in asked_fields]
     problems += [InvalidField(k, "REQUIRED", "请补正此项") for k in sorted(asked_fields) if k not in form_values]
     values = {**application.form_values, **form_values}
     try:
@@ -480,7 +492,7 @@ async def supplement(principal: Principal, actor: Actor, calendar: WorkCalendar,
     material_problems += [InvalidField(f"materials.{m}", "MATERIAL_REQUIRED", "请重新上传此材料")
                           for m in sorted(asked_materials) if m not in uploads]
     if problems or material_problems:
-        raise FormProblems(problems + material_problems)
+        raise listed(problems + material_problems)
     now = datetime.now(timezone.utc)
     published = []
     try:

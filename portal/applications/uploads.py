@@ -6,7 +6,9 @@ is decided by the content (magic bytes), never by the declared Content-Type: PDF
 whose central directory names ``OFD.xml``; only the directory is read, nothing is decompressed).
 
 ``GET /uploads/{id}`` serves a file to whoever ``policy.may_read_upload`` allows; everyone else, and an unknown
-or malformed id, gets the same 404. A read by anyone but the owner is written to the owner's access log.
+or malformed id, gets the same 404. A read by anyone but the owner is written to the access log of the owner and
+of the applicants whose applications use the file (a family member may have uploaded it for them), naming the
+department when a handler read it.
 """
 
 from __future__ import annotations
@@ -31,12 +33,14 @@ from starlette.routing import Route
 from tortoise.transactions import in_transaction
 
 from portal.api.context import bearer_token, client_address, terminal_of
-from portal.applications.models import UploadedFile
-from portal.audit.rules import Actor, record
+from portal.applications.models import Application, UploadedFile
+from portal.audit.rules import Actor, record, record_read
 from portal.identity import ratelimit
-from portal.identity.policy import may_read_upload
+from portal.identity.models import Role
+from portal.identity.policy import has_role, may_read_upload
 from portal.identity.principal import Principal
 from portal.identity.rules import authenticate
+from portal.text import FORBIDDEN
 
 log = logging.getLogger("portal.uploads")
 
@@ -157,8 +161,9 @@ def check_ofd(path: Path) -> None:
 
 
 def clean_file_name(raw: str | None) -> str:
-    """The display name of an upload: percent-decoded UTF-8, no directories or control characters,
-    at most 200 characters; "未命名" when nothing is left."""
+    """The display name of an upload: percent-decoded UTF-8, no directories, no control, format or direction
+    characters (nor anything else ``portal.text`` refuses), at most 200 characters; "未命名" when nothing is
+    left."""
     if not raw:
         return UNNAMED
     try:  # a client that sent raw UTF-8 instead of percent-encoding it (headers arrive as latin-1)
@@ -167,7 +172,7 @@ def clean_file_name(raw: str | None) -> str:
         pass
     name = unquote(raw, errors="replace")
     name = re.split(r"[/\\]", name)[-1]  # C:\fakepath\证明.pdf, ../../x.pdf -> the last component
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
+    name = FORBIDDEN.sub("", "".join(c for c in name if unicodedata.category(c)[0] != "C")).strip()
     if name in ("", ".", ".."):
         return UNNAMED
     return name[:MAX_NAME_LENGTH]
@@ -286,8 +291,12 @@ async def download(request: Request) -> Response:
         log.error("upload %s: stored content %s is missing", file.id, path)
         return error(500, "FILE_UNAVAILABLE", "文件暂时无法读取，请稍后再试")
     if principal.account_id != file.owner_id:
-        await record("data.read", _actor(request, principal), subject_account_id=file.owner_id,
-                     target=f"upload:{file.id}", detail={"name": file.name})
+        applicants = await Application.filter(materials__file_id=file.id).distinct().values_list("applicant_id",
+                                                                                                 flat=True)
+        handler = has_role(principal, Role.DEPARTMENT_HANDLER)
+        for holder in sorted({file.owner_id, *applicants} - {principal.account_id}):
+            await record_read(_actor(request, principal), subject_account_id=holder, target=f"upload:{file.id}",
+                              department=principal.department_code if handler else None, detail={"name": file.name})
     return FileResponse(path, media_type=file.media_type, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(file.name, safe='')}",
         "Cache-Control": "private, no-store",

@@ -78,6 +78,15 @@ async def record(action: str, actor: Actor, *, subject_account_id: int | None = 
     raise RuntimeError("could not append to the audit trail: too much contention")
 
 
+async def record_read(actor: Actor, *, subject_account_id: int, target: str, department: str | None = None,
+                      scene: str | None = None, detail: dict[str, Any] | None = None) -> AuditEntry:
+    """Someone read another person's data (data.read): the entry the holder finds in their access log, naming
+    the department or the 鲁通码 scene the reader read it for."""
+    through = {"department": department} if department else {"scene": scene} if scene else {}
+    return await record("data.read", actor, subject_account_id=subject_account_id, target=target,
+                        detail={**(detail or {}), **through})
+
+
 async def _queue_for_the_head() -> None:
     """On PostgreSQL, writers inside a transaction take turns at the head (a transaction-scoped advisory lock,
     released at commit or rollback) instead of racing for it: a lost race waits for the winner's commit, then

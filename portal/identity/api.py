@@ -103,6 +103,8 @@ class AccessLogEntry:
     actor: str
     target: str
     terminal: str
+    department: str | None = strawberry.field(
+        description="The department whose handler read it (its code), null for other reads.")
 
     @strawberry.field(description="Who read it, as the holder knows them: the name of the reading account "
                                   "(a hotel, a department's clerk), null when no account read it.")
@@ -163,7 +165,8 @@ class Viewer:
     async def access_log(self, first: int | None = None, after: str | None = None) -> Connection[AccessLogEntry]:
         return await paginate(audit.access_log(self.principal.account_id), first, after,
                               lambda e: AccessLogEntry(actor_account_id=e.actor_account_id, at=e.at, action=e.action,
-                                                       actor=e.actor, target=e.target, terminal=e.terminal))
+                                                       actor=e.actor, target=e.target, terminal=e.terminal,
+                                                       department=e.detail.get("department")))
 
 
 @strawberry.input

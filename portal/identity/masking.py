@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from portal.identity import numbers
 from portal.identity.models import Account, AccountKind
 
@@ -32,3 +34,17 @@ def display_name(account: Account, *, masked: bool) -> str:
 def licence_number(value: str) -> str:
     """A licence number shown to its holder: enough to recognise it, not to copy it."""
     return value[:4] + "*" * max(0, len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)
+
+
+PLAIN = "plain"
+# How a form value a scene operator reads back is shown (scenes.yaml `form`): as entered, or masked by what it is.
+FORM_MASKS: Mapping[str, Callable[[str], str]] = {
+    "name": numbers.mask_name, "idNumber": numbers.mask_id_number, "phone": numbers.mask_phone,
+    "creditCode": numbers.mask_credit_code,
+}
+
+
+def form_value(mask: str, value: object) -> object:
+    """A form value shown ``plain`` or masked as a ``name`` (张*), ``idNumber`` (370102********1234), ``phone`` or
+    ``creditCode``."""
+    return value if mask == PLAIN else FORM_MASKS[mask](str(value))

@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 from portal import events
 from portal.audit.rules import Actor, record
+from portal.db import fits
 from portal.halls.rules import bind_clerk
 from portal.identity import ratelimit, revocations
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, FamilyAuthorisation, Role, Session
@@ -328,7 +329,7 @@ async def authorise_family_member(principal: Principal, actor: Actor, *, id_numb
     if relationship not in FAMILY_RELATIONSHIPS:
         problems.append(InvalidField("relationship", "UNKNOWN_RELATIONSHIP",
                                      "亲属关系须为：" + "、".join(FAMILY_RELATIONSHIPS)))
-    if not await Bundle.exists(code=bundle_code):
+    if not (fits(Bundle, "code", bundle_code) and await Bundle.exists(code=bundle_code)):
         problems.append(InvalidField("bundleCode", "UNKNOWN_BUNDLE", "没有这个“一件事”"))
     try:
         grantee = await _citizen_by_id_number(principal, id_number, "idNumber")

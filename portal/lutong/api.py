@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from portal.api.errors import Conflict, FormInvalid, PermissionDenied, PublicError, outcome, signed_in
-from portal.applications.api import Application
+from portal.applications.api import Application, shown
 from portal.catalog.models import CertificateType, Terminal
 from portal.identity import masking
 from portal.identity.models import AccountKind
@@ -145,5 +145,5 @@ class LuTongMutation:
                 idempotency_key=idempotency_key,
                 channel=Terminal.KIOSK if info.context.terminal is Terminal.KIOSK else Terminal.WINDOW, now=_now())
             return CheckIn(scan=await ScanResult.of(done.scan) if done.scan else None,
-                           application=Application.of(done.application))
+                           application=await shown(info, done.application))
         return await outcome(run())

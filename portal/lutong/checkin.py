@@ -16,6 +16,7 @@ from portal.applications import rules as applications
 from portal.applications.models import Application
 from portal.audit.rules import Actor
 from portal.catalog.models import Terminal
+from portal.idempotency import check_key
 from portal.identity.models import Account
 from portal.identity.principal import Principal
 from portal.lutong.codes import ScanOutcome, scan
@@ -38,7 +39,7 @@ async def check_in_guest(principal: Principal | None, actor: Actor, calendar: Wo
     """Scan (scene LODGING), then submit the hotel-check-in bundle for the guest, the hotel as submitter.
     A retried key returns the first application without scanning again (the code is spent by then)."""
     if principal is not None:
-        key = idempotency_key.strip()
+        key = check_key(idempotency_key)
         existing = await Application.get_or_none(submitted_by_id=principal.account_id, idempotency_key=key
                                                  ).select_related("bundle")
         if existing is not None:

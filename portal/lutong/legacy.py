@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from portal.audit.rules import Actor, record
+from portal.db import fits
 from portal.identity.models import Account, AccountKind, Role
 from portal.identity.principal import Principal
 from portal.lutong.codes import scanner_scene_allowed
@@ -20,7 +21,6 @@ from portal.problems import Refused
 
 TYPES_FILE = Path(__file__).with_name("legacy_code_types.yaml")
 MAX_CODE = 40  # LegacyCode.code_type
-MAX_VALUE = 80
 
 
 class LegacyTypesError(ValueError):
@@ -77,11 +77,15 @@ async def resolve(principal: Principal | None, actor: Actor, code_type: str, val
     """The holder of an older code, or None; the read is logged for the holder like a scan."""
     known = legacy_types().get(code_type)
     if known is None:
-        raise Refused("NOT_FOUND", "UNKNOWN_CODE_TYPE", f"不支持的旧码类型：{code_type[:40]}")
+        named = f"：{code_type}" if fits(LegacyCode, "code_type", code_type) else ""  # never 100 KB, never unencodable
+        raise Refused("NOT_FOUND", "UNKNOWN_CODE_TYPE", f"不支持的旧码类型{named}")
     scene = await _scene_of(principal, known)
     if scene is None:
         raise Refused("PERMISSION", "SCENE_NOT_ALLOWED", f"您无权查询“{known.name}”")
-    row = await LegacyCode.get_or_none(code_type=code_type, value=value.strip()[:MAX_VALUE]).select_related("holder")
+    text = value.strip()
+    # A value longer than the column names nobody (cutting it would let a longer value match a stored prefix).
+    row = await LegacyCode.get_or_none(code_type=code_type, value=text).select_related("holder") if fits(
+        LegacyCode, "value", text) else None
     if row is None or row.holder.disabled:
         return None
     await record("lutong.scan", actor, subject_account_id=row.holder_id, target=scene.value,

@@ -1,4 +1,5 @@
-"""The six 鲁通码 scene categories, read from ``scenes.yaml``: who may scan, what the scanner learns."""
+"""The six 鲁通码 scene categories, read from ``scenes.yaml``: who may scan, what the scanner learns, and what of
+an application filed in the scene its operator may read back."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from typing import Any
 import yaml
 
 from portal.catalog.source import DATA_DIR
+from portal.identity.masking import FORM_MASKS, PLAIN
 from portal.identity.models import Role
 
 SCENES_FILE = Path(__file__).with_name("scenes.yaml")
 CERTIFICATE_TYPES_FILE = DATA_DIR / "certificate_types.yaml"
+FIELDS_FILE = DATA_DIR / "fields.yaml"
+FORM_SHOWN = (PLAIN, *FORM_MASKS)
 SCANNER_ROLES = (Role.WINDOW_CLERK, Role.SCENE_OPERATOR)
 IDENTITY_LEVELS = ("masked",)
 
@@ -40,13 +44,19 @@ class SceneRule:
     scanners: frozenset[Role]
     identity: str
     certificates: tuple[str, ...]
+    form: Mapping[str, str]  # form key -> plain, or the mask it is shown with
 
 
 def certificate_type_codes(path: Path = CERTIFICATE_TYPES_FILE) -> set[str]:
     return {entry["code"] for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []}
 
 
-def parse_scenes(entries: Any, known_types: set[str], source: str = "scenes.yaml") -> dict[Scene, SceneRule]:
+def field_keys(path: Path = FIELDS_FILE) -> set[str]:
+    return {entry["key"] for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []}
+
+
+def parse_scenes(entries: Any, known_types: set[str], known_fields: set[str],
+                 source: str = "scenes.yaml") -> dict[Scene, SceneRule]:
     """Validate every entry; all problems are reported at once."""
     problems: list[str] = []
     rules: dict[Scene, SceneRule] = {}
@@ -80,9 +90,14 @@ def parse_scenes(entries: Any, known_types: set[str], source: str = "scenes.yaml
             problems.append(f"{where}: unknown certificate types {unknown}")
         if len(set(certificates)) != len(certificates):
             problems.append(f"{where}: a certificate type is listed twice")
-        if not bad_roles and not unknown:
+        form = entry.get("form") or {}
+        bad_form = not isinstance(form, Mapping) or any(
+            key not in known_fields or shown not in FORM_SHOWN for key, shown in form.items())
+        if bad_form:
+            problems.append(f"{where}: form must map known field keys to one of {FORM_SHOWN}, not {form!r}")
+        if not bad_roles and not unknown and not bad_form:
             rules[scene] = SceneRule(scene, str(name), frozenset(Role(r) for r in scanners),
-                                     str(entry.get("identity")), tuple(certificates))
+                                     str(entry.get("identity")), tuple(certificates), dict(form))
     missing = [s.value for s in Scene if s not in rules and not any(s.value in p for p in problems)]
     if missing:
         problems.append(f"{source}: scenes missing: {missing}")
@@ -94,7 +109,7 @@ def parse_scenes(entries: Any, known_types: set[str], source: str = "scenes.yaml
 @cache
 def scene_rules() -> dict[Scene, SceneRule]:
     return parse_scenes(yaml.safe_load(SCENES_FILE.read_text(encoding="utf-8")), certificate_type_codes(),
-                        str(SCENES_FILE.name))
+                        field_keys(), str(SCENES_FILE.name))
 
 
 def rule_of(scene: Scene | str) -> SceneRule:

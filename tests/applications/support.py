@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -57,6 +58,17 @@ async def handler(department: str, *, role: Role = Role.DEPARTMENT_HANDLER) -> s
     signed_in = await login(Passwords("test"), Actor(None, "test", f"10.251.{next(_handlers) % 250}.1"),
                             username=username, password="Handler-Pass-2115")
     return signed_in.token
+
+
+async def post_escaped(http: httpx.AsyncClient, query: str, variables: dict[str, Any], *,
+                       token: str | None = None) -> dict[str, Any]:
+    """Post a GraphQL request as an attacker's client may: a lone surrogate written as its JSON escape ("\\ud800"),
+    which httpx's own encoder refuses to send."""
+    response = await http.post("/graphql", content=json.dumps({"query": query, "variables": variables}),
+                               headers={"content-type": "application/json",
+                                        **({"authorization": f"Bearer {token}"} if token else {})})
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 async def upload(http: httpx.AsyncClient, token: str, content: bytes = PDF, name: str = "材料.pdf") -> str:

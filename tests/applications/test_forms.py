@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from portal.applications.forms import FieldRule, validate_form
+from portal.applications.forms import FieldRule, listed, validate_form
 from portal.catalog.models import FieldType
 from portal.problems import FormProblems, InvalidField
 
@@ -108,6 +108,25 @@ def test_unknown_field_is_a_problem_naming_the_key_even_when_everything_else_is_
     ]
 
 
+@pytest.mark.parametrize("key", ["x" * 81, "child.\ud800", "child.\u202ename", "child\nname"])
+def test_an_unknown_key_that_could_be_no_canonical_key_is_not_named_back(key: str) -> None:
+    assert problems_of([NOTE], {key: "小宝"}) == [
+        ("formValues", "UNKNOWN_FIELD", "表单中有无法识别的项目，请刷新页面后重新填写"),
+    ]
+
+
+def test_an_answer_lists_fifty_problems_and_says_how_many_more() -> None:
+    with pytest.raises(FormProblems) as caught:
+        validate_form([NOTE], {f"extra.{n}": n for n in range(30000)}, today=TODAY)
+    problems = listed(caught.value.problems).problems
+    assert [(p.field, p.code) for p in problems[:2]] == [("extra.0", "UNKNOWN_FIELD"), ("extra.1", "UNKNOWN_FIELD")]
+    assert len(problems) == 51 and problems[49].field == "extra.49"
+    assert (problems[50].field, problems[50].code, problems[50].message) == (
+        "formValues", "TOO_MANY_PROBLEMS", "还有29950处问题未列出，请先修改以上内容")
+    few = [InvalidField(f"k{n}", "UNKNOWN_FIELD", "x") for n in range(50)]
+    assert listed(few).problems == few
+
+
 @pytest.mark.parametrize("values", [None, [], ["applicant.name"], "applicant.name=张三", 1, True, {1: "张三"}])
 def test_values_that_are_not_a_json_object_give_one_not_an_object_problem(values: object) -> None:
     assert problems_of([NAME], values) == [
@@ -184,15 +203,46 @@ def test_address_uses_its_own_length_limits() -> None:
     assert codes_of(ADDRESS, "济" * 121) == [("applicant.address", "TOO_LONG")]
 
 
-@pytest.mark.parametrize("value", ["张\x00三", "张\n三", "张\r\n三", "张\x1b三", "张\x7f三", "张\u2028三", "张\ud800三"])
-def test_text_with_control_characters_is_bad_characters(value: str) -> None:
+@pytest.mark.parametrize("value", ["张\x00三", "张\x1b三", "张\x7f三", "张\u2028三", "张\ud800三", "张\u202e三",
+                                   "张\u200b三", "\ufeff张三", "张\u2066三"])
+def test_text_with_control_direction_or_surrogate_characters_is_a_forbidden_character(value: str) -> None:
     assert problems_of([NAME], {"applicant.name": value}) == [
-        ("applicant.name", "BAD_CHARACTERS", "申请人姓名含有换行符或其他不可见的控制字符，请删除后重新填写"),
+        ("applicant.name", "FORBIDDEN_CHARACTER", "申请人姓名：含有不可见的控制字符或方向字符，请删除后重新输入"),
     ]
 
 
-def test_address_with_control_characters_is_bad_characters() -> None:
-    assert codes_of(ADDRESS, "济南市历下区\t龙奥北路8号") == [("applicant.address", "BAD_CHARACTERS")]
+@pytest.mark.parametrize("value", ["张\n三", "张\r\n三", "张\t三"])
+def test_a_line_break_in_one_line_text_is_a_forbidden_character(value: str) -> None:
+    assert problems_of([NAME], {"applicant.name": value}) == [
+        ("applicant.name", "FORBIDDEN_CHARACTER", "申请人姓名：此处不能换行"),
+    ]
+
+
+def test_address_with_control_characters_is_a_forbidden_character() -> None:
+    assert codes_of(ADDRESS, "济南市历下区\t龙奥北路8号") == [("applicant.address", "FORBIDDEN_CHARACTER")]
+
+
+@pytest.mark.parametrize("rule", [BIRTH, CAPITAL, PHONE, IDENTITY, CREDIT, GENDER], ids=lambda r: r.key)
+def test_a_lone_surrogate_or_a_direction_mark_is_a_forbidden_character_in_every_field_type(rule: FieldRule) -> None:
+    assert codes_of(rule, "2025\ud800") == [(rule.key, "FORBIDDEN_CHARACTER")]
+    assert codes_of(rule, "\u202e12") == [(rule.key, "FORBIDDEN_CHARACTER")]
+
+
+def test_a_string_for_a_code_or_a_number_is_at_most_5000_characters() -> None:
+    assert problems_of([IDENTITY], {"applicant.idNumber": "3" * 5001}) == [
+        ("applicant.idNumber", "TOO_LONG", "申请人身份证号码不能超过5000个字，您填写了5001个字"),
+    ]
+
+
+@pytest.mark.parametrize(("rule", "code"), [(NAME, "NOT_A_STRING"), (BIRTH, "BAD_DATE"), (CAPITAL, "BAD_NUMBER"),
+                                            (PHONE, "NOT_A_STRING"), (GENDER, "UNKNOWN_OPTION"),
+                                            (CONSENT, "NOT_A_BOOLEAN")], ids=lambda r: getattr(r, "key", r))
+def test_no_field_type_holds_a_nested_value(rule: FieldRule, code: str) -> None:
+    nested: object = "张三"
+    for _ in range(500):
+        nested = [nested]
+    assert codes_of(rule, nested) == [(rule.key, code)]
+    assert codes_of(rule, {"value": {"value": "张三"}}) == [(rule.key, code)]
 
 
 def test_pattern_must_match_the_whole_value() -> None:
@@ -289,6 +339,19 @@ def test_number_above_max_is_too_large_with_the_bound() -> None:
         ("enterprise.registeredCapital", "TOO_LARGE", "注册资本（万元）不能大于10000000"),
     ]
     assert codes_of(VEHICLES, "10001") == [("transport.vehicleCount", "TOO_LARGE")]
+
+
+def test_a_number_too_large_for_its_field_is_too_large_however_large() -> None:
+    assert codes_of(VEHICLES, 10 ** 30) == [("transport.vehicleCount", "TOO_LARGE")]
+    assert codes_of(VEHICLES, "1" + "0" * 30) == [("transport.vehicleCount", "TOO_LARGE")]
+    assert codes_of(CAPITAL, -10 ** 30) == [("enterprise.registeredCapital", "TOO_SMALL")]
+
+
+def test_a_number_field_without_bounds_holds_only_what_a_json_number_holds_exactly() -> None:
+    count = FieldRule("count", "数量", FieldType.NUMBER, True)
+    assert one(count, 2 ** 53 - 1) == 2 ** 53 - 1
+    assert problems_of([count], {"count": 10 ** 30}) == [("count", "TOO_LARGE", "数量不能大于9007199254740991")]
+    assert problems_of([count], {"count": -(2 ** 53)}) == [("count", "TOO_SMALL", "数量不能小于-9007199254740991")]
 
 
 def test_number_bounds_are_inclusive() -> None:
@@ -409,4 +472,5 @@ def test_multiline_text_keeps_its_line_breaks() -> None:
                       {"minLength": 2, "maxLength": 1000, "multiline": True})
     assert validate_form([scope], {"enterprise.businessScope": "餐饮服务\n食品销售\r\n"}, today=TODAY) == {
         "enterprise.businessScope": "餐饮服务\n食品销售"}
-    assert codes_of(scope, "餐饮\x00服务") == [("enterprise.businessScope", "BAD_CHARACTERS")]
+    assert codes_of(scope, "餐饮\x00服务") == [("enterprise.businessScope", "FORBIDDEN_CHARACTER")]
+    assert codes_of(scope, "餐饮服务\u2029食品销售") == [("enterprise.businessScope", "FORBIDDEN_CHARACTER")]

@@ -14,6 +14,7 @@ import httpx
 import pytest
 import websockets
 
+from portal.audit.models import AuditEntry
 from tests.applications.support import ACCEPT, APPROVE, NEWBORN_UPLOADS, PDF, SUBMIT, handler, newborn_values, task_of
 from tests.helpers import portal_server, registered_citizen
 
@@ -113,12 +114,12 @@ async def test_a_reconnecting_client_resumes_after_its_last_cursor(servers: tupl
             await ws.close()
 
 
-async def test_only_the_applicant_may_follow(servers: tuple[str, str]) -> None:
+async def test_whoever_may_see_the_application_may_follow_it(servers: tuple[str, str]) -> None:
     first, _ = servers
     token, stranger = await citizen(), await citizen()
     async with httpx.AsyncClient(timeout=20) as http:
         application = await submit(http, first, token)
-    for intruder in (stranger, await handler("370100-WJW")):
+    for intruder in (stranger, await handler("370100-ZJJ")):  # a department without a task in it
         ws = await subscribe(first, intruder, application["id"])
         try:
             message = json.loads(await asyncio.wait_for(ws.recv(), 10))
@@ -127,6 +128,14 @@ async def test_only_the_applicant_may_follow(servers: tuple[str, str]) -> None:
             assert errors[0]["extensions"]["code"] == "NOT_FOUND"
         finally:
             await ws.close()
+    # The same rule as application(id): a handler of a department with a task follows it, and that is a read.
+    ws = await subscribe(first, await handler("370100-WJW"), application["id"])
+    try:
+        assert (await next_event(ws))["kind"] == "application.submitted"
+    finally:
+        await ws.close()
+    reads = await AuditEntry.filter(action="data.read", target=f"application:{application['id']}")
+    assert [r.detail for r in reads] == [{"department": "370100-WJW"}]
 
 
 

@@ -257,6 +257,7 @@ async def test_exactly_10_mib_is_accepted(http: httpx.AsyncClient) -> None:
     ("../../etc/passwd", "passwd"),
     ("C:\\fakepath\\户口簿.jpg", "户口簿.jpg"),
     ("证明\u202egpj.exe", "证明gpj.exe"),  # a right-to-left override would disguise the extension
+    ("出生\u2028证明\u200b.pdf", "出生证明.pdf"),  # a line separator, a zero-width space
     ("长" * 250, "长" * 200),
 ])
 async def test_file_names(http: httpx.AsyncClient, sent: str | None, stored: str) -> None:
@@ -351,7 +352,8 @@ async def test_handler_of_a_department_with_a_task_reads_it_and_the_owner_sees_t
     assert entry is not None
     assert (entry.action, entry.actor_account_id, entry.actor, entry.subject_account_id, entry.target, entry.detail,
             entry.terminal) == ("data.read", handler["id"], f"staff:{handler['id']}", owner["id"],
-                                f"upload:{uploaded['id']}", {"name": "出生证明.png"}, "DESKTOP")
+                                f"upload:{uploaded['id']}", {"name": "出生证明.png", "department": department},
+                                "DESKTOP")
     assert entry.address.startswith("10.")
     assert not await AuditEntry.filter(action="data.read", actor_account_id=other_handler["id"]).exists()
 
@@ -368,6 +370,24 @@ async def test_applicant_reads_a_file_a_family_member_uploaded_for_them(http: ht
     assert entry is not None and (entry.actor_account_id, entry.target) == (parent["id"], f"upload:{uploaded['id']}")
     # Only the applicant: someone else still finds nothing.
     assert (await http.get(f"/uploads/{uploaded['id']}", headers=auth(stranger))).status_code == 404
+
+
+async def test_a_handlers_read_of_a_file_uploaded_for_the_applicant_is_in_both_access_logs(
+        http: httpx.AsyncClient) -> None:
+    parent, family_member = await citizen(http), await citizen(http)
+    uploaded = (await post(http, family_member, JPEG, name="户口簿.jpg")).json()
+    department = await application_using(uploaded["id"], applicant=parent["id"], submitted_by=family_member["id"])
+    handler = await staff(http, Role.DEPARTMENT_HANDLER, department)
+    assert (await http.get(f"/uploads/{uploaded['id']}", headers=auth(handler))).status_code == 200
+    for holder in (parent, family_member):
+        entry = await access_log(holder["id"]).first()
+        assert entry is not None
+        assert (entry.actor_account_id, entry.target, entry.detail) == (
+            handler["id"], f"upload:{uploaded['id']}", {"name": "户口簿.jpg", "department": department})
+    # The uploader reading their own file reads nobody else's data.
+    before = await AuditEntry.filter(action="data.read").count()
+    assert (await http.get(f"/uploads/{uploaded['id']}", headers=auth(family_member))).status_code == 200
+    assert await AuditEntry.filter(action="data.read").count() == before
 
 
 # --- the store ---------------------------------------------------------------------------------------------------

@@ -9,7 +9,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from portal.lutong import codes
-from portal.lutong.scenes import Scene, SceneConfigError, certificate_type_codes, parse_scenes, scene_rules
+from portal.lutong.scenes import (
+    Scene,
+    SceneConfigError,
+    certificate_type_codes,
+    field_keys,
+    parse_scenes,
+    scene_rules,
+)
 
 SECRET = "a-test-secret-of-enough-length-for-the-portal"
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=timezone.utc)
@@ -86,10 +93,22 @@ def test_an_unknown_certificate_type_in_scenes_is_refused() -> None:
     entries[0]["certificates"] = ["NO_SUCH_LICENCE"]
     entries[1]["identity"] = "full"
     with pytest.raises(SceneConfigError) as error:
-        parse_scenes(entries, certificate_type_codes())
+        parse_scenes(entries, certificate_type_codes(), field_keys())
     assert "NO_SUCH_LICENCE" in str(error.value) and "identity" in str(error.value)
     with pytest.raises(SceneConfigError, match="missing"):
-        parse_scenes(entries[2:], certificate_type_codes())
+        parse_scenes(entries[2:], certificate_type_codes(), field_keys())
+
+
+def test_what_a_scene_operator_reads_back_of_a_form_is_data_checked_on_load() -> None:
+    assert scene_rules()[Scene.LODGING].form["guest.idNumber"] == "idNumber"
+    assert all(not r.form for s, r in scene_rules().items() if s is not Scene.LODGING)
+    entries = [{"code": s.value, "name": "场景", "scanners": ["SCENE_OPERATOR"], "identity": "masked",
+                "certificates": []} for s in Scene]
+    entries[0]["form"] = {"guest.name": "initials"}
+    entries[1]["form"] = {"guest.nickname": "plain"}
+    with pytest.raises(SceneConfigError) as error:
+        parse_scenes(entries, certificate_type_codes(), field_keys())
+    assert "initials" in str(error.value) and "guest.nickname" in str(error.value)
 
 
 def test_legacy_code_types_are_data_validated_on_load() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import httpx
 import pytest
 
 from portal.audit.rules import Actor
@@ -13,7 +14,7 @@ from portal.identity.rules import authenticate
 from portal.lutong import codes
 from portal.lutong.models import LegacyCode, UsedCode
 from portal.problems import Refused
-from tests.applications.support import handler
+from tests.applications.support import handler, post_escaped
 from tests.lutong.support import CODE, code_for, holder, scan, scene_operator
 
 SECRET_OF_TESTS = "development-only-secret-key-do-not-use-in-production"
@@ -166,3 +167,18 @@ async def test_legacy_codes_resolve_for_their_scene_and_are_logged(gql: Any) -> 
     assert (await gql(RESOLVE, {"t": "BUS_CARD", "v": "JN-0001-2345"}, token=clerk))["data"]["resolveLegacyCode"]
     log = (await gql(ACCESS_LOG, token=citizen["token"]))["data"]["me"]["accessLog"]
     assert [e["node"]["target"] for e in log["edges"]] == ["GOVERNMENT_SERVICE", "TRANSPORT"]
+
+
+async def test_a_legacy_code_longer_than_any_names_nobody(gql: Any, client: httpx.AsyncClient) -> None:
+    citizen = await holder(gql)
+    longest = "JN-" + "7" * 77  # LegacyCode.value holds 80 characters
+    await LegacyCode.create(code_type="BUS_CARD", value=longest, holder_id=int(citizen["account"]["id"]))
+    bus = await scene_operator("TRANSPORT")
+    assert (await gql(RESOLVE, {"t": "BUS_CARD", "v": longest}, token=bus))["data"]["resolveLegacyCode"]
+    for sent in (longest + "9", longest + "9" * 100_000, "JN-\ud800"):
+        body = await post_escaped(client, RESOLVE, {"t": "BUS_CARD", "v": sent}, token=bus)
+        assert body == {"data": {"resolveLegacyCode": None}}
+    for code_type in ("BUS_CARD" * 10_000, "BUS_\ud800"):
+        body = await post_escaped(client, RESOLVE, {"t": code_type, "v": longest}, token=bus)
+        assert body["errors"][0]["extensions"] == {"code": "UNKNOWN_CODE_TYPE"}
+        assert body["errors"][0]["message"] == "不支持的旧码类型"
