@@ -224,50 +224,35 @@ async def test_over_long_arguments_are_field_errors(gql: Any, document: str, fie
     assert body["data"] is None
     [error] = body["errors"]
     assert error["extensions"]["field"] == field
-    assert error["extensions"]["code"] == "TOO_LONG"
+    assert (error["extensions"]["code"], error["message"]) == ("TOO_LONG", "内容过长：不能超过 20000 个字符")
 
 
 async def test_nested_arguments_are_named_by_their_path(gql: Any) -> None:
     body = await gql("mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { __typename } }", {
-        "input": {"creditCode": "91370102MA3C5\u200bQX1X", "category": "POLICY", "urgency": "GENERAL",
-                  "title": "停电\u202e通知", "content": "内容\x00", "channel": "ONLINE"}})
+        "input": {"creditCode": "91370102MA3C5QX1XY", "category": "POLICY", "urgency": "GENERAL",
+                  "title": "停" * 20_001, "content": "内" * 50_000, "channel": "ONLINE"}})
     assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]] == [
-        ("FORBIDDEN_CHARACTER", "input.creditCode"), ("FORBIDDEN_CHARACTER", "input.title"),
-        ("FORBIDDEN_CHARACTER", "input.content")]
+        ("TOO_LONG", "input.title"), ("TOO_LONG", "input.content")]
+    deep = await gql("mutation($v: JSON!) { supplementApplication(id: \"1\", formValues: $v, idempotencyKey: \"k\") "
+                     "{ __typename } }", {"v": {"child": [{"name": "x" * 20_001}]}})
+    assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in deep["errors"]] == [
+        ("TOO_LONG", "formValues.child[0].name")]
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
-async def test_dates_at_the_ends_of_the_calendar_are_field_errors(gql: Any, day: str) -> None:
+async def test_dates_at_the_ends_of_the_calendar_are_answers_not_internal_errors(gql: Any, day: str) -> None:
     for document in (f'{{ appealStats(regionCode: "370000", from: "{day}", to: "{day}") {{ received }} }}',
                      f'{{ evaluationStats(regionCode: "370000", from: "{day}", to: "{day}") {{ evaluations }} }}',
                      f'{{ applicationFigures(from: "{day}", to: "{day}") {{ applications }} }}',
                      f'{{ addWorkingDays(from: "{day}", days: 1) {{ date }} }}',
                      f'{{ slaPlan(receivedAt: "{day}T12:00:00+08:00") {{ resolveBy }} }}'):
         body = await gql(document)
-        codes = [(e["extensions"]["code"], e["extensions"].get("field")) for e in body["errors"]]
-        assert codes and all(code == "OUT_OF_RANGE" for code, _ in codes), (document, codes)
-
-
-async def test_form_values_out_of_range_too_deep_or_with_control_characters(gql: Any) -> None:
-    deep: Any = "x"
-    for _ in range(500):
-        deep = {"a": deep}
-    body = await gql("mutation($v: JSON!) { supplementApplication(id: \"1\", formValues: $v, idempotencyKey: \"k\") "
-                     "{ __typename } }", {"v": {"amount": 10**30, "deep": deep, "name": "李\u200b梅"}})
-    assert sorted((e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]) == [
-        ("FORBIDDEN_CHARACTER", "formValues.name"), ("OUT_OF_RANGE", "formValues.amount"),
-        ("TOO_DEEP", "formValues.deep" + ".a" * 15)]
-
-
-async def test_a_flood_of_bad_keys_gets_a_short_answer(client: httpx.AsyncClient) -> None:
-    values = {f"k{i}\x00": 1 for i in range(30_000)}
-    request = json.dumps({"query": "mutation($v: JSON!) { supplementApplication(id: \"1\", formValues: $v, "
-                                   "idempotencyKey: \"k\") { __typename } }", "variables": {"v": values}})
-    response = await client.post("/graphql", content=request, headers={"content-type": "application/json"})
-    errors = response.json()["errors"]
-    assert len(errors) == 21
-    assert errors[-1]["extensions"] == {"code": "TOO_MANY_PROBLEMS", "count": 30_000}
-    assert len(response.content) < 10_000 < len(request)
+        # The working-day calendar counts any year it can (a year without a schedule is provisional); the
+        # figures keep to the years it can hold. Either way an answer, never an internal error.
+        for error in body.get("errors", ()):
+            assert error["extensions"]["code"] in ("INVALID_ARGUMENT", "OUT_OF_RANGE"), (document, error)
+            assert error["extensions"]["field"] in ("from", "to", "receivedAt"), (document, error)
+    assert "errors" in body or body["data"]
 
 
 async def test_a_100_kb_argument_is_never_logged_whole(gql: Any, caplog: pytest.LogCaptureFixture) -> None:

@@ -1,19 +1,16 @@
-"""Every argument of a request checked at the edge, before any resolver runs: lengths, characters, dates and
-the shape of JSON values.
+"""Every argument of a request measured at the edge, before any resolver runs: no string longer than
+``MAX_ARGUMENT_LENGTH``, wherever it sits.
 
-The rules of each domain check meaning (a credit code's check character, a bundle that exists); this module
-makes sure nothing reaches them that no rule expects: a 100 KB "code", a NUL in a title, a date in year 1, a
-JSON value nested 500 deep. It walks the operation with the schema's types, so an argument is checked by what
-it is wherever it appears (literal or variable, top level or inside an input object), and reports each problem
-as a coded error naming the argument's path, e.g. ``input.creditCode`` (API.md: errors carry ``field``).
+The rules of each domain check meaning and form (a credit code's check character, a column's length, control
+characters, a day the calendar knows) and answer in their own terms; this module keeps out only what none of
+them expects. It walks the operation with the schema's types, so an argument is named by its path wherever it
+appears (literal or variable, top level, inside an input object or a JSON value), e.g. ``input.formValues.x``
+(API.md: errors carry ``field``).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from graphql import (
@@ -38,63 +35,13 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from portal.text import MAX_FREE_TEXT, text_problem
 
 MAX_PROBLEMS = 20  # a request with more gets the first ones and a count: never an answer larger than the request
-MAX_JSON_DEPTH = 16
-MAX_KEY_LENGTH = 80  # the canonical form keys' column
-SAFE_INTEGER = 2**53  # beyond this a JSON number loses precision in every browser
-FIRST_YEAR, LAST_YEAR = 1900, 2199  # no service of the portal concerns a day outside these years
-
-
-@dataclass(frozen=True, slots=True)
-class Format:
-    """What a named argument may hold: at most ``max_length`` characters, no control or direction characters,
-    on one line unless it is free text."""
-
-    max_length: int
-    single_line: bool = True
-
-    def problem(self, value: str) -> tuple[str, str] | None:
-        return text_problem(value, max_length=self.max_length, multiline=not self.single_line)
-
-
-# By argument or input-field name, as the schema spells it: the length of the column the value is compared with
-# or stored in. Formats (a region code's six digits, a credit code's check character) are the domains' rules,
-# which answer with their own codes (BAD_REGION, INVALID_CREDIT_CODE); the edge only keeps out what no rule
-# expects. Every other string is free text.
-FORMATS: dict[str, Format] = {
-    "code": Format(80),  # bundle, item or material code (materials' column is the longest)
-    "bundleCode": Format(60),
-    "departmentCode": Format(20),
-    "hallCode": Format(30),
-    "counterCode": Format(30),
-    "category": Format(30),
-    "codeType": Format(40),
-    "regionCode": Format(6),
-    "creditCode": Format(18),
-    "idempotencyKey": Format(1000),  # the rules answer BAD_IDEMPOTENCY_KEY beyond the column's 100
-    "after": Format(100),
-    "fileId": Format(40),  # an upload's UUID
-    "targetId": Format(1000),  # 好差评 answers BAD_TARGET
-    "idNumber": Format(40),  # people type separators; the rules normalise and check the digits
-    "legalRepresentativeIdNumber": Format(40),
-    "username": Format(1000),  # sign-in answers INVALID_CREDENTIALS, revealing nothing
-    "phone": Format(40),
-    "password": Format(256),
-    "currentPassword": Format(256),
-    "newPassword": Format(256),
-    "name": Format(100),
-    "enterpriseName": Format(100),
-    "title": Format(100),
-    "relationship": Format(20),
-    "roomNumber": Format(20),
-    "search": Format(100),
-    "payload": Format(2000),
-    "value": Format(200),
-}
-ID_FORMAT = Format(40)
-FREE_TEXT = Format(MAX_FREE_TEXT, single_line=False)
+# The longest string any argument may carry, wherever it sits (a variable, a literal, deep in a JSON value).
+# Far above every column and text limit of the rules, which answer in their own terms (a mutation's FormInvalid
+# naming the field, NOT_FOUND, INVALID_CREDENTIALS); this only keeps out what no rule expects: a 100 KB value
+# that would be hashed, compared, searched for and, on the way, written to a log.
+MAX_ARGUMENT_LENGTH = 20_000
 
 
 class Problems:
@@ -196,46 +143,25 @@ class _Walk:
 
     def scalar(self, value: Any, type_name: str, name: str, path: str) -> None:
         if type_name == "JSON":
-            for where, code, message in json_problems(value, path):
-                self.problems.add(where, code, message)
-        elif type_name in ("String", "ID") and isinstance(value, str):
-            rule = FORMATS.get(name) or (ID_FORMAT if type_name == "ID" else FREE_TEXT)
-            if (problem := rule.problem(value)) is not None:
-                self.problems.add(path, *problem)
-        elif type_name in ("Date", "DateTime") and isinstance(value, str):
-            if (year := _year(value, type_name)) is not None and not FIRST_YEAR <= year <= LAST_YEAR:
-                self.problems.add(path, "OUT_OF_RANGE", f"日期须在 {FIRST_YEAR} 年至 {LAST_YEAR} 年之间")
+            for where in too_long_in_json(value, path):
+                self.problems.add(where, "TOO_LONG", f"内容过长：不能超过 {MAX_ARGUMENT_LENGTH} 个字符")
+        elif isinstance(value, str) and len(value) > MAX_ARGUMENT_LENGTH:
+            self.problems.add(path, "TOO_LONG", f"内容过长：不能超过 {MAX_ARGUMENT_LENGTH} 个字符")
 
 
-def _year(value: str, type_name: str) -> int | None:
-    try:
-        return (datetime.fromisoformat(value) if type_name == "DateTime" else date.fromisoformat(value)).year
-    except ValueError:
-        return None  # not a date at all: the scalar's own parser reports it
-
-
-def json_problems(value: Any, path: str) -> Iterator[tuple[str, str, str]]:
-    """What a JSON argument (a form's values) may not hold, wherever in it: over-long or invisible-character
-    text and keys, numbers beyond what a browser represents exactly, nesting beyond ``MAX_JSON_DEPTH``.
-    Iterative, so no nesting exhausts the stack."""
-    stack: list[tuple[Any, str, int]] = [(value, path, 0)]
+def too_long_in_json(value: Any, path: str) -> Iterator[str]:
+    """Where a JSON argument holds an over-long string or key. Iterative, so no nesting exhausts the stack."""
+    stack: list[tuple[Any, str]] = [(value, path)]
     while stack:
-        item, where, depth = stack.pop()
+        item, where = stack.pop()
         if isinstance(item, str):
-            if (problem := FREE_TEXT.problem(item)) is not None:
-                yield where, *problem
-        elif isinstance(item, bool) or item is None:
-            continue
-        elif isinstance(item, (int, float)):
-            if not math.isfinite(item) or abs(item) > SAFE_INTEGER:
-                yield where, "OUT_OF_RANGE", "数值超出范围"
-        elif depth >= MAX_JSON_DEPTH:
-            yield where, "TOO_DEEP", f"嵌套不能超过 {MAX_JSON_DEPTH} 层"
+            if len(item) > MAX_ARGUMENT_LENGTH:
+                yield where
         elif isinstance(item, dict):
             for key, inner in item.items():
-                if (problem := text_problem(str(key), max_length=MAX_KEY_LENGTH, multiline=False)) is not None:
-                    yield where, *problem
-                    continue
-                stack.append((inner, f"{where}.{key}", depth + 1))
+                if len(str(key)) > MAX_ARGUMENT_LENGTH:
+                    yield where
+                else:
+                    stack.append((inner, f"{where}.{key}"))
         elif isinstance(item, list):
-            stack.extend((inner, f"{where}[{index}]", depth + 1) for index, inner in enumerate(item))
+            stack.extend((inner, f"{where}[{index}]") for index, inner in enumerate(item))

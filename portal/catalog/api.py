@@ -18,6 +18,7 @@ from portal.applications.rules import Prefill, prefill
 from portal.catalog import models, rules
 from portal.catalog.models import Audience, FieldType, RegionLevel, Terminal
 from portal.catalog.rules import MergedRequirement, SearchError
+from portal.db import fits
 from portal.identity import masking
 from portal.identity.models import Account, AccountKind
 
@@ -327,7 +328,7 @@ class CatalogQuery:
 
     @strawberry.field
     async def bundle(self, code: str) -> Bundle | None:
-        row = await models.Bundle.get_or_none(code=code)
+        row = await models.Bundle.get_or_none(code=code) if fits(models.Bundle, "code", code) else None
         return Bundle.from_row(row) if row else None
 
     @strawberry.field(description="Service items, filtered, searched and paged.")
@@ -340,5 +341,5 @@ class CatalogQuery:
 
     @strawberry.field
     async def service_item(self, code: str) -> ServiceItem | None:
-        row = await models.ServiceItem.get_or_none(code=code)
+        row = await models.ServiceItem.get_or_none(code=code) if fits(models.ServiceItem, "code", code) else None
         return ServiceItem.from_row(row) if row else None

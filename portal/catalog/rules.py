@@ -12,6 +12,7 @@ from functools import cached_property
 from tortoise.expressions import Case, Q, RawSQL, When
 from tortoise.queryset import QuerySet
 
+from portal.db import fits
 from portal.catalog.models import (
     Audience,
     Bundle,
@@ -25,6 +26,8 @@ from portal.catalog.models import (
     ServiceItem,
     Terminal,
 )
+from portal.db import fits
+from portal.text import FORBIDDEN
 
 MAX_SEARCH_LENGTH = 50
 MAX_SEARCH_TERMS = 5
@@ -203,6 +206,8 @@ def search_terms(search: str | None) -> list[str]:
     text = (search or "").strip()
     if len(text) > MAX_SEARCH_LENGTH:
         raise SearchError(f"搜索内容不能超过{MAX_SEARCH_LENGTH}个字")
+    if FORBIDDEN.search(text):  # neither database takes a NUL or a lone surrogate as a parameter
+        raise SearchError("搜索内容含有不可见的控制字符，请删除后重新输入")
     terms = list(dict.fromkeys(text.split()))
     if len(terms) > MAX_SEARCH_TERMS:
         raise SearchError(f"搜索词不能超过{MAX_SEARCH_TERMS}个")
@@ -250,7 +255,9 @@ def service_item_query(*, audience: Audience | None = None, department_code: str
     """Service items filtered by audience and department, matching a search, in display order."""
     query = for_audience(ServiceItem.all(), audience)
     if department_code is not None:
-        query = query.filter(department__code=department_code)
+        # A code no department can have names none: no items (asking would fail, not find nothing).
+        query = query.filter(department__code=department_code) if fits(Department, "code", department_code) \
+            else query.filter(id__in=[])
     return ranked_search(query, search_terms(search))
 
 
