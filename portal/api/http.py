@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -104,7 +105,17 @@ class PortalGraphQL(GraphQL):
         standard library recurses until the stack breaks), and anything but an object is refused here, once,
         for all three (strawberry would fail on a bare ``5`` or a list-shaped frame). A refusal is a
         ``JSONDecodeError``: HTTP 400, or close code 4400 on a WebSocket."""
-        value = orjson.loads(data)
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            if "surrogate" not in str(exc):
+                raise
+            # Valid JSON that orjson will not decode: a lone surrogate escape. The standard library reads it,
+            # and the rules refuse the character with a field error (portal/text.py).
+            try:
+                value = json.loads(data)
+            except RecursionError as deep:
+                raise orjson.JSONDecodeError("nested too deeply", data if isinstance(data, str) else "", 0) from deep
         if not isinstance(value, dict):
             raise orjson.JSONDecodeError("a JSON object is expected", data if isinstance(data, str) else "", 0)
         return value

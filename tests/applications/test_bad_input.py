@@ -167,8 +167,8 @@ async def test_a_bundle_code_longer_than_any_is_an_unknown_bundle(gql: Any, clie
 async def test_an_idempotency_key_longer_than_its_column_or_with_a_surrogate_is_a_field_error(
         gql: Any, client: httpx.AsyncClient) -> None:
     citizen = await register(gql)
-    for key, code in (("k" * 101, "BAD_IDEMPOTENCY_KEY"), ("k\ud800", "FORBIDDEN_CHARACTER"),
-                      ("k\x00", "FORBIDDEN_CHARACTER")):
+    for key, code in (("k" * 101, "BAD_IDEMPOTENCY_KEY"), ("k\ud800", "BAD_IDEMPOTENCY_KEY"),
+                      ("k\x00", "BAD_IDEMPOTENCY_KEY")):
         result = await submit(client, citizen["token"], newborn_values(), idempotencyKey=key)
         assert codes(result) == [("idempotencyKey", code)]
 
