@@ -19,12 +19,14 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 from websockets.sync.client import connect
 
+from portal import events
 from portal.api.public import PublicData
 from portal.api.schema import schema
 from portal.app import create_app
 from portal.config import Settings
 from tests.conftest import next_address
 from tests.helpers import portal_server
+from tests.subscriptions import in_process_subscription
 from tests.test_security import (  # noqa: F401 - fixtures
     assert_security_headers,
     production,
@@ -305,3 +307,22 @@ async def test_the_root_leads_to_the_citizen_client_in_production_too(production
     home = await production_client.get("/")
     assert (home.status_code, home.headers["location"]) == (307, "/m/")
     assert (await production_client.get("/graphql", headers={"accept": "text/html"})).status_code != 200
+
+
+async def test_an_unexpected_error_inside_a_subscription_is_masked(settings: Settings, monkeypatch: pytest.MonkeyPatch,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    """strawberry reports an exception raised inside a subscription's stream without a path or a location: it
+    is masked like any other, not sent with its message."""
+
+    async def broken(*args: Any) -> Any:
+        raise RuntimeError("secret: the database password is hunter2")
+        yield  # an async generator
+
+    monkeypatch.setattr(events, "follow", broken)
+    stream = await in_process_subscription(settings, 'subscription { hallCalls(hallCode: "JNSMZX") { number } }', {})
+    result = await anext(stream)
+    [error] = result.errors
+    reference = error.extensions["reference"]
+    assert (error.message, error.extensions) == (f"服务内部错误，请稍后再试（参考编号 {reference}）",
+                                                 {"code": "INTERNAL_ERROR", "reference": reference})
+    assert any(reference in record.getMessage() for record in caplog.records)

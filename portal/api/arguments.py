@@ -118,30 +118,29 @@ class _Walk:
             return
         for argument in node.arguments or ():
             name = argument.name.value
-            declared = definition.args.get(name)
-            if declared is not None:
+            if (declared := definition.args.get(name)) is not None:
                 value = value_from_ast_untyped(argument.value, self.variables)
-                self.value(value, declared.type, name, name)
+                self.value(value, declared.type, name)
         if node.selection_set is not None:
             self.selection_set(node.selection_set, get_named_type(definition.type))
 
-    def value(self, value: Any, type_: GraphQLInputType, name: str, path: str) -> None:
+    def value(self, value: Any, type_: GraphQLInputType, path: str) -> None:
         if isinstance(type_, GraphQLNonNull):
             type_ = type_.of_type
         if value is None:
             return
         if isinstance(type_, GraphQLList):
             for index, item in enumerate(value if isinstance(value, list) else [value]):
-                self.value(item, type_.of_type, name, f"{path}[{index}]")
+                self.value(item, type_.of_type, f"{path}[{index}]")
         elif isinstance(type_, GraphQLInputObjectType):
             if isinstance(value, dict):
                 for key, item in value.items():
                     if (field := type_.fields.get(key)) is not None:
-                        self.value(item, field.type, key, f"{path}.{key}")
+                        self.value(item, field.type, f"{path}.{key}")
         elif isinstance(type_, GraphQLScalarType):
-            self.scalar(value, type_.name, name, path)
+            self.scalar(value, type_.name, path)
 
-    def scalar(self, value: Any, type_name: str, name: str, path: str) -> None:
+    def scalar(self, value: Any, type_name: str, path: str) -> None:
         if type_name == "JSON":
             for where in too_long_in_json(value, path):
                 self.problems.add(where, "TOO_LONG", f"内容过长：不能超过 {MAX_ARGUMENT_LENGTH} 个字符")

@@ -117,10 +117,14 @@ def check_period(first: date, last: date) -> None:
 
 
 def is_expected(error: GraphQLError) -> bool:
-    """Errors in the request itself pass through unmasked: syntax, validation and variable errors (raised
-    before execution, so without a path) and ``PublicError``; anything raised while resolving is masked."""
+    """Errors in the request itself pass through unmasked: syntax and validation errors (no original error) and
+    variable errors (located at the variable, without a path), and ``PublicError``. Anything else raised is
+    masked: while resolving a field (it has a path), and inside a subscription's stream, where strawberry
+    reports the exception with neither a path nor a location."""
     original = error.original_error
-    return original is None or error.path is None or isinstance(original, PublicError)
+    if original is None or isinstance(original, PublicError):
+        return True
+    return error.path is None and bool(error.nodes)
 
 
 def internal_error_message(reference: str) -> str:

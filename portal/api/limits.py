@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
-    ASTValidationRule,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -37,13 +36,11 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationRule,
     VariableNode,
     get_named_type,
     get_nullable_type,
     is_list_type,
 )
-from graphql.language.visitor import SKIP
 from strawberry.extensions import (
     DisableIntrospection,
     MaxTokensLimiter,
@@ -155,26 +152,6 @@ def estimate_cost(schema: GraphQLSchema, document: DocumentNode) -> int:
 
 def cost_error_message(cost: int, max_cost: int) -> str:
     return f"Query cost {cost} exceeds the maximum cost of {max_cost}"
-
-
-def query_cost_rule(max_cost: int = MAX_COST) -> type[ASTValidationRule]:
-    """A graphql-core validation rule refusing operations whose estimated cost exceeds ``max_cost`` (for
-    tools that validate with graphql-core's rules; the portal checks the cost in ``DocumentLimits``)."""
-
-    class QueryCostRule(ValidationRule):
-        def enter_document(self, node: DocumentNode, *_: Any) -> None:
-            self.fragments = _fragments(node)
-
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> Any:
-            cost = operation_cost(self.context.schema, node, self.fragments)
-            if cost > max_cost:
-                self.report_error(_cost_error(node, cost, max_cost))
-            return SKIP
-
-        def enter_fragment_definition(self, *_: Any) -> Any:
-            return SKIP
-
-    return QueryCostRule
 
 
 def _cost_error(node: OperationDefinitionNode, cost: int, max_cost: int) -> GraphQLError:
@@ -428,5 +405,5 @@ def limit_extensions(*, max_depth: int, max_aliases: int, max_tokens: int, max_c
     return extensions
 
 
-__all__ = ["MAX_COST", "DocumentLimits", "LimitErrorCodes", "ReportingParserCache", "TextKeyedValidationCache", "estimate_cost",
-           "limit_extensions", "operation_cost", "query_cost_rule"]
+__all__ = ["MAX_COST", "DocumentLimits", "LimitErrorCodes", "ReportingParserCache", "TextKeyedValidationCache",
+           "estimate_cost", "limit_extensions", "operation_cost"]
