@@ -326,3 +326,14 @@ async def test_an_unexpected_error_inside_a_subscription_is_masked(settings: Set
     assert (error.message, error.extensions) == (f"服务内部错误，请稍后再试（参考编号 {reference}）",
                                                  {"code": "INTERNAL_ERROR", "reference": reference})
     assert any(reference in record.getMessage() for record in caplog.records)
+
+
+async def test_a_lone_surrogate_echoed_in_an_error_is_sent_escaped(client: httpx.AsyncClient) -> None:
+    """graphql-core quotes a refused variable value in its message; a lone surrogate cannot be UTF-8, so the
+    answer escapes it rather than failing."""
+    body = b'{"query": "query($a: Audience) { bundles(audience: $a) { totalCount } }", "variables": {"a": "\\ud800"}}'
+    response = await client.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert "\ud800" in error["message"] and b"\\ud800" in response.content

@@ -98,7 +98,7 @@ class PortalGraphQL(GraphQL):
 
     def encode_json(self, data: object) -> str:
         # WebSocket frames must be text; HTTP responses skip the decode in create_response.
-        return orjson.dumps(data).decode()
+        return encode_answer(data).decode()
 
     def decode_json(self, data: str | bytes) -> object:
         """Request bodies, GET variables and WebSocket frames: orjson refuses nesting beyond 1,024 levels (the
@@ -131,7 +131,7 @@ class PortalGraphQL(GraphQL):
         await response(scope, receive, send)
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
-        response = Response(orjson.dumps(response_data), status_code=sub_response.status_code or status.HTTP_200_OK,
+        response = Response(encode_answer(response_data), status_code=sub_response.status_code or status.HTTP_200_OK,
                             media_type="application/json")
         response.headers.raw.extend(sub_response.headers.raw)
         if sub_response.background:
@@ -164,6 +164,16 @@ class PortalGraphQL(GraphQL):
             raise HTTPException(status.HTTP_400_BAD_REQUEST, exc.as_http_error_reason()) from exc
         except MissingQueryError as exc:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, "请求中没有 GraphQL 查询（query）") from exc
+
+
+def encode_answer(data: object) -> bytes:
+    """An answer as JSON: orjson (UTF-8, no ``\\u`` escapes). A lone surrogate a client sent can come back in an
+    error's message (graphql-core quotes a refused variable value); UTF-8 cannot carry it, so such an answer
+    is written with ASCII escapes instead, as valid JSON."""
+    try:
+        return orjson.dumps(data)
+    except TypeError:
+        return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode()
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
