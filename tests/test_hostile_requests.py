@@ -337,3 +337,16 @@ async def test_a_lone_surrogate_echoed_in_an_error_is_sent_escaped(client: httpx
     [error] = response.json()["errors"]
     assert error["extensions"] == {"code": "BAD_USER_INPUT"}
     assert "\ud800" in error["message"] and b"\\ud800" in response.content
+
+
+@pytest.mark.parametrize("length", [21, 31, 61, 81])
+async def test_codes_one_past_their_column_find_nothing(gql: Any, length: int) -> None:
+    """Tortoise refuses a filter value longer than its column (an internal error before): a code no row can
+    hold names none. Bundle codes are 60 long, item codes 30, department codes 20."""
+    code = "x" * length
+    body = await gql("query($c: String!) { bundle(code: $c) { code } serviceItem(code: $c) { code } "
+                     "serviceItems(departmentCode: $c) { totalCount } }", {"c": code})
+    assert body == {"data": {"bundle": None, "serviceItem": None, "serviceItems": {"totalCount": 0}}}
+    for text in ("新生\x00儿", "新生\u202e儿"):
+        refused = await gql("query($s: String) { bundles(search: $s) { totalCount } }", {"s": text})
+        assert refused["errors"][0]["extensions"] == {"code": "FORBIDDEN_CHARACTER", "field": "search"}

@@ -309,7 +309,7 @@ def search_argument() -> Iterator[None]:
     try:
         yield
     except SearchError as exc:
-        raise invalid_argument("search", exc.message, code="SEARCH_TOO_LONG") from exc
+        raise invalid_argument("search", exc.message, code=exc.code) from exc
 
 
 @strawberry.type

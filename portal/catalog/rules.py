@@ -38,11 +38,12 @@ class GraphError(ValueError):
 
 
 class SearchError(ValueError):
-    """A search text the catalog refuses (too long, too many words)."""
+    """A search text the catalog refuses: too long or too many words (SEARCH_TOO_LONG), or with characters
+    the text rule refuses (FORBIDDEN_CHARACTER)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, code: str = "SEARCH_TOO_LONG") -> None:
         super().__init__(message)
-        self.message = message
+        self.message, self.code = message, code
 
 
 def topological_order(graph: Mapping[str, Sequence[str]]) -> list[str]:
@@ -207,7 +208,7 @@ def search_terms(search: str | None) -> list[str]:
     if len(text) > MAX_SEARCH_LENGTH:
         raise SearchError(f"搜索内容不能超过{MAX_SEARCH_LENGTH}个字")
     if FORBIDDEN.search(text):  # neither database takes a NUL or a lone surrogate as a parameter
-        raise SearchError("搜索内容含有不可见的控制字符，请删除后重新输入")
+        raise SearchError("搜索内容含有不可见的控制字符，请删除后重新输入", "FORBIDDEN_CHARACTER")
     terms = list(dict.fromkeys(text.split()))
     if len(terms) > MAX_SEARCH_TERMS:
         raise SearchError(f"搜索词不能超过{MAX_SEARCH_TERMS}个")
