@@ -34,7 +34,7 @@ from portal.audit.rules import Actor  # noqa: E402
 from portal.catalog.seed import seed_catalog  # noqa: E402
 from portal.catalog.source import read_catalog  # noqa: E402
 from portal.config import Settings  # noqa: E402
-from portal.identity.models import Account, Role  # noqa: E402
+from portal.identity.models import Role  # noqa: E402
 from portal.identity.passwords import Passwords  # noqa: E402
 from portal.identity.rules import create_staff, login, register_citizen  # noqa: E402
 from portal.lutong.codes import issue_code  # noqa: E402
@@ -53,9 +53,9 @@ async def run(url: str, runs: int) -> list[float]:
     async with db.database(url, global_fallback=True):
         await db.apply_migrations()
         await seed_catalog(read_catalog())
-        staff = await create_staff(passwords, username="bench-hotel", password=PASSWORD, role=Role.SCENE_OPERATOR,
-                                   department_code=None, region_code="370100", name="济南泉城大酒店")
-        await Account.filter(id=staff.id).update(scene=Scene.LODGING.value)
+        await create_staff(passwords, username="bench-hotel", password=PASSWORD, role=Role.SCENE_OPERATOR,
+                                   department_code=None, region_code="370100", name="济南泉城大酒店",
+                                   scene=Scene.LODGING.value)
         hotel = (await login(passwords, Actor(None, "bench", "127.0.0.1"), username="bench-hotel",
                              password=PASSWORD)).token
         guests = []
