@@ -23,6 +23,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from portal.audit.rules import Actor, record
+from portal.config import derived_key
 from portal.identity import masking
 from portal.identity.models import Account, AccountKind, Role, WindowAuthorisation
 from portal.identity.principal import Principal
@@ -71,7 +72,7 @@ def _unb64(text: str) -> bytes:
 
 def code_key(secret: str) -> bytes:
     """The code-signing key, derived from the portal secret (HKDF-like extract with a fixed label)."""
-    return hmac.new(secret.encode("utf-8"), KEY_LABEL, hashlib.sha256).digest()
+    return derived_key(secret, KEY_LABEL)
 
 
 def _signature(secret: str, signed: str) -> bytes:
