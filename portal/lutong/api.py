@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from portal.api.errors import Conflict, FormInvalid, PermissionDenied, PublicError, outcome, signed_in
+from portal.api.errors import Conflict, FormInvalid, NotFound, PermissionDenied, PublicError, outcome, signed_in
 from portal.applications.api import Application, shown
 from portal.catalog.models import CertificateType, Terminal
 from portal.identity import masking
@@ -99,7 +99,7 @@ class CheckIn:
     application: Application
 
 
-ScanLuTongCodeResult = Annotated[ScanResult | FormInvalid | PermissionDenied | Conflict,
+ScanLuTongCodeResult = Annotated[ScanResult | FormInvalid | PermissionDenied | NotFound | Conflict,
                                  strawberry.union("ScanLuTongCodeResult")]
 CheckInGuestResult = Annotated[CheckIn | FormInvalid | PermissionDenied | Conflict,
                                strawberry.union("CheckInGuestResult")]
@@ -137,7 +137,7 @@ class LuTongMutation:
     @strawberry.mutation(description="Scan a 鲁通码 in a scene: FORGED, EXPIRED, REPLAYED, WRONG_SCENE, "
                                      "SCENE_NOT_ALLOWED are the expected failures. A window clerk's scan in "
                                      "GOVERNMENT_SERVICE is the holder's consent to 窗口代办 for 30 minutes; "
-                                     "`counterCode` names the clerk's counter (NOT_YOUR_HALL, UNKNOWN_COUNTER).")
+                                     "`counterCode` names the clerk's counter (NOT_YOUR_HALL, COUNTER_NOT_FOUND).")
     async def scan_lu_tong_code(self, info: Info, payload: str, scene: Scene,
                                 counter_code: str | None = None) -> ScanLuTongCodeResult:
         async def run() -> ScanResult:

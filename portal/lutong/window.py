@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from portal.halls.models import Counter, HallClerk
-from portal.halls.rules import check_codes
+from portal.halls.models import HallClerk
+from portal.halls.rules import clerk_counter
 from portal.identity.models import WindowAuthorisation
-from portal.identity.policy import WINDOW_CONSENT_LIFETIME, may_serve_at_window, may_serve_in_hall
+from portal.identity.policy import WINDOW_CONSENT_LIFETIME, may_serve_at_window
 from portal.identity.principal import Principal
 from portal.lutong.scenes import Scene
-from portal.problems import InvalidField, Refused
 
 
 @dataclass(frozen=True)
@@ -35,21 +34,14 @@ def gives_consent(principal: Principal | None, scene: Scene) -> bool:
 
 
 async def place_of(principal: Principal | None, counter_code: str | None) -> Place:
-    """The counter the clerk says they sit at must be one of their halls' (NOT_YOUR_HALL otherwise); without one,
-    the clerk's hall when they are bound to exactly one."""
+    """The counter the clerk says they sit at must be one of their halls' (``halls.rules.clerk_counter``); without
+    one, the clerk's hall when they are bound to exactly one."""
     if counter_code is None:
         if not may_serve_at_window(principal):
             return Place()
         halls = await HallClerk.filter(account_id=principal.account_id).values_list("hall_id", flat=True)
         return Place(hall_code=halls[0]) if len(halls) == 1 else Place()
-    if not may_serve_at_window(principal):
-        raise Refused("PERMISSION", "WINDOW_CLERKS_ONLY", "只有窗口工作人员可以指明所在窗口")
-    check_codes(counterCode=counter_code)
-    counter = await Counter.get_or_none(code=counter_code)
-    if counter is None:
-        raise InvalidField("counterCode", "UNKNOWN_COUNTER", "没有这个窗口")
-    if not await may_serve_in_hall(principal, counter.hall_id):
-        raise Refused("PERMISSION", "NOT_YOUR_HALL", "您不是该大厅的窗口工作人员，不能在此窗口扫码")
+    counter = await clerk_counter(principal, counter_code)
     return Place(hall_code=counter.hall_id, counter_code=counter.code)
 
 

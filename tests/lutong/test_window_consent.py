@@ -29,6 +29,7 @@ mutation($p: String!, $counter: String) { scanLuTongCode(payload: $p, scene: GOV
   ... on ScanResult { holder { maskedName } scannedAt applicantId consentExpiresAt }
   ... on FormInvalid { errors { field code } }
   ... on PermissionDenied { code }
+  ... on NotFound { code }
   ... on Conflict { code }
 } }"""
 FORM_FOR = """
@@ -110,8 +111,9 @@ async def test_a_counter_of_another_hall_or_none_is_refused_before_the_code_is_s
     payload = await code_for(gql, person["token"], "GOVERNMENT_SERVICE")
     assert await scan_at(gql, clerk, payload, "QDSMZX-01") == {"__typename": "PermissionDenied",
                                                                 "code": "NOT_YOUR_HALL"}
-    assert await scan_at(gql, clerk, payload, "NOPE-01") == {"__typename": "FormInvalid", "errors": [
-        {"field": "counterCode", "code": "UNKNOWN_COUNTER"}]}
+    assert await scan_at(gql, clerk, payload, "NOPE-01") == {"__typename": "NotFound", "code": "COUNTER_NOT_FOUND"}
+    assert await scan_at(gql, clerk, payload, "JN\u0000") == {"__typename": "FormInvalid", "errors": [
+        {"field": "counterCode", "code": "FORBIDDEN_CHARACTER"}]}
     assert (await scan_at(gql, clerk, payload))["__typename"] == "ScanResult"
 
 
