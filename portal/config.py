@@ -5,6 +5,8 @@ Every knob of the portal is a ``PORTAL_*`` variable; nothing else in the code re
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import os
 from collections.abc import Mapping
@@ -15,6 +17,12 @@ DEFAULT_DATABASE_URL = "sqlite:///./portal.sqlite3"
 # Development only: a fixed key so that tokens survive a restart of `make run`.
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
 ENVIRONMENTS = ("development", "production")
+
+
+def derived_key(secret: str, label: bytes) -> bytes:
+    """A key for one use of the portal secret (HMAC(secret, label)), so that no two uses can be confused."""
+    return hmac.new(secret.encode("utf-8"), label, hashlib.sha256).digest()
+
 PASSWORD_PROFILES = ("rfc9106", "test")
 
 

@@ -27,6 +27,7 @@ from portal.api.errors import (
 from portal.api.pagination import Connection, paginate
 from portal.appeals import models, rules
 from portal.appeals.models import AppealCategory, AppealChannel, AppealStatus, AppealUrgency
+from portal.applications.api import file_link
 from portal.audit.rules import Actor
 from portal.identity import masking, revocations
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, Role
@@ -64,6 +65,11 @@ class AppealFile:
     name: str
     media_type: str
     size: int
+
+    @strawberry.field(description="A link that opens the file in a browser for 5 minutes, as the viewer (each read "
+                                  "in the holder's access log); null when the viewer may not read it.")
+    async def url(self, info: Info) -> str | None:
+        return await file_link(info, self.file_id)
 
 
 @strawberry.type(description="An enterprise's appeal (企业诉求).")

@@ -26,7 +26,7 @@ from portal.api.errors import (
     stream_cursor,
 )
 from portal.api.pagination import Connection, Edge, paginate
-from portal.applications import models, rules, visibility
+from portal.applications import models, rules, uploads, visibility
 from portal.applications.models import MaterialSource, TaskStatus
 from portal.applications.rules import ApplicationStatus, TaskAction
 from portal.applications.visibility import ApplicationView
@@ -58,6 +58,18 @@ class AttachedMaterial:
     file_id: str | None
     certificate_type: str | None
     certificate_number: str | None
+
+    @strawberry.field(description="A link that opens the uploaded file in a browser for 5 minutes, as the viewer "
+                                  "(each read in the holder's access log); null without a file the viewer may read.")
+    async def url(self, info: Info) -> str | None:
+        return await file_link(info, self.file_id)
+
+
+async def file_link(info: Info, file_id: str | None) -> str | None:
+    """The viewer's signed link to an uploaded file (``uploads.link_for``)."""
+    if file_id is None:
+        return None
+    return await uploads.link_for(await info.context.principal(), info.context.settings.secret_key, file_id)
 
 
 @strawberry.type

@@ -28,15 +28,16 @@ from portal.applications.models import (
     TaskStatus,
     UploadedFile,
 )
-from portal.audit.rules import Actor, record
+from portal.audit.rules import Actor, record, record_read
 from portal.catalog.models import Audience, Bundle, CertificateType, Terminal
 from portal.catalog.rules import BundleOnOffer, MergedForm, bundle_on_offer, merged_form
-from portal.identity.models import Account, AccountKind
-from portal.identity.policy import may_act_for, may_handle_department
+from portal.identity.models import Account, AccountKind, WindowAuthorisation
+from portal.identity.policy import may_act_for, may_handle_department, window_consent
 from portal.idempotency import check_key, request_hash
 from portal.identity.principal import Principal
 from portal.lutong import rules as licences
 from portal.lutong.models import Certificate
+from portal.lutong.scenes import Scene
 from portal.problems import FormProblems, InvalidField, Refused
 from portal.workdays import SHANGHAI, WorkCalendar, end_of_day, day_bounds_utc
 
@@ -165,20 +166,62 @@ async def prefill(applicant: Account, form: MergedForm) -> Prefill:
     return Prefill(values, materials)
 
 
-async def _applicant(principal: Principal, applicant_id: int | None, bundle: Bundle, *,
-                     consented: bool = False) -> Account:
-    """Whose application it is: the signer, or someone they may act for on this bundle (agent, 代办), or who
-    consented to this one submission (``consented``: the caller verified it, e.g. a scanned 鲁通码)."""
+NOT_AUTHORISED = "您没有代此申请人办理该事项的授权"
+
+
+async def acting_for(principal: Principal | None, applicant_id: int, bundle_code: str, *,
+                     channel: Terminal | None) -> WindowAuthorisation | None:
+    """Who may apply for ``applicant_id`` on a bundle (and read its form prefilled for them): the applicant, whoever
+    acts for them (``policy.may_act_for``: an enterprise's agents, a family member for that bundle), and a window
+    clerk the person consented to by scan (窗口代办, ``policy.window_consent``), who submits on the WINDOW channel
+    only (``channel`` None: reading the form, not submitting). Returns the window consent it rests on, if any;
+    NOT_AUTHORISED for everyone else."""
+    if await may_act_for(principal, applicant_id, bundle_code=bundle_code):
+        return None
+    consent = await window_consent(principal, applicant_id)
+    if consent is None:
+        raise Refused("PERMISSION", "NOT_AUTHORISED", NOT_AUTHORISED)
+    if channel not in (None, Terminal.WINDOW):
+        raise Refused("PERMISSION", "NOT_AUTHORISED", "窗口代办只能通过窗口端提交")
+    return consent
+
+
+async def _applicant(principal: Principal, applicant_id: int | None, bundle: Bundle, channel: Terminal, *,
+                     consented: bool = False) -> tuple[Account, WindowAuthorisation | None]:
+    """Whose application it is (``acting_for``), or who consented to this one submission (``consented``: the
+    caller verified it, e.g. a scanned 鲁通码), with the window consent it rests on, if any."""
     target = applicant_id or principal.account_id
-    if not consented and not await may_act_for(principal, target, bundle_code=bundle.code):
-        raise Refused("PERMISSION", "NOT_AUTHORISED", "您没有代此申请人办理该事项的授权")
+    consent = None if consented else await acting_for(principal, target, bundle.code, channel=channel)
     applicant = await _ACCOUNT.first(target)
     if applicant is None:
         raise Refused("NOT_FOUND", "NO_SUCH_APPLICANT", "没有这个申请人")
     if applicant.kind is AccountKind.STAFF or bundle.audience not in (Audience.BOTH, Audience(applicant.kind.value)):
         who = "企业" if bundle.audience is Audience.ENTERPRISE else "个人"
         raise Refused("PERMISSION", "AUDIENCE_MISMATCH", f"该一件事仅面向{who}办理")
-    return applicant
+    return applicant, consent
+
+
+async def prefill_for(principal: Principal | None, actor: Actor, applicant_id: int, bundle_code: str,
+                      form: MergedForm) -> Prefill:
+    """The form prefilled for someone else (``bundle.form(applicantId)``): for whoever may apply for them
+    (``acting_for``); the read is written to the person's access log, with the window consent's hall and counter."""
+    if principal is None:
+        raise Refused("PERMISSION", "NOT_AUTHORISED", NOT_AUTHORISED)
+    consent = await acting_for(principal, applicant_id, bundle_code, channel=None)
+    applicant = await _ACCOUNT.first(applicant_id)
+    if applicant is None or applicant.kind is AccountKind.STAFF:
+        raise Refused("NOT_FOUND", "NO_SUCH_APPLICANT", "没有这个申请人")
+    if applicant_id != principal.account_id:
+        await record_read(actor, subject_account_id=applicant_id, target=f"bundle-form:{bundle_code}",
+                          scene=Scene.GOVERNMENT_SERVICE.value if consent else None,
+                          detail=consent.place() if consent else None)
+    return await prefill(applicant, form)
+
+
+def _on_behalf(consent: WindowAuthorisation) -> dict[str, Any]:
+    """The audit record of a 窗口代办 submission: the consent and the scan it came from."""
+    return {"windowAuthorisation": consent.id, "scan": consent.scan_nonce,
+            "scannedAt": consent.scanned_at.astimezone(timezone.utc).isoformat(), **consent.place()}
 
 
 async def _materials(principal: Principal, applicant: Account, form: MergedForm, held: Mapping[str, Certificate],
@@ -287,7 +330,7 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
     if offer is None:
         raise FormProblems([InvalidField("bundleCode", "UNKNOWN_BUNDLE", "没有这个“一件事”")])
     bundle, form = offer.bundle, offer.form
-    applicant = await _applicant(principal, applicant_id, bundle, consented=consented)
+    applicant, consent = await _applicant(principal, applicant_id, bundle, channel, consented=consented)
     problems: list[InvalidField] = []
     if channel not in offer.channels:
         problems.append(InvalidField("channel", "CHANNEL_NOT_OFFERED", "该一件事不能在此终端办理，请到窗口或使用手机办理"))
@@ -332,8 +375,11 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
                 await db.insert_all(attached, by="material_code")
             # Every task is SUBMITTED or WAITING: no need to read them back for the status.
             event = await _announce(application, SUBMITTED_EVENT, status=ApplicationStatus.IN_PROGRESS)
+            detail: dict[str, Any] = {"bundle": bundle.code}
+            if consent is not None:
+                detail["onBehalf"] = _on_behalf(consent)
             await record(SUBMITTED_EVENT, actor, subject_account_id=applicant.id,
-                         target=f"application:{application.id}", detail={"bundle": bundle.code})
+                         target=f"application:{application.id}", detail=detail)
     except IntegrityError:
         # The same key raced in from a retry: the first one won; answer with it.
         existing = await _replay(principal, key, digest)

@@ -6,7 +6,10 @@ is decided by the content (magic bytes), never by the declared Content-Type: PDF
 whose central directory names ``OFD.xml``; only the directory is read, nothing is decompressed).
 
 ``GET /uploads/{id}`` serves a file to whoever ``policy.may_read_upload`` allows; everyone else, and an unknown
-or malformed id, gets the same 404. A read by anyone but the owner is written to the access log of the owner and
+or malformed id, gets the same 404. A browser cannot send a bearer header with a link, so the API gives each
+viewer short-lived signed links (``signed_link``: ``?session=..&expires=..&signature=..``, HMAC-SHA256 with a key
+derived from the portal secret, 5 minutes): a link names the viewer's session and is read as theirs, only while
+that session lives and the viewer may still read the file; an expired, altered or another file's link is a 403. A read by anyone but the owner is written to the access log of the owner and
 of the applicants whose applications use the file (a family member may have uploaded it for them), naming the
 department when a handler read it.
 """
@@ -14,7 +17,9 @@ department when a handler read it.
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
+import hmac
 import logging
 import os
 import re
@@ -23,9 +28,10 @@ import unicodedata
 import uuid
 import zipfile
 from collections.abc import AsyncIterable, AsyncIterator, Callable
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -39,7 +45,9 @@ from portal.identity import ratelimit
 from portal.identity.models import Role
 from portal.identity.policy import has_role, may_read_upload
 from portal.identity.principal import Principal
-from portal.identity.rules import authenticate
+from portal.config import derived_key
+from portal.identity.rules import authenticate, session_principal
+from portal.problems import row_id
 from portal.text import FORBIDDEN
 
 log = logging.getLogger("portal.uploads")
@@ -59,6 +67,8 @@ SIGNATURES: tuple[tuple[bytes, str], ...] = (
 SNIFF_BYTES = max(len(magic) for magic, _ in SIGNATURES)
 ACCEPTED_TYPES_MESSAGE = "仅支持上传 PDF、JPEG、PNG 或 OFD 格式的文件"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+LINK_LIFETIME = timedelta(minutes=5)
+LINK_KEY_LABEL = b"upload-link-v1"
 
 
 class FileTooLarge(Exception):
@@ -195,6 +205,48 @@ async def _principal(request: Request) -> tuple[Principal | None, JSONResponse |
     return principal, None
 
 
+def _link_signature(secret: str, file_id: str, session_id: int, expires: int) -> str:
+    signed = f"{file_id}.{session_id}.{expires}".encode("utf-8")
+    mac = hmac.new(derived_key(secret, LINK_KEY_LABEL), signed, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+
+def signed_link(secret: str, file_id: str, principal: Principal, now: datetime) -> str:
+    """A link that opens the file in a browser for 5 minutes, as this viewer's session (relative to the portal)."""
+    expires = int(now.timestamp() + LINK_LIFETIME.total_seconds())
+    signature = _link_signature(secret, file_id, principal.session_id, expires)
+    return f"/uploads/{file_id}?" + urlencode({"session": principal.session_id, "expires": expires,
+                                               "signature": signature})
+
+
+async def link_for(principal: Principal | None, secret: str, file_id: str) -> str | None:
+    """The viewer's signed link to a file they may read (``policy.may_read_upload``), or None."""
+    file = await UploadedFile.get_or_none(id=file_id) if principal is not None and is_file_id(file_id) else None
+    if file is None or not await may_read_upload(principal, file):
+        return None
+    return signed_link(secret, str(file.id), principal, datetime.now(timezone.utc))
+
+
+async def _link_principal(request: Request) -> tuple[Principal | None, JSONResponse | None]:
+    """The viewer a signed link was made for: the signature must be this file's and unaltered, the link
+    unexpired and the viewer's session alive."""
+    query = request.query_params
+    session_id, expires = row_id(query.get("session", "")), query.get("expires", "")
+    given = query.get("signature", "").encode("utf-8")
+    genuine = (session_id is not None and expires.isascii() and expires.isdigit() and len(expires) <= 12
+               and hmac.compare_digest(given, _link_signature(request.app.state.settings.secret_key,
+                                                              request.path_params["id"], session_id,
+                                                              int(expires)).encode("ascii")))
+    if not genuine:
+        return None, error(403, "BAD_SIGNATURE", "链接无效，请从页面重新打开文件")
+    if datetime.now(timezone.utc).timestamp() >= int(expires):
+        return None, error(403, "LINK_EXPIRED", "链接已过期，请从页面重新打开文件")
+    principal = await session_principal(session_id)
+    if principal is None:
+        return None, error(403, "SESSION_ENDED", "登录已失效，链接不再有效，请重新登录后打开")
+    return principal, None
+
+
 def _actor(request: Request, principal: Principal) -> Actor:
     terminal = terminal_of(request)
     return Actor(principal.account_id, principal.label, client_address(request), terminal.value if terminal else "")
@@ -279,7 +331,8 @@ def is_file_id(value: object) -> bool:
 
 
 async def download(request: Request) -> Response:
-    principal, refusal = await _principal(request)
+    signed = "signature" in request.query_params
+    principal, refusal = await (_link_principal(request) if signed else _principal(request))
     if principal is None:
         return refusal
     file_id = request.path_params["id"]

@@ -10,6 +10,9 @@ stream). No GraphQL here.
 - A scene operator that filed the application with the holder's consent (the hotel desk of 酒店入住) sees what
   its scene allows (``scenes.yaml``: ``form`` fields and ``certificates``), masked, at check-in and whenever it
   reads it again; each read goes into the applicant's access log, naming the scene.
+- A window clerk who submitted it for the person (窗口代办) sees everything while the person's consent by scan
+  stands (``policy.window_consent``, 30 minutes), to check and print it; each read goes into the applicant's
+  access log, naming the scene GOVERNMENT_SERVICE and the counter.
 - Nobody else sees it: "not found".
 """
 
@@ -28,7 +31,7 @@ from portal.audit.rules import Actor, record_read
 from portal.catalog.models import Bundle
 from portal.identity import masking
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, FamilyAuthorisation, Role
-from portal.identity.policy import has_role, may_act_for, may_handle_department
+from portal.identity.policy import has_role, may_act_for, may_handle_department, window_consent
 from portal.identity.principal import Principal
 from portal.lutong.models import Certificate
 from portal.lutong.scenes import Scene, rule_of
@@ -39,6 +42,7 @@ class Reader(str, Enum):
     APPLICANT = "APPLICANT"  # the applicant or whoever acts for them now: everything
     HANDLER = "HANDLER"  # a handler of a department with a task in it: everything, each read logged
     SCENE_OPERATOR = "SCENE_OPERATOR"  # filed it with the holder's consent: what the scene allows, masked, logged
+    WINDOW_CLERK = "WINDOW_CLERK"  # filed it at the window with the holder's standing consent: everything, logged
 
 
 @dataclass(frozen=True)
@@ -49,10 +53,18 @@ class ApplicationView:
     reader: Reader
     department_code: str | None = None  # a handler's
     scene: Scene | None = None  # a scene operator's
+    place: dict[str, str] | None = None  # a window clerk's hall and counter, as the consent names them
 
     @property
     def masked(self) -> bool:
         return self.reader is Reader.SCENE_OPERATOR
+
+    @property
+    def logged_scene(self) -> str | None:
+        """The 鲁通码 scene a read is logged under: the scene operator's, or GOVERNMENT_SERVICE at the window."""
+        if self.reader is Reader.WINDOW_CLERK:
+            return Scene.GOVERNMENT_SERVICE.value
+        return self.scene.value if self.scene else None
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,9 @@ async def view_of(principal: Principal | None, application: Application) -> Appl
     if department and may_handle_department(principal, department) and await Task.exists(
             application_id=application.id, department_code=department):
         return ApplicationView(application, Reader.HANDLER, department_code=department)
+    if application.submitted_by_id == principal.account_id and (
+            consent := await window_consent(principal, application.applicant_id)) is not None:
+        return ApplicationView(application, Reader.WINDOW_CLERK, place=consent.place())
     if has_role(principal, Role.SCENE_OPERATOR) and application.submitted_by_id == principal.account_id:
         scene = await Account.filter(id=principal.account_id, disabled=False).first().values_list("scene", flat=True)
         if scene in Scene.__members__:
@@ -98,7 +113,7 @@ async def see(principal: Principal | None, actor: Actor, application: Applicatio
         raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该申请")
     if view.reader is not Reader.APPLICANT:
         await record_read(actor, subject_account_id=application.applicant_id, target=f"application:{application.id}",
-                          department=view.department_code, scene=view.scene.value if view.scene else None)
+                          department=view.department_code, scene=view.logged_scene, detail=view.place)
     return view
 
 

@@ -12,15 +12,16 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from portal.api.errors import invalid_argument
+from portal.api.errors import PublicError, invalid_argument
 from portal.api.pagination import Connection, paginate
-from portal.applications.rules import Prefill, prefill
+from portal.applications.rules import NOT_AUTHORISED, Prefill, prefill, prefill_for
 from portal.catalog import models, rules
 from portal.catalog.models import Audience, FieldType, RegionLevel, Terminal
 from portal.catalog.rules import MergedRequirement, SearchError
 from portal.db import fits
 from portal.identity import masking
 from portal.identity.models import Account, AccountKind
+from portal.problems import Refused, row_id
 
 strawberry.enum(Audience, description="Who a service is for: 个人 (CITIZEN), 企业 (ENTERPRISE) or both.")
 strawberry.enum(Terminal, description="The five terminals (五端融合).")
@@ -192,6 +193,7 @@ class BundleMember:
 class BundleForm:
     bundle_id: strawberry.Private[int]
     bundle_code: strawberry.Private[str]
+    applicant_id: strawberry.Private[int | None] = None
 
     async def _merged(self, info: Info, loader_name: str, key: str) -> list[MergedRequirement]:
         loaders = info.context.catalog
@@ -204,7 +206,7 @@ class BundleForm:
     @strawberry.field
     async def fields(self, info: Info) -> list[FormField]:
         fields = await form_fields(info, await self._merged(info, "item_fields", "field_key"))
-        known = await applicant_prefill(info, self.bundle_code)
+        known = await applicant_prefill(info, self.bundle_code, self.applicant_id)
         if known is not None:
             masked = info.context.masked_terminal
             for field in fields:
@@ -223,7 +225,7 @@ class BundleForm:
                                            list(zip(definitions, merged)))
         for material in materials:
             material.issued_by = provided.get(material.code)
-        known = await applicant_prefill(info, self.bundle_code)
+        known = await applicant_prefill(info, self.bundle_code, self.applicant_id)
         if known is not None:
             for material in materials:
                 if material.code in known.licences:
@@ -236,23 +238,34 @@ class BundleForm:
     @strawberry.field(description="Share of the form's materials the applicant's e-licences attach without upload; "
                                   "null when anonymous.")
     async def certificate_free_share(self, info: Info) -> float | None:
-        known = await applicant_prefill(info, self.bundle_code)
+        known = await applicant_prefill(info, self.bundle_code, self.applicant_id)
         if known is None:
             return None
         materials = await self._merged(info, "item_materials", "material_code")
         return round(len(known.licences) / len(materials), 4) if materials else 0.0
 
 
-async def applicant_prefill(info: Info, bundle_code: str) -> Prefill | None:
-    """What the portal knows for the signed-in applicant's form of this bundle (once per request)."""
+async def applicant_prefill(info: Info, bundle_code: str, applicant_id: int | None = None) -> Prefill | None:
+    """What the portal knows for the applicant's form of this bundle (once per request): the signed-in applicant's,
+    or with ``applicant_id`` the person's the viewer may apply for (``applications.rules.prefill_for``: checked and
+    written to the person's access log once per request)."""
     principal = await info.context.principal()
-    if principal is None or principal.kind is AccountKind.STAFF:
+    if applicant_id is None and (principal is None or principal.kind is AccountKind.STAFF):
         return None
-    key = ("prefill", bundle_code)
+    key = ("prefill", bundle_code, applicant_id)
     if key not in info.context.memo:
-        account = await Account.get(id=principal.account_id)
         offer = await rules.bundle_on_offer(bundle_code, info.context.public.offers)
-        info.context.memo[key] = await prefill(account, offer.form) if offer is not None else None
+        if offer is None:
+            known = None
+        elif applicant_id is None:
+            known = await prefill(await Account.get(id=principal.account_id), offer.form)
+        else:
+            try:
+                known = await prefill_for(principal, await info.context.actor(), applicant_id, bundle_code,
+                                          offer.form)
+            except Refused as refused:
+                raise PublicError(refused.code, refused.message) from refused
+        info.context.memo[key] = known
     return info.context.memo[key]
 
 
@@ -298,9 +311,18 @@ class Bundle:
     async def channels(self, info: Info) -> list[Terminal]:
         return [Terminal(c.terminal) for c in await info.context.catalog.bundle_channels.load(self.id)]
 
-    @strawberry.field
-    def form(self) -> BundleForm:
-        return BundleForm(bundle_id=self.id, bundle_code=self.code)
+    @strawberry.field(description="The merged form, prefilled for the signed-in applicant, or with `applicantId` for "
+                                  "the person the viewer may apply for (an enterprise's agent, a family member for "
+                                  "this bundle, a window clerk within the person's consent by scan: 窗口代办); "
+                                  "that read is in the person's access log. NOT_AUTHORISED for anyone else.")
+    async def form(self, info: Info, applicant_id: strawberry.ID | None = None) -> BundleForm:
+        if applicant_id is None:
+            return BundleForm(bundle_id=self.id, bundle_code=self.code)
+        number = row_id(applicant_id)
+        if number is None:
+            raise PublicError("NOT_AUTHORISED", NOT_AUTHORISED)
+        await applicant_prefill(info, self.code, number)  # refused here, at `form`, not at each of its fields
+        return BundleForm(bundle_id=self.id, bundle_code=self.code, applicant_id=number)
 
 
 @contextmanager

@@ -191,9 +191,10 @@ async def _in_own_hall(principal: Principal | None, hall_code: str) -> None:
         raise Refused("PERMISSION", "NOT_YOUR_HALL", "您不是该大厅的窗口工作人员，不能在此处理排队号")
 
 
-async def _counter(principal: Principal | None, counter_code: str) -> Counter:
+async def clerk_counter(principal: Principal | None, counter_code: str) -> Counter:
+    """A counter a window clerk works at (叫号, 扫码): one of their own halls' (NOT_YOUR_HALL otherwise)."""
     if not may_serve_at_window(principal):
-        raise Refused("PERMISSION", "WINDOW_CLERKS_ONLY", "只有窗口工作人员可以叫号")
+        raise Refused("PERMISSION", "WINDOW_CLERKS_ONLY", "只有窗口工作人员可以在窗口办理")
     check_codes(counterCode=counter_code)
     counter = await Counter.get_or_none(code=counter_code)
     if counter is None:
@@ -227,7 +228,7 @@ async def clerk_halls(principal: Principal) -> list[Hall]:
 async def call_next(principal: Principal | None, counter_code: str, today: date | None = None,
                     now: datetime | None = None) -> Ticket:
     """叫号: the oldest waiting ticket of today of the counter's categories, appointment tickets first."""
-    counter = await _counter(principal, counter_code)
+    counter = await clerk_counter(principal, counter_code)
     day = today or local_today(now)
     for _ in range(ATTEMPTS):
         candidate = await Ticket.filter(hall_id=counter.hall_id, day=day, status=TicketStatus.WAITING,

@@ -105,6 +105,10 @@ class AccessLogEntry:
     terminal: str
     department: str | None = strawberry.field(
         description="The department whose handler read it (its code), null for other reads.")
+    hall: str | None = strawberry.field(default=None, description="The service hall (its code) a window clerk read "
+                                                                  "it at, when known.")
+    counter: str | None = strawberry.field(default=None, description="The hall counter (窗口, its code) a window "
+                                                                     "clerk read it at, when known.")
 
     @strawberry.field(description="Who read it, as the holder knows them: the name of the reading account "
                                   "(a hotel, a department's clerk), null when no account read it.")
@@ -166,7 +170,8 @@ class Viewer:
         return await paginate(audit.access_log(self.principal.account_id), first, after,
                               lambda e: AccessLogEntry(actor_account_id=e.actor_account_id, at=e.at, action=e.action,
                                                        actor=e.actor, target=e.target, terminal=e.terminal,
-                                                       department=e.detail.get("department")))
+                                                       department=e.detail.get("department"),
+                                                       hall=e.detail.get("hall"), counter=e.detail.get("counter")))
 
 
 @strawberry.input

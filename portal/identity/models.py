@@ -104,6 +104,32 @@ class FamilyAuthorisation(Model):
         table = "family_authorisation"
 
 
+class WindowAuthorisation(Model):
+    """窗口代办: a person's consent, given by showing their 鲁通码 to a window clerk (scene GOVERNMENT_SERVICE), for
+    that clerk to apply on their behalf at the window until ``expires_at`` (30 minutes after the scan). The scan is
+    named by its code's nonce and time; the hall and counter are the clerk's when known."""
+
+    id = fields.IntField(primary_key=True)
+    holder: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "portal.Account", related_name="window_grants", on_delete=fields.CASCADE
+    )
+    clerk: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "portal.Account", related_name="window_received", on_delete=fields.CASCADE
+    )
+    scan_nonce = fields.CharField(max_length=40, unique=True)
+    scanned_at = fields.DatetimeField()
+    hall_code = fields.CharField(max_length=30, null=True)
+    counter_code = fields.CharField(max_length=30, null=True)
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "window_authorisation"
+
+    def place(self) -> dict[str, str]:
+        """The hall and counter of the scan, as audit entries (and so the holder's access log) name them."""
+        return {k: v for k, v in (("hall", self.hall_code), ("counter", self.counter_code)) if v}
+
+
 class RateCounter(Model):
     """Failed attempts of one kind from one key (an account or an address) in the current window."""
 

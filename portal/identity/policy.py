@@ -6,12 +6,25 @@ as "not found" by the callers, so that a stranger learns nothing of what exists.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from portal.appeals.models import Appeal, AppealAttachment
 from portal.applications.models import ApplicationMaterial, Task, UploadedFile
 from portal.halls.models import HallClerk
-from portal.identity.models import Account, AccountKind, EnterpriseAgent, FamilyAuthorisation, Role
+from portal.identity.models import (
+    Account,
+    AccountKind,
+    EnterpriseAgent,
+    FamilyAuthorisation,
+    Role,
+    WindowAuthorisation,
+)
 from portal.identity.principal import Principal
 from portal.regions import covers as region_covers
+
+
+# How long a person's consent by scan lets the clerk act for them (API.md "Second round": 30 minutes).
+WINDOW_CONSENT_LIFETIME = timedelta(minutes=30)
 
 
 def has_role(principal: Principal | None, *roles: Role) -> bool:
@@ -36,6 +49,20 @@ async def may_act_for(principal: Principal | None, account_id: int, *, bundle_co
 def may_handle_department(principal: Principal | None, department_code: str) -> bool:
     """A department handler sees and acts on the tasks of their own department only."""
     return has_role(principal, Role.DEPARTMENT_HANDLER) and principal.department_code == department_code
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def window_consent(principal: Principal | None, holder_id: int) -> WindowAuthorisation | None:
+    """窗口代办: a window clerk who scanned a person's 鲁通码 at the window (scene GOVERNMENT_SERVICE) acts for that
+    person until the consent expires (``WINDOW_CONSENT_LIFETIME`` after the scan): that clerk only, that person
+    only. The newest standing consent, or None."""
+    if not may_serve_at_window(principal):
+        return None
+    return await WindowAuthorisation.filter(holder_id=holder_id, clerk_id=principal.account_id,
+                                            expires_at__gt=_now()).order_by("-expires_at").first()
 
 
 def may_serve_at_window(principal: Principal | None) -> bool:

@@ -196,6 +196,17 @@ async def authenticate(token: str, *, cached: bool = False) -> Principal | None:
 async def _look_up(digest: str) -> Principal | None:
     session = await Session.filter(token_hash=digest, revoked_at__isnull=True, expires_at__gt=_now(),
                                    account__disabled=False).select_related("account").first()
+    return _principal_of(session)
+
+
+async def session_principal(session_id: int) -> Principal | None:
+    """The principal of a live session named by its id (a signed link names the session it was made for), or None
+    (unknown, expired, revoked, disabled account)."""
+    return _principal_of(await Session.filter(id=session_id, revoked_at__isnull=True, expires_at__gt=_now(),
+                                              account__disabled=False).select_related("account").first())
+
+
+def _principal_of(session: Session | None) -> Principal | None:
     if session is None:
         return None
     a = session.account

@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from portal.api.errors import Conflict, FormInvalid, PermissionDenied, PublicError, outcome, signed_in
+from portal.api.errors import Conflict, FormInvalid, NotFound, PermissionDenied, PublicError, outcome, signed_in
 from portal.applications.api import Application, shown
 from portal.catalog.models import CertificateType, Terminal
 from portal.identity import masking
@@ -74,15 +74,23 @@ class ScanResult:
     certificates: list[ScannedCertificate]
     scene: Scene
     scanned_at: datetime
+    applicant_id: strawberry.ID | None = strawberry.field(description=(
+        "窗口代办: the holder's account, for a window clerk who scanned in GOVERNMENT_SERVICE to pass as `applicantId` "
+        "(submitBundleApplication on WINDOW, bundle.form) until `consentExpiresAt`; null for every other scan."))
+    consent_expires_at: datetime | None = strawberry.field(description=(
+        "When the holder's consent to 窗口代办 given by this scan ends (30 minutes after it); null when none was given."))
 
     @classmethod
     async def of(cls, scanned: codes.ScanOutcome) -> ScanResult:
         names = await _type_names([c.type_code for c in scanned.certificates])
+        consent = scanned.consent
         return cls(holder=ScanHolder(masked_name=scanned.masked_name, masked_id_number=scanned.masked_id_number),
                    certificates=[ScannedCertificate(type=c.type_code, name=names.get(c.type_code, c.type_code),
                                                     number=c.number, valid_until=c.valid_until)
                                  for c in scanned.certificates],
-                   scene=scanned.scene, scanned_at=scanned.scanned_at)
+                   scene=scanned.scene, scanned_at=scanned.scanned_at,
+                   applicant_id=strawberry.ID(str(consent.holder_id)) if consent else None,
+                   consent_expires_at=consent.expires_at if consent else None)
 
 
 @strawberry.type(description="酒店入住一件事: the guest's scan and the registration filed for them.")
@@ -91,7 +99,8 @@ class CheckIn:
     application: Application
 
 
-ScanLuTongCodeResult = Annotated[ScanResult | PermissionDenied | Conflict, strawberry.union("ScanLuTongCodeResult")]
+ScanLuTongCodeResult = Annotated[ScanResult | FormInvalid | PermissionDenied | NotFound | Conflict,
+                                 strawberry.union("ScanLuTongCodeResult")]
 CheckInGuestResult = Annotated[CheckIn | FormInvalid | PermissionDenied | Conflict,
                                strawberry.union("CheckInGuestResult")]
 
@@ -126,11 +135,15 @@ class LuTongQuery:
 @strawberry.type
 class LuTongMutation:
     @strawberry.mutation(description="Scan a 鲁通码 in a scene: FORGED, EXPIRED, REPLAYED, WRONG_SCENE, "
-                                     "SCENE_NOT_ALLOWED are the expected failures.")
-    async def scan_lu_tong_code(self, info: Info, payload: str, scene: Scene) -> ScanLuTongCodeResult:
+                                     "SCENE_NOT_ALLOWED are the expected failures. A window clerk's scan in "
+                                     "GOVERNMENT_SERVICE is the holder's consent to 窗口代办 for 30 minutes; "
+                                     "`counterCode` names the clerk's counter (NOT_YOUR_HALL, COUNTER_NOT_FOUND).")
+    async def scan_lu_tong_code(self, info: Info, payload: str, scene: Scene,
+                                counter_code: str | None = None) -> ScanLuTongCodeResult:
         async def run() -> ScanResult:
             scanned = await codes.scan(await signed_in(info), await info.context.actor(),
-                                       info.context.settings.secret_key, payload, scene, _now())
+                                       info.context.settings.secret_key, payload, scene, _now(),
+                                       counter_code=counter_code)
             return await ScanResult.of(scanned)
         return await outcome(run())
 

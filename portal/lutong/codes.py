@@ -23,11 +23,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from portal.audit.rules import Actor, record
+from portal.config import derived_key
 from portal.identity import masking
-from portal.identity.models import Account, AccountKind, Role
+from portal.identity.models import Account, AccountKind, Role, WindowAuthorisation
 from portal.identity.principal import Principal
 from portal.lutong.models import UsedCode
 from portal.lutong.rules import holdings
+from portal.lutong import window
 from portal.lutong.scenes import Scene, rule_of
 from portal.problems import Refused
 
@@ -70,7 +72,7 @@ def _unb64(text: str) -> bytes:
 
 def code_key(secret: str) -> bytes:
     """The code-signing key, derived from the portal secret (HKDF-like extract with a fixed label)."""
-    return hmac.new(secret.encode("utf-8"), KEY_LABEL, hashlib.sha256).digest()
+    return derived_key(secret, KEY_LABEL)
 
 
 def _signature(secret: str, signed: str) -> bytes:
@@ -133,6 +135,7 @@ class ScanOutcome:
     certificates: list[ScannedCertificate]
     scene: Scene
     scanned_at: datetime
+    consent: WindowAuthorisation | None = None  # 窗口代办: a window clerk's scan in GOVERNMENT_SERVICE
 
 
 async def scanner_scene_allowed(principal: Principal | None, scene: Scene) -> bool:
@@ -170,11 +173,14 @@ async def purge_used(now: datetime) -> int:
 
 
 async def scan(principal: Principal | None, actor: Actor, secret: str, payload: str, scene: Scene | str,
-               now: datetime) -> ScanOutcome:
+               now: datetime, *, counter_code: str | None = None) -> ScanOutcome:
     """扫码: the scanner may scan here, the code is genuine, unexpired and of this scene, and was never
-    scanned before; answer what the scene may learn and log the read for the holder."""
+    scanned before; answer what the scene may learn and log the read for the holder. A window clerk's scan in
+    GOVERNMENT_SERVICE is also the holder's consent to 窗口代办 (``window.grant``), at ``counter_code`` if given
+    (a counter of the clerk's hall)."""
     scene = Scene(scene)
     await _require_scanner(principal, scene)
+    place = await window.place_of(principal, counter_code)
     claims = verify(secret, payload, now)
     if claims.scene is not scene:
         raise Refused("CONFLICT", "WRONG_SCENE",
@@ -187,10 +193,14 @@ async def scan(principal: Principal | None, actor: Actor, secret: str, payload: 
             await UsedCode.create(nonce=claims.nonce, holder_id=holder.id, scanned_at=now,
                                   expires_at=claims.expires_at)
             certificates = await visible_certificates(holder.id, scene)
-            await record("lutong.scan", actor, subject_account_id=holder.id, target=scene.value,
-                         detail={"certificates": [c.type_code for c in certificates]})
+            consent = (await window.grant(principal, holder.id, claims.nonce, place, now)
+                       if window.gives_consent(principal, scene) else None)
+            detail: dict[str, object] = {"certificates": [c.type_code for c in certificates]}
+            if consent is not None:
+                detail.update(consent.place(), consent={"id": consent.id, "expiresAt": consent.expires_at.isoformat()})
+            await record("lutong.scan", actor, subject_account_id=holder.id, target=scene.value, detail=detail)
     except IntegrityError:
         raise Refused("CONFLICT", "REPLAYED", "该鲁通码已被扫描过，请持码人刷新后重新出示") from None
     await purge_used(now)
     name, id_number = masked_identity(holder)
-    return ScanOutcome(holder, name, id_number, certificates, scene, now)
+    return ScanOutcome(holder, name, id_number, certificates, scene, now, consent)

@@ -13,6 +13,7 @@ import pytest
 from portal.applications import rules
 from portal.applications.models import Application, Task
 from portal.applications.rules import promised_deadline
+from portal.audit.models import AuditEntry
 from portal.audit.rules import Actor
 from portal.catalog.models import Terminal
 from portal.events import Event, published_marks
@@ -369,3 +370,31 @@ async def test_worklist_shows_the_departments_tasks_and_flags_overdue_ones(gql: 
     assert task["id"] not in [e["node"]["id"] for e in on_time["edges"]]
     denied = await gql(WORKLIST, {}, token=citizen["token"])
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_handler_of_another_department_can_neither_list_open_nor_act_on_a_task(
+        gql: Any, client: httpx.AsyncClient) -> None:
+    """部门隔离: what the workbench shows a handler is what the API allows — another department's task is in no
+    worklist of theirs, its application is not found, and every action on it is NOT_FOUND and changes nothing."""
+    citizen = await register(gql)
+    application = await submit_newborn(gql, client, citizen["token"])
+    task = task_of(application, CERTIFICATE)
+    outsider = await handler("370100-ZJJ")  # 市住建局: no task in the newborn bundle
+    for status in (None, "SUBMITTED"):
+        listed = (await gql(WORKLIST, {"status": status}, token=outsider))["data"]["departmentTasks"]
+        assert task["id"] not in [e["node"]["id"] for e in listed["edges"]]
+        assert application["id"] not in [e["node"]["application"]["id"] for e in listed["edges"]]
+    assert (await gql(APPLICATION, {"id": application["id"]}, token=outsider))["data"]["application"] is None
+    not_found = {"__typename": "NotFound", "code": "NOT_FOUND"}
+    assert await step(gql, ACCEPT, outsider, id=task["id"], v=task["version"]) == not_found
+    assert await step(gql, APPROVE, outsider, id=task["id"], v=task["version"]) == not_found
+    assert await step(gql, REJECT, outsider, id=task["id"], v=task["version"], r="不符合条件") == not_found
+    assert await step(gql, SUPPLEMENT, outsider, id=task["id"], v=task["version"], f=["child.name"]) == not_found
+    row = await Task.get(id=int(task["id"]))
+    assert (row.status.value, row.version) == ("SUBMITTED", task["version"])
+    assert not await AuditEntry.filter(subject_account_id=int(citizen["account"]["id"]), action="data.read").exists()
+    # The handler of the task's own department does all of it.
+    wjw = await handler("370100-WJW")
+    assert task["id"] in [e["node"]["id"] for e in (await gql(WORKLIST, {"status": "SUBMITTED"}, token=wjw))[
+        "data"]["departmentTasks"]["edges"]]
+    assert (await step(gql, ACCEPT, wjw, id=task["id"], v=task["version"]))["status"] == "ACCEPTED"

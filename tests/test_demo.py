@@ -1,0 +1,65 @@
+"""The demo accounts (portal/demo/accounts.yaml) let the whole demo be played from browsers: a handler for every
+department a demo bundle's items name, a clerk in every demo hall, and an account of every staff role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from portal.catalog.seed import seed_catalog
+from portal.catalog.source import DATA_DIR, read_catalog
+from portal.halls.models import HallClerk
+from portal.halls.seed import HALLS_FILE, seed_halls
+from portal.identity.models import Account, Role
+from portal.identity.passwords import Passwords
+from portal.lutong.scenes import Scene
+from portal.demo import DEMO_FILE, seed_demo_accounts
+
+
+def load(path: Any) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def bundle_departments() -> set[str]:
+    items = {i["code"]: i["department"] for i in load(DATA_DIR / "items.yaml")}
+    return {items[member["item"]] for bundle in load(DATA_DIR / "bundles.yaml") for member in bundle["items"]}
+
+
+STAFF = load(DEMO_FILE)["staff"]
+
+
+def test_every_department_of_a_demo_bundle_has_a_demo_handler() -> None:
+    handlers = {s["department"] for s in STAFF if s["role"] == "DEPARTMENT_HANDLER"}
+    assert len(bundle_departments()) == 30
+    assert bundle_departments() - handlers == set()
+
+
+def test_every_demo_hall_has_a_demo_clerk() -> None:
+    halls = {h["code"] for h in load(HALLS_FILE)["halls"]}
+    served = {hall for s in STAFF if s["role"] == "WINDOW_CLERK" for hall in s["halls"]}
+    assert halls == {"JNSMZX", "QDSMZX", "LXQZWFW"} and halls - served == set()
+
+
+def test_every_role_scene_and_region_level_has_a_demo_account() -> None:
+    assert {s["role"] for s in STAFF} == {r.value for r in Role}
+    assert {s["scene"] for s in STAFF if s["role"] == "SCENE_OPERATOR"} == {s.value for s in Scene}
+    assert {s["region"] for s in STAFF if s["role"] == "SUPERVISOR"} == {"370000", "370100", "370200", "370102"}
+    usernames = [s["username"] for s in STAFF]
+    assert len(usernames) == len(set(usernames))
+    assert {"window-jinan", "handler-wjw", "handler-gaj", "handler-scjgj", "handler-sjwjw", "handler-ybj",
+            "handler-rst", "seat-96178", "supervisor-jinan", "hotel-shungeng"} <= set(usernames)
+
+
+async def test_seeding_creates_them_bound_to_their_departments_and_halls_once(empty_database: str) -> None:
+    await seed_catalog(read_catalog())
+    await seed_halls()
+    for _ in range(2):  # seeding twice changes nothing
+        counts = await seed_demo_accounts(Passwords("test"))
+        assert counts["staff"] == len(STAFF)
+    handlers = await Account.filter(role=Role.DEPARTMENT_HANDLER).values_list("department_code", flat=True)
+    assert sorted(handlers) == sorted(bundle_departments())
+    bound = await HallClerk.all().values_list("account__username", "hall_id")
+    assert sorted(bound) == [("window-jinan", "JNSMZX"), ("window-jinan-2", "JNSMZX"), ("window-lixia", "LXQZWFW"),
+                             ("window-qingdao", "QDSMZX")]
+    assert await Account.filter(role__isnull=False).count() == len(STAFF)
