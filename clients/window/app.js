@@ -5,8 +5,9 @@
 // and may return a function that is called when the screen is left (to stop a live subscription).
 import { h, replace } from "../shared/dom.js";
 import { showProblem } from "../shared/errors.js";
-import { request } from "../shared/graphql.js";
-import { currentSession, onSessionChange, signedOut } from "../shared/session.js";
+import { logout, request } from "../shared/graphql.js";
+import { currentSession, onSessionChange } from "../shared/session.js";
+import { currentRoute, enter, navigate, routeParams } from "../shared/router.js";
 import { t } from "../shared/strings.js";
 import { forgetDesk } from "./desk.js";
 
@@ -45,17 +46,6 @@ let leave = null;
 let rendering = 0;
 // The signed-in staff member (role, department, halls), loaded once per session token.
 let staff = null;
-
-/** Go to a route, e.g. navigate("/tasks", {status: "SUBMITTED"}). */
-export function navigate(path, query = {}) {
-  const search = new URLSearchParams(query).toString();
-  location.hash = `#${path}${search ? `?${search}` : ""}`;
-}
-
-function currentRoute() {
-  const [path, search = ""] = (location.hash.slice(1) || "/").split("?");
-  return { path: path || "/", query: Object.fromEntries(new URLSearchParams(search)) };
-}
 
 function setTitle(title) {
   document.title = title ? `${title} - ${t("window.title")}` : t("window.title");
@@ -96,12 +86,7 @@ function renderNav() {
 }
 
 async function signOut() {
-  try {
-    await request("mutation { logout { __typename } }");
-  } catch {
-    /* signing out at this desk does not depend on the server answering */
-  }
-  signedOut();
+  await logout();
   navigate("/signin");
 }
 
@@ -136,14 +121,9 @@ async function render() {
     } else {
       const view = await import(match.module);
       if (ticket !== rendering) return;
-      const params = Object.fromEntries(Object.entries(match.found.groups ?? {})
-        .map(([key, value]) => [key, decodeURIComponent(value)]));
-      const cleanup = await view.default({ main, params, query, navigate, staff: who, setTitle, homeOf });
-      if (ticket !== rendering) {
-        if (typeof cleanup === "function") cleanup();
-        return;
-      }
-      leave = typeof cleanup === "function" ? cleanup : null;
+      leave = await enter(view, { main, params: routeParams(match.found), query, navigate, staff: who, setTitle,
+        homeOf }, () => ticket === rendering);
+      if (ticket !== rendering) return;
     }
   } catch (error) {
     if (ticket !== rendering) return;
