@@ -285,3 +285,43 @@ async def test_a_handler_cannot_open_another_departments_task(browsing: Browsing
     assert graphql(base, ACCEPT, {"id": task["id"], "v": 1}, sign_in(base, "handler-scjgj"))["acceptTask"] == {
         "__typename": "NotFound"}
     assert not browsing.console_errors, browsing.console_errors
+
+
+async def test_proxy_form_and_receipt(browsing: Browsing) -> None:
+    """代办's form for the person of the visit, and the receipt as printed. The visit is put into the tab as a scan
+    with ``applicantId`` leaves it (INTEGRATION, w13 server branch: until the scan returns the id and authorises
+    the clerk, a submission is refused by the API, which the form shows)."""
+    base = browsing.base_url
+    li_mei = graphql(base, "{ me { account { id } } }", token=sign_in(base, LI_MEI))["me"]["account"]["id"]
+    visit = {"holder": {"maskedName": "李*", "maskedIdNumber": "370102********0523"}, "certificates": [],
+             "scene": "GOVERNMENT_SERVICE", "scannedAt": "2026-11-30T09:00:00+08:00", "applicantId": li_mei}
+    receipt = {"id": "4711", "createdAt": "2026-11-30T09:05:00+08:00", "bundle": "新生儿出生一件事", "promisedDays": 9,
+               "items": [{"name": "出生医学证明首次签发", "department": "济南市卫生健康委员会", "promisedDays": 3}],
+               "person": "李*", "clerk": "济南市民中心窗口"}
+    clerk = await staff_page(browsing, CLERK)
+    await clerk.add_init_script(f"""sessionStorage.setItem('portal.window.visit', {json.dumps(json.dumps(visit))});
+      sessionStorage.setItem('portal.window.receipt.4711', {json.dumps(json.dumps(receipt))});""")
+    await clerk.goto("/window/#/visit/apply/newborn")
+    await expect(clerk.get_by_role("heading", level=1)).to_have_text("代办：新生儿出生一件事")
+    await expect(clerk.locator(".desk-caption")).to_have_text("为 李* 代为申请")
+    assert [words(t) for t in await clerk.locator(".proxy-topic > legend").all_inner_texts()][:2] == ["新生儿信息", "母亲信息"]
+    await check_screen(clerk, "proxy-form")
+    await clerk.fill("#field-child-name", "张小满")
+    await clerk.get_by_role("button", name="提交申请").click()
+    summary = clerk.locator(".error-summary")
+    await expect(summary).to_be_focused()
+    await expect(summary).to_contain_text("请修改以下问题")
+    assert await clerk.locator("#error-field-child-name").count() == 0
+    await expect(clerk.locator("#field-child-name")).to_have_value("张小满")
+
+    await clerk.goto("/window/#/visit/receipt/4711")
+    await expect(clerk.get_by_role("heading", level=1)).to_have_text("受理回执")
+    await expect(clerk.locator(".receipt__number")).to_have_text("办件编号 4711")
+    await expect(clerk.locator(".receipt ol")).to_have_text("出生医学证明首次签发：由济南市卫生健康委员会办理，承诺 3 个工作日")
+    await check_screen(clerk, "receipt")
+    await clerk.emulate_media(media="print")
+    assert not await clerk.locator(".site-header").is_visible()
+    assert not await clerk.get_by_role("button", name="打印回执").is_visible()
+    await expect(clerk.locator(".receipt")).to_be_visible()
+    await screenshot(clerk, "window-receipt-print")
+    assert not browsing.console_errors, browsing.console_errors
