@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
 
 from playwright.async_api import Page, expect
 
@@ -54,7 +53,8 @@ HALL_SCREEN = """(async () => {
 })()""" % HALL
 
 
-def take_ticket() -> str:
+def ticket_key() -> str:
+    """A fresh idempotency key for takeTicket."""
     return f"window-test-{uuid.uuid4()}"
 
 
@@ -102,7 +102,7 @@ async def check_screen(page: Page, name: str) -> None:
 
 async def test_clerk_calls_a_ticket_and_the_hall_sees_it(browsing: Browsing) -> None:
     base = browsing.base_url
-    ticket = graphql(base, TAKE, {"hall": HALL, "category": CATEGORY, "key": take_ticket()})["takeTicket"]
+    ticket = graphql(base, TAKE, {"hall": HALL, "category": CATEGORY, "key": ticket_key()})["takeTicket"]
     assert ticket["__typename"] == "Ticket", ticket
     assert ticket["number"].startswith("D")
     hall = await browsing.page(DESK)
