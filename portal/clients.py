@@ -1,8 +1,10 @@
 """The terminals (TERMINALS.md), served by the portal itself: plain ES modules, no build step.
 
-``/shared/`` is the client library, ``/m/`` the mobile and desktop PWA. Every file is revalidated on each
-load (ETag), and the service worker is generated with the list of the shell's files and a version that
-changes with their content, so a deployment reaches installed apps without anyone keeping a list by hand.
+``/shared/`` is the client library, ``/m/`` the mobile and desktop PWA, ``/window/`` the window terminal and
+staff workbench (no service worker: a desk is online, and staff data is not kept for offline use). Every file is
+revalidated on each load (ETag), and the service worker is generated with the list of the shell's files and a
+version that changes with their content, so a deployment reaches installed apps without anyone keeping a list by
+hand.
 """
 
 from __future__ import annotations
@@ -72,4 +74,5 @@ def client_routes() -> list[BaseRoute]:
         Route("/m/sw.js", service_worker, methods=["GET"]),
         Mount("/shared", ClientFiles(directory=CLIENTS_PATH / "shared"), name="shared"),
         Mount("/m", ClientFiles(directory=CLIENTS_PATH / "mobile", html=True), name="mobile"),
+        Mount("/window", ClientFiles(directory=CLIENTS_PATH / "window", html=True), name="window"),
     ]

@@ -5,8 +5,9 @@
 import { h, replace } from "../shared/dom.js";
 import { apply as applyElderMode, bindElderSwitch, onElderModeChange } from "../shared/elder.js";
 import { showProblem } from "../shared/errors.js";
-import { currentSession, onSessionChange, signedOut } from "../shared/session.js";
-import { keepForOffline, request } from "../shared/graphql.js";
+import { currentSession, onSessionChange } from "../shared/session.js";
+import { keepForOffline, logout } from "../shared/graphql.js";
+import { currentRoute, enter, navigate, routeParams } from "../shared/router.js";
 import { t } from "../shared/strings.js";
 
 // [pattern, view module, who may open it: "anyone" | "signed-in" | "enterprise"]
@@ -29,17 +30,6 @@ const nav = document.getElementById("site-nav");
 const offlineNotice = document.getElementById("offline-notice");
 let leave = null;
 let rendering = 0;
-
-/** Go to a route, e.g. navigate("/bundle/newborn") or navigate("/signin", {next: "/applications"}). */
-export function navigate(path, query = {}) {
-  const search = new URLSearchParams(query).toString();
-  location.hash = `#${path}${search ? `?${search}` : ""}`;
-}
-
-function currentRoute() {
-  const [path, search = ""] = (location.hash.slice(1) || "/").split("?");
-  return { path: path || "/", query: Object.fromEntries(new URLSearchParams(search)) };
-}
 
 /** Show or hide the offline notice; views call it with `true` when they show cached data. */
 export function offline(showingCachedData = false) {
@@ -76,12 +66,7 @@ function renderNav() {
 }
 
 async function signOut() {
-  try {
-    await request("mutation { logout { __typename } }");
-  } catch {
-    /* signing out on this device does not depend on the server answering */
-  }
-  signedOut();
+  await logout();
   navigator.serviceWorker?.controller?.postMessage({ type: "forget-personal-data" });
   navigate("/");
 }
@@ -116,14 +101,10 @@ async function render({ keepFocus = false } = {}) {
   try {
     const view = await import(match.module);
     if (ticket !== rendering) return;
-    const params = Object.fromEntries(Object.entries(match.found.groups ?? {})
-      .map(([key, value]) => [key, value === undefined ? undefined : decodeURIComponent(value)]));
-    const cleanup = await view.default({ main, params, query, navigate, session, setTitle, offline });
-    if (ticket !== rendering) {
-      if (typeof cleanup === "function") cleanup();
-      return;
-    }
-    leave = typeof cleanup === "function" ? cleanup : null;
+    const params = routeParams(match.found);
+    leave = await enter(view, { main, params, query, navigate, session, setTitle, offline },
+      () => ticket === rendering);
+    if (ticket !== rendering) return;
   } catch (error) {
     if (ticket !== rendering) return;
     setTitle(t("errors.title"));

@@ -84,3 +84,13 @@ export async function keepForOffline() {
 export function idempotencyKey() {
   return crypto.randomUUID();
 }
+
+/** Sign out: end the session on the server, then forget it here (which does not wait for the server to agree). */
+export async function logout() {
+  try {
+    await request("mutation { logout { __typename } }");
+  } catch {
+    /* signing out on this device does not depend on the server answering */
+  }
+  signedOut();
+}

@@ -1,7 +1,10 @@
 // The signed-in session of this browser: the bearer token and the account it belongs to.
 // Kept in localStorage so that a reload or an installed PWA stays signed in until the token expires.
+// Each terminal other than /m/ names itself (<html data-terminal="window">) and keeps a session of its own, so
+// that a clerk signed in at the window is not signed in on the citizens' client of the same browser.
 
-const KEY = "portal.session";
+const TERMINAL = document.documentElement.dataset.terminal;
+const KEY = TERMINAL ? `portal.session.${TERMINAL}` : "portal.session";
 const listeners = new Set();
 
 export function currentSession() {

@@ -8,8 +8,9 @@ import * as apply from "./strings/apply.js";
 import * as applications from "./strings/applications.js";
 import * as lutong from "./strings/lutong.js";
 import * as appeals from "./strings/appeals.js";
+import * as workbench from "./strings/window.js";
 
-const AREAS = [common, account, catalog, apply, applications, lutong, appeals];
+const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench];
 const ZH = {};
 const ELDER = {};
 for (const area of AREAS) {

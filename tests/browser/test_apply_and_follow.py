@@ -412,7 +412,7 @@ async def test_my_applications_page_and_open_offline_after_one_visit(browsing: B
 
 # Every field type as fieldControl renders it: [type, tag, input type, inputmode, radios] and the value read back.
 EVERY_TYPE = """async () => {
-  const { fieldControl, readValue } = await import("/m/views/apply-fields.js");
+  const { fieldControl, readValue } = await import("/shared/apply-fields.js");
   const types = ["TEXT", "DATE", "NUMBER", "PHONE", "ID_NUMBER", "CREDIT_CODE", "SELECT", "BOOLEAN", "ADDRESS"];
   const options = [{ value: "A", label: "甲" }, { value: "B", label: "乙" }];
   const form = document.createElement("form");

@@ -4,7 +4,7 @@ import { h, replace } from "../../shared/dom.js";
 import { showErrors } from "../../shared/errors.js";
 import { idempotencyKey } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
-import { fieldControl, materialUpload, readValue } from "./apply-fields.js";
+import { fieldControl, materialUpload, readValue } from "../../shared/apply-fields.js";
 
 /**
  * The section for `application` (with its bundle's form). `send(formValues, materials, idempotencyKey)` runs

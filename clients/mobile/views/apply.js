@@ -5,8 +5,8 @@ import { h, replace } from "../../shared/dom.js";
 import { showErrors, USER_ERROR_FIELDS } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
-import { Answers, MATERIALS, isMaterialKey, issuerOf, materialsToUpload, topicsOf } from "./apply-answers.js";
-import { displayValue, fieldControl, isBlank, materialUpload, readValue } from "./apply-fields.js";
+import { Answers, MATERIALS, isMaterialKey, issuerOf, materialsToUpload, topicsOf } from "../../shared/apply-answers.js";
+import { displayValue, fieldControl, isBlank, materialUpload, readValue } from "../../shared/apply-fields.js";
 
 const BUNDLE = `query ApplyBundle($code: String!) {
   bundle(code: $code) {

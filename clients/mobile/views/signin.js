@@ -1,7 +1,8 @@
 // 登录: one account field for every kind of account (ID number or phone, credit code, staff username).
-// The form helpers are exported for the sign-up screen, which shares its fields and its flow.
+// The form helpers are exported for the sign-up screen, which shares its flow.
 import { h, replace } from "../../shared/dom.js";
-import { USER_ERROR_FIELDS, fieldId, isUserError, showErrors } from "../../shared/errors.js";
+import { destination, inputField, passwordField } from "../../shared/account-fields.js";
+import { USER_ERROR_FIELDS, isUserError, showErrors } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
 import { signedIn } from "../../shared/session.js";
 import { t } from "../../shared/strings.js";
@@ -12,38 +13,6 @@ export const AUTH_PAYLOAD_FIELDS = `... on AuthPayload { token expiresAt account
 const LOGIN = `mutation Login($input: LoginInput!) {
   login(input: $input) { ${AUTH_PAYLOAD_FIELDS} ${USER_ERROR_FIELDS} }
 }`;
-
-/** A labelled input whose id is fieldId(key), so that showErrors puts its error next to it. */
-export function inputField(key, label, hint, attributes = {}) {
-  const id = fieldId(key);
-  const hintId = hint ? `${id}-hint` : null;
-  return h("div", { class: "field" },
-    h("label", { for: id }, label),
-    hint ? h("span", { class: "hint", id: hintId }, hint) : null,
-    h("input", { type: "text", id, name: key, "aria-describedby": hintId, ...attributes }));
-}
-
-/** A password input with a button that shows what was typed (easier than typing it twice). */
-export function passwordField(key, autocomplete, hint = null) {
-  const field = inputField(key, t("account.password"), hint, {
-    type: "password", autocomplete, autocapitalize: "off", spellcheck: "false",
-  });
-  const input = field.querySelector("input");
-  const toggle = h("button", { type: "button", class: "link-button password-toggle", "aria-controls": input.id },
-    t("account.password.show"));
-  toggle.addEventListener("click", () => {
-    const show = input.type === "password";
-    input.type = show ? "text" : "password";
-    toggle.textContent = t(show ? "account.password.hide" : "account.password.show");
-  });
-  field.append(toggle);
-  return field;
-}
-
-/** Where to go after signing in: `next` when it is a path of this app, never another site. */
-export function destination(next) {
-  return typeof next === "string" && /^\/(?!\/)/.test(next) ? next : "/";
-}
 
 /**
  * Send a login or registration mutation. On success the session is stored and the app goes on to

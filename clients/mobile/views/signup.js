@@ -3,7 +3,8 @@
 import { h } from "../../shared/dom.js";
 import { USER_ERROR_FIELDS, clearErrors } from "../../shared/errors.js";
 import { t } from "../../shared/strings.js";
-import { AUTH_PAYLOAD_FIELDS, inputField, passwordField, renderAuthPage, submitAuth } from "./signin.js";
+import { inputField, passwordField } from "../../shared/account-fields.js";
+import { AUTH_PAYLOAD_FIELDS, renderAuthPage, submitAuth } from "./signin.js";
 
 const REGISTER = {
   citizen: {

@@ -1,9 +1,9 @@
 // Form fields of the merged form (FormField in the schema) as controls, their values read back and shown,
-// and material uploads (POST /uploads). Used by the apply screens and by the supplement (补正) form.
-import { h, formatDate } from "../../shared/dom.js";
-import { fieldId } from "../../shared/errors.js";
-import { token } from "../../shared/session.js";
-import { t } from "../../shared/strings.js";
+// and material uploads (POST /uploads). Used by the apply screens and the supplement (补正) form of /m/, and by 代办 at the window.
+import { h, formatDate } from "./dom.js";
+import { fieldId } from "./errors.js";
+import { token } from "./session.js";
+import { t } from "./strings.js";
 
 // Few options read best as radios (all visible at once); long lists as a drop-down.
 const MAX_RADIO_OPTIONS = 5;

@@ -1,8 +1,8 @@
 // One fill of a merged form: the answers, uploads and the last submission's errors, kept in sessionStorage
 // per account and bundle so that a reload or a step back loses nothing; and the topics (one page each)
 // the form's fields are grouped into.
-import { idempotencyKey } from "../../shared/graphql.js";
-import { ZH as APPLY_STRINGS } from "../../shared/strings/apply.js";
+import { idempotencyKey } from "./graphql.js";
+import { ZH as APPLY_STRINGS } from "./strings/apply.js";
 import { isBlank } from "./apply-fields.js";
 
 export const MATERIALS = "materials";

@@ -1,0 +1,78 @@
+// 待办事项: the department's worklist (`departmentTasks`), oldest deadline first, with overdue flags and filters
+// by status and lateness (kept in the address, so a filtered list can be reloaded or bookmarked).
+import { formatDateTime, h, replace } from "../../shared/dom.js";
+import { request } from "../../shared/graphql.js";
+import { pager } from "../../shared/paging.js";
+import { t } from "../../shared/strings.js";
+
+const PAGE = 20;
+const STATUSES = ["SUBMITTED", "ACCEPTED", "SUPPLEMENT_REQUIRED", "WAITING", "APPROVED", "REJECTED"];
+const OVERDUE = { yes: true, no: false };
+const TASKS = `query Worklist($status: TaskStatus, $overdue: Boolean, $first: Int, $after: String) {
+  departmentTasks(status: $status, overdue: $overdue, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { id status version deadline deadlineProvisional overdue submittedAt item { name }
+      application { id bundle { name } applicant { displayName } } } }
+  }
+}`;
+
+function select(name, label, options, value) {
+  const id = `filter-${name}`;
+  return h("div", { class: "field filter" }, h("label", { for: id }, label),
+    h("select", { id, name }, options.map(([optionValue, text]) => h("option", {
+      value: optionValue, selected: optionValue === (value ?? "") }, text))));
+}
+
+function row(task) {
+  return h("tr", { class: task.overdue ? "task-row--overdue" : null },
+    h("td", {}, h("a", { href: `#/task/${encodeURIComponent(task.application.id)}/${encodeURIComponent(task.id)}` },
+      task.item.name)),
+    h("td", {}, task.application.bundle.name),
+    h("td", {}, task.application.applicant.displayName),
+    h("td", {}, t(`applications.task.${task.status}`)),
+    h("td", {}, task.deadline ? formatDateTime(task.deadline) : t("window.tasks.noDeadline"),
+      task.overdue ? [" ", h("strong", { class: "tag tag--error" }, t("window.tasks.overdue"))] : null),
+    h("td", {}, formatDateTime(task.submittedAt)));
+}
+
+export default async function render({ main, query, navigate, staff, setTitle }) {
+  const status = STATUSES.includes(query.status) ? query.status : null;
+  const overdue = query.overdue in OVERDUE ? OVERDUE[query.overdue] : null;
+  const variables = { status, overdue, first: PAGE };
+  const { departmentTasks: first } = await request(TASKS, { ...variables, after: null });
+  const title = t("window.tasks.title");
+  setTitle(title);
+  const filters = h("form", { class: "filters", novalidate: true, "aria-label": t("window.tasks.filters") },
+    select("status", t("window.tasks.status"), [["", t("window.tasks.all")],
+      ...STATUSES.map((s) => [s, t(`applications.task.${s}`)])], status),
+    select("overdue", t("window.tasks.lateness"), [["", t("window.tasks.all")], ["yes", t("window.tasks.onlyOverdue")],
+      ["no", t("window.tasks.notOverdue")]], query.overdue),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "button button--secondary" }, t("window.tasks.apply"))));
+  filters.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const chosen = Object.fromEntries([...new FormData(filters)].filter(([, value]) => value));
+    navigate("/tasks", chosen);
+  });
+  const body = h("tbody");
+  const count = h("p", { class: "status-line", role: "status" });
+  const { controls, show } = pager({
+    list: body, entry: row, label: t("window.tasks.more"), loadingLabel: t("app.loading"),
+    nextPage: async (after) => (await request(TASKS, { ...variables, after })).departmentTasks,
+    onPage: (connection) => replace(count, t("window.tasks.count", { shown: body.children.length,
+      total: connection.totalCount })),
+  });
+  show(first);
+  replace(main,
+    h("p", { class: "desk-caption" }, staff.department?.name ?? ""),
+    h("h1", {}, title),
+    filters,
+    count,
+    first.totalCount
+      ? h("div", { class: "table-wrap" }, h("table", { class: "desk-table" },
+        h("caption", { class: "visually-hidden" }, title),
+        h("thead", {}, h("tr", {}, ["item", "bundle", "applicant", "status", "deadline", "submitted"]
+          .map((key) => h("th", { scope: "col" }, t(`window.tasks.column.${key}`))))),
+        body))
+      : h("p", {}, t("window.tasks.empty")),
+    controls);
+}
