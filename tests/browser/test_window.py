@@ -2,7 +2,9 @@
 
 A clerk of 济南市民中心 signs in with the keyboard on a 1280-wide page, chooses counter JNSMZX-07 and calls a
 ticket taken through the API, while a hall screen (another browser) sees the call live; an empty queue says so.
-The clerk scans 李梅's 鲁通码 and sees her masked identity and certificates. A handler of 市卫健委 finds the newborn
+The clerk scans 李梅's 鲁通码 and sees her masked identity and certificates; with the consent the scan gives, the
+clerk fills the newborn bundle's form for her, prefilled from her e-licences, submits it on channel WINDOW and
+prints the receipt, and her phone lists the application. A handler of 市卫健委 finds the newborn
 application in the worklist with the keyboard, accepts and approves its task while the citizen's phone page shows
 each change live; two handlers of 市公安局 act on the next task at once, one is told plainly that someone else
 changed it and reloads without losing what they typed. A handler of another department is told the task is not
@@ -13,10 +15,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import date, timedelta
 
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import DEMO_PASSWORD, Browsing, assert_accessible, graphql, screenshot, sign_in, words
+from tests.helpers import new_id_number
 from tests.browser.test_apply_and_follow import (
     ACCEPT,
     BIRTH_CERTIFICATE_ITEM,
@@ -34,6 +38,7 @@ COUNTER = "JNSMZX-07"  # serves 户籍证件 (HJZJ, letter D) only
 CATEGORY = "HJZJ"
 CLERK = "window-jinan"
 LI_MEI = "13805310001"
+LI_MEI_ID_NUMBER = "370102198803120523"  # portal/demo/accounts.yaml
 TAKE = """mutation($hall: String!, $category: String!, $key: String!) {
   takeTicket(hallCode: $hall, category: $category, idempotencyKey: $key) { __typename ... on Ticket { id number } }
 }"""
@@ -188,11 +193,8 @@ async def test_clerk_scans_a_code_for_the_visit(browsing: Browsing) -> None:
     certificates = words(await clerk.locator(".certificate-list").inner_text())
     assert "居民身份证 3701**********0523" in certificates and "结婚证" in certificates, certificates
     proxy = clerk.locator("section", has=clerk.get_by_role("heading", name="代为申请（代办）"))
-    if await proxy.locator(".bundle-links").count():
-        await expect(proxy.get_by_role("link", name="新生儿出生一件事")).to_be_visible()
-    else:
-        # INTEGRATION (w13 server branch): until ScanResult.applicantId exists, 代办 says it is not available.
-        await expect(proxy).to_contain_text("扫码授权代办尚未开通")
+    await expect(proxy).to_contain_text("办事人已授权本窗口代办，有效至")
+    await expect(proxy.get_by_role("link", name="新生儿出生一件事")).to_be_visible()
     await check_screen(clerk, "visit")
     await clerk.get_by_role("button", name="结束本次服务").click()
     await expect(clerk.locator("#field-payload")).to_be_focused()
@@ -287,41 +289,68 @@ async def test_a_handler_cannot_open_another_departments_task(browsing: Browsing
     assert not browsing.console_errors, browsing.console_errors
 
 
-async def test_proxy_form_and_receipt(browsing: Browsing) -> None:
-    """代办's form for the person of the visit, and the receipt as printed. The visit is put into the tab as a scan
-    with ``applicantId`` leaves it (INTEGRATION, w13 server branch: until the scan returns the id and authorises
-    the clerk, a submission is refused by the API, which the form shows)."""
+async def test_the_clerk_applies_for_the_person_who_showed_their_code(browsing: Browsing) -> None:
+    """李梅 shows her 鲁通码 at the counter; the clerk scans it (her consent, for 30 minutes), fills the newborn
+    bundle's merged form for her, prefilled from her profile and e-licences, and submits it on channel WINDOW. The
+    receipt prints; her phone, signed in as her, lists the application the clerk filed for her."""
     base = browsing.base_url
-    li_mei = graphql(base, "{ me { account { id } } }", token=sign_in(base, LI_MEI))["me"]["account"]["id"]
-    visit = {"holder": {"maskedName": "李*", "maskedIdNumber": "370102********0523"}, "certificates": [],
-             "scene": "GOVERNMENT_SERVICE", "scannedAt": "2026-11-30T09:00:00+08:00", "applicantId": li_mei}
-    receipt = {"id": "4711", "createdAt": "2026-11-30T09:05:00+08:00", "bundle": "新生儿出生一件事", "promisedDays": 9,
-               "items": [{"name": "出生医学证明首次签发", "department": "济南市卫生健康委员会", "promisedDays": 3}],
-               "person": "李*", "clerk": "济南市民中心窗口"}
+    login = graphql(base, """mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p})
+      { ... on AuthPayload { token expiresAt account { id kind displayName } } } }""", {"u": LI_MEI, "p": DEMO_PASSWORD})
+    li_mei = login["login"]
+    phone = await signed_in_page(browsing, {"width": 390, "height": 844}, li_mei)
+    await phone.goto("/m/#/applications")
+    await expect(phone.get_by_role("heading", level=1)).to_be_visible()
+    before = await phone.locator(".application-card").count()
+
     clerk = await staff_page(browsing, CLERK)
-    await clerk.add_init_script(f"""sessionStorage.setItem('portal.window.visit', {json.dumps(json.dumps(visit))});
-      sessionStorage.setItem('portal.window.receipt.4711', {json.dumps(json.dumps(receipt))});""")
-    await clerk.goto("/window/#/visit/apply/newborn")
+    await clerk.goto("/window/#/visit")
+    await clerk.fill("#field-payload", graphql(base, CODE, token=li_mei["token"])["myLuTongCode"]["payload"])
+    await clerk.keyboard.press("Enter")
+    await clerk.get_by_role("link", name="新生儿出生一件事").click()
     await expect(clerk.get_by_role("heading", level=1)).to_have_text("代办：新生儿出生一件事")
     await expect(clerk.locator(".desk-caption")).to_have_text("为 李* 代为申请")
+    # Her own data, not the clerk's: the form was computed for her.
+    await expect(clerk.locator("#field-mother-name")).to_have_value("李梅")  # from her marriage certificate
     assert [words(t) for t in await clerk.locator(".proxy-topic > legend").all_inner_texts()][:2] == ["新生儿信息", "母亲信息"]
     await check_screen(clerk, "proxy-form")
-    await clerk.fill("#field-child-name", "张小满")
+    # Submitting with gaps lists them and keeps what was typed.
+    await clerk.fill("#field-child-name", "李小满")
     await clerk.get_by_role("button", name="提交申请").click()
-    summary = clerk.locator(".error-summary")
-    await expect(summary).to_be_focused()
-    await expect(summary).to_contain_text("请修改以下问题")
-    assert await clerk.locator("#error-field-child-name").count() == 0
-    await expect(clerk.locator("#field-child-name")).to_have_value("张小满")
+    await expect(clerk.locator(".error-summary")).to_be_focused()
+    await expect(clerk.locator("#field-child-name")).to_have_value("李小满")
 
-    await clerk.goto("/window/#/visit/receipt/4711")
+    # What her profile and e-licences did not answer, the clerk types; her files are uploaded at the counter.
+    await clerk.get_by_role("group", name="新生儿性别").get_by_label("女", exact=True).check()
+    await clerk.get_by_label("免费邮寄到家").check()
+    values = {"child.birthDate": (date.today() - timedelta(days=3)).isoformat(), "child.birthPlace": "山东大学齐鲁医院",
+              "child.ethnicity": "汉族", "mother.idNumber": LI_MEI_ID_NUMBER, "father.name": "张伟",
+              "father.idNumber": new_id_number(born="19890506"), "applicant.address": "济南市历下区泉城路1号",
+              "household.address": "济南市历下区解放路100号"}
+    for key, value in values.items():
+        control = clerk.locator(f"#field-{key.replace('.', '-')}")
+        if await control.input_value() == "":
+            await control.fill(value)
+    for material in await clerk.locator(".desk-material", has=clerk.locator("input[type=file]")).all():
+        await material.locator("input[type=file]").set_input_files(
+            {"name": "材料.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" + uuid.uuid4().bytes})
+        await expect(material.locator(".upload-status")).to_have_text("已上传：材料.pdf")
+    await clerk.get_by_role("button", name="提交申请").click()
     await expect(clerk.get_by_role("heading", level=1)).to_have_text("受理回执")
-    await expect(clerk.locator(".receipt__number")).to_have_text("办件编号 4711")
-    await expect(clerk.locator(".receipt ol")).to_have_text("出生医学证明首次签发：由济南市卫生健康委员会办理，承诺 3 个工作日")
+    number = (await clerk.locator(".receipt__number").inner_text()).removeprefix("办件编号 ")
+    await expect(clerk.locator(".receipt ol li").first).to_contain_text("出生医学证明首次签发：由")
     await check_screen(clerk, "receipt")
     await clerk.emulate_media(media="print")
     assert not await clerk.locator(".site-header").is_visible()
     assert not await clerk.get_by_role("button", name="打印回执").is_visible()
     await expect(clerk.locator(".receipt")).to_be_visible()
     await screenshot(clerk, "window-receipt-print")
+    assert (await clerk.pdf())[:5] == b"%PDF-"
+
+    # Her phone lists what the clerk filed for her.
+    await phone.reload()
+    await expect(phone.locator(".application-card")).to_have_count(before + 1)
+    await expect(phone.locator(f"a[href='#/application/{number}']")).to_contain_text("新生儿出生一件事")
+    filed = graphql(base, "query($id: ID!) { application(id: $id) { channel status } }", {"id": number},
+                    token=li_mei["token"])["application"]
+    assert filed == {"channel": "WINDOW", "status": "IN_PROGRESS"}
     assert not browsing.console_errors, browsing.console_errors

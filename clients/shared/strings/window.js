@@ -95,7 +95,8 @@ export const ZH = {
   "window.visit.noCertificates": "没有可查看的电子证照。",
   "window.visit.validUntil": "有效期至 {date}",
   "window.visit.proxy": "代为申请（代办）",
-  "window.visit.proxyUnavailable": "扫码授权代办尚未开通：服务端还没有返回办事人的账号。可请办事人在爱山东App中自行申请。",
+  "window.visit.proxyUnavailable": "这次扫码没有授权代办（只有窗口工作人员在政务服务场景扫码才能代办）。可请办事人在爱山东App中自行申请。",
+  "window.visit.consentUntil": "办事人已授权本窗口代办，有效至 {time}。",
   "window.visit.promised": "承诺 {days} 个工作日",
   "window.visit.end": "结束本次服务",
 
@@ -183,7 +184,6 @@ export const ZH = {
   "window.task.materials": "材料",
   "window.task.noMaterials": "没有材料。",
   "window.task.openFile": "查看“{name}”",
-  "window.task.fileFailed": "无法打开该文件，请稍后再试",
 };
 
 export const ELDER = {};

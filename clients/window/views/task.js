@@ -6,7 +6,6 @@ import { formatDateTime, h, replace } from "../../shared/dom.js";
 import { USER_ERROR_FIELDS, fieldId, isUserError, showErrors, showProblem } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
 import { follow } from "../../shared/live.js";
-import { token } from "../../shared/session.js";
 import { t } from "../../shared/strings.js";
 import { displayValue } from "../../shared/apply-fields.js";
 
@@ -17,7 +16,7 @@ const APPLICATION = `query HandlerTask($id: ID!) {
     id createdAt channel status formValues
     applicant { displayName }
     bundle { name form { fields { key label type options { value label } } materials { code name } } }
-    materials { code source fileId certificateType certificateNumber }
+    materials { code source fileId url certificateType certificateNumber }
     tasks { ${TASK_FIELDS} }
   }
 }`;
@@ -208,7 +207,7 @@ export default async function render(context) {
           ? h("ul", { class: "material-list" }, application.materials.map((m) => h("li", {},
             h("strong", {}, materialNames.get(m.code) ?? m.code), " ",
             h("span", { class: "tag" }, t(`window.material.${m.source}`)), " ",
-            m.certificateNumber ?? "", m.fileId ? openFileButton(m.fileId, materialNames.get(m.code) ?? m.code) : null)))
+            m.certificateNumber ?? "", m.url ? fileLink(m.url, materialNames.get(m.code) ?? m.code) : null)))
           : h("p", {}, t("window.task.noMaterials")))),
     h("p", {}, h("a", { href: "#/tasks" }, t("window.task.backToList"))));
 
@@ -225,19 +224,9 @@ export default async function render(context) {
   return () => stopLive?.();
 }
 
-// INTEGRATION (w13 server branch): attachments will open with a short-lived signed link; until then the file is
-// fetched with the handler's bearer token and shown from a local object URL.
-function openFileButton(fileId, name) {
-  const problem = h("span", { class: "field-error", role: "alert" });
-  const button = h("button", { type: "button", class: "link-button", onclick: async () => {
-    problem.textContent = "";
-    try {
-      const response = await fetch(`/uploads/${encodeURIComponent(fileId)}`, { headers: { authorization: `Bearer ${token()}` } });
-      if (!response.ok) throw new Error(t("window.task.fileFailed"));
-      window.open(URL.createObjectURL(await response.blob()), "_blank", "noopener");
-    } catch (error) {
-      problem.textContent = error.message;
-    }
-  } }, t("window.task.openFile", { name }));
-  return [" ", button, problem];
+/** An attachment opens in a new tab through its short-lived signed link (the server logs the read as the
+ * handler's, in the applicant's access log). A link outlives its five minutes only on a page left open: the
+ * server then answers LINK_EXPIRED, and reloading the task gives fresh links. */
+function fileLink(url, name) {
+  return [" ", h("a", { href: url, target: "_blank", rel: "noopener" }, t("window.task.openFile", { name }))];
 }

@@ -10,14 +10,14 @@ import { Answers, issuerOf, materialsToUpload, topicsOf } from "../../shared/app
 import { fieldControl, isBlank, materialUpload, readValue } from "../../shared/apply-fields.js";
 import { currentVisit, keepReceipt } from "../desk.js";
 
-// INTEGRATION (w13 server branch): the form's prefilled values and `heldLicence` are computed for the signed-in
-// account, which here is the clerk; prefilling from the scanned person's profile and e-licences needs the server
-// to compute the form for `applicantId` (with the consent the scan gives). Until then the clerk types the values.
-const BUNDLE = `query ProxyBundle($code: String!) {
+// The form is computed for the person (`form(applicantId:)`, allowed by the consent their scan gave): prefilled
+// from their profile and e-licences, the materials their licences cover marked held. The read is in their
+// access log.
+const BUNDLE = `query ProxyBundle($code: String!, $applicant: ID!) {
   bundle(code: $code) {
     code name channels promisedDays
     items { item { code name promisedDays department { name } } }
-    form {
+    form(applicantId: $applicant) {
       fields { key label type required hint options { value label } validation { multiline } value prefilledFrom }
       materials { code name required issuedBy certificateType { code name } heldLicence { name number } }
     }
@@ -35,7 +35,7 @@ export default async function render({ main, params, navigate, staff, setTitle }
     replace(main, h("h1", {}, t("window.proxy.noVisit")), h("p", {}, h("a", { href: "#/visit" }, t("window.nav.visit"))));
     return;
   }
-  const { bundle } = await request(BUNDLE, { code: params.code });
+  const { bundle } = await request(BUNDLE, { code: params.code, applicant: visit.applicantId });
   if (!bundle) {
     setTitle(t("apply.notFound"));
     replace(main, h("h1", {}, t("apply.notFound")), h("p", {}, h("a", { href: "#/visit" }, t("window.nav.visit"))));

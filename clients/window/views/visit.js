@@ -4,36 +4,25 @@
 // the clerk applies for a bundle on the person's behalf (代办).
 import { formatDate, formatDateTime, h, replace } from "../../shared/dom.js";
 import { fieldId, isUserError, showErrors } from "../../shared/errors.js";
-import { GraphQLFailure, request } from "../../shared/graphql.js";
+import { request } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
-import { currentVisit, endVisit, startVisit } from "../desk.js";
+import { chosenCounter, currentVisit, endVisit, startVisit } from "../desk.js";
 
-const SCAN_FIELDS = `holder { maskedName maskedIdNumber } certificates { type name number validUntil } scene scannedAt`;
-// INTEGRATION (w13 server branch): `ScanResult.applicantId` — the scanned person's account id, which makes 代办
-// possible — is added by the server branch of issue 13. Until it is merged the field is unknown to the schema, so
-// the scan is asked again without it and 代办 is shown as not yet available; afterwards only the first document
-// is ever used.
-const APPLICANT_ID = "applicantId";
-const scanDocument = (withApplicant) => `mutation Scan($payload: String!) {
-  scanLuTongCode(payload: $payload, scene: GOVERNMENT_SERVICE) {
-    __typename ... on ScanResult { ${SCAN_FIELDS} ${withApplicant ? APPLICANT_ID : ""} } ... on UserError { code message }
+// `applicantId` and `consentExpiresAt`: the scan in GOVERNMENT_SERVICE at this counter is the person's consent to
+// 代办 for 30 minutes, for this clerk only (the server records it with the scan, the hall and the counter).
+const SCAN = `mutation Scan($payload: String!, $counter: String) {
+  scanLuTongCode(payload: $payload, scene: GOVERNMENT_SERVICE, counterCode: $counter) {
+    __typename
+    ... on ScanResult { holder { maskedName maskedIdNumber } certificates { type name number validUntil } scene
+                        scannedAt applicantId consentExpiresAt }
+    ... on FormInvalid { code message errors { field code message } }
+    ... on UserError { code message }
   }
 }`;
 const BUNDLES = `query WindowBundles { bundles(terminal: WINDOW, first: 100) { edges { node { code name audience promisedDays } } } }`;
 
-function unknownApplicantField(error) {
-  return error instanceof GraphQLFailure
-    && error.errors.some((e) => e.message.includes(`'${APPLICANT_ID}'`) && e.message.includes("ScanResult"));
-}
-
 async function scan(payload) {
-  try {
-    return (await request(scanDocument(true), { payload })).scanLuTongCode;
-  } catch (error) {
-    if (!unknownApplicantField(error)) throw error;
-    const result = (await request(scanDocument(false), { payload })).scanLuTongCode;
-    return result.__typename === "ScanResult" ? { ...result, applicantId: null } : result;
-  }
+  return (await request(SCAN, { payload, counter: chosenCounter() })).scanLuTongCode;
 }
 
 export default async function render({ main, navigate, setTitle }) {
@@ -107,11 +96,13 @@ export default async function render({ main, navigate, setTitle }) {
     h("div", { class: "actions" }, finish));
 }
 
-/** The bundles that can be applied for at a window, each a link to the 代办 form; or why 代办 is not possible. */
+/** Until when the person's consent lasts and the bundles that can be applied for at a window, each a link to the
+ * 代办 form; or why 代办 is not possible. */
 async function proxyChoices(visit) {
   if (!visit.applicantId) return h("p", { class: "desk-notice" }, t("window.visit.proxyUnavailable"));
   const { bundles } = await request(BUNDLES);
-  return h("ul", { class: "bundle-links" }, bundles.edges.map(({ node }) => h("li", {},
+  return [h("p", {}, t("window.visit.consentUntil", { time: formatDateTime(visit.consentExpiresAt) })),
+    h("ul", { class: "bundle-links" }, bundles.edges.map(({ node }) => h("li", {},
     h("a", { href: `#/visit/apply/${encodeURIComponent(node.code)}` }, node.name),
-    " ", h("span", { class: "muted" }, t("window.visit.promised", { days: node.promisedDays })))));
+    " ", h("span", { class: "muted" }, t("window.visit.promised", { days: node.promisedDays })))))];
 }
