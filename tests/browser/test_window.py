@@ -16,6 +16,9 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
+
+import yaml
 
 from playwright.async_api import Page, expect
 
@@ -290,7 +293,7 @@ async def test_a_handler_cannot_open_another_departments_task(browsing: Browsing
 
 
 async def test_the_clerk_applies_for_the_person_who_showed_their_code(browsing: Browsing) -> None:
-    """李梅 shows her 鲁通码 at the counter; the clerk scans it (her consent, for 30 minutes), fills the newborn
+    """李梅 takes a ticket and is called to the counter; she shows her 鲁通码 and the clerk scans it (her consent, for 30 minutes), fills the newborn
     bundle's merged form for her, prefilled from her profile and e-licences, and submits it on channel WINDOW. The
     receipt prints; her phone, signed in as her, lists the application the clerk filed for her."""
     base = browsing.base_url
@@ -302,7 +305,20 @@ async def test_the_clerk_applies_for_the_person_who_showed_their_code(browsing: 
     await expect(phone.get_by_role("heading", level=1)).to_be_visible()
     before = await phone.locator(".application-card").count()
 
+    # She takes a ticket on her phone; the clerk at counter JNSMZX-07 calls until it is hers.
+    ticket = graphql(base, TAKE, {"hall": HALL, "category": CATEGORY, "key": ticket_key()},
+                     token=li_mei["token"])["takeTicket"]
     clerk = await staff_page(browsing, CLERK)
+    await clerk.goto(f"/window/#/counter/{COUNTER}")
+    await expect(clerk.get_by_role("heading", level=1)).to_have_text(f"{COUNTER} 窗口")
+    for _ in range(20):
+        await clerk.get_by_role("button", name="叫下一位").click()
+        await expect(clerk.locator(".serving__number")).to_be_visible()
+        if words(await clerk.locator(".serving__number").inner_text()) == ticket["number"]:
+            break
+        await clerk.get_by_role("button", name="办结").click()
+    assert words(await clerk.locator(".serving__number").inner_text()) == ticket["number"]
+
     await clerk.goto("/window/#/visit")
     await clerk.fill("#field-payload", graphql(base, CODE, token=li_mei["token"])["myLuTongCode"]["payload"])
     await clerk.keyboard.press("Enter")
@@ -353,4 +369,50 @@ async def test_the_clerk_applies_for_the_person_who_showed_their_code(browsing: 
     filed = graphql(base, "query($id: ID!) { application(id: $id) { channel status } }", {"id": number},
                     token=li_mei["token"])["application"]
     assert filed == {"channel": "WINDOW", "status": "IN_PROGRESS"}
+    assert not browsing.console_errors, browsing.console_errors
+
+
+DEMO_STAFF = yaml.safe_load((Path(__file__).resolve().parents[2] / "portal" / "demo" / "accounts.yaml").read_text())
+HANDLERS = {s["department"]: s["username"] for s in DEMO_STAFF["staff"] if s["role"] == "DEPARTMENT_HANDLER"}
+PROGRESS = """query($id: ID!) {
+  application(id: $id) { status tasks { id status item { code name department { code } } } }
+}"""
+
+
+async def test_handlers_of_every_department_take_the_application_to_done(browsing: Browsing) -> None:
+    """Each department's handler, in their own workbench, accepts and approves their task as it becomes ready (an
+    approval starts the tasks waiting for it), until the whole application is done; the mother's phone page
+    follows every step live and ends on 已办结."""
+    base = browsing.base_url
+    mother = register(base, "窗口办结")
+    application_id = apply_by_api(base, mother, n=2)
+    phone = await signed_in_page(browsing, {"width": 390, "height": 844}, mother)
+    await phone.goto(f"/m/#/application/{application_id}")
+    await expect(phone.get_by_role("heading", level=1)).to_be_visible()
+    desks: dict[str, Page] = {}
+    approved: list[str] = []
+    for _ in range(10):
+        progress = graphql(base, PROGRESS, {"id": application_id}, mother["token"])["application"]
+        if progress["status"] == "DONE":
+            break
+        ready = [task for task in progress["tasks"] if task["status"] == "SUBMITTED"]
+        assert ready, progress
+        for task in ready:
+            department = task["item"]["department"]["code"]
+            if department not in desks:
+                desks[department] = await staff_page(browsing, HANDLERS[department])
+            desk = desks[department]
+            await desk.goto(f"/window/#/task/{application_id}/{task['id']}")
+            name = task["item"]["name"]
+            await expect(desk.get_by_role("heading", level=1)).to_have_text(f"办理：{name}")
+            await desk.get_by_role("button", name="受理", exact=True).click()
+            await expect(desk.locator(".desk-status")).to_have_text(f"已受理“{name}”")
+            await desk.get_by_role("button", name="办结").click()
+            await expect(desk.locator(".desk-status")).to_have_text(f"已办结“{name}”")
+            card = phone.locator(".task-card", has=phone.get_by_role("heading", name=name))
+            await expect(card).to_contain_text("已办结")
+            approved.append(department)
+    assert progress["status"] == "DONE", progress
+    assert len(approved) == len(progress["tasks"]) == 5 and len(set(approved)) == 5, approved
+    await expect(phone.locator("main")).to_contain_text("已办结")
     assert not browsing.console_errors, browsing.console_errors
