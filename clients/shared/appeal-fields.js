@@ -1,7 +1,7 @@
 // The fields of an appeal, as the enterprise files it online and as the 96178 seat records a call: title, content,
 // category, urgency and attachments, each control carrying fieldId(key) so that the API's errors land next to it.
 import { h, replace } from "./dom.js";
-import { fieldId } from "./errors.js";
+import { clearErrors, fieldId, isUserError, showErrors } from "./errors.js";
 import { token } from "./session.js";
 import { t } from "./strings.js";
 
@@ -121,4 +121,32 @@ export function missingChoices(values, enums, required) {
   if (enums.every((key) => values[key])) return [];
   return Object.entries(required).filter(([key]) => !(values[key] ?? "").trim())
     .map(([field, message]) => ({ field, code: "REQUIRED", message }));
+}
+
+/**
+ * Send an appeal form: the `problems` found before asking the API are shown at once; otherwise the button is busy
+ * while `send()` runs the mutation, whose refusal is shown in the form, and `done(result)` follows a success.
+ */
+export async function sendAppealForm({ form, button, problems, send, done }) {
+  if (problems.length) {
+    showErrors(form, { __typename: "FormInvalid", errors: problems });
+    return;
+  }
+  const label = button.textContent;
+  button.disabled = true;
+  button.textContent = t("appeals.form.sending");
+  try {
+    const result = await send();
+    if (isUserError(result)) {
+      showErrors(form, result);
+      return;
+    }
+    clearErrors(form);
+    done(result);
+  } catch (error) {
+    showErrors(form, error);
+  } finally {
+    button.disabled = false;
+    button.textContent = label;
+  }
 }

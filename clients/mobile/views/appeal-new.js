@@ -1,9 +1,11 @@
 // 提交企业诉求: title, content, category, urgency and attachments; submitted once per fill of the form.
 import { h, replace } from "../../shared/dom.js";
-import { USER_ERROR_FIELDS, clearErrors, isUserError, showErrors } from "../../shared/errors.js";
+import { USER_ERROR_FIELDS } from "../../shared/errors.js";
 import { idempotencyKey, request } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
-import { attachmentsField, categoryField, missingChoices, textField, urgencyField } from "../../shared/appeal-fields.js";
+import {
+  attachmentsField, categoryField, missingChoices, sendAppealForm, textField, urgencyField,
+} from "../../shared/appeal-fields.js";
 
 const SUBMIT = `mutation SubmitAppeal($input: SubmitAppealInput!) {
   submitAppeal(input: $input) { ... on Appeal { id } ${USER_ERROR_FIELDS} }
@@ -28,31 +30,16 @@ export default async function render({ main, navigate, setTitle }) {
     event.preventDefault();
     const data = new FormData(form);
     const values = { title: data.get("title"), content: data.get("content"), category: data.get("category") };
-    const problems = missingChoices(values, ["category"], Object.fromEntries(["title", "content", "category"]
-      .map((key) => [key, t(`appeals.form.required.${key}`)])));
-    if (problems.length) {
-      showErrors(form, { __typename: "FormInvalid", errors: problems });
-      return;
-    }
-    submit.disabled = true;
-    submit.textContent = t("appeals.form.sending");
-    try {
-      const { submitAppeal: result } = await request(SUBMIT, { input: {
+    await sendAppealForm({
+      form, button: submit,
+      problems: missingChoices(values, ["category"], Object.fromEntries(["title", "content", "category"]
+        .map((key) => [key, t(`appeals.form.required.${key}`)]))),
+      send: async () => (await request(SUBMIT, { input: {
         ...values, urgency: data.get("urgency"), channel: "ONLINE", attachments: attachments.ids(),
         idempotencyKey: key,
-      } });
-      if (isUserError(result)) {
-        showErrors(form, result);
-        return;
-      }
-      clearErrors(form);
-      navigate(`/appeal/${encodeURIComponent(result.id)}`);
-    } catch (error) {
-      showErrors(form, error);
-    } finally {
-      submit.disabled = false;
-      submit.textContent = t("appeals.form.submit");
-    }
+      } })).submitAppeal,
+      done: (result) => navigate(`/appeal/${encodeURIComponent(result.id)}`),
+    });
   });
 
   replace(main,

@@ -3,10 +3,12 @@
 // idempotency key per fill of the form, so a retried submission records one appeal. Recorded, the appeal's page
 // opens, where the similar appeals are offered to merge and the appeal is routed.
 import { h, replace } from "../../shared/dom.js";
-import { USER_ERROR_FIELDS, fieldId, isUserError, showErrors } from "../../shared/errors.js";
+import { USER_ERROR_FIELDS, fieldId } from "../../shared/errors.js";
 import { idempotencyKey, request } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
-import { attachmentsField, categoryField, missingChoices, textField, urgencyField } from "../../shared/appeal-fields.js";
+import {
+  attachmentsField, categoryField, missingChoices, sendAppealForm, textField, urgencyField,
+} from "../../shared/appeal-fields.js";
 
 // The channels a coordinator records; ONLINE is the enterprise's own (submitAppeal).
 const CHANNELS = ["HOTLINE", "MAILBOX", "VISIT"];
@@ -59,32 +61,18 @@ export default async function render({ main, navigate, setTitle }) {
     const data = new FormData(form);
     const values = Object.fromEntries(["creditCode", "enterpriseName", "channel", "title", "content", "category"]
       .map((name) => [name, data.get(name) ?? ""]));
-    const problems = missingChoices(values, ["category", "channel"], {
-      creditCode: t("window.record.required.creditCode"), title: t("appeals.form.required.title"),
-      content: t("appeals.form.required.content"), category: t("appeals.form.required.category"),
-    });
-    if (problems.length) {
-      showErrors(form, { __typename: "FormInvalid", errors: problems });
-      return;
-    }
-    submit.disabled = true;
-    submit.textContent = t("appeals.form.sending");
-    try {
-      const { recordHotlineAppeal: result } = await request(RECORD, { input: {
+    await sendAppealForm({
+      form, button: submit,
+      problems: missingChoices(values, ["category", "channel"], {
+        creditCode: t("window.record.required.creditCode"), title: t("appeals.form.required.title"),
+        content: t("appeals.form.required.content"), category: t("appeals.form.required.category"),
+      }),
+      send: async () => (await request(RECORD, { input: {
         ...values, enterpriseName: values.enterpriseName.trim() || null, urgency: data.get("urgency"),
         attachments: attachments.ids(), idempotencyKey: key,
-      } });
-      if (isUserError(result)) {
-        showErrors(form, result);
-        return;
-      }
-      navigate(`/appeal/${encodeURIComponent(result.id)}`, { recorded: "1" });
-    } catch (error) {
-      showErrors(form, error);
-    } finally {
-      submit.disabled = false;
-      submit.textContent = t("window.record.submit");
-    }
+      } })).recordHotlineAppeal,
+      done: (result) => navigate(`/appeal/${encodeURIComponent(result.id)}`, { recorded: "1" }),
+    });
   });
 
   replace(main,
