@@ -7,7 +7,8 @@ is satisfied; the Jinan supervisor's figures show one more appeal received and o
 records a call with the keyboard alone (field errors next to their fields), merges it into the similar appeal it is
 offered and routes that one; its contact deadline is made to pass (this module's server sweeps every second), and
 the missed deadline appears live on the supervisor's and the unit's screens; the supervisor's 督办 reaches the unit
-live too. Every screen passes axe, has no sideways scroll at 1280 and 1920 wide, and is saved as a screenshot.
+live too. A unit's 退单 reaches the coordinator's open page at once; rejected, then upheld by routing elsewhere.
+Every screen passes axe, has no sideways scroll at 1280 and 1920 wide, and is saved as a screenshot.
 """
 
 from __future__ import annotations
@@ -94,6 +95,18 @@ async def move_contact_deadline(database: str, appeal_id: str, hours: int) -> No
         await connection.close()
 
 
+async def refused_then_done(page: Page, button: str, field: str, refused: str, label: str, text: str,
+                            done: str) -> None:
+    """An action whose text is required: sent empty, the API's refusal shows next to the field; with the text,
+    the page says it is done."""
+    await page.get_by_role("button", name=button).click()
+    await expect(page.locator(f"#error-field-{field}")).to_have_text(refused)
+    assert await page.get_by_label(label).get_attribute("aria-invalid") == "true"
+    await page.get_by_label(label).fill(text)
+    await page.get_by_role("button", name=button).click()
+    await expect(page.locator(".desk-status")).to_have_text(done)
+
+
 async def test_an_appeal_from_the_phone_through_the_window_to_the_figures(browsing: Browsing) -> None:
     base = browsing.base_url
     supervisor = await staff_page(browsing, SUPERVISOR)
@@ -165,13 +178,9 @@ async def test_an_appeal_from_the_phone_through_the_window_to_the_figures(browsi
     await phone.get_by_role("status").filter(has_text="办理进度已更新：已联系").wait_for()
     await expect(handler.locator(".appeal-clock .clock__text")).to_contain_text("出具办理意见：还剩")
     # The API's rule on the opinion shows next to it.
-    await handler.get_by_role("button", name="出具办理意见").click()
-    await expect(handler.locator("#error-field-opinion")).to_have_text("办理意见至少5个字")
-    assert await handler.get_by_label("办理意见").get_attribute("aria-invalid") == "true"
     opinion = "已电话联系企业，规划许可材料齐全，本周内完成审查。"
-    await handler.get_by_label("办理意见").fill(opinion)
-    await handler.get_by_role("button", name="出具办理意见").click()
-    await expect(handler.locator(".desk-status")).to_have_text("已出具办理意见（现在：已出具意见）")
+    await refused_then_done(handler, "出具办理意见", "opinion", "办理意见至少5个字", "办理意见", opinion,
+                            "已出具办理意见（现在：已出具意见）")
     await phone.get_by_text(f"办理意见：{opinion}").wait_for()
     summary = "规划许可已于今日核发，企业已领取。"
     await handler.get_by_label("办结情况").fill(summary)
@@ -308,11 +317,8 @@ async def test_a_call_recorded_by_keyboard_merged_routed_and_missed_alerts_the_s
     await alert.get_by_role("link").click()
     await expect(supervisor.get_by_role("heading", level=1)).to_have_text("厂区周边道路积水影响运输")
     await check_screen(supervisor, "appeal-supervise")
-    await supervisor.get_by_role("button", name="督办").click()
-    await expect(supervisor.locator("#error-field-reason")).to_have_text("督办事由至少2个字")
-    await supervisor.get_by_label("督办事由").fill("超过2小时未联系企业，请立即联系。")
-    await supervisor.get_by_role("button", name="督办").click()
-    await expect(supervisor.locator(".desk-status")).to_have_text("已督办，承办单位已收到提醒")
+    await refused_then_done(supervisor, "督办", "reason", "督办事由至少2个字", "督办事由", "超过2小时未联系企业，请立即联系。",
+                            "已督办，承办单位已收到提醒")
     await handler.locator(".alert-entry").filter(has_text="被督办：超过2小时未联系企业，请立即联系。").wait_for()
     await supervisor.locator("summary", has_text="列为常务会议议题").click()
     await supervisor.get_by_role("button", name="列为常务会议议题").click()
@@ -322,4 +328,51 @@ async def test_a_call_recorded_by_keyboard_merged_routed_and_missed_alerts_the_s
     await expect(supervisor.locator(".desk-status")).to_have_text("已列为常务会议议题")
     await supervisor.goto("/window/#/supervise")
     await supervisor.locator(".topic-list li").filter(has_text="厂区周边道路积水影响运输").wait_for()
+    assert browsing.console_errors == []
+
+
+async def test_a_return_is_rejected_then_upheld_while_both_pages_follow(browsing: Browsing) -> None:
+    base = browsing.base_url
+    seat_token = sign_in(base, SEAT)
+    recorded = graphql(base, RECORD, {"input": {
+        "creditCode": ENTERPRISE, "title": "食堂燃气改造审批咨询", "category": "ENERGY", "channel": "VISIT",
+        "content": f"企业食堂计划改用管道燃气，需要了解审批流程和材料要求。{uuid.uuid4().hex[:4]}",
+        "idempotencyKey": str(uuid.uuid4())}}, seat_token)["recordHotlineAppeal"]
+    appeal_id = recorded["id"]
+    graphql(base, "mutation($id: ID!, $unit: String!) { assignAppeal(id: $id, departmentCode: $unit) { __typename } }",
+            {"id": appeal_id, "unit": UNIT}, seat_token)
+    seat = await staff_page(browsing, SEAT)
+    await seat.goto(f"/window/#/appeal/{appeal_id}")
+    await expect(seat.get_by_text("这条诉求当前状态下没有需要您办理的操作。")).to_be_visible()
+    await seat.get_by_text("实时更新中").wait_for()
+    handler = await staff_page(browsing, HANDLER)
+    await handler.goto(f"/window/#/appeal/{appeal_id}")
+    await handler.get_by_text("实时更新中").wait_for()
+
+    # 退单 by the unit; the coordinator's page turns to the decision at once.
+    await handler.locator("summary", has_text="退单").click()
+    await handler.get_by_label("退单理由").fill("燃气报装属于住房和城乡建设局职责。")
+    await handler.get_by_role("button", name="退单").click()
+    await expect(handler.locator(".desk-status")).to_have_text("已退单（现在：退单待审）")
+    await expect(seat.locator(".notice").first).to_have_text(
+        f"{UNIT_NAME}申请退单，理由：燃气报装属于住房和城乡建设局职责。")
+    await check_screen(seat, "appeal-returned")
+    await refused_then_done(seat, "驳回退单", "reason", "驳回退单的理由至少2个字", "驳回理由",
+                            "食堂燃气安全检查属于市场监管职责，请继续办理。", "已驳回退单（现在：已交办）")
+    await expect(handler.locator(".summary-list .tag").first).to_have_text("已交办")
+
+    # A second return is upheld: routed to another unit, which the first no longer sees.
+    await handler.locator("summary", has_text="退单").click()
+    await handler.get_by_label("退单理由").fill("经核实确属住房和城乡建设局职责。")
+    await handler.get_by_role("button", name="退单").click()
+    await expect(handler.locator(".desk-status")).to_have_text("已退单（现在：退单待审）")
+    await expect(seat.get_by_role("button", name="分办")).to_be_visible()
+    assert await seat.get_by_label("承办单位").locator(f"option[value='{UNIT}']").count() == 0
+    await seat.get_by_label("承办单位").select_option("370100-ZJJ")
+    await seat.get_by_role("button", name="分办").click()
+    await expect(seat.locator(".desk-status")).to_have_text("已分办（现在：已交办）")
+    await expect(seat.get_by_text("承办单位：济南市住房和城乡建设局")).to_be_visible()
+    await handler.goto("/window/#/unit-appeals")
+    await expect(handler.get_by_role("heading", level=1)).to_have_text("企业诉求")
+    assert await handler.locator("tbody tr").filter(has_text="食堂燃气改造审批咨询").count() == 0
     assert browsing.console_errors == []
