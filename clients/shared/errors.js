@@ -2,6 +2,7 @@
 // Field errors go next to their fields, with a GOV.UK-style summary at the top of the form.
 import { h, replace } from "./dom.js";
 import { t } from "./strings.js";
+import { GraphQLFailure } from "./graphql.js";
 
 /** The selection every mutation result should ask for, so that errors can be shown. */
 export const USER_ERROR_FIELDS = `
@@ -18,10 +19,15 @@ export function isUserError(result) {
       .includes(result.__typename);
 }
 
-/** The field errors of a result: FormInvalid's list, or a single ValidationError. */
+/** The field errors of a result: FormInvalid's list, a single ValidationError, or the GraphQL errors of a refused
+ * query argument (a report's `from`, say), which name their field in `extensions.field`. */
 export function fieldErrors(result) {
   if (result?.__typename === "FormInvalid") return result.errors;
   if (result?.__typename === "ValidationError") return [result];
+  if (result instanceof GraphQLFailure) {
+    return result.errors.filter((e) => e.extensions?.field)
+      .map((e) => ({ field: e.extensions.field, code: e.extensions.code, message: e.message }));
+  }
   return [];
 }
 

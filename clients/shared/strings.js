@@ -9,8 +9,9 @@ import * as applications from "./strings/applications.js";
 import * as lutong from "./strings/lutong.js";
 import * as appeals from "./strings/appeals.js";
 import * as workbench from "./strings/window.js";
+import * as workbenchAppeals from "./strings/window-appeals.js";
 
-const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench];
+const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench, workbenchAppeals];
 const ZH = {};
 const ELDER = {};
 for (const area of AREAS) {

@@ -22,18 +22,26 @@ const ROUTES = [
   [/^\/visit\/receipt\/(?<id>[^/]+)$/, "./views/receipt.js", ["WINDOW_CLERK"]],
   [/^\/tasks$/, "./views/tasks.js", ["DEPARTMENT_HANDLER"]],
   [/^\/task\/(?<application>[^/]+)\/(?<task>[^/]+)$/, "./views/task.js", ["DEPARTMENT_HANDLER"]],
+  [/^\/appeals$/, "./views/appeals-route.js", ["APPEALS_COORDINATOR"]],
+  [/^\/appeals\/new$/, "./views/appeal-record.js", ["APPEALS_COORDINATOR"]],
+  [/^\/unit-appeals$/, "./views/unit-appeals.js", ["DEPARTMENT_HANDLER"]],
+  [/^\/appeal\/(?<id>[^/]+)$/, "./views/appeal.js", ["APPEALS_COORDINATOR", "DEPARTMENT_HANDLER", "SUPERVISOR"]],
+  [/^\/supervise$/, "./views/supervise.js", ["SUPERVISOR"]],
+  [/^\/figures$/, "./views/figures.js", ["SUPERVISOR"]],
 ];
 
 // What a role finds in the navigation (its home screen first).
 const NAV = {
   WINDOW_CLERK: [["/counter", "window.nav.counter"], ["/visit", "window.nav.visit"]],
-  DEPARTMENT_HANDLER: [["/tasks", "window.nav.tasks"]],
+  DEPARTMENT_HANDLER: [["/tasks", "window.nav.tasks"], ["/unit-appeals", "window.nav.unitAppeals"]],
+  APPEALS_COORDINATOR: [["/appeals", "window.nav.route"], ["/appeals/new", "window.nav.record"]],
+  SUPERVISOR: [["/supervise", "window.nav.supervise"], ["/figures", "window.nav.figures"]],
 };
 
 const STAFF = `query Staff {
   me {
     account { id kind displayName }
-    profile { role departmentCode }
+    profile { role departmentCode regionCode }
     halls { code name categories { code name letter } counters { code categories { code } } }
   }
   departments { code name }
@@ -59,7 +67,8 @@ async function loadStaff() {
   const { me, departments } = await request(STAFF);
   if (!me) return null;
   const department = departments.find((d) => d.code === me.profile.departmentCode) ?? null;
-  staff = { token: session.token, account: me.account, role: me.profile.role, department, halls: me.halls };
+  staff = { token: session.token, account: me.account, role: me.profile.role, department, halls: me.halls,
+    regionCode: me.profile.regionCode, departments };
   return staff;
 }
 
@@ -77,8 +86,12 @@ function renderNav() {
   }
   const who = [staff.account.displayName, staff.role ? t(`window.role.${staff.role}`) : null, staff.department?.name];
   replace(identity, who.filter(Boolean).join(" · "));
-  const links = (NAV[staff.role] ?? []).map(([href, key]) => h("li", {}, h("a", {
-    href: `#${href}`, "aria-current": path === href || path.startsWith(`${href}/`) ? "page" : null,
+  // The current entry is the longest that leads here (/appeals/new is 登记, not also 待分办).
+  const entries = NAV[staff.role] ?? [];
+  const current = entries.map(([href]) => href).filter((href) => path === href || path.startsWith(`${href}/`))
+    .sort((a, b) => b.length - a.length)[0];
+  const links = entries.map(([href, key]) => h("li", {}, h("a", {
+    href: `#${href}`, "aria-current": href === current ? "page" : null,
   }, t(key))));
   links.push(h("li", { class: "site-nav__account" },
     h("button", { type: "button", class: "link-button", onclick: signOut }, t("nav.signOut"))));

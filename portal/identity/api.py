@@ -52,6 +52,8 @@ class Profile:
     masked_legal_representative_id_number: str | None
     role: Role | None
     department_code: str | None
+    region_code: str | None = strawberry.field(description="A staff member's region (a supervisor's is the "
+                                                           "region whose figures and alerts they oversee).")
 
     @classmethod
     def of(cls, info: Info, a: models.Account) -> Profile:
@@ -60,7 +62,8 @@ class Profile:
                    masked_id_number=masking.id_number(a.id_number), masked_phone=masking.phone(a.phone),
                    masked_credit_code=masking.credit_code(a.credit_code),
                    masked_legal_representative_id_number=masking.id_number(a.legal_representative_id_number),
-                   role=a.role, department_code=a.department_code)
+                   role=a.role, department_code=a.department_code,
+                   region_code=a.region_code)
 
 
 @strawberry.type(description="An employee's citizen account authorised to act for an enterprise (经办人).")

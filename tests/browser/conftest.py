@@ -12,6 +12,7 @@ import itertools
 import os
 import re
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +51,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
-def portal_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real portal with the demo catalog, halls and accounts, on a database of its own."""
+@contextmanager
+def demo_portal(tmp_path_factory: pytest.TempPathFactory, sweep_seconds: int = 3600) -> Iterator[tuple[str, str]]:
+    """A real portal with the demo catalog, halls and accounts, on a database of its own: (base URL, database
+    URL). Its deadline sweep runs every ``sweep_seconds``."""
     base = os.environ.get("PORTAL_DATABASE_URL", "").strip()
     if base.startswith("postgres"):
         import asyncio
@@ -74,13 +76,21 @@ def portal_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     else:
         schema = None
         url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'portal.sqlite3'}"
-    env = {"PORTAL_UPLOAD_DIR": str(tmp_path_factory.mktemp("browser-uploads")), "PORTAL_SWEEP_SECONDS": "3600"}
+    env = {"PORTAL_UPLOAD_DIR": str(tmp_path_factory.mktemp("browser-uploads")),
+           "PORTAL_SWEEP_SECONDS": str(sweep_seconds)}
     try:
         with portal_server(url, "--demo", env=env, startup_seconds=120) as server:
-            yield server
+            yield server, url
     finally:
         if schema is not None:
             asyncio.run(schema_ddl(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture(scope="session")
+def portal_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real portal with the demo catalog, halls and accounts, on a database of its own."""
+    with demo_portal(tmp_path_factory) as (server, _):
+        yield server
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -318,6 +318,18 @@ async def test_staff_account_signs_in_by_username(gql: Any) -> None:
     assert me["role"] == "WINDOW_CLERK" and me["maskedIdNumber"] is None
 
 
+async def test_a_supervisor_reads_the_region_they_oversee(gql: Any) -> None:
+    """The workbench asks the figures and alerts of the supervisor's own region: the profile names it."""
+    await create_staff(Passwords("test"), username="supervisor-jn-01", password="Supervisor-2115", role=Role.SUPERVISOR,
+                       department_code=None, region_code="370100", name="王督办")
+    result = (await gql(LOGIN, {"username": "supervisor-jn-01", "password": "Supervisor-2115"}))["data"]["login"]
+    me = (await gql("{ me { profile { role departmentCode regionCode } } }", token=result["token"]))["data"]["me"]
+    assert me["profile"] == {"role": "SUPERVISOR", "departmentCode": None, "regionCode": "370100"}
+    citizen = await register(gql)
+    mine = (await gql("{ me { profile { regionCode } } }", token=citizen["token"]))["data"]["me"]
+    assert mine["profile"] == {"regionCode": None}
+
+
 @pytest.mark.parametrize("header", ["Basic abc", "Bearer", "bearer  "])
 async def test_malformed_authorization_is_anonymous(gql: Any, header: str) -> None:
     assert (await gql(ME, headers={"authorization": header}))["data"]["me"] is None

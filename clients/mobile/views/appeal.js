@@ -5,7 +5,7 @@ import { USER_ERROR_FIELDS, fieldId, isUserError, showErrors, showProblem } from
 import { idempotencyKey, request } from "../../shared/graphql.js";
 import { follow } from "../../shared/live.js";
 import { t } from "../../shared/strings.js";
-import { statusTag } from "./appeals.js";
+import { facts, notices, timeline } from "../../shared/appeal-steps.js";
 
 const APPEAL_FIELDS = `id status category urgency title content enterpriseName maskedCreditCode departmentCode
   createdAt receivedAt contactedAt opinionAt opinion resolvedAt summary returnReason satisfied rating comment reopened
@@ -25,6 +25,8 @@ const CONFIRM = `mutation ConfirmAppeal($id: ID!, $satisfied: Boolean!, $rating:
   }
 }`;
 
+const RATINGS = [5, 4, 3, 2, 1];
+
 const EVALUATION_FIELDS = "rating bad returnVisitBy";
 
 const MY_EVALUATION = `query MyEvaluation($target: String!) { myEvaluation(targetId: $target) { ${EVALUATION_FIELDS} } }`;
@@ -32,84 +34,6 @@ const MY_EVALUATION = `query MyEvaluation($target: String!) { myEvaluation(targe
 const EVALUATE = `mutation EvaluateAppeal($input: EvaluateInput!) {
   evaluate(input: $input) { ... on Evaluation { ${EVALUATION_FIELDS} } ${USER_ERROR_FIELDS} }
 }`;
-
-// The 2115 steps after receipt: the deadline in `sla`, the time it was done, its verdict in `onTime`, and the
-// text the undertaking unit wrote for it.
-const SLA_STEPS = [
-  { key: "contact", deadline: "contactBy", doneAt: "contactedAt" },
-  { key: "opinion", deadline: "opinionBy", doneAt: "opinionAt", text: "opinion", textKey: "appeals.step.opinionText" },
-  { key: "resolve", deadline: "resolveBy", doneAt: "resolvedAt", text: "summary", textKey: "appeals.step.summaryText" },
-];
-const CLOCK_STOPPED = ["RESOLVED", "CLOSED", "MERGED"];
-const RATINGS = [5, 4, 3, 2, 1];
-
-/** onTime | late | overdue | running | notStarted: the state of a 2115 step, in words and as a tag. */
-function stepState(appeal, step, current) {
-  const verdict = appeal.onTime[step.key];
-  if (appeal[step.doneAt]) {
-    return verdict === false ? ["late", "tag--warning"] : ["onTime", "tag--done"];
-  }
-  if (verdict === false) return ["overdue", "tag--error"];
-  return current ? ["running", ""] : ["notStarted", ""];
-}
-
-function timeline(appeal, departments) {
-  const received = h("li", { class: `timeline__step timeline__step--${appeal.receivedAt ? "done" : "waiting"}` },
-    h("h3", {}, t("appeals.step.received")),
-    h("p", { class: "muted" }, t("appeals.step.received.rule")),
-    appeal.receivedAt ? [
-      h("p", {}, t("appeals.step.department", {
-        name: departments.get(appeal.departmentCode) ?? appeal.departmentCode,
-      })),
-      h("p", {}, t("appeals.step.receivedAt", { time: formatDateTime(appeal.receivedAt) })),
-      h("span", { class: "tag tag--done" }, t("appeals.step.done")),
-    ] : h("span", { class: "tag" }, t("appeals.step.waiting")));
-  const clockRuns = appeal.sla && !CLOCK_STOPPED.includes(appeal.status);
-  const current = clockRuns ? SLA_STEPS.find((step) => !appeal[step.doneAt]) : null;
-  const steps = SLA_STEPS.map((step) => {
-    const [state, tag] = stepState(appeal, step, step === current);
-    // After an unsatisfied confirmation the old summary stays in the record; it is shown only while it stands.
-    const text = step.text && appeal[step.doneAt] && appeal[step.text];
-    return h("li", {
-      class: `timeline__step timeline__step--${state}`, "aria-current": step === current ? "step" : null,
-    },
-      h("h3", {}, t(`appeals.step.${step.key}`)),
-      h("p", { class: "muted" }, t(`appeals.step.${step.key}.rule`)),
-      appeal.sla ? h("p", {}, t("appeals.step.deadline", { time: formatDateTime(appeal.sla[step.deadline]) })) : null,
-      appeal[step.doneAt] ? h("p", {}, t("appeals.step.doneAt", { time: formatDateTime(appeal[step.doneAt]) })) : null,
-      h("span", { class: `tag ${tag}` }, t(`appeals.step.${state}`)),
-      text ? h("p", { class: "timeline__text" }, t(step.textKey, { text })) : null);
-  });
-  return h("ol", { class: "timeline" }, received, steps);
-}
-
-/** Things that change how the 2115 clock reads: a provisional calendar, a return, an escalation, a reopening. */
-function notices(appeal) {
-  const items = [
-    appeal.sla?.provisional ? t("appeals.detail.provisional") : null,
-    appeal.status === "RETURNED" && appeal.returnReason
-      ? t("appeals.detail.returned", { reason: appeal.returnReason }) : null,
-    appeal.escalatedAt ? t("appeals.detail.escalated", { time: formatDateTime(appeal.escalatedAt) }) : null,
-    appeal.reopened ? t("appeals.detail.reopened", { n: appeal.reopened }) : null,
-    appeal.status === "MERGED" ? t("appeals.detail.merged") : null,
-  ].filter(Boolean);
-  return items.map((text) => h("p", { class: "notice" }, text));
-}
-
-function facts(appeal, departments) {
-  const rows = [
-    [t("appeals.detail.status"), statusTag(appeal.status)],
-    [t("appeals.detail.number"), appeal.id],
-    [t("appeals.detail.category"), t(`appeals.category.${appeal.category}`)],
-    [t("appeals.detail.urgency"), t(`appeals.urgency.${appeal.urgency}`)],
-    [t("appeals.detail.filedAt"), formatDateTime(appeal.createdAt)],
-    [t("appeals.detail.enterprise"), appeal.enterpriseName],
-    [t("appeals.detail.creditCode"), appeal.maskedCreditCode],
-    [t("appeals.detail.department"), appeal.departmentCode
-      ? departments.get(appeal.departmentCode) ?? appeal.departmentCode : t("appeals.detail.departmentPending")],
-  ];
-  return h("dl", { class: "summary-list" }, rows.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
-}
 
 function ratingLabel(n) {
   return [h("span", { class: "stars", "aria-hidden": "true" }, "★".repeat(n) + "☆".repeat(5 - n)), " ",

@@ -1,9 +1,9 @@
 // 企业诉求专区: the enterprise's appeals with their status and the next 2115 deadline, paged.
-// Also the helpers the appeal screens share: the status tag and the step that is due next.
 import { formatDateTime, h, replace } from "../../shared/dom.js";
 import { request } from "../../shared/graphql.js";
 import { pager } from "../../shared/paging.js";
 import { t } from "../../shared/strings.js";
+import { nextStep, statusTag } from "../../shared/appeal-steps.js";
 
 const PAGE_SIZE = 10;
 
@@ -16,32 +16,6 @@ const APPEALS = `query MyAppeals($first: Int!, $after: String) {
     }
   }
 }`;
-
-const STATUS_TAGS = {
-  RETURNED: "tag--warning", RESOLVED: "tag--warning", CLOSED: "tag--done",
-};
-
-export function statusTag(status) {
-  return h("span", { class: `tag ${STATUS_TAGS[status] ?? ""}` }, t(`appeals.status.${status}`));
-}
-
-// The 2115 step each open status waits for: its deadline in `sla` and its verdict in `onTime`.
-const WAITING_FOR = {
-  ASSIGNED: ["contactBy", "contact"], CONTACTED: ["opinionBy", "opinion"], OPINION_GIVEN: ["resolveBy", "resolve"],
-};
-
-/** What happens next, in words, and whether that step is already overdue. */
-export function nextStep(appeal) {
-  const waiting = WAITING_FOR[appeal.status];
-  if (waiting && appeal.sla) {
-    const [deadline, step] = waiting;
-    return {
-      text: t(`appeals.next.${appeal.status}`, { time: formatDateTime(appeal.sla[deadline]) }),
-      overdue: appeal.onTime[step] === false,
-    };
-  }
-  return { text: t(`appeals.next.${appeal.status}`, { time: formatDateTime(appeal.resolvedAt) }), overdue: false };
-}
 
 function appealCard(appeal) {
   const next = nextStep(appeal);

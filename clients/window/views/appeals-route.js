@@ -1,0 +1,72 @@
+// 待分办诉求: the coordinator's routing worklist (`appealsToRoute`), oldest first: appeals waiting for a unit and
+// returns (退单) waiting for a decision, or one status when the filter names it (kept in the address).
+import { formatDateTime, h, replace } from "../../shared/dom.js";
+import { request } from "../../shared/graphql.js";
+import { pager } from "../../shared/paging.js";
+import { t } from "../../shared/strings.js";
+import { statusTag } from "../../shared/appeal-steps.js";
+
+const PAGE = 20;
+const STATUSES = ["RECEIVED", "RETURNED", "ASSIGNED", "CONTACTED", "OPINION_GIVEN", "RESOLVED", "CLOSED", "MERGED"];
+const APPEALS = `query RoutingWorklist($status: AppealStatus, $first: Int, $after: String) {
+  appealsToRoute(status: $status, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { id title status channel category urgency enterpriseName createdAt returnReason } }
+  }
+}`;
+
+function row(appeal) {
+  return h("tr", {},
+    h("td", {}, appeal.id),
+    h("td", {}, h("a", { href: `#/appeal/${encodeURIComponent(appeal.id)}` }, appeal.title)),
+    h("td", {}, appeal.enterpriseName),
+    h("td", {}, t(`window.appeals.channel.${appeal.channel}`)),
+    h("td", {}, t(`appeals.category.${appeal.category}`)),
+    h("td", {}, t(`appeals.urgency.${appeal.urgency}`)),
+    h("td", {}, statusTag(appeal.status)),
+    h("td", {}, formatDateTime(appeal.createdAt)));
+}
+
+export default async function render({ main, query, navigate, setTitle }) {
+  const status = STATUSES.includes(query.status) ? query.status : null;
+  const variables = { status, first: PAGE };
+  const { appealsToRoute: first } = await request(APPEALS, { ...variables, after: null });
+  const title = t("window.appeals.route.title");
+  setTitle(title);
+  const id = "filter-status";
+  const filters = h("form", { class: "filters", novalidate: true, "aria-label": t("window.tasks.filters") },
+    h("div", { class: "field filter" }, h("label", { for: id }, t("window.tasks.status")),
+      h("select", { id, name: "status" },
+        h("option", { value: "", selected: !status }, t("window.appeals.route.waiting")),
+        STATUSES.map((s) => h("option", { value: s, selected: s === status }, t(`appeals.status.${s}`))))),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "button button--secondary" },
+      t("window.tasks.apply"))));
+  filters.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const chosen = new FormData(filters).get("status");
+    navigate("/appeals", chosen ? { status: chosen } : {});
+  });
+  const body = h("tbody");
+  const count = h("p", { class: "status-line", role: "status" });
+  const { controls, show } = pager({
+    list: body, entry: row, label: t("window.tasks.more"), loadingLabel: t("app.loading"),
+    nextPage: async (after) => (await request(APPEALS, { ...variables, after })).appealsToRoute,
+    onPage: (connection) => replace(count, t("window.tasks.count", { shown: body.children.length,
+      total: connection.totalCount })),
+  });
+  show(first);
+  replace(main,
+    h("h1", {}, title),
+    h("p", { class: "lead" }, t("window.appeals.route.lead")),
+    h("p", {}, h("a", { class: "button button--secondary", href: "#/appeals/new" }, t("window.nav.record"))),
+    filters,
+    count,
+    first.totalCount
+      ? h("div", { class: "table-wrap" }, h("table", { class: "desk-table" },
+        h("caption", { class: "visually-hidden" }, title),
+        h("thead", {}, h("tr", {}, ["number", "title", "enterprise", "channel", "category", "urgency", "status", "filed"]
+          .map((key) => h("th", { scope: "col" }, t(`window.appeals.column.${key}`))))),
+        body))
+      : h("p", {}, t("window.appeals.route.empty")),
+    controls);
+}
