@@ -76,8 +76,10 @@ def demo_portal(tmp_path_factory: pytest.TempPathFactory, sweep_seconds: int = 3
     else:
         schema = None
         url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'portal.sqlite3'}"
+    # The tests' own API calls stand behind a proxy on loopback: each says, in X-Forwarded-For, a client
+    # address of its own (client_address), so per-address limits count each test separately.
     env = {"PORTAL_UPLOAD_DIR": str(tmp_path_factory.mktemp("browser-uploads")),
-           "PORTAL_SWEEP_SECONDS": str(sweep_seconds)}
+           "PORTAL_SWEEP_SECONDS": str(sweep_seconds), "PORTAL_TRUSTED_PROXIES": "127.0.0.1"}
     try:
         with portal_server(url, "--demo", env=env, startup_seconds=120) as server:
             yield server, url
@@ -107,8 +109,8 @@ _addresses = itertools.count(1)
 
 
 def client_address() -> str:
-    """A client address of the test's own (the portal trusts X-Forwarded-For from loopback), so that the
-    per-address limits on sign-in and registration count each test separately."""
+    """A client address of the test's own (the test portal trusts X-Forwarded-For from loopback, see
+    demo_portal), so that the per-address limits on sign-in and registration count each test separately."""
     n = next(_addresses)
     return f"10.200.{n // 250 % 250}.{n % 250 + 1}"
 
