@@ -54,7 +54,8 @@ class AppealSla:
 class AppealStepEntry:
     at: datetime
     action: str
-    actor: str
+    actor: str = strawberry.field(description="Who, as the audit trail names them: `staff:39`, `enterprise:7`, `system`.")
+    actor_name: str = strawberry.field(description="Who, as people read it: the account's name, or 系统.")
     department_code: str | None
     note: str
 
@@ -137,9 +138,10 @@ class Appeal:
 
     @strawberry.field(description="Every step with its actor and time.")
     async def steps(self) -> list[AppealStepEntry]:
-        return [AppealStepEntry(at=s.at, action=s.action, actor=s.actor, department_code=s.department_code,
-                                note=s.note)
-                for s in await models.AppealStep.filter(appeal_id=self.row.id).order_by("id")]
+        steps = await models.AppealStep.filter(appeal_id=self.row.id).order_by("id")
+        names = await rules.actor_names(step.actor for step in steps)
+        return [AppealStepEntry(at=s.at, action=s.action, actor=s.actor, actor_name=names[s.actor],
+                                department_code=s.department_code, note=s.note) for s in steps]
 
 
 @strawberry.type

@@ -494,3 +494,16 @@ async def stats_by_department(region_code: str, first_day: date, last_day: date
         if values["received"]:
             rows.append((code, names.get(code, code), values))
     return rows
+
+
+SYSTEM_NAME = "系统"
+
+
+async def actor_names(labels: Iterable[str]) -> dict[str, str]:
+    """The readable name of each actor label of appeal steps (``kind:id`` as ``Principal.label`` writes it), in
+    one query: the account's name; the system (the deadline sweep) and an account gone are 系统 and the label."""
+    labels = set(labels)
+    ids = {label: int(number) for label in labels
+           if (number := label.partition(":")[2]).isascii() and number.isdigit()}
+    accounts = dict(await Account.filter(id__in=set(ids.values())).values_list("id", "name")) if ids else {}
+    return {label: accounts.get(ids[label], label) if label in ids else SYSTEM_NAME for label in labels}

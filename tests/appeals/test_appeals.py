@@ -295,3 +295,11 @@ async def test_attachments_as_for_applications(gql: Any, client: Any) -> None:
     for outsider in (other["token"], await handler("370100-SWJ")):
         response = await client.get(f"/uploads/{photo}", headers={"authorization": f"Bearer {outsider}"})
         assert response.status_code == 404
+
+
+async def test_steps_name_their_actors_as_people_read_them(database_url: str) -> None:
+    """The step list says who acted by name (the account's), the deadline sweep as 系统; the audit label stays."""
+    account = await Account.filter(kind=AccountKind.STAFF).first()
+    assert account is not None
+    names = await rules.actor_names([f"staff:{account.id}", "system", "staff:2147483647"])
+    assert names == {f"staff:{account.id}": account.name, "system": "系统", "staff:2147483647": "staff:2147483647"}

@@ -17,7 +17,7 @@ import { clock, tick } from "../appeal-clock.js";
 const FIELDS = `id status channel category urgency title content enterpriseName maskedCreditCode regionCode
   departmentCode createdAt receivedAt contactedAt opinionAt opinion resolvedAt summary returnReason satisfied rating
   comment reopened escalatedAt meetingTopicAt mergedInto sla { contactBy opinionBy resolveBy provisional } onTime
-  attachments { fileId name size url } steps { at action actor departmentCode note }`;
+  attachments { fileId name size url } steps { at action actorName departmentCode note }`;
 const APPEAL = `query StaffAppeal($id: ID!) { appeal(id: $id) { ${FIELDS} } }`;
 const SIMILAR = `query Similar($id: ID!) { similarAppeals(id: $id) {
   score appeal { id title status enterpriseName createdAt } } }`;
@@ -197,7 +197,7 @@ export default async function render({ main, params, query, staff, setTitle }) {
   function steps(appeal) {
     return h("ol", { class: "appeal-steps" }, appeal.steps.map((step) => h("li", {},
       h("strong", {}, t(`window.appeal.step.${step.action}`)), " ",
-      h("span", { class: "muted" }, `${formatDateTime(step.at)} · ${step.actor}`),
+      h("span", { class: "muted" }, `${formatDateTime(step.at)} · ${step.actorName}`),
       step.departmentCode ? ` · ${names.get(step.departmentCode) ?? step.departmentCode}` : null,
       // The notes of receipt and routing are codes (the channel, the unit) the entry already says in words.
       step.note && !CODED_NOTES.includes(step.action) ? h("p", { class: "appeal-steps__note" }, step.note) : null)));
