@@ -455,9 +455,14 @@ async def test_every_field_type_renders_as_its_control(browsing: Browsing) -> No
 TRACK_SOCKETS = """
 window.__sockets = [];
 window.__sent = [];
+window.__received = [];
 const NativeWebSocket = window.WebSocket;
 window.WebSocket = class extends NativeWebSocket {
-  constructor(...args) { super(...args); window.__sockets.push(this); }
+  constructor(...args) {
+    super(...args);
+    window.__sockets.push(this);
+    this.addEventListener("message", (event) => window.__received.push(JSON.parse(event.data)));
+  }
   send(data) { window.__sent.push(JSON.parse(data)); super.send(data); }
 };
 """
@@ -474,6 +479,9 @@ async def test_a_dropped_connection_reconnects_and_resumes_after_the_last_event(
     await page.evaluate("window.stillTheSamePage = true")
     first = await page.evaluate("window.__sent.filter(f => f.type === 'subscribe')")
     assert [f["payload"]["variables"]["after"] for f in first] == [None]
+    # The submission event is replayed after the subscription is live; the page has seen it before the drop (on
+    # a busy machine "实时更新中" can show first).
+    await page.wait_for_function("window.__received.some(f => f.type === 'next')")
 
     # The connection drops (not by the server's choice) and the page connects again by itself.
     await page.evaluate("window.__sockets.forEach(socket => socket.close(4000, 'network gone'))")
