@@ -2,9 +2,9 @@
 // returns (退单) waiting for a decision, or one status when the filter names it (kept in the address).
 import { formatDateTime, h, replace } from "../../shared/dom.js";
 import { request } from "../../shared/graphql.js";
-import { pager } from "../../shared/paging.js";
 import { t } from "../../shared/strings.js";
 import { statusTag } from "../../shared/appeal-steps.js";
+import { worklist } from "../worklist.js";
 
 const PAGE = 20;
 const STATUSES = ["RECEIVED", "RETURNED", "ASSIGNED", "CONTACTED", "OPINION_GIVEN", "RESOLVED", "CLOSED", "MERGED"];
@@ -46,27 +46,18 @@ export default async function render({ main, query, navigate, setTitle }) {
     const chosen = new FormData(filters).get("status");
     navigate("/appeals", chosen ? { status: chosen } : {});
   });
-  const body = h("tbody");
-  const count = h("p", { class: "status-line", role: "status" });
-  const { controls, show } = pager({
-    list: body, entry: row, label: t("window.tasks.more"), loadingLabel: t("app.loading"),
+  const { count, table, controls } = worklist({
+    first, row, title, empty: t("window.appeals.route.empty"),
     nextPage: async (after) => (await request(APPEALS, { ...variables, after })).appealsToRoute,
-    onPage: (connection) => replace(count, t("window.tasks.count", { shown: body.children.length,
-      total: connection.totalCount })),
+    columns: ["number", "title", "enterprise", "channel", "category", "urgency", "status", "filed"]
+      .map((key) => t(`window.appeals.column.${key}`)),
   });
-  show(first);
   replace(main,
     h("h1", {}, title),
     h("p", { class: "lead" }, t("window.appeals.route.lead")),
     h("p", {}, h("a", { class: "button button--secondary", href: "#/appeals/new" }, t("window.nav.record"))),
     filters,
     count,
-    first.totalCount
-      ? h("div", { class: "table-wrap" }, h("table", { class: "desk-table" },
-        h("caption", { class: "visually-hidden" }, title),
-        h("thead", {}, h("tr", {}, ["number", "title", "enterprise", "channel", "category", "urgency", "status", "filed"]
-          .map((key) => h("th", { scope: "col" }, t(`window.appeals.column.${key}`))))),
-        body))
-      : h("p", {}, t("window.appeals.route.empty")),
+    table,
     controls);
 }

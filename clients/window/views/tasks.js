@@ -2,8 +2,8 @@
 // by status and lateness (kept in the address, so a filtered list can be reloaded or bookmarked).
 import { formatDateTime, h, replace } from "../../shared/dom.js";
 import { request } from "../../shared/graphql.js";
-import { pager } from "../../shared/paging.js";
 import { t } from "../../shared/strings.js";
+import { worklist } from "../worklist.js";
 
 const PAGE = 20;
 const STATUSES = ["SUBMITTED", "ACCEPTED", "SUPPLEMENT_REQUIRED", "WAITING", "APPROVED", "REJECTED"];
@@ -53,26 +53,17 @@ export default async function render({ main, query, navigate, staff, setTitle })
     const chosen = Object.fromEntries([...new FormData(filters)].filter(([, value]) => value));
     navigate("/tasks", chosen);
   });
-  const body = h("tbody");
-  const count = h("p", { class: "status-line", role: "status" });
-  const { controls, show } = pager({
-    list: body, entry: row, label: t("window.tasks.more"), loadingLabel: t("app.loading"),
+  const { count, table, controls } = worklist({
+    first, row, title, empty: t("window.tasks.empty"),
     nextPage: async (after) => (await request(TASKS, { ...variables, after })).departmentTasks,
-    onPage: (connection) => replace(count, t("window.tasks.count", { shown: body.children.length,
-      total: connection.totalCount })),
+    columns: ["item", "bundle", "applicant", "status", "deadline", "submitted"]
+      .map((key) => t(`window.tasks.column.${key}`)),
   });
-  show(first);
   replace(main,
     h("p", { class: "desk-caption" }, staff.department?.name ?? ""),
     h("h1", {}, title),
     filters,
     count,
-    first.totalCount
-      ? h("div", { class: "table-wrap" }, h("table", { class: "desk-table" },
-        h("caption", { class: "visually-hidden" }, title),
-        h("thead", {}, h("tr", {}, ["item", "bundle", "applicant", "status", "deadline", "submitted"]
-          .map((key) => h("th", { scope: "col" }, t(`window.tasks.column.${key}`))))),
-        body))
-      : h("p", {}, t("window.tasks.empty")),
+    table,
     controls);
 }

@@ -3,11 +3,11 @@
 // happen (`deadlineAlerts`).
 import { formatDateTime, h, replace } from "../../shared/dom.js";
 import { request } from "../../shared/graphql.js";
-import { pager } from "../../shared/paging.js";
 import { t } from "../../shared/strings.js";
 import { statusTag } from "../../shared/appeal-steps.js";
 import { clock, tick } from "../appeal-clock.js";
 import { followAlerts } from "../alerts.js";
+import { worklist } from "../worklist.js";
 
 const PAGE = 20;
 const APPEALS = `query UnitAppeals($first: Int, $after: String) {
@@ -33,28 +33,19 @@ export default async function render({ main, staff, setTitle }) {
   const { departmentAppeals: first } = await request(APPEALS, { first: PAGE, after: null });
   const title = t("window.unit.title");
   setTitle(title);
-  const body = h("tbody");
-  const count = h("p", { class: "status-line", role: "status" });
-  const { controls, show } = pager({
-    list: body, entry: row, label: t("window.tasks.more"), loadingLabel: t("app.loading"),
+  const { count, table, controls } = worklist({
+    first, row, title, empty: t("window.unit.empty"),
     nextPage: async (after) => (await request(APPEALS, { first: PAGE, after })).departmentAppeals,
-    onPage: (connection) => replace(count, t("window.tasks.count", { shown: body.children.length,
-      total: connection.totalCount })),
+    columns: ["title", "enterprise", "urgency", "status", "received", "clock"]
+      .map((key) => t(`window.appeals.column.${key}`)),
   });
-  show(first);
   const alerts = followAlerts(staff);
   replace(main,
     h("p", { class: "desk-caption" }, staff.department?.name ?? ""),
     h("h1", {}, title),
     h("p", { class: "lead" }, t("window.unit.lead")),
     count,
-    first.totalCount
-      ? h("div", { class: "table-wrap" }, h("table", { class: "desk-table" },
-        h("caption", { class: "visually-hidden" }, title),
-        h("thead", {}, h("tr", {}, ["title", "enterprise", "urgency", "status", "received", "clock"]
-          .map((key) => h("th", { scope: "col" }, t(`window.appeals.column.${key}`))))),
-        body))
-      : h("p", {}, t("window.unit.empty")),
+    table,
     controls,
     alerts.section);
   const stopTick = tick(main);
