@@ -481,7 +481,7 @@ async def test_a_dropped_connection_reconnects_and_resumes_after_the_last_event(
     assert [f["payload"]["variables"]["after"] for f in first] == [None]
     # The submission event is replayed after the subscription is live; the page has seen it before the drop (on
     # a busy machine "实时更新中" can show first).
-    await page.wait_for_function("window.__received.some(f => f.type === 'next')")
+    await page.wait_for_function("() => window.__received.some(f => f.type === 'next')")
 
     # The connection drops (not by the server's choice) and the page connects again by itself.
     await page.evaluate("window.__sockets.forEach(socket => socket.close(4000, 'network gone'))")

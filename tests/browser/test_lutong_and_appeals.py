@@ -138,7 +138,8 @@ async def test_lutong_code_rotates_and_her_access_log_shows_the_hotel_scan(brows
     assert "居民身份证 证照号码 3701**********0523 发证机关 山东省公安厅" in shown[3]
 
     # The countdown follows the clock second by second; 5 s before expiry the page fetches the next code.
-    await page.clock.pause_at(await page.evaluate("Date.now()") / 1000 + 0.1)
+    # A second ahead: a moment in the past (the page's clock ran on while this was sent) cannot be paused at.
+    await page.clock.pause_at(await page.evaluate("Date.now()") / 1000 + 1)
     await page.clock.run_for(1000)
     left = await countdown(page)
     await page.clock.run_for(1000)
