@@ -2,7 +2,7 @@
 // category, urgency and attachments, each control carrying fieldId(key) so that the API's errors land next to it.
 import { h, replace } from "./dom.js";
 import { clearErrors, fieldId, isUserError, showErrors } from "./errors.js";
-import { token } from "./session.js";
+import { authHeaders } from "./session.js";
 import { t } from "./strings.js";
 
 export const CATEGORIES = ["POLICY", "APPROVAL", "FINANCING", "TAX", "LABOUR", "LAND", "ENERGY", "MARKET", "LEGAL", "OTHER"];
@@ -52,7 +52,7 @@ function fileSize(bytes) {
 async function upload(file) {
   const response = await fetch("/uploads", {
     method: "POST",
-    headers: { authorization: `Bearer ${token()}`, "x-file-name": encodeURIComponent(file.name) },
+    headers: { ...authHeaders(), "x-file-name": encodeURIComponent(file.name) },
     body: file,
   });
   const body = await response.json().catch(() => ({}));

@@ -2,7 +2,7 @@
 // and material uploads (POST /uploads). Used by the apply screens and the supplement (补正) form of /m/, and by 代办 at the window.
 import { h, formatDate } from "./dom.js";
 import { fieldId } from "./errors.js";
-import { token } from "./session.js";
+import { authHeaders } from "./session.js";
 import { t } from "./strings.js";
 
 // Few options read best as radios (all visible at once); long lists as a drop-down.
@@ -103,7 +103,7 @@ export async function uploadFile(file) {
   try {
     response = await fetch("/uploads", {
       method: "POST", body: file,
-      headers: { authorization: `Bearer ${token()}`, "x-file-name": encodeURIComponent(file.name) },
+      headers: { ...authHeaders(), "x-file-name": encodeURIComponent(file.name) },
     });
   } catch {
     throw new Error(t("apply.materials.uploadFailed"));

@@ -1,6 +1,6 @@
 // GraphQL over fetch (API.md): POST with the bearer token; public queries may go over GET so that
 // the service worker can keep the last answer for offline use.
-import { token, signedOut } from "./session.js";
+import { authHeaders, signedOut } from "./session.js";
 import { t } from "./strings.js";
 
 export const ENDPOINT = "/graphql";
@@ -15,10 +15,7 @@ export class GraphQLFailure extends Error {
 }
 
 function headers() {
-  const result = { "content-type": "application/json", accept: "application/json" };
-  const bearer = token();
-  if (bearer) result.authorization = `Bearer ${bearer}`;
-  return result;
+  return { "content-type": "application/json", accept: "application/json", ...authHeaders() };
 }
 
 async function decode(response) {
@@ -29,7 +26,7 @@ async function decode(response) {
     throw new GraphQLFailure(t("errors.http", { status: response.status }));
   }
   if (body.errors?.length) {
-    const unauthenticated = body.errors.some((e) => e.extensions?.code === "UNAUTHENTICATED");
+    const unauthenticated = body.errors.some((e) => ["UNAUTHENTICATED", "WRONG_TERMINAL"].includes(e.extensions?.code));
     if (unauthenticated) signedOut();
     throw new GraphQLFailure(body.errors[0].message, { errors: body.errors });
   }

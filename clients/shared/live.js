@@ -1,7 +1,7 @@
 // Subscriptions over graphql-transport-ws (API.md) with reconnect, back-off and resume:
 // every event carries a cursor; after a dropped connection the subscription starts again with
 // `after` = the last cursor seen, so the server replays what was missed and nothing is shown twice.
-import { token } from "./session.js";
+import { token, TERMINAL_NAME } from "./session.js";
 import { ENDPOINT } from "./graphql.js";
 import { t } from "./strings.js";
 
@@ -38,9 +38,9 @@ export function follow({ query, variables = {}, field, onEvent, onStatus = () =>
     socket = new WebSocket(socketUrl(), PROTOCOL);
     socket.onopen = () => {
       const bearer = token();
-      socket.send(JSON.stringify({
-        type: "connection_init", payload: bearer ? { authorization: `Bearer ${bearer}` } : {},
-      }));
+      const payload = bearer ? { authorization: `Bearer ${bearer}` } : {};
+      if (TERMINAL_NAME) payload.terminal = TERMINAL_NAME;
+      socket.send(JSON.stringify({ type: "connection_init", payload }));
     };
     socket.onmessage = (message) => {
       const frame = JSON.parse(message.data);

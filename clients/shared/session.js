@@ -5,6 +5,20 @@
 
 const TERMINAL = document.documentElement.dataset.terminal;
 const KEY = TERMINAL ? `portal.session.${TERMINAL}` : "portal.session";
+
+/** The terminal this client is (TV, KIOSK, WINDOW), sent with every request (X-Portal-Terminal; on a WebSocket,
+ * the connection's `terminal` parameter): a TV's or a kiosk's session works only from its own terminal, and
+ * answers there are masked. The mobile/desktop client names none. */
+export const TERMINAL_NAME = TERMINAL ? TERMINAL.toUpperCase() : null;
+
+/** Headers naming the bearer and the terminal, for fetches outside graphql.js (uploads). */
+export function authHeaders() {
+  const result = {};
+  const bearer = token();
+  if (bearer) result.authorization = `Bearer ${bearer}`;
+  if (TERMINAL_NAME) result["x-portal-terminal"] = TERMINAL_NAME;
+  return result;
+}
 const listeners = new Set();
 
 export function currentSession() {

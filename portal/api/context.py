@@ -19,11 +19,12 @@ from portal.catalog.loaders import CatalogLoaders
 from portal.catalog.models import Terminal
 from portal.config import Settings
 from portal.identity.passwords import Passwords
-from portal.identity.rules import Principal, authenticate
+from portal.identity.rules import DEVICE_NAMES, Principal, authenticate
 from portal.workdays import WorkCalendar
 
 TERMINAL_HEADER = "x-portal-terminal"
 _UNRESOLVED = object()
+_WRONG_TERMINAL = object()  # memo key: the terminal a device session used from elsewhere belongs to
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -42,6 +43,11 @@ def terminal_of(connection: Request | WebSocket) -> Terminal | None:
     """The terminal a client says it is (X-Portal-Terminal); TV and kiosk responses are always masked."""
     value = connection.headers.get(TERMINAL_HEADER, "").strip().upper()
     return Terminal(value) if value in Terminal.__members__ else None
+
+
+def usable_from(principal: Principal | None, terminal: Terminal | None) -> bool:
+    """A device session is used from its own terminal only (a TV's token copied to a computer is refused)."""
+    return principal is None or principal.terminal is None or principal.terminal is terminal
 
 
 @dataclass
@@ -75,6 +81,12 @@ class Context:
 
     @property
     def terminal(self) -> Terminal | None:
+        """The terminal the client says it is: the X-Portal-Terminal header, or on a WebSocket (whose browser API
+        sets no headers) the ``terminal`` of the connection parameters."""
+        params = self.connection_params if isinstance(self.connection_params, dict) else {}
+        value = params.get("terminal")
+        if isinstance(value, str) and value.strip().upper() in Terminal.__members__:
+            return Terminal(value.strip().upper())
         return terminal_of(self.request)
 
     @property
@@ -82,17 +94,27 @@ class Context:
         return self.terminal in (Terminal.TV, Terminal.KIOSK)
 
     async def principal(self) -> Principal | None:
-        """The signed-in account, looked up once per request (None when anonymous or the token is dead);
-        resolvers asking at the same time share the one lookup."""
+        """The signed-in account, looked up once per request (None when anonymous, the token is dead, or it is a
+        device session used from another terminal); resolvers asking at the same time share the one lookup."""
         if self._principal is _UNRESOLVED:
-            self._principal = asyncio.ensure_future(authenticate(self.token, cached=True)) if self.token else None
+            self._principal = asyncio.ensure_future(self._authenticate()) if self.token else None
         if isinstance(self._principal, asyncio.Future):
             return await asyncio.shield(self._principal)
         return self._principal
 
+    async def _authenticate(self) -> Principal | None:
+        principal = await authenticate(self.token, cached=True)
+        if not usable_from(principal, self.terminal):
+            self.memo[_WRONG_TERMINAL] = principal.terminal
+            return None
+        return principal
+
     async def require_principal(self) -> Principal:
         principal = await self.principal()
         if principal is None:
+            wrong = self.memo.get(_WRONG_TERMINAL)
+            if wrong is not None:
+                raise PublicError("WRONG_TERMINAL", f"此登录仅限在{DEVICE_NAMES[wrong]}上使用")
             raise PublicError("UNAUTHENTICATED", "请先登录" if not self.token else "登录已失效，请重新登录")
         return principal
 

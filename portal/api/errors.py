@@ -179,11 +179,12 @@ def stream_cursor(after: str | None) -> int:
 
 
 async def signed_in(info: Info) -> Principal:
-    """The signed-in principal of a mutation; anonymous is a PermissionDenied (UNAUTHENTICATED) value."""
-    principal = await info.context.principal()
-    if principal is None:
-        raise Refused("PERMISSION", "UNAUTHENTICATED", "请先登录")
-    return principal
+    """The signed-in principal of a mutation; anonymous is a PermissionDenied (UNAUTHENTICATED) value, a device
+    session used from another terminal a PermissionDenied (WRONG_TERMINAL) one."""
+    try:
+        return await info.context.require_principal()
+    except PublicError as exc:
+        raise Refused("PERMISSION", exc.code, exc.message) from exc
 
 
 async def outcome(call: Awaitable[T]) -> T | UserError:

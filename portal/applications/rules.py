@@ -332,7 +332,10 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
     bundle, form = offer.bundle, offer.form
     applicant, consent = await _applicant(principal, applicant_id, bundle, channel, consented=consented)
     problems: list[InvalidField] = []
-    if channel not in offer.channels:
+    if principal.terminal is not None and channel is not principal.terminal:
+        problems.append(InvalidField("channel", "DEVICE_CHANNEL", "此登录只能在本终端办理，渠道须为"
+                                     + principal.terminal.value))
+    elif channel not in offer.channels:
         problems.append(InvalidField("channel", "CHANNEL_NOT_OFFERED", "该一件事不能在此终端办理，请到窗口或使用手机办理"))
     known = await prefill(applicant, form)
     values = {k: v for k, (v, _) in known.values.items()}

@@ -38,7 +38,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 from tortoise.transactions import in_transaction
 
-from portal.api.context import bearer_token, client_address, terminal_of
+from portal.api.context import bearer_token, client_address, terminal_of, usable_from
 from portal.applications.models import Application, UploadedFile
 from portal.audit.rules import Actor, record, record_read
 from portal.identity import ratelimit
@@ -46,7 +46,7 @@ from portal.identity.models import Role
 from portal.identity.policy import has_role, may_read_upload
 from portal.identity.principal import Principal
 from portal.config import derived_key
-from portal.identity.rules import authenticate, session_principal
+from portal.identity.rules import DEVICE_NAMES, authenticate, session_principal
 from portal.problems import row_id
 from portal.text import FORBIDDEN
 
@@ -199,6 +199,9 @@ def _not_found() -> JSONResponse:
 async def _principal(request: Request) -> tuple[Principal | None, JSONResponse | None]:
     token = bearer_token(request.headers.get("authorization"))
     principal = await authenticate(token) if token else None
+    if principal is not None and not usable_from(principal, terminal_of(request)):
+        return None, error(401, "WRONG_TERMINAL", f"此登录仅限在{DEVICE_NAMES[principal.terminal]}上使用",
+                           {"WWW-Authenticate": "Bearer"})
     if principal is None:
         return None, error(401, "UNAUTHENTICATED", "请先登录" if not token else "登录已失效，请重新登录",
                            {"WWW-Authenticate": "Bearer"})

@@ -17,6 +17,7 @@ from portal.halls.api import Hall, clerk_halls
 from portal.identity import masking, models, rules
 from portal.identity.models import AccountKind, Role
 from portal.identity.rules import Principal
+from portal.catalog.models import Terminal
 from portal.lutong.api import Certificate, my_certificates
 from portal.problems import Refused, known_id
 
@@ -122,6 +123,26 @@ class AccessLogEntry:
         return masking.display_name(account, masked=info.context.masked_terminal) if account else None
 
 
+@strawberry.type(name="Session", description="A signed-in session of the account: this browser, a phone, a TV or "
+                                            "a hall's kiosk. `revokeSession(id)` ends it.")
+class SessionType:
+    id: strawberry.ID
+    created_at: datetime
+    expires_at: datetime
+    terminal: Terminal | None = strawberry.field(description="The one terminal a device session is limited to "
+                                                             "(TV, KIOSK); null for an ordinary session.")
+    device: str = strawberry.field(description="The device as its owner reads it (电视, 自助服务终端 and its hall); "
+                                               "empty for an ordinary session.")
+    current: bool = strawberry.field(description="This is the session asking.")
+    masked_address: str = strawberry.field(description="The address it signed in from, masked (192.168.*.*).")
+
+    @classmethod
+    def of(cls, session: models.Session, principal: Principal) -> SessionType:
+        return cls(id=strawberry.ID(str(session.id)), created_at=session.created_at, expires_at=session.expires_at,
+                   terminal=session.terminal, device=session.device, current=session.id == principal.session_id,
+                   masked_address=masking.address(session.address))
+
+
 @strawberry.type(description="The signed-in account and what belongs to it.")
 class Viewer:
     principal: strawberry.Private[Principal]
@@ -167,6 +188,11 @@ class Viewer:
                                   "everybody else.")
     async def halls(self) -> list[Hall]:
         return await clerk_halls(self.principal)
+
+    @strawberry.field(description="The account's live sessions, newest first (at most 100). A device session (a "
+                                  "TV, a kiosk) sees only itself.")
+    async def sessions(self) -> list[SessionType]:
+        return [SessionType.of(s, self.principal) for s in await rules.sessions_of(self.principal)]
 
     @strawberry.field(description="Who read this holder's data: staff, scanners of the 鲁通码 (newest first).")
     async def access_log(self, first: int | None = None, after: str | None = None) -> Connection[AccessLogEntry]:
@@ -231,6 +257,7 @@ class PasswordChanged:
 RegisterResult = Annotated[AuthPayload | FormInvalid | RateLimited, strawberry.union("RegisterResult")]
 LoginResult = Annotated[AuthPayload | FormInvalid | PermissionDenied | RateLimited, strawberry.union("LoginResult")]
 LogoutResult = Annotated[LogoutSuccess | PermissionDenied, strawberry.union("LogoutResult")]
+RevokeSessionResult = Annotated[SessionType | PermissionDenied | NotFound, strawberry.union("RevokeSessionResult")]
 ChangePasswordResult = Annotated[PasswordChanged | FormInvalid | PermissionDenied | RateLimited,
                                  strawberry.union("ChangePasswordResult")]
 AgentGrantResult = Annotated[AgentGrant | FormInvalid | PermissionDenied | NotFound | RateLimited,
@@ -293,6 +320,16 @@ class IdentityMutation:
         async def run() -> LogoutSuccess:
             await rules.logout(await _principal_or_denied(info), await info.context.actor())
             return LogoutSuccess(ok=True)
+        return await outcome(run())
+
+    @strawberry.mutation(description="End one of the account's sessions (sign a TV or a kiosk out from the phone); "
+                                     "its WebSocket connections close too. A device session may end only itself.")
+    async def revoke_session(self, info: Info, id: strawberry.ID) -> RevokeSessionResult:
+        async def run() -> SessionType:
+            principal = await _principal_or_denied(info)
+            session = await rules.revoke_session(principal, await info.context.actor(),
+                                                 known_id(id, "未找到该登录设备，可能已退出"))
+            return SessionType.of(session, principal)
         return await outcome(run())
 
     @strawberry.mutation(description="Change the password; every other session of the account ends.")

@@ -48,3 +48,13 @@ def form_value(mask: str, value: object) -> object:
     """A form value shown ``plain`` or masked as a ``name`` (张*), ``idNumber`` (370102********1234), ``phone`` or
     ``creditCode``."""
     return value if mask == PLAIN else FORM_MASKS[mask](str(value))
+
+
+def address(value: str) -> str:
+    """A sign-in address shown in the list of sessions: the network, not the machine (192.168.*.*, 2001:db8:*)."""
+    if not value:
+        return ""
+    if ":" in value:
+        return ":".join(value.split(":")[:2]) + ":*"
+    parts = value.split(".")
+    return ".".join(parts[:2] + ["*"] * (len(parts) - 2)) if len(parts) == 4 else "*"

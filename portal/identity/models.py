@@ -7,6 +7,8 @@ from enum import Enum
 from tortoise import fields
 from tortoise.models import Model
 
+from portal.catalog.models import Terminal
+
 
 class AccountKind(str, Enum):
     CITIZEN = "CITIZEN"
@@ -52,7 +54,12 @@ class Account(Model):
 
 
 class Session(Model):
-    """A bearer token, stored as its SHA-256 digest."""
+    """A bearer token, stored as its SHA-256 digest.
+
+    A device session (``terminal`` set) is limited to one shared or public terminal, a TV or a hall's
+    self-service kiosk: it is used only from that terminal, applies only on that channel, always sees
+    personal data masked, and cannot change the account (password, delegations) or approve other devices.
+    ``device`` names the device as its owner reads it in their list of sessions."""
 
     id = fields.IntField(primary_key=True)
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
@@ -63,6 +70,8 @@ class Session(Model):
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
     address = fields.CharField(max_length=64, default="")
+    terminal = fields.CharEnumField(Terminal, max_length=10, null=True)
+    device = fields.CharField(max_length=100, default="")
 
     class Meta:
         table = "session"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from portal.catalog.models import Terminal
 from portal.identity.models import AccountKind, Role
 
 
@@ -20,6 +21,11 @@ class Principal:
     region_code: str | None
     session_id: int
     expires_at: datetime
+    terminal: Terminal | None = None  # a device session's one terminal (TV, KIOSK); None: an ordinary session
+
+    @property
+    def device_session(self) -> bool:
+        return self.terminal is not None
 
     @property
     def label(self) -> str:

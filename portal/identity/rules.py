@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 from portal import events
 from portal.audit.rules import Actor, record
+from portal.catalog.models import Terminal
 from portal.db import fits
 from portal.halls.rules import bind_clerk
 from portal.identity import ratelimit, revocations
@@ -40,6 +41,13 @@ from portal.text import check_text
 
 SESSION_LIFETIME = {AccountKind.CITIZEN: timedelta(hours=12), AccountKind.ENTERPRISE: timedelta(hours=12),
                     AccountKind.STAFF: timedelta(hours=8)}
+# A device session lasts as long as its terminal is trusted with it: a TV at home a month, a person's session at
+# a hall's kiosk a quarter of an hour (the kiosk also ends it after a minute without input, and at "finish").
+# Staff signed in on a device (a kiosk machine's hall account each morning) keep their working day.
+DEVICE_SESSION_LIFETIME = {Terminal.TV: timedelta(days=30), Terminal.KIOSK: timedelta(minutes=15)}
+DEVICE_TERMINALS = frozenset(DEVICE_SESSION_LIFETIME)
+DEVICE_NAMES = {Terminal.TV: "电视", Terminal.KIOSK: "自助服务终端"}
+MAX_SESSIONS_LISTED = 100
 TOKEN_BYTES = 32
 USERNAME_LENGTH = 40  # the column's: a longer name is no staff username
 MAX_SIGN_IN_NAME = 100  # longer than any name written any way: no account has it
@@ -81,13 +89,43 @@ def _checked(*checks: tuple[Callable[..., str], object, dict[str, str]], passwor
 
 
 async def _open_session(account: Account, actor: Actor) -> SignedIn:
+    return await open_session(account, actor)
+
+
+async def open_session(account: Account, actor: Actor, *, terminal: Terminal | None = None, device: str = "",
+                       lifetime: timedelta | None = None, how: str = "password") -> SignedIn:
+    """A new session of ``account`` (call inside a transaction). With ``terminal``, a device session limited to
+    that terminal (``Session``), lasting ``lifetime`` or its terminal's ``DEVICE_SESSION_LIFETIME``; ``how``
+    says for the audit trail how the person proved who they are (password, a scanned 鲁通码, a phone's
+    approval)."""
+    if terminal is not None and terminal not in DEVICE_TERMINALS:
+        raise ValueError(f"no device sessions on {terminal.value}")
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    expires_at = _now() + SESSION_LIFETIME[account.kind]
-    await Session.create(account=account, token_hash=token_digest(token), expires_at=expires_at,
-                         address=actor.address)
+    if lifetime is None:
+        lifetime = (DEVICE_SESSION_LIFETIME[terminal] if terminal and account.kind is not AccountKind.STAFF
+                    else SESSION_LIFETIME[account.kind])
+    expires_at = _now() + lifetime
+    session = await Session.create(account=account, token_hash=token_digest(token), expires_at=expires_at,
+                                   address=actor.address[:64], terminal=terminal, device=device[:100])
+    detail = {"session": session.id, "how": how, **({"terminal": terminal.value, "device": device[:100]}
+                                                    if terminal else {})}
     await record("auth.login", Actor(account.id, f"{account.kind.value.lower()}:{account.id}", actor.address,
-                                     actor.terminal), subject_account_id=account.id)
+                                     actor.terminal), subject_account_id=account.id, detail=detail)
     return SignedIn(account, token, expires_at)
+
+
+class DeviceSessionRefused(Refused):
+    """What a device session (a TV, a kiosk) may not do: it is for using services, not for managing the account."""
+
+    def __init__(self) -> None:
+        super().__init__("PERMISSION", "DEVICE_SESSION", "电视和自助终端上的登录不能办理此项，请在手机或电脑上操作")
+
+
+def require_full_session(principal: Principal) -> None:
+    """Refuse a device session: changing the password, delegations and approving devices need a phone or a
+    computer signed in the ordinary way."""
+    if principal.device_session:
+        raise DeviceSessionRefused()
 
 
 async def _register(account: Account, conflicts: dict[str, tuple[str, str]], actor: Actor) -> SignedIn:
@@ -180,8 +218,11 @@ async def login(passwords: Passwords, actor: Actor, *, username: str, password: 
                      detail={"username": name.canonical[:USERNAME_LENGTH]})
         raise Refused("PERMISSION", "INVALID_CREDENTIALS", "账号或密码错误")
     await ratelimit.clear(ratelimit.LOGIN_PER_ACCOUNT, account_key)
+    # A password typed on a TV or a kiosk signs in for that terminal only (a device session).
+    terminal = Terminal(actor.terminal) if actor.terminal in {t.value for t in DEVICE_TERMINALS} else None
     async with in_transaction():
-        return await _open_session(account, actor)
+        return await open_session(account, actor, terminal=terminal,
+                                  device=DEVICE_NAMES[terminal] if terminal else "")
 
 
 async def authenticate(token: str, *, cached: bool = False) -> Principal | None:
@@ -211,7 +252,8 @@ def _principal_of(session: Session | None) -> Principal | None:
         return None
     a = session.account
     return Principal(account_id=a.id, kind=a.kind, name=a.name, role=a.role, department_code=a.department_code,
-                     region_code=a.region_code, session_id=session.id, expires_at=session.expires_at)
+                     region_code=a.region_code, session_id=session.id, expires_at=session.expires_at,
+                     terminal=session.terminal)
 
 
 async def _revoke(sessions: list[int]) -> None:
@@ -228,9 +270,39 @@ async def logout(principal: Principal, actor: Actor) -> None:
     await _revoke([principal.session_id])
 
 
+async def sessions_of(principal: Principal) -> list[Session]:
+    """The live sessions the principal may see, newest first: all of the account's from an ordinary session,
+    only itself from a device session (a kiosk or a TV does not show where else the person is signed in)."""
+    query = Session.filter(account_id=principal.account_id, revoked_at__isnull=True, expires_at__gt=_now())
+    if principal.device_session:
+        query = query.filter(id=principal.session_id)
+    return await query.order_by("-created_at", "-id").limit(MAX_SESSIONS_LISTED)
+
+
+async def revoke_session(principal: Principal, actor: Actor, session_id: int) -> Session:
+    """End one of the account's sessions (signing a TV or a kiosk out from the phone). A device session may end
+    only itself; another account's session, or one already ended, is not found."""
+    query = Session.filter(id=session_id, account_id=principal.account_id, revoked_at__isnull=True,
+                           expires_at__gt=_now())
+    if principal.device_session:
+        query = query.filter(id=principal.session_id)
+    session = await query.first()
+    if session is None:
+        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该登录设备，可能已退出")
+    async with in_transaction():
+        await record("auth.session_revoked", actor, subject_account_id=principal.account_id,
+                     target=f"session:{session.id}",
+                     detail={"terminal": session.terminal.value if session.terminal else None,
+                             "device": session.device})
+    await _revoke([session.id])
+    session.revoked_at = _now()
+    return session
+
+
 async def change_password(passwords: Passwords, principal: Principal, actor: Actor, *, current: str,
                           new: str) -> None:
     """A password change needs the current one and revokes every other session of the account."""
+    require_full_session(principal)
     await ratelimit.ensure_allowed(ratelimit.PASSWORD_CHANGE_PER_ACCOUNT, str(principal.account_id))
     account = await Account.get(id=principal.account_id)
     if not await passwords.verify(account.password_hash, current):
@@ -288,6 +360,7 @@ async def _citizen_by_id_number(principal: Principal, id_number: object, field: 
 
 async def grant_enterprise_agent(principal: Principal, actor: Actor, *, id_number: object) -> EnterpriseAgent:
     """An enterprise authorises an employee's citizen account to act for it (idempotent while active)."""
+    require_full_session(principal)
     if not may_delegate_to_agents(principal):
         raise Refused("PERMISSION", "ENTERPRISES_ONLY", "只有企业账号可以添加经办人")
     agent = await _citizen_by_id_number(principal, id_number, "idNumber")
@@ -324,6 +397,7 @@ async def _revoke_grant(model: type[GrantT], principal: Principal, actor: Actor,
 
 async def revoke_enterprise_agent(principal: Principal, actor: Actor, grant_id: int) -> EnterpriseAgent:
     """The enterprise or the agent ends an agent authorisation."""
+    require_full_session(principal)
     return await _revoke_grant(EnterpriseAgent, principal, actor, grant_id, giver="enterprise_id",
                                receiver="agent_id", action="agent.revoked", prefix="agent")
 
@@ -333,6 +407,7 @@ async def authorise_family_member(principal: Principal, actor: Actor, *, id_numb
     """代办: a citizen authorises a family member's account to apply for one named bundle on their behalf."""
     from portal.catalog.models import Bundle
 
+    require_full_session(principal)
     if not may_authorise_family(principal):
         raise Refused("PERMISSION", "CITIZENS_ONLY", "只有个人账号可以授权家属代办")
     problems: list[InvalidField] = []
@@ -364,6 +439,7 @@ async def authorise_family_member(principal: Principal, actor: Actor, *, id_numb
 
 async def revoke_family_authorisation(principal: Principal, actor: Actor, grant_id: int) -> FamilyAuthorisation:
     """The citizen or the family member ends a 代办 authorisation."""
+    require_full_session(principal)
     return await _revoke_grant(FamilyAuthorisation, principal, actor, grant_id, giver="grantor_id",
                                receiver="grantee_id", action="family.revoked", prefix="family")
 
