@@ -82,3 +82,16 @@ async def test_lookup_and_insert_run_in_the_callers_transaction(database_url: st
 async def test_lookup_checks_the_number_of_values(database_url: str) -> None:
     with pytest.raises(TypeError, match="2 values expected, 1 given"):
         await BY_SEQ.all("test:x")
+
+
+async def test_lookup_sends_each_value_to_its_own_placeholder_in_any_order_of_filters(database_url: str) -> None:
+    """Two lists of different lengths, filters in either order, with a limit: each answer is the ORM's."""
+    streams = [f"test:{secrets.token_hex(4)}" for _ in range(3)]
+    for stream in streams:
+        await write(stream, 1, 2, 3, 4)
+    by_seq_first = db.Lookup(Event, "seq__in", "stream__in", order_by="-id", limit=3)
+    by_stream_first = db.Lookup(Event, "stream__in", "seq__in", order_by="-id", limit=3)
+    for seqs, chosen in (([4, 1], streams[:1]), ([2], streams[1:]), ([1, 2, 3], streams)):
+        expected = [fields(e) for e in await Event.filter(seq__in=seqs, stream__in=chosen).order_by("-id").limit(3)]
+        assert [fields(e) for e in await by_seq_first.all(seqs, chosen)] == expected
+        assert [fields(e) for e in await by_stream_first.all(chosen, seqs)] == expected
