@@ -341,11 +341,12 @@ class ApplicationMutation:
     async def submit_bundle_application(self, info: Info, input: SubmitBundleApplicationInput) -> ApplicationResult:
         async def run() -> Application:
             applicant_id = _id(input.applicant_id, "该申请人") if input.applicant_id else None
-            submission = await rules.submit(
-                await signed_in(info), await info.context.actor(), info.context.calendar,
+            request = rules.BundleApplication(
                 bundle_code=input.bundle_code, form_values=input.form_values,
-                materials=[{"code": m.code, "fileId": m.file_id} for m in input.materials], channel=input.channel,
-                idempotency_key=input.idempotency_key, applicant_id=applicant_id, offers=info.context.public.offers)
+                materials=tuple(rules.MaterialChoice(m.code, m.file_id) for m in input.materials),
+                channel=input.channel, idempotency_key=input.idempotency_key, applicant_id=applicant_id)
+            submission = await rules.submit(await signed_in(info), await info.context.actor(), info.context.calendar,
+                                            request, offers=info.context.public.offers)
             info.context.applications.remember(submission)
             return await shown(info, submission.application)
         return await outcome(run())

@@ -225,18 +225,18 @@ def _on_behalf(consent: WindowAuthorisation) -> dict[str, Any]:
 
 
 async def _materials(principal: Principal, applicant: Account, form: MergedForm, held: Mapping[str, Certificate],
-                     submitted: Sequence[Mapping[str, str]]) -> tuple[list[InvalidField], dict[str, UploadedFile]]:
+                     submitted: Sequence[MaterialChoice]) -> tuple[list[InvalidField], dict[str, UploadedFile]]:
     """Check the uploaded materials; each required one must be uploaded, held as an e-licence, or issued on
     the way by an item that comes before those needing it (e.g. 出生医学证明 for 出生登记)."""
     problems: list[InvalidField] = []
     by_code = {d.code: (d, m) for d, m in form.materials}
     issued_here = form.issued_here
     uploads: dict[str, UploadedFile] = {}
-    ids = [entry.get("fileId", "") for entry in submitted]
+    ids = [entry.file_id for entry in submitted]
     files = {str(f.id): f for f in await _FILES.all([i for i in ids if is_file_id(i)],
                                                     {principal.account_id, applicant.id})}
     for entry in submitted:
-        code, file_id = entry.get("code", ""), entry.get("fileId", "")
+        code, file_id = entry.code, entry.file_id
         field = f"materials.{code}"
         if code not in by_code:
             problems.append(InvalidField(field, "UNKNOWN_MATERIAL", f"该一件事不需要材料 {code}") if echoable(code)
@@ -311,26 +311,83 @@ class Submission:
     form: MergedForm | None = None
 
 
-async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, bundle_code: str,
-                 form_values: object, materials: Sequence[Mapping[str, str]], channel: Terminal,
-                 idempotency_key: str, applicant_id: int | None = None, consented: bool = False,
-                 offers: MutableMapping[str, BundleOnOffer] | None = None) -> Submission:
-    """一次提交: validate the whole merged form and the materials at once, then create the application and one
-    task per item in one transaction. Items without prerequisites start SUBMITTED, the others WAITING.
-    The same key from the same account returns the first application; other data under it is a conflict.
-    ``offers`` caches the catalog's part (bundle, channels, merged form) for as long as the catalog does not change.
-    ``consented`` is for server code only (never a client's input): the applicant's consent to this submission
-    was verified by the caller, as the hotel check-in does with the guest's scanned 鲁通码."""
-    key = check_key(idempotency_key)
-    digest = _digest({"bundle": bundle_code, "values": form_values, "materials": list(materials),
-                      "channel": channel.value, "applicant": applicant_id})
+@dataclass(frozen=True)
+class MaterialChoice:
+    """A material the applicant chose to send: an upload of theirs (or the applicant's) for a material code."""
+
+    code: str
+    file_id: str
+
+
+@dataclass(frozen=True)
+class BundleApplication:
+    """What a person sends to apply for a bundle in one submission (一次提交), as they sent it: nothing here is
+    checked yet. ``applicant_id`` names the person applied for when it is someone else (an enterprise's agent,
+    代办, 窗口代办)."""
+
+    bundle_code: str
+    form_values: object
+    materials: tuple[MaterialChoice, ...]
+    channel: Terminal
+    idempotency_key: str
+    applicant_id: int | None = None
+
+    def digest(self) -> str | None:
+        """Tells a retry (the same request under its key) from a reused key."""
+        return _digest({"bundle": self.bundle_code, "values": self.form_values,
+                        "materials": [{"code": m.code, "fileId": m.file_id} for m in self.materials],
+                        "channel": self.channel.value, "applicant": self.applicant_id})
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A submission that passed every check, with what its rows are made of."""
+
+    request: BundleApplication
+    key: str
+    digest: str | None
+    bundle: Bundle
+    form: MergedForm
+    applicant: Account
+    consent: WindowAuthorisation | None
+    values: dict[str, Any]
+    uploads: dict[str, UploadedFile]
+    licences: dict[str, Certificate]
+
+
+async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, request: BundleApplication, *,
+                 consented: bool = False, offers: MutableMapping[str, BundleOnOffer] | None = None) -> Submission:
+    """一次提交: check the whole merged form and the materials at once, then create the application and one
+    task per item in one transaction, then announce it. Items without prerequisites start SUBMITTED, the others
+    WAITING. The same key from the same account returns the first application; other data under it is a
+    conflict. ``offers`` caches the catalog's part (bundle, channels, merged form) for as long as the catalog does
+    not change. ``consented`` is for server code only (never a client's input): the applicant's consent to this
+    submission was verified by the caller, as the hotel check-in does with the guest's scanned 鲁通码."""
+    key, digest = check_key(request.idempotency_key), request.digest()
     if (existing := await _replay(principal, key, digest)) is not None:
         return Submission(existing)
-    offer = await bundle_on_offer(bundle_code, offers) if db.fits(Bundle, "code", bundle_code) else None
+    checked = await _check(principal, request, key, digest, consented=consented, offers=offers)
+    try:
+        submission, event = await _write(principal, actor, calendar, checked)
+    except IntegrityError:
+        # The same key raced in from a retry: the first one won; answer with it.
+        existing = await _replay(principal, key, digest)
+        if existing is None:
+            raise
+        return Submission(existing)
+    await events.publish([event])
+    return submission
+
+
+async def _check(principal: Principal, request: BundleApplication, key: str, digest: str | None, *,
+                 consented: bool, offers: MutableMapping[str, BundleOnOffer] | None) -> _Checked:
+    """Every problem of the submission at once (``FormProblems``), or what it will be written from."""
+    offer = (await bundle_on_offer(request.bundle_code, offers) if db.fits(Bundle, "code", request.bundle_code)
+             else None)
     if offer is None:
         raise FormProblems([InvalidField("bundleCode", "UNKNOWN_BUNDLE", "没有这个“一件事”")])
-    bundle, form = offer.bundle, offer.form
-    applicant, consent = await _applicant(principal, applicant_id, bundle, channel, consented=consented)
+    bundle, form, channel = offer.bundle, offer.form, request.channel
+    applicant, consent = await _applicant(principal, request.applicant_id, bundle, channel, consented=consented)
     problems: list[InvalidField] = []
     if principal.terminal is not None and channel is not principal.terminal:
         problems.append(InvalidField("channel", "DEVICE_CHANNEL", "此登录只能在本终端办理，渠道须为"
@@ -338,6 +395,7 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
     elif channel not in offer.channels:
         problems.append(InvalidField("channel", "CHANNEL_NOT_OFFERED", "该一件事不能在此终端办理，请到窗口或使用手机办理"))
     known = await prefill(applicant, form)
+    form_values = request.form_values
     values = {k: v for k, (v, _) in known.values.items()}
     if isinstance(form_values, dict):
         values.update(form_values)
@@ -347,50 +405,50 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, *, 
     except FormProblems as invalid:
         problems += invalid.problems
         checked = {}
-    material_problems, uploads = await _materials(principal, applicant, form, known.licences, materials)
+    material_problems, uploads = await _materials(principal, applicant, form, known.licences, request.materials)
     if problems or material_problems:
         raise listed(problems + material_problems)
+    return _Checked(request, key, digest, bundle, form, applicant, consent, checked, uploads, dict(known.licences))
+
+
+async def _write(principal: Principal, actor: Actor, calendar: WorkCalendar, checked: _Checked
+                 ) -> tuple[Submission, events.Event]:
+    """The application, its tasks, materials, first event and audit entry, in one transaction."""
     now = datetime.now(timezone.utc)
-    try:
-        async with in_transaction():
-            application = await db.insert(Application(
-                bundle_id=bundle.id, applicant_id=applicant.id, submitted_by_id=principal.account_id,
-                channel=channel.value, form_values=checked, idempotency_key=key, request_hash=digest, event_seq=1))
-            tasks = []
-            for n, member in enumerate(form.members):
-                starts = not member.prerequisites
-                deadline, provisional = (promised_deadline(calendar, member.item.promised_days, now) if starts
-                                         else (None, False))
-                tasks.append(Task(application_id=application.id, item_id=member.item_id,
-                                  department_code=member.item.department.code,
-                                  prerequisites=list(member.prerequisites), sort=n,
-                                  status=TaskStatus.SUBMITTED if starts else TaskStatus.WAITING,
-                                  submitted_at=now if starts else None, deadline=deadline,
-                                  deadline_provisional=provisional))
-            await db.insert_all(tasks, by="sort")
-            attached = ([ApplicationMaterial(application_id=application.id, material_code=code,
-                                             source=MaterialSource.UPLOAD, file_id=file.id)
-                         for code, file in uploads.items()]
-                        + [ApplicationMaterial(application_id=application.id, material_code=code,
-                                               source=MaterialSource.LICENCE, certificate_id=certificate.id)
-                           for code, certificate in known.licences.items() if code not in uploads])
-            if attached:
-                await db.insert_all(attached, by="material_code")
-            # Every task is SUBMITTED or WAITING: no need to read them back for the status.
-            event = await _announce(application, SUBMITTED_EVENT, status=ApplicationStatus.IN_PROGRESS)
-            detail: dict[str, Any] = {"bundle": bundle.code}
-            if consent is not None:
-                detail["onBehalf"] = _on_behalf(consent)
-            await record(SUBMITTED_EVENT, actor, subject_account_id=applicant.id,
-                         target=f"application:{application.id}", detail=detail)
-    except IntegrityError:
-        # The same key raced in from a retry: the first one won; answer with it.
-        existing = await _replay(principal, key, digest)
-        if existing is None:
-            raise
-        return Submission(existing)
-    await events.publish([event])
-    return Submission(application, tasks, attached, list(known.licences.values()), form)
+    form = checked.form
+    async with in_transaction():
+        application = await db.insert(Application(
+            bundle_id=checked.bundle.id, applicant_id=checked.applicant.id, submitted_by_id=principal.account_id,
+            channel=checked.request.channel.value, form_values=checked.values, idempotency_key=checked.key,
+            request_hash=checked.digest, event_seq=1))
+        tasks = []
+        for n, member in enumerate(form.members):
+            starts = not member.prerequisites
+            deadline, provisional = (promised_deadline(calendar, member.item.promised_days, now) if starts
+                                     else (None, False))
+            tasks.append(Task(application_id=application.id, item_id=member.item_id,
+                              department_code=member.item.department.code,
+                              prerequisites=list(member.prerequisites), sort=n,
+                              status=TaskStatus.SUBMITTED if starts else TaskStatus.WAITING,
+                              submitted_at=now if starts else None, deadline=deadline,
+                              deadline_provisional=provisional))
+        await db.insert_all(tasks, by="sort")
+        attached = ([ApplicationMaterial(application_id=application.id, material_code=code,
+                                         source=MaterialSource.UPLOAD, file_id=file.id)
+                     for code, file in checked.uploads.items()]
+                    + [ApplicationMaterial(application_id=application.id, material_code=code,
+                                           source=MaterialSource.LICENCE, certificate_id=certificate.id)
+                       for code, certificate in checked.licences.items() if code not in checked.uploads])
+        if attached:
+            await db.insert_all(attached, by="material_code")
+        # Every task is SUBMITTED or WAITING: no need to read them back for the status.
+        event = await _announce(application, SUBMITTED_EVENT, status=ApplicationStatus.IN_PROGRESS)
+        detail: dict[str, Any] = {"bundle": checked.bundle.code}
+        if checked.consent is not None:
+            detail["onBehalf"] = _on_behalf(checked.consent)
+        await record(SUBMITTED_EVENT, actor, subject_account_id=checked.applicant.id,
+                     target=f"application:{application.id}", detail=detail)
+    return Submission(application, tasks, attached, list(checked.licences.values()), form), event
 
 
 def _text(value: str | None, field: str, label: str, *, required: bool) -> str:

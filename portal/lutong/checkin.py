@@ -53,7 +53,7 @@ async def check_in_guest(principal: Principal | None, actor: Actor, calendar: Wo
     values = {"guest.name": guest.name, "guest.idNumber": guest.id_number, "hotel.name": hotel.name,
               "stay.checkInDate": now.astimezone(SHANGHAI).date().isoformat(), "stay.nights": nights,
               "stay.roomNumber": room_number}
-    submission = await applications.submit(
-        principal, actor, calendar, bundle_code=BUNDLE, form_values=values, materials=[], channel=channel,
-        idempotency_key=idempotency_key, applicant_id=guest.id, consented=True)
+    request = applications.BundleApplication(bundle_code=BUNDLE, form_values=values, materials=(), channel=channel,
+                                             idempotency_key=idempotency_key, applicant_id=guest.id)
+    submission = await applications.submit(principal, actor, calendar, request, consented=True)
     return CheckIn(scanned, submission.application)

@@ -169,9 +169,9 @@ async def test_a_consented_applicant_that_does_not_exist_is_not_found(database_u
                       department_code=None, region_code="370100", session_id=1,
                       expires_at=datetime.now(timezone.utc) + timedelta(hours=1))
     with pytest.raises(Refused) as refused:
-        await rules.submit(clerk, Actor(1, "staff:1"), WorkCalendar(), bundle_code="newborn",
-                           form_values=newborn_values(), materials=[], channel=Terminal.WINDOW,
-                           idempotency_key="no-such-applicant", applicant_id=2**31 - 1, consented=True)
+        await rules.submit(clerk, Actor(1, "staff:1"), WorkCalendar(), rules.BundleApplication(
+            bundle_code="newborn", form_values=newborn_values(), materials=(), channel=Terminal.WINDOW,
+            idempotency_key="no-such-applicant", applicant_id=2**31 - 1), consented=True)
     assert (refused.value.kind, refused.value.code) == ("NOT_FOUND", "NO_SUCH_APPLICANT")
 
 
