@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,6 +22,7 @@ from portal.identity.passwords import Passwords
 from portal.identity.rules import DEVICE_NAMES, Principal, authenticate
 from portal.workdays import WorkCalendar
 
+L = TypeVar("L")
 TERMINAL_HEADER = "x-portal-terminal"
 _UNRESOLVED = object()
 _WRONG_TERMINAL = object()  # memo key: the terminal a device session used from elsewhere belongs to
@@ -74,6 +75,17 @@ class Context:
     @cached_property
     def applications(self) -> ApplicationLoaders:
         return ApplicationLoaders()
+
+    def loaders(self, kind: type[L]) -> L:
+        """A domain's loaders (``<domain>/loaders.py``) for this request, made on first use. A WebSocket
+        connection's context lasts as long as the connection, so there each call makes fresh ones: a loader
+        kept across a subscription's events would answer with the first event's rows."""
+        if not isinstance(self.request, Request):
+            return kind()
+        found = self.memo.get(kind)
+        if found is None:
+            found = self.memo[kind] = kind()
+        return found
 
     @property
     def calendar(self) -> WorkCalendar:

@@ -26,6 +26,7 @@ from portal.api.errors import (
 )
 from portal.api.pagination import Connection, paginate
 from portal.appeals import models, rules
+from portal.appeals.loaders import AppealLoaders
 from portal.appeals.models import AppealCategory, AppealChannel, AppealStatus, AppealUrgency
 from portal.applications.api import file_link
 from portal.audit.rules import Actor
@@ -131,17 +132,18 @@ class Appeal:
                 "resolve": rules.on_time(a.resolved_at, a.resolve_by, now)}
 
     @strawberry.field(description="Files attached when the appeal was filed (GET /uploads/{fileId}).")
-    async def attachments(self) -> list[AppealFile]:
-        rows = await models.AppealAttachment.filter(appeal_id=self.row.id).select_related("file").order_by("id")
+    async def attachments(self, info: Info) -> list[AppealFile]:
+        rows = await info.context.loaders(AppealLoaders).attachments.load(self.row.id)
         return [AppealFile(file_id=str(a.file_id), name=a.file.name, media_type=a.file.media_type, size=a.file.size)
                 for a in rows]
 
     @strawberry.field(description="Every step with its actor and time.")
-    async def steps(self) -> list[AppealStepEntry]:
-        steps = await models.AppealStep.filter(appeal_id=self.row.id).order_by("id")
-        names = await rules.actor_names(step.actor for step in steps)
-        return [AppealStepEntry(at=s.at, action=s.action, actor=s.actor, actor_name=names[s.actor],
-                                department_code=s.department_code, note=s.note) for s in steps]
+    async def steps(self, info: Info) -> list[AppealStepEntry]:
+        loaders = info.context.loaders(AppealLoaders)
+        steps = await loaders.steps.load(self.row.id)
+        names = await loaders.actor_name.load_many([step.actor for step in steps])
+        return [AppealStepEntry(at=s.at, action=s.action, actor=s.actor, actor_name=name,
+                                department_code=s.department_code, note=s.note) for s, name in zip(steps, names)]
 
 
 @strawberry.type

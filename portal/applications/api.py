@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from datetime import date, datetime, timezone
 from typing import Annotated
 
 import strawberry
 from starlette.requests import Request
+from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -240,29 +241,34 @@ def _id(value: strawberry.ID, what: str = "该事项") -> int:
 
 
 _VIEWS = "application-views"
+_ROWS = "application-rows"
 
 
 async def application_view(info: Info, application: models.Application | int) -> ApplicationView | None:
-    """How the viewer sees an application (``visibility.see``, which logs a staff read), decided once per HTTP
-    request: read twice in one request, by any paths, it is logged once. A WebSocket connection's context lasts
+    """How the viewer sees an application (``visibility.see_all``, which logs a staff read), decided once per HTTP
+    request: read twice in one request, by any paths, it is logged once, and the applications of a list are
+    decided together (one batch: a worklist costs the same at any length). A WebSocket connection's context lasts
     as long as the connection, so there each read is decided afresh (a revoked authorisation is not remembered)."""
     number = application if isinstance(application, int) else application.id
-
-    async def decide() -> ApplicationView | None:
-        principal, actor = await info.context.principal(), await info.context.actor()
-        try:
-            if isinstance(application, int):
-                return await visibility.visible(principal, actor, application)
-            return await visibility.see(principal, actor, application)
-        except Refused:
-            return None
-
     if not isinstance(info.context.request, Request):
-        return await decide()
-    views = info.context.memo.setdefault(_VIEWS, {})
-    if number not in views:
-        views[number] = asyncio.ensure_future(decide())
-    view = await asyncio.shield(views[number])
+        principal, actor = await info.context.principal(), await info.context.actor()
+        row = application if isinstance(application, models.Application) else \
+            await models.Application.get_or_none(id=number)
+        return (await visibility.see_all(principal, actor, [row]))[number] if row is not None else None
+    rows: dict[int, models.Application] = info.context.memo.setdefault(_ROWS, {})
+    if isinstance(application, models.Application):
+        rows.setdefault(number, application)
+    loader = info.context.memo.get(_VIEWS)
+    if loader is None:
+        async def decide(ids: Sequence[int]) -> list[ApplicationView | None]:
+            missing = [i for i in ids if i not in rows]
+            if missing:
+                rows.update({a.id: a for a in await models.Application.filter(id__in=missing)})
+            principal, actor = await info.context.principal(), await info.context.actor()
+            views = await visibility.see_all(principal, actor, [rows[i] for i in ids if i in rows])
+            return [views.get(i) for i in ids]
+        loader = info.context.memo[_VIEWS] = DataLoader(load_fn=decide)
+    view = await loader.load(number)
     if view is None or isinstance(application, int):
         return view
     return dataclasses.replace(view, application=application)  # the row as the caller has it now

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from portal.applications.models import ApplicationMaterial, Task
-from portal.catalog.loaders import by_key, children
 from portal.catalog.models import Bundle, ServiceItem
 from portal.identity.models import Account
+from portal.loaders import by_key, children
 from portal.lutong.models import Certificate
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 
 from portal.audit.models import AuditEntry
-from portal.db import Lookup, insert, retry_scope
+from portal.db import Lookup, insert, insert_all, retry_scope
 
 GENESIS = "0" * 64
 _HEAD = Lookup(AuditEntry, order_by="-id", limit=1)
@@ -50,41 +50,79 @@ def entry_hash(prev_hash: str, at: datetime, action: str, actor_account_id: int 
     return hashlib.sha256(content).hexdigest()
 
 
+@dataclass(frozen=True)
+class Entry:
+    """An entry to append: what happened, by whom, to whose data."""
+
+    action: str
+    actor: Actor
+    subject_account_id: int | None = None
+    target: str = ""
+    detail: dict[str, Any] | None = None
+
+
 async def record(action: str, actor: Actor, *, subject_account_id: int | None = None, target: str = "",
                  detail: dict[str, Any] | None = None) -> AuditEntry:
     """Append an entry (audit trail: every sign-in, every state change, every read of another's data).
 
     Call it inside the transaction that makes the change, so the change and its entry commit together.
     """
-    detail = detail or {}
+    return (await record_all([Entry(action, actor, subject_account_id, target, detail)]))[0]
+
+
+async def record_all(entries: list[Entry]) -> list[AuditEntry]:
+    """Append several entries in order, in one statement (a worklist's reads of other people's data)."""
+    if not entries:
+        return []
+    # No lock of this process's own around the head: on SQLite a query outside a transaction waits for the
+    # connection that a transaction holds, and that transaction could be waiting for such a lock. The unique
+    # ``prev_hash`` settles every race; batching a request's reads (``record_all``) keeps them few.
     await _queue_for_the_head()
     for attempt in range(APPEND_ATTEMPTS):
         if attempt:
             # Lost a race for the head: wait a little, longer each time, so that the writers spread out.
             await asyncio.sleep(random.uniform(0, min(0.05, 0.001 * attempt)))
         last = await _HEAD.first()
-        prev = last.hash if last else GENESIS
-        at = datetime.now(timezone.utc)
-        digest = entry_hash(prev, at, action, actor.account_id, actor.label, subject_account_id, target, detail,
-                            actor.address, actor.terminal)
+        rows = _chained(last.hash if last else GENESIS, entries)
         try:
             async with retry_scope(AuditEntry):
-                return await insert(AuditEntry(
-                    at=at, action=action, actor_account_id=actor.account_id, actor=actor.label,
-                    subject_account_id=subject_account_id, target=target, detail=detail, address=actor.address,
-                    terminal=actor.terminal, prev_hash=prev, hash=digest))
+                if len(rows) == 1:
+                    await insert(rows[0])
+                else:
+                    await insert_all(rows, by="hash")
+                return rows
         except IntegrityError:
             continue  # another writer appended to the same predecessor first: re-read the head
     raise RuntimeError("could not append to the audit trail: too much contention")
+
+
+def _chained(prev: str, entries: list[Entry]) -> list[AuditEntry]:
+    """The entries as rows, each linked to the one before it, the first to ``prev``."""
+    rows = []
+    for entry in entries:
+        at, detail, actor = datetime.now(timezone.utc), entry.detail or {}, entry.actor
+        digest = entry_hash(prev, at, entry.action, actor.account_id, actor.label, entry.subject_account_id,
+                            entry.target, detail, actor.address, actor.terminal)
+        rows.append(AuditEntry(at=at, action=entry.action, actor_account_id=actor.account_id, actor=actor.label,
+                               subject_account_id=entry.subject_account_id, target=entry.target, detail=detail,
+                               address=actor.address, terminal=actor.terminal, prev_hash=prev, hash=digest))
+        prev = digest
+    return rows
 
 
 async def record_read(actor: Actor, *, subject_account_id: int, target: str, department: str | None = None,
                       scene: str | None = None, detail: dict[str, Any] | None = None) -> AuditEntry:
     """Someone read another person's data (data.read): the entry the holder finds in their access log, naming
     the department or the 鲁通码 scene the reader read it for."""
+    return (await record_all([read_entry(actor, subject_account_id=subject_account_id, target=target,
+                                         department=department, scene=scene, detail=detail)]))[0]
+
+
+def read_entry(actor: Actor, *, subject_account_id: int, target: str, department: str | None = None,
+               scene: str | None = None, detail: dict[str, Any] | None = None) -> Entry:
+    """The ``data.read`` entry of ``record_read``, for appending several at once (``record_all``)."""
     through = {"department": department} if department else {"scene": scene} if scene else {}
-    return await record("data.read", actor, subject_account_id=subject_account_id, target=target,
-                        detail={**(detail or {}), **through})
+    return Entry("data.read", actor, subject_account_id, target, {**(detail or {}), **through})
 
 
 async def _queue_for_the_head() -> None:
