@@ -215,9 +215,20 @@ published_marks = PublishedMarks()
 
 async def publish(events: list[Event], *, mark_now: bool = False) -> None:
     """Publish committed events; their rows are marked published shortly after (``PublishedMarks``),
-    or before returning with ``mark_now``."""
-    for event in events:
-        await broker().publish(stream_channel(event.stream), message_of(event))
+    or before returning with ``mark_now``.
+
+    Never fails the change that wrote them: it is committed, and a broker that cannot take them now (Redis
+    down) leaves them unmarked, so the publisher loop (``run_publisher``) publishes them when it can. Only the
+    server's own publisher (``mark_now``) sees the error, to retry."""
+    try:
+        for event in events:
+            await broker().publish(stream_channel(event.stream), message_of(event))
+    except Exception:
+        if mark_now:
+            raise
+        log.warning("publishing %d committed event(s) failed; the publisher loop will retry", len(events),
+                    exc_info=True)
+        return
     if events and mark_now:
         await Event.filter(id__in=[e.id for e in events]).update(published_at=datetime.now(timezone.utc))
     elif events:
