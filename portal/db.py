@@ -33,7 +33,9 @@ MODEL_MODULES = [
     "portal.applications.models",
     "portal.lutong.models",
     "portal.appeals.models",
+    "portal.evaluations.models",
     "portal.halls.models",
+    "portal.leases",
 ]
 MIGRATIONS_MODULE = "portal.migrations"
 # SQLite: one connection per process; several processes wait for the write lock instead of failing.

@@ -118,31 +118,6 @@ class AppealStep(Model):
         table = "appeal_step"
 
 
-class Evaluation(Model):
-    """好差评: a rating of a finished task, application or appeal. 1–2 is a bad review with follow-up."""
-
-    id = fields.IntField(primary_key=True)
-    target_type = fields.CharField(max_length=12)
-    target_id = fields.IntField()
-    rater: fields.ForeignKeyRelation = fields.ForeignKeyField("portal.Account", related_name="evaluations",
-                                                              on_delete=fields.RESTRICT)
-    department_code = fields.CharField(max_length=20, null=True, db_index=True)
-    region_code = fields.CharField(max_length=6, null=True)
-    rating = fields.IntField()
-    comment = fields.TextField(default="")
-    created_at = fields.DatetimeField(auto_now_add=True)
-    return_visit_by = fields.DatetimeField(null=True)
-    return_visit_at = fields.DatetimeField(null=True)
-    return_visit_note = fields.TextField(default="")
-    rectify_by = fields.DatetimeField(null=True)
-    rectified_at = fields.DatetimeField(null=True)
-    rectification_note = fields.TextField(default="")
-
-    class Meta:
-        table = "evaluation"
-        unique_together = (("rater", "target_type", "target_id"),)
-
-
 class DeadlineMiss(Model):
     """A step found past its deadline, unique per target, step and deadline, so that it is alerted once.
 
@@ -162,32 +137,6 @@ class DeadlineMiss(Model):
     class Meta:
         table = "deadline_miss"
         unique_together = (("target_type", "target_id", "step", "due_at"),)
-
-
-class SweepLease(Model):
-    """Who runs the deadline sweep now: one holder per deployment, taken with a conditional update."""
-
-    name = fields.CharField(max_length=30, primary_key=True)
-    holder = fields.CharField(max_length=60)
-    until = fields.DatetimeField()
-
-    class Meta:
-        table = "sweep_lease"
-
-
-class ApiKey(Model):
-    """An Open311 client key, stored as its SHA-256. It acts as the account it belongs to."""
-
-    id = fields.IntField(primary_key=True)
-    account: fields.ForeignKeyRelation = fields.ForeignKeyField("portal.Account", related_name="api_keys",
-                                                                on_delete=fields.CASCADE)
-    key_hash = fields.CharField(max_length=64, unique=True)
-    label = fields.CharField(max_length=100)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    revoked_at = fields.DatetimeField(null=True)
-
-    class Meta:
-        table = "api_key"
 
 
 class AppealAttachment(Model):

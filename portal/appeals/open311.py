@@ -61,12 +61,11 @@ from portal.appeals.models import (
     AppealStatus,
     AppealStep,
     AppealUrgency,
-    ApiKey,
 )
 from portal.appeals.redaction import aliases, public_title
 from portal.audit.rules import Actor, record
 from portal.catalog.models import Department, Region
-from portal.identity.models import Account, AccountKind, Role
+from portal.identity.models import Account, AccountKind, ApiKey, Role
 from portal.identity.numbers import check_credit_code
 from portal.identity.principal import Principal
 from portal.idempotency import MAX_KEY_LENGTH

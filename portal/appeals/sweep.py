@@ -16,12 +16,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from portal import events
-from portal.appeals.models import Appeal, AppealStatus, DeadlineMiss, Evaluation, SlaStep, SweepLease
+from portal import events, leases
+from portal.appeals.models import Appeal, AppealStatus, DeadlineMiss, SlaStep
 from portal.appeals.rules import alert_streams
+from portal.evaluations.models import Evaluation
 from portal.regions import PROVINCE
 
 log = logging.getLogger("portal.sweep")
@@ -43,14 +43,7 @@ EVALUATION_STEPS = ((SlaStep.RETURN_VISIT, "return_visit_at", "return_visit_by")
 
 async def take_lease(holder: str, now: datetime, seconds: int = LEASE_SECONDS) -> bool:
     """Hold the sweep for ``seconds``: renew our own lease or take an expired one; False if another holds it."""
-    until = now + timedelta(seconds=seconds)
-    if await SweepLease.filter(Q(until__lt=now) | Q(holder=holder), name=LEASE).update(holder=holder, until=until):
-        return True
-    try:
-        await SweepLease.create(name=LEASE, holder=holder, until=until)
-    except IntegrityError:
-        return False
-    return True
+    return await leases.take(LEASE, holder, now, now + timedelta(seconds=seconds))
 
 
 async def _record(target_type: str, target_id: int, step: SlaStep, due_at: datetime, now: datetime,
@@ -116,4 +109,4 @@ async def run_sweeper(interval: float = 30.0) -> None:
 
 
 async def release_lease(holder: str) -> None:
-    await SweepLease.filter(name=LEASE, holder=holder).delete()
+    await leases.release(LEASE, holder)

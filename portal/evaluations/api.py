@@ -20,7 +20,7 @@ from portal.api.errors import (
     signed_in,
 )
 from portal.api.pagination import Connection, paginate
-from portal.appeals import models
+from portal.evaluations import models
 from portal.evaluations import rules
 from portal.identity.policy import may_supervise
 from portal.problems import known_id

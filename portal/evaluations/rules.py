@@ -3,7 +3,7 @@ A rating of 1 or 2 is a bad review (差评): the supervisor of its region owes a
 1 working day and a rectification (整改) within 15 working days, both tracked like any other deadline.
 
 No GraphQL here. Expected failures are the exceptions of ``portal.problems``. The table is
-``portal.appeals.models.Evaluation``, migrated with the appeals zone.
+``portal.evaluations.models.Evaluation`` (its table was created with the appeals zone's migration).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from portal.appeals.models import Appeal, AppealStatus, Evaluation, SlaStep
+from portal.appeals.models import Appeal, AppealStatus, SlaStep
+from portal.evaluations.models import Evaluation
 from portal.applications.models import Application, Task, TaskStatus
 from portal.applications.rules import ApplicationStatus, application_status
 from portal.audit.rules import Actor, record

@@ -149,3 +149,18 @@ class RateCounter(Model):
 
     class Meta:
         table = "rate_counter"
+
+
+class ApiKey(Model):
+    """An Open311 client key, stored as its SHA-256. It acts as the account it belongs to."""
+
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation = fields.ForeignKeyField("portal.Account", related_name="api_keys",
+                                                                on_delete=fields.CASCADE)
+    key_hash = fields.CharField(max_length=64, unique=True)
+    label = fields.CharField(max_length=100)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_key"

@@ -16,12 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.appeals.models import Appeal, AppealChannel, AppealStatus, ApiKey
+from portal.appeals.models import Appeal, AppealChannel, AppealStatus
 from portal.appeals.open311 import create_api_key, revoke_api_key
 from portal.appeals.redaction import aliases, public_title
 from portal.audit.models import AuditEntry
 from portal.catalog.models import Department
-from portal.identity.models import Account, Role
+from portal.identity.models import Account, ApiKey, Role
 from portal.identity.passwords import Passwords
 from portal.identity.rules import authenticate, create_staff
 from portal.problems import InvalidField, Refused

@@ -19,13 +19,13 @@ from portal.appeals.models import (
     AppealUrgency,
     DeadlineMiss,
     SlaStep,
-    SweepLease,
 )
 from portal.appeals.rules import stats
 from portal.appeals.sweep import HOLDER, release_lease, sweep, take_lease
 from portal.catalog.seed import seed_catalog
 from portal.catalog.source import read_catalog
 from portal.events import Event
+from portal.leases import SweepLease
 from portal.workdays import SHANGHAI
 from tests.applications.support import handler
 from tests.helpers import portal_server

@@ -17,11 +17,11 @@ from portal.appeals.models import (
     AppealChannel,
     AppealStatus,
     AppealUrgency,
-    Evaluation,
 )
 from portal.audit.models import AuditEntry
 from portal.audit.rules import Actor
 from portal.calendar_store import load_calendar
+from portal.evaluations.models import Evaluation
 from portal.evaluations import rules
 from portal.identity.models import Account, AccountKind, Role
 from portal.identity.passwords import Passwords
@@ -382,7 +382,6 @@ async def test_evaluation_figures_on_a_known_data_set(empty_database: str) -> No
     from datetime import datetime as moment
     from datetime import timedelta as span
 
-    from portal.appeals.models import Evaluation
     from portal.evaluations.rules import stats
     from portal.identity.models import Account, AccountKind
     from portal.workdays import SHANGHAI as ZONE
