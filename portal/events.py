@@ -17,8 +17,9 @@ import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 import redis.asyncio as redis
@@ -148,7 +149,36 @@ class Event(Model):
         unique_together = (("stream", "seq"),)
 
 
+class Payload(Protocol):
+    """What an event says, as a typed value of its stream's family (``applications.payloads``, ``halls.payloads``,
+    ``appeals.payloads``): written as JSON into the row, read back by the family's ``from_json``."""
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Message:
+    """An event as a subscriber receives it, from its row or from the broker."""
+
+    id: int
+    stream: str
+    seq: int
+    kind: str
+    at: datetime
+    payload: dict[str, Any]
+
+    @classmethod
+    def of_event(cls, event: Event) -> Message:
+        return cls(event.id, event.stream, event.seq, event.kind, event.at, event.payload)
+
+    @classmethod
+    def of_wire(cls, message: dict[str, Any]) -> Message:
+        return cls(message["id"], message["stream"], message["seq"], message["kind"],
+                   datetime.fromisoformat(message["at"]), message["payload"])
+
+
 def message_of(event: Event) -> dict[str, Any]:
+    """An event as the broker carries it (JSON)."""
     return {"id": event.id, "stream": event.stream, "seq": event.seq, "kind": event.kind,
             "at": event.at.isoformat(), "payload": event.payload}
 
@@ -157,12 +187,13 @@ def stream_channel(stream: str) -> str:
     return f"stream:{stream}"
 
 
-async def append(stream: str, seq: int, kind: str, payload: dict[str, Any]) -> Event:
+async def append(stream: str, seq: int, kind: str, payload: Payload) -> Event:
     """Write an event of ``stream`` (call inside the change's transaction, with the stream's next number)."""
-    return await db.insert(Event(stream=stream, seq=seq, kind=kind, at=datetime.now(timezone.utc), payload=payload))
+    return await db.insert(Event(stream=stream, seq=seq, kind=kind, at=datetime.now(timezone.utc),
+                                 payload=payload.to_json()))
 
 
-async def append_next(stream: str, kind: str, payload: dict[str, Any], attempts: int = 20) -> Event:
+async def append_next(stream: str, kind: str, payload: Payload, attempts: int = 20) -> Event:
     """Write the next event of a stream that has no counter row of its own (alert streams): the unique
     (stream, seq) turns a race into a retry."""
     for _ in range(attempts):
@@ -258,14 +289,14 @@ async def run_publisher(interval: float = 1.0, grace: timedelta = timedelta(seco
             log.exception("publishing pending events failed; retrying")
 
 
-async def follow(stream: str, after: int, *, poll_seconds: float = 30.0) -> AsyncIterator[dict[str, Any]]:
+async def follow(stream: str, after: int, *, poll_seconds: float = 30.0) -> AsyncIterator[Message]:
     """Every event of ``stream`` with a sequence number above ``after``: the stored ones, then live ones."""
     async with broker().subscribe(stream_channel(stream)) as live:
         last = after
         while True:
             for event in await Event.filter(stream=stream, seq__gt=last).order_by("seq"):
                 last = event.seq
-                yield message_of(event)
+                yield Message.of_event(event)
             while True:
                 try:
                     message = await asyncio.wait_for(live.get(), timeout=poll_seconds)
@@ -276,4 +307,4 @@ async def follow(stream: str, after: int, *, poll_seconds: float = 30.0) -> Asyn
                 if message["seq"] != last + 1:
                     break  # a gap: read the rows
                 last = message["seq"]
-                yield message
+                yield Message.of_wire(message)

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from portal import events
@@ -58,3 +59,30 @@ async def test_a_submission_commits_and_answers_while_the_broker_is_down(gql: An
         assert await events.publish_pending() >= 1
     assert [m["seq"] for m in broker.published if m["stream"] == stream] == [1]
     assert not await events.Event.filter(stream=stream, published_at__isnull=True).exists()
+
+
+def test_every_payload_reads_back_as_it_was_written() -> None:
+    """Each stream family's payload is a typed value whose JSON reads back equal (as subscribers read it)."""
+    from datetime import datetime, timezone
+
+    from portal.appeals.models import AppealStatus
+    from portal.appeals.payloads import Alert, AppealChanged
+    from portal.applications.models import ApplicationStatus, TaskStatus
+    from portal.applications.payloads import ApplicationChanged, TaskState
+    from portal.halls.models import TicketStatus
+    from portal.halls.payloads import AppointmentBooked, TicketChanged
+
+    now = datetime(2026, 11, 30, 9, 5, tzinfo=timezone.utc)
+    payloads = [
+        ApplicationChanged(12, ApplicationStatus.IN_PROGRESS),
+        ApplicationChanged(12, ApplicationStatus.DONE, TaskState(40, TaskStatus.APPROVED, 3)),
+        TicketChanged(7, "A023", "QYKB", "企业开办", TicketStatus.CALLED, False, "05", now, 1),
+        TicketChanged(8, "B001", "BDCDJ", "不动产登记", TicketStatus.WAITING, True, None, None, 0),
+        AppointmentBooked("QYKB", now),
+        AppealChanged(3, AppealStatus.ASSIGNED),
+        Alert("DEADLINE_MISSED", "appeal:3", "370100-SCJGJ", "370102", {"step": "CONTACT", "dueAt": now.isoformat()}),
+        Alert("ESCALATED", "appeal:4", None, "370000", {"title": "补贴未兑现", "reason": "逾期"}),
+    ]
+    for payload in payloads:
+        stored = orjson.loads(orjson.dumps(payload.to_json()))  # through the row's JSON column
+        assert type(payload).from_json(stored) == payload

@@ -27,6 +27,7 @@ from portal.api.errors import (
 from portal.api.pagination import Connection, paginate
 from portal.appeals import models, rules
 from portal.appeals.loaders import AppealLoaders
+from portal.appeals.payloads import Alert, AppealChanged
 from portal.appeals.models import AppealCategory, AppealChannel, AppealStatus, AppealUrgency
 from portal.applications.api import file_link
 from portal.audit.rules import Actor
@@ -410,11 +411,9 @@ class AppealSubscription:
                                                principal.account_id, lambda: may_see_appeal(principal, appeal))
         try:
             async for message in followed:
-                payload = message["payload"]["appeal"]
-                yield AppealEvent(cursor=str(message["seq"]), kind=message["kind"],
-                                  at=datetime.fromisoformat(message["at"]),
-                                  appeal=AppealRef(id=strawberry.ID(str(payload["id"])),
-                                                   status=AppealStatus(payload["status"])))
+                change = AppealChanged.from_json(message.payload)
+                yield AppealEvent(cursor=str(message.seq), kind=message.kind, at=message.at,
+                                  appeal=AppealRef(id=strawberry.ID(str(change.appeal_id)), status=change.status))
         except Refused as refused:
             raise PublicError(refused.code, refused.message) from refused
 
@@ -426,5 +425,5 @@ class AppealSubscription:
         resume = row_id(after) if after else None
         start = resume if resume is not None else await events.last_seq(stream)
         async for message in events.follow(stream, start):
-            yield DeadlineAlert(cursor=str(message["seq"]), kind=message["kind"],
-                                at=datetime.fromisoformat(message["at"]), detail=message["payload"])
+            yield DeadlineAlert(cursor=str(message.seq), kind=message.kind, at=message.at,
+                                detail=Alert.from_json(message.payload).to_json())

@@ -28,6 +28,7 @@ from portal.appeals.models import (
     AppealStep,
     AppealUrgency,
 )
+from portal.appeals.payloads import Alert, AppealChanged
 from portal.applications.models import UploadedFile
 from portal.applications.uploads import is_file_id
 from portal.audit.rules import Actor, record
@@ -107,8 +108,7 @@ def _attempt(check: Callable[[], T], problems: list[InvalidField]) -> T | None:
 async def _announce(appeal: Appeal, kind: str) -> events.Event:
     appeal.event_seq += 1
     await Appeal.filter(id=appeal.id).update(event_seq=appeal.event_seq)
-    return await events.append(stream_of(appeal.id), appeal.event_seq, kind,
-                               {"appeal": {"id": appeal.id, "status": appeal.status.value}})
+    return await events.append(stream_of(appeal.id), appeal.event_seq, kind, AppealChanged(appeal.id, appeal.status))
 
 
 async def _step(appeal: Appeal, action: str, actor: Actor, note: str = "") -> None:
@@ -373,8 +373,8 @@ def alert_streams(department_code: str | None, region_code: str) -> list[str]:
 
 async def alert(appeal: Appeal, kind: str, detail: dict[str, Any]) -> list[events.Event]:
     """An alert about an appeal on each stream that must hear it (call inside the transaction)."""
-    payload = {"kind": kind, "target": f"appeal:{appeal.id}", "title": appeal.title,
-               "departmentCode": appeal.department_code, "regionCode": appeal.region_code, **detail}
+    payload = Alert(kind, f"appeal:{appeal.id}", appeal.department_code, appeal.region_code,
+                    {"title": appeal.title, **detail})
     return [await events.append_next(stream, kind, payload)
             for stream in alert_streams(appeal.department_code, appeal.region_code)]
 

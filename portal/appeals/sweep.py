@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 
 from portal import events, leases
 from portal.appeals.models import Appeal, AppealStatus, DeadlineMiss, SlaStep
+from portal.appeals.payloads import Alert
 from portal.appeals.rules import alert_streams
 from portal.evaluations.models import Evaluation
 from portal.regions import PROVINCE
@@ -54,9 +55,8 @@ async def _record(target_type: str, target_id: int, step: SlaStep, due_at: datet
         async with in_transaction():
             await DeadlineMiss.create(target_type=target_type, target_id=target_id, step=step, due_at=due_at,
                                       detected_at=now, department_code=department_code, region_code=region_code)
-            payload = {"kind": "DEADLINE_MISSED", "step": step.value, "target": f"{target_type}:{target_id}",
-                       "dueAt": due_at.isoformat(), "departmentCode": department_code, "regionCode": region_code,
-                       **detail}
+            payload = Alert("DEADLINE_MISSED", f"{target_type}:{target_id}", department_code, region_code,
+                            {"step": step.value, "dueAt": due_at.isoformat(), **detail})
             return [await events.append_next(stream, "deadline.missed", payload)
                     for stream in alert_streams(department_code, region_code or PROVINCE)]
     except IntegrityError:

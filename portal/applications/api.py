@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import AsyncGenerator, Sequence
 from datetime import date, datetime, timezone
@@ -28,8 +27,9 @@ from portal.api.errors import (
 )
 from portal.api.pagination import Connection, Edge, paginate
 from portal.applications import models, rules, uploads, visibility
-from portal.applications.models import MaterialSource, TaskStatus
-from portal.applications.rules import ApplicationStatus, TaskAction
+from portal.applications.models import ApplicationStatus, MaterialSource, TaskStatus
+from portal.applications.payloads import ApplicationChanged
+from portal.applications.rules import TaskAction
 from portal.applications.visibility import ApplicationView
 from portal.catalog.api import Bundle, ServiceItem
 from portal.catalog.models import Terminal
@@ -204,14 +204,14 @@ class ApplicationEvent:
     task: TaskRef | None
 
     @classmethod
-    def of(cls, message: dict) -> ApplicationEvent:
-        payload = message["payload"]
-        task = payload.get("task")
-        return cls(cursor=str(message["seq"]), kind=message["kind"], at=datetime.fromisoformat(message["at"]),
-                   application=ApplicationRef(id=strawberry.ID(str(payload["application"]["id"])),
-                                              status=ApplicationStatus(payload["application"]["status"])),
-                   task=TaskRef(id=strawberry.ID(str(task["id"])), status=TaskStatus(task["status"]),
-                                version=task["version"]) if task else None)
+    def of(cls, message: events.Message) -> ApplicationEvent:
+        change, task = ApplicationChanged.from_json(message.payload), None
+        if change.task is not None:
+            task = TaskRef(id=strawberry.ID(str(change.task.id)), status=change.task.status,
+                           version=change.task.version)
+        return cls(cursor=str(message.seq), kind=message.kind, at=message.at,
+                   application=ApplicationRef(id=strawberry.ID(str(change.application_id)), status=change.status),
+                   task=task)
 
 
 @strawberry.input

@@ -8,6 +8,16 @@ from tortoise import fields
 from tortoise.models import Model
 
 
+class ApplicationStatus(str, Enum):
+    """An application's status, derived from its tasks' (``rules.application_status``)."""
+
+    IN_PROGRESS = "IN_PROGRESS"
+    NEEDS_SUPPLEMENT = "NEEDS_SUPPLEMENT"
+    PARTLY_REJECTED = "PARTLY_REJECTED"
+    REJECTED = "REJECTED"
+    DONE = "DONE"
+
+
 class TaskStatus(str, Enum):
     WAITING = "WAITING"  # prerequisites open
     SUBMITTED = "SUBMITTED"

@@ -22,12 +22,14 @@ from portal.applications.uploads import is_file_id
 from portal.applications.models import (
     Application,
     ApplicationMaterial,
+    ApplicationStatus,
     MaterialSource,
     Supplement,
     Task,
     TaskStatus,
     UploadedFile,
 )
+from portal.applications.payloads import ApplicationChanged, TaskState
 from portal.audit.rules import Actor, record, record_read
 from portal.catalog.models import Audience, Bundle, CertificateType, Terminal
 from portal.catalog.rules import BundleOnOffer, MergedForm, bundle_on_offer, merged_form
@@ -43,14 +45,6 @@ from portal.workdays import SHANGHAI, WorkCalendar, end_of_day, day_bounds_utc
 
 MAX_REASON_LENGTH = 500
 OPEN_STATES = (TaskStatus.SUBMITTED, TaskStatus.ACCEPTED)
-
-
-class ApplicationStatus(str, Enum):
-    IN_PROGRESS = "IN_PROGRESS"
-    NEEDS_SUPPLEMENT = "NEEDS_SUPPLEMENT"
-    PARTLY_REJECTED = "PARTLY_REJECTED"
-    REJECTED = "REJECTED"
-    DONE = "DONE"
 
 
 class TaskAction(str, Enum):
@@ -279,10 +273,9 @@ async def _replay(principal: Principal, key: str, digest: str | None) -> Applica
     return existing
 
 
-async def _snapshot(application: Application) -> dict[str, Any]:
+async def _status(application: Application) -> ApplicationStatus:
     tasks = await Task.filter(application_id=application.id).select_related("item").order_by("sort")
-    status = application_status({t.item.code: t.status for t in tasks}, {t.item.code: t.prerequisites for t in tasks})
-    return {"id": application.id, "status": status.value}
+    return application_status({t.item.code: t.status for t in tasks}, {t.item.code: t.prerequisites for t in tasks})
 
 
 async def _announce(application: Application, kind: str, task: Task | None = None, *,
@@ -292,10 +285,8 @@ async def _announce(application: Application, kind: str, task: Task | None = Non
     if kind != SUBMITTED_EVENT:
         application.event_seq += 1
         await Application.filter(id=application.id).update(event_seq=application.event_seq)
-    snapshot = {"id": application.id, "status": status.value} if status else await _snapshot(application)
-    payload: dict[str, Any] = {"application": snapshot, "task": None}
-    if task is not None:
-        payload["task"] = {"id": task.id, "status": task.status.value, "version": task.version}
+    payload = ApplicationChanged(application.id, status or await _status(application),
+                                 TaskState(task.id, task.status, task.version) if task is not None else None)
     return await events.append(stream_of(application.id), application.event_seq, kind, payload)
 
 

@@ -19,8 +19,8 @@ from tortoise.transactions import in_transaction
 
 from portal.appeals.models import Appeal, AppealStatus, SlaStep
 from portal.evaluations.models import Evaluation
-from portal.applications.models import Application, Task, TaskStatus
-from portal.applications.rules import ApplicationStatus, application_status
+from portal.applications.models import Application, ApplicationStatus, Task, TaskStatus
+from portal.applications.rules import application_status
 from portal.audit.rules import Actor, record
 from portal.catalog.models import Department
 from portal.identity.models import Account, AccountKind

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -23,6 +23,7 @@ from portal.api.errors import (
 )
 from portal.halls import models, rules
 from portal.halls.models import AppointmentStatus, TicketStatus
+from portal.halls.payloads import TicketChanged
 from portal.identity.principal import Principal
 from portal.problems import FormProblems, Refused, known_id
 
@@ -116,18 +117,17 @@ class Ticket:
     calls: int
 
     @classmethod
-    def of_payload(cls, hall_code: str, t: dict[str, Any]) -> Ticket:
-        return cls(id=strawberry.ID(str(t["id"])), number=t["number"], hall_code=hall_code,
-                   category=TicketCategory(code=t["category"]["code"], name=t["category"]["name"]),
-                   status=TicketStatus(t["status"]), priority=t["priority"],
-                   called_at=datetime.fromisoformat(t["calledAt"]) if t["calledAt"] else None,
-                   counter=TicketCounter(code=t["counter"]) if t["counter"] else None, calls=t["calls"])
+    def of_change(cls, hall_code: str, t: TicketChanged) -> Ticket:
+        return cls(id=strawberry.ID(str(t.id)), number=t.number, hall_code=hall_code,
+                   category=TicketCategory(code=t.category_code, name=t.category_name), status=t.status,
+                   priority=t.priority, called_at=t.called_at,
+                   counter=TicketCounter(code=t.counter) if t.counter else None, calls=t.calls)
 
     @classmethod
     async def of(cls, ticket: models.Ticket) -> Ticket:
         name = await models.HallCategory.filter(hall_id=ticket.hall_id, code=ticket.category_code).first() \
             .values_list("name", flat=True)
-        return cls.of_payload(ticket.hall_id, rules.ticket_payload(ticket, name or ticket.category_code)["ticket"])
+        return cls.of_change(ticket.hall_id, TicketChanged.of(ticket, name or ticket.category_code))
 
 
 @strawberry.type(description="A booked slot (预约); check in at the hall for a priority ticket.")
@@ -253,5 +253,5 @@ class HallSubscription:
             raise PublicError("NOT_FOUND", "未找到该政务服务大厅") from None
         start = await events.last_seq(stream)
         async for message in events.follow(stream, start):
-            if message["kind"] in rules.CALL_KINDS:
-                yield Ticket.of_payload(hall_code, message["payload"]["ticket"])
+            if message.kind in rules.CALL_KINDS:
+                yield Ticket.of_change(hall_code, TicketChanged.from_json(message.payload))

@@ -33,6 +33,7 @@ from portal.halls.models import (
     Ticket,
     TicketStatus,
 )
+from portal.halls.payloads import AppointmentBooked, TicketChanged
 from portal.identity import ratelimit
 from portal.identity.models import Account, Role
 from portal.identity.policy import may_serve_at_window, may_serve_in_hall
@@ -98,19 +99,11 @@ async def calls_stream(hall_code: str) -> str:
     return stream_of(hall_code)
 
 
-def ticket_payload(ticket: Ticket, category_name: str) -> dict[str, Any]:
-    """What the hall's screens may see: the number, category, counter and time; nobody's identity."""
-    return {"ticket": {
-        "id": ticket.id, "number": ticket.number, "category": {"code": ticket.category_code, "name": category_name},
-        "status": ticket.status.value, "priority": ticket.priority, "counter": ticket.counter_code,
-        "calledAt": ticket.called_at.isoformat() if ticket.called_at else None, "calls": ticket.calls}}
-
-
 async def _announce(ticket: Ticket, kind: str, category_name: str | None = None) -> events.Event:
     if category_name is None:
         category_name = await HallCategory.filter(hall_id=ticket.hall_id, code=ticket.category_code).first() \
             .values_list("name", flat=True) or ticket.category_code
-    return await events.append_next(stream_of(ticket.hall_id), kind, ticket_payload(ticket, category_name),
+    return await events.append_next(stream_of(ticket.hall_id), kind, TicketChanged.of(ticket, category_name),
                                     attempts=ATTEMPTS)
 
 
@@ -345,8 +338,8 @@ async def book_appointment(account_id: int, hall_code: str, category: str, slot_
             appointment = await Appointment.create(hall_id=hall_code, category_code=category, slot_start=slot,
                                                    account_id=account_id, status=AppointmentStatus.BOOKED,
                                                    idempotency_key=key)
-            event = await events.append_next(stream_of(hall_code), "appointment.booked", {
-                "appointment": {"category": category, "slot": slot.isoformat()}}, attempts=ATTEMPTS)
+            event = await events.append_next(stream_of(hall_code), "appointment.booked",
+                                             AppointmentBooked(category, slot), attempts=ATTEMPTS)
     except IntegrityError:
         earlier = await Appointment.get_or_none(account_id=account_id, idempotency_key=key)
         if earlier is None:
