@@ -2,7 +2,7 @@
 // category, urgency and attachments, each control carrying fieldId(key) so that the API's errors land next to it.
 import { h, replace } from "./dom.js";
 import { clearErrors, fieldId, isUserError, showErrors } from "./errors.js";
-import { authHeaders } from "./session.js";
+import { uploadFile } from "./uploads.js";
 import { t } from "./strings.js";
 
 export const CATEGORIES = ["POLICY", "APPROVAL", "FINANCING", "TAX", "LABOUR", "LAND", "ENERGY", "MARKET", "LEGAL", "OTHER"];
@@ -48,18 +48,6 @@ function fileSize(bytes) {
     : t("appeals.size.mb", { n: (bytes / (1024 * 1024)).toFixed(1) });
 }
 
-/** POST /uploads takes the raw bytes with the name in X-File-Name; it answers the file's id. */
-async function upload(file) {
-  const response = await fetch("/uploads", {
-    method: "POST",
-    headers: { ...authHeaders(), "x-file-name": encodeURIComponent(file.name) },
-    body: file,
-  });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.error?.message ?? t("errors.unknown"));
-  return body;
-}
-
 /**
  * Attachments are uploaded as soon as they are chosen, so that a retried submission sends the same file ids
  * (and the same idempotency key means the same appeal).
@@ -94,8 +82,8 @@ export function attachmentsField() {
     for (const file of chosen) {
       status.textContent = t("appeals.form.uploading", { name: file.name });
       try {
-        const stored = await upload(file);
-        attached.push({ id: stored.id, name: stored.name, size: stored.size });
+        const stored = await uploadFile(file);
+        attached.push({ id: stored.fileId, name: stored.name, size: stored.size });
         show();
       } catch (error) {
         failures.push(t("appeals.form.uploadFailed", { name: file.name, message: error.message }));

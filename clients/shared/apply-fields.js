@@ -2,7 +2,7 @@
 // and material uploads (POST /uploads). Used by the apply screens and the supplement (补正) form of /m/, and by 代办 at the window.
 import { h, formatDate } from "./dom.js";
 import { fieldId } from "./errors.js";
-import { authHeaders } from "./session.js";
+import { uploadFile } from "./uploads.js";
 import { t } from "./strings.js";
 
 // Few options read best as radios (all visible at once); long lists as a drop-down.
@@ -95,22 +95,6 @@ export function displayValue(field, value) {
   if (field.type === "SELECT") return field.options.find((o) => o.value === value)?.label ?? String(value);
   if (field.type === "DATE" && /^\d{4}-\d{2}-\d{2}$/.test(value)) return formatDate(value);
   return String(value);
-}
-
-/** POST /uploads: the raw bytes as the body, the name percent-encoded in X-File-Name; → {fileId, name}. */
-export async function uploadFile(file) {
-  let response;
-  try {
-    response = await fetch("/uploads", {
-      method: "POST", body: file,
-      headers: { ...authHeaders(), "x-file-name": encodeURIComponent(file.name) },
-    });
-  } catch {
-    throw new Error(t("apply.materials.uploadFailed"));
-  }
-  const body = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(body?.error?.message ?? t("apply.materials.uploadFailed"));
-  return { fileId: body.id, name: body.name };
 }
 
 /**

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from playwright.async_api import Page
+from playwright.async_api import Page, expect
 
 from tests.browser.conftest import (
     DESKTOP,
@@ -276,7 +276,8 @@ async def test_an_enterprise_files_an_appeal_follows_it_live_and_confirms_the_re
 
     # The enterprise confirms it is satisfied, with 4 stars and a comment, and sees what it said.
     await page.get_by_label("满意，问题已解决").check()
-    await page.get_by_label("4 星：满意").check()
+    await page.locator("label[for='field-rating-4']").click()  # the star, as a finger taps it
+    await expect(page.get_by_label("4 星：满意")).to_be_checked()
     await page.get_by_label("评价内容（选填）").fill("上门指导及时，问题已解决。")
     await page.get_by_role("button", name="提交确认").click()
     result = page.locator(".appeal-response").filter(has=page.get_by_role("heading", name="您的确认"))

@@ -4,6 +4,7 @@ import { formatDateTime, h, replace } from "../../shared/dom.js";
 import { USER_ERROR_FIELDS, fieldId, isUserError, showErrors, showProblem } from "../../shared/errors.js";
 import { idempotencyKey, request } from "../../shared/graphql.js";
 import { follow } from "../../shared/live.js";
+import { ratingName, ratingStars, ratingText } from "../../shared/rating.js";
 import { t } from "../../shared/strings.js";
 import { facts, notices, timeline } from "../../shared/appeal-steps.js";
 
@@ -25,7 +26,6 @@ const CONFIRM = `mutation ConfirmAppeal($id: ID!, $satisfied: Boolean!, $rating:
   }
 }`;
 
-const RATINGS = [5, 4, 3, 2, 1];
 
 const EVALUATION_FIELDS = "rating bad returnVisitBy";
 
@@ -35,10 +35,6 @@ const EVALUATE = `mutation EvaluateAppeal($input: EvaluateInput!) {
   evaluate(input: $input) { ... on Evaluation { ${EVALUATION_FIELDS} } ${USER_ERROR_FIELDS} }
 }`;
 
-function ratingLabel(n) {
-  return [h("span", { class: "stars", "aria-hidden": "true" }, "★".repeat(n) + "☆".repeat(5 - n)), " ",
-    t(`appeals.rating.${n}`)];
-}
 
 /** A radio group inside a .field, the first radio carrying fieldId(key) so that errors land next to it. */
 function radioGroup(key, legend, choices, { hint = null, checked = null } = {}) {
@@ -95,7 +91,7 @@ function confirmForm(appeal, confirmed) {
   const form = h("form", { novalidate: true },
     radioGroup("satisfied", t("appeals.confirm.satisfied"),
       [["true", t("appeals.confirm.yes")], ["false", t("appeals.confirm.no")]], { hint: t("appeals.confirm.noHint") }),
-    radioGroup("rating", t("appeals.confirm.rating"), RATINGS.map((n) => [n, ratingLabel(n)])),
+    h("div", { class: "field" }, ratingStars(t("appeals.confirm.rating")).element),
     commentField(t("appeals.confirm.comment")),
     h("div", { class: "actions" }, button));
   form.addEventListener("submit", async (event) => {
@@ -124,7 +120,7 @@ function confirmForm(appeal, confirmed) {
 function evaluated(evaluation) {
   return [
     h("p", { class: "notice notice--done", tabindex: "-1" },
-      t("appeals.evaluate.done", { rating: t(`appeals.rating.${evaluation.rating}`) })),
+      t("appeals.evaluate.done", { rating: ratingName(evaluation.rating) })),
     evaluation.bad && evaluation.returnVisitBy
       ? h("p", {}, t("appeals.evaluate.returnVisit", { time: formatDateTime(evaluation.returnVisitBy) })) : null,
   ];
@@ -135,8 +131,7 @@ function evaluateForm(appeal) {
   const button = h("button", { type: "submit", class: "button" }, t("appeals.evaluate.submit"));
   const form = h("form", { novalidate: true },
     h("p", {}, t("appeals.evaluate.lead")),
-    radioGroup("rating", t("appeals.evaluate.rating"), RATINGS.map((n) => [n, ratingLabel(n)]),
-      { checked: appeal.rating }),
+    h("div", { class: "field" }, ratingStars(t("appeals.evaluate.rating"), { checked: appeal.rating }).element),
     commentField(t("appeals.evaluate.comment"), appeal.comment),
     h("div", { class: "actions" }, button));
   const key = idempotencyKey();
@@ -178,7 +173,7 @@ function confirmation(appeal) {
     h("dl", { class: "summary-list" },
       h("dt", {}, t("appeals.result.satisfied")),
       h("dd", {}, t(appeal.satisfied ? "appeals.result.yes" : "appeals.result.no")),
-      h("dt", {}, t("appeals.result.rating")), h("dd", {}, ratingLabel(appeal.rating)),
+      h("dt", {}, t("appeals.result.rating")), h("dd", {}, ratingText(appeal.rating)),
       appeal.comment ? [h("dt", {}, t("appeals.result.comment")), h("dd", {}, appeal.comment)] : null));
 }
 

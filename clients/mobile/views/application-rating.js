@@ -3,6 +3,7 @@
 import { h, replace, formatDateTime } from "../../shared/dom.js";
 import { fieldId, showErrors, clearErrors, USER_ERROR_FIELDS } from "../../shared/errors.js";
 import { idempotencyKey, request } from "../../shared/graphql.js";
+import { ratingStars, ratingText } from "../../shared/rating.js";
 import { t } from "../../shared/strings.js";
 
 const EVALUATE = `mutation Evaluate($input: EvaluateInput!) {
@@ -10,9 +11,6 @@ const EVALUATE = `mutation Evaluate($input: EvaluateInput!) {
 }`;
 const FINISHED_TASK = ["APPROVED", "REJECTED"];
 const FINISHED_APPLICATION = ["DONE", "REJECTED"];
-const RATINGS = [1, 2, 3, 4, 5];
-// The API refuses a missing rating with a field error; 0 stands for "no star chosen".
-const NO_RATING = 0;
 
 /** The section for `application`; update(tasks, status) offers what has become ratable. */
 export function ratingSection(application) {
@@ -21,38 +19,17 @@ export function ratingSection(application) {
   let key = idempotencyKey(); // one per rating filled in, reused when sending is retried
   const given = h("div", { class: "rating__given", role: "status" });
   const target = h("select", { id: fieldId("targetId"), name: "targetId" });
-  const meaning = h("p", { class: "rating-stars__meaning", "aria-hidden": "true" });
-  const starId = (n) => `${fieldId("rating")}-${n}`;
-  const stars = h("fieldset", { id: fieldId("rating"), tabindex: "-1" },
-    h("legend", {}, t("applications.rating.stars")),
-    h("div", { class: "rating-stars" }, RATINGS.map((n) => [
-      h("input", { type: "radio", class: "rating-stars__input", name: "rating", value: n, id: starId(n) }),
-      h("label", { for: starId(n), class: "rating-stars__label", dataset: { n } },
-        h("span", { "aria-hidden": "true" }, "★"),
-        h("span", { class: "visually-hidden" },
-          t("applications.rating.star", { n, meaning: t(`applications.rating.${n}`) }))),
-    ])),
-    meaning);
+  const stars = ratingStars(t("applications.rating.stars"));
   const comment = h("textarea", { id: fieldId("comment"), name: "comment", rows: "3" });
   const button = h("button", { type: "submit", class: "button" }, t("applications.rating.submit"));
   const form = h("form", { novalidate: true, class: "rating__form" },
     h("div", { class: "field" }, h("label", { for: target.id }, t("applications.rating.target")), target),
-    h("div", { class: "field" }, stars),
+    h("div", { class: "field" }, stars.element),
     h("div", { class: "field" }, h("label", { for: comment.id }, t("applications.rating.comment")), comment),
     h("div", { class: "actions" }, button));
   const element = h("section", { class: "rating", "aria-labelledby": "rating-title", hidden: true },
     h("h2", { id: "rating-title" }, t("applications.rating.title")),
     h("p", {}, t("applications.rating.lead")), given, form);
-
-  const chosen = () => Number(form.querySelector("input[name=rating]:checked")?.value ?? NO_RATING);
-  const light = () => {
-    const n = chosen();
-    for (const label of stars.querySelectorAll(".rating-stars__label")) {
-      label.classList.toggle("is-lit", Number(label.dataset.n) <= n);
-    }
-    meaning.textContent = n ? t(`applications.rating.${n}`) : "";
-  };
-  stars.addEventListener("change", light);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -60,13 +37,13 @@ export function ratingSection(application) {
     button.textContent = t("applications.rating.sending");
     try {
       const { evaluate: result } = await request(EVALUATE, { input: {
-        targetId: target.value, rating: chosen(), comment: comment.value, idempotencyKey: key,
+        targetId: target.value, rating: stars.value(), comment: comment.value, idempotencyKey: key,
       } });
       if (result.__typename === "Evaluation") {
         showGiven(result);
         key = idempotencyKey();
         form.reset();
-        light();
+        stars.reset();
         clearErrors(form);
       } else {
         showErrors(form, result);
@@ -82,10 +59,8 @@ export function ratingSection(application) {
   function showGiven(evaluation) {
     rated.add(evaluation.targetId);
     given.append(h("div", { class: "rating__entry" },
-      h("p", {}, h("span", { class: "rating-stars__shown", "aria-hidden": "true" },
-        "★".repeat(evaluation.rating) + "☆".repeat(RATINGS.length - evaluation.rating)), " ",
-      t("applications.rating.given", { target: names.get(evaluation.targetId), n: evaluation.rating,
-        meaning: t(`applications.rating.${evaluation.rating}`) })),
+      h("p", {}, ratingText(evaluation.rating)[0], " ", t("applications.rating.given", {
+        target: names.get(evaluation.targetId), n: evaluation.rating, meaning: t(`rating.${evaluation.rating}`) })),
       evaluation.comment ? h("p", { class: "muted" }, evaluation.comment) : null,
       evaluation.returnVisitBy
         ? h("p", {}, t("applications.rating.returnVisit", { time: formatDateTime(evaluation.returnVisitBy) })) : null));

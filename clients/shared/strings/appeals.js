@@ -116,11 +116,6 @@ export const ZH = {
   "appeals.step.opinionText": "办理意见：{text}",
   "appeals.step.summaryText": "办结情况：{text}",
 
-  "appeals.rating.5": "5 星：非常满意",
-  "appeals.rating.4": "4 星：满意",
-  "appeals.rating.3": "3 星：基本满意",
-  "appeals.rating.2": "2 星：不满意",
-  "appeals.rating.1": "1 星：非常不满意",
 
   "appeals.confirm.heading": "确认办理结果",
   "appeals.confirm.lead": "承办单位已办结。请告诉我们问题是否已经解决。",

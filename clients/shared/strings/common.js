@@ -1,5 +1,11 @@
 // Strings of the shell: navigation, errors, live status, elder mode.
 export const ZH = {
+  "rating.star": "{n} 星：{meaning}",
+  "rating.5": "非常满意",
+  "rating.4": "满意",
+  "rating.3": "基本满意",
+  "rating.2": "不满意",
+  "rating.1": "非常不满意",
   "app.title": "爱山东",
   "app.tagline": "高效办成一件事",
   "app.skip": "跳到主要内容",
