@@ -10,7 +10,7 @@ import { currentRoute, navigate, routeParams, screens } from "../shared/router.j
 import { t } from "../shared/strings.js";
 import { focusFirst, remote } from "./focus.js";
 
-// [pattern, view module, the screen Back leads to (null: none), signed in only]
+// [pattern, view module, the screen Back leads to (null: none; a function of the route's parts), signed in only]
 const ROUTES = [
   [/^\/$/, "./views/home.js", null, false],
   [/^\/signin$/, "./views/signin.js", "/", false],
@@ -18,6 +18,8 @@ const ROUTES = [
   [/^\/bundle\/(?<code>[^/]+)$/, "./views/bundle.js", "/catalog", false],
   [/^\/applications$/, "./views/applications.js", "/", true],
   [/^\/application\/(?<id>[^/]+)$/, "./views/application.js", "/applications", true],
+  [/^\/appointment(?:\/(?<hall>[^/]+))?(?:\/(?<category>[^/]+))?$/, "./views/appointment.js",
+    ({ hall, category }) => (category ? `/appointment/${hall}` : hall ? "/appointment" : "/"), true],
 ];
 
 const main = document.getElementById("main");
@@ -40,7 +42,7 @@ function matched(path) {
 
 function back() {
   const route = matched(currentRoute().path);
-  const parent = route ? route.parent : "/";
+  const parent = !route ? "/" : typeof route.parent === "function" ? route.parent(route.found.groups) : route.parent;
   if (parent !== null) navigate(parent);
 }
 

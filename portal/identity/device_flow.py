@@ -163,9 +163,11 @@ async def _settle(request_id: int, actor: Actor, *, paced: bool) -> SignedIn | D
         if too_soon:
             return DeviceAnswer("SLOW_DOWN", f"查询过于频繁，请每{request.interval}秒查询一次", request.interval)
         return pending(request.interval)
-    # Approved: the session is made now, on the device's own address, and the request is spent.
-    request.status = DeviceSignInStatus.REDEEMED
-    await request.save(update_fields=["status"])
+    # Approved: the request is spent (once, whoever asks at the same moment) and the session made now, on the
+    # device's own address.
+    if not await DeviceSignIn.filter(id=request.id, status=DeviceSignInStatus.APPROVED).update(
+            status=DeviceSignInStatus.REDEEMED):
+        return expired(request.interval)
     await request.fetch_related("account")
     return await open_session(request.account, actor, terminal=request.terminal,
                               device=DEVICE_NAMES[request.terminal], how="device")

@@ -4,15 +4,17 @@ screen walked with the arrow keys, and the hall screen's calls live across a ser
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import (PHONE, Browsing, assert_accessible, graphql, screenshot, sign_in,
-                                    words)
+from tests.browser.conftest import (PHONE, Browsing, assert_accessible, client_address, graphql, screenshot,
+                                    sign_in, words)
 from tests.browser.test_apply_and_follow import ACCEPT, APPROVE, BIRTH_CERTIFICATE_ITEM, PASSWORD as CITIZEN_PASSWORD
 from tests.browser.test_apply_and_follow import act, apply_by_api, register, task_of
 from tests.helpers import free_port, start_portal, stop
@@ -22,6 +24,8 @@ FOCUSABLE = "a[href], button:not([disabled]), [tabindex='0']"
 START = """mutation { startDeviceSignIn(terminal: TV) { __typename ... on DeviceSignIn { deviceCode userCode } } }"""
 POLL = """mutation($d: String!) { pollDeviceSignIn(deviceCode: $d) { __typename
   ... on DeviceSignInPending { code interval } } }"""
+LOGIN = """mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) {
+  ... on AuthPayload { token expiresAt account { id kind displayName } } } }"""
 TAKE = """mutation($hall: String!, $category: String!, $key: String!) {
   takeTicket(hallCode: $hall, category: $category, idempotencyKey: $key) { __typename ... on Ticket { id number } }
 }"""
@@ -171,8 +175,9 @@ WALK = """(selector) => {
 
 
 async def walk(page: Page, name: str) -> None:
-    """Every control of the screen is reached from the first with the arrow keys, the focus is never lost (always
-    on a control, with a ring of at least 4 px), and no arrow leads out of the screen's controls."""
+    """Every control of the screen is reached from the one the screen focused with the arrow keys, the focus is
+    never lost (always on a control, with a ring of at least 4 px), and no arrow leads out of the screen's
+    controls. The focus is left where the screen put it."""
     count = await page.evaluate(WALK, FOCUSABLE)
     assert count > 0, name
     start = await page.evaluate("() => document.activeElement?.dataset.walk ?? null")
@@ -190,6 +195,7 @@ async def walk(page: Page, name: str) -> None:
                 seen.add(after)
                 todo.append(after)
     assert len(seen) == count, f"{name}: only {len(seen)} of {count} controls reachable with the arrows"
+    await page.focus(f"[data-walk='{start}']")  # back where the screen put the focus
 
 
 async def test_every_screen_is_walked_with_the_arrow_keys(browsing: Browsing, portal_url: str) -> None:
@@ -202,7 +208,6 @@ async def test_every_screen_is_walked_with_the_arrow_keys(browsing: Browsing, po
     await key_to(tv, "ArrowRight", "在家办事")
     await key_to(tv, "Enter", "全部")
     await walk(tv, "catalog")
-    await tv.focus("[data-walk='0']")
     # The words are the TV bundles' keywords; picking one searches with it.
     await press(tv, "ArrowRight", "Enter")
     await expect(tv.locator(".tv-chip[aria-pressed=true]")).to_have_count(1)
@@ -227,10 +232,8 @@ async def test_every_screen_is_walked_with_the_arrow_keys(browsing: Browsing, po
     await phone_decides(browsing, code, citizen, "approve-device")
     await focus_on(tv, "我的办件")
     await walk(tv, "home signed in")
-    await tv.focus("[data-walk='0']")
     await key_to(tv, "Enter", "新生儿出生一件事")
     await walk(tv, "applications")
-    await tv.focus("[data-walk='0']")
     await press(tv, "Enter")
     await expect(tv.locator("#tasks")).to_contain_text("出生医学证明")
     await walk(tv, "application")
@@ -279,3 +282,40 @@ async def test_the_hall_screen_shows_calls_live_and_recovers_after_a_restart(bro
         await screenshot(page, "tv-hall-after-restart")
     finally:
         stop(server)
+
+
+async def tv_signed_in(browsing: Browsing, base: str, citizen: dict[str, Any]) -> Page:
+    """A TV page holding a TV session of the citizen (a password typed on a TV gives one, as the phone's approval
+    does), as session.js keeps it."""
+    headers = {"x-portal-terminal": "TV", "x-forwarded-for": client_address()}
+    body = httpx.post(f"{base}/graphql", timeout=30, headers=headers, json={"query": LOGIN, "variables": {
+        "u": citizen["idNumber"], "p": CITIZEN_PASSWORD}}).json()
+    payload = body["data"]["login"]
+    page = await browsing.page(TV)
+    session = json.dumps({key: payload[key] for key in ("token", "expiresAt", "account")})
+    await page.add_init_script(f"localStorage.setItem('portal.session.tv', {json.dumps(session)})")
+    return page
+
+
+async def test_an_appointment_is_booked_with_the_remote(browsing: Browsing, portal_url: str) -> None:
+    citizen = register(portal_url, "吴春燕")
+    tv = await tv_signed_in(browsing, portal_url, citizen)
+    await tv.goto("/tv/")
+    await focus_on(tv, "我的办件")
+    await press(tv, "ArrowRight", "ArrowRight")
+    await key_to(tv, "Enter", "济南市民中心政务服务大厅")
+    await walk(tv, "appointment halls")
+    await key_to(tv, "Enter", "企业开办")
+    await walk(tv, "appointment categories")
+    await press(tv, "ArrowRight", "ArrowRight")
+    await key_to(tv, "Enter", "/")  # the first working day's chip, then the times
+    assert words(await tv.inner_text("main h1")) == "济南市民中心政务服务大厅 · 社保医保"
+    times = await tv.locator(".tv-chips--grid button").all_inner_texts()
+    assert times[0] == "09:00" and times[-1] == "16:45" and len(times) == 32  # 15-minute slots, 9:00–17:00
+    await walk(tv, "appointment times")
+    await artefact(tv, "tv-appointment")
+    await tv.focus(".tv-chips--grid button")
+    await key_to(tv, "Enter", "爱山东 在家办")
+    booked = words(await tv.inner_text("#appointment-booked"))
+    assert booked.startswith("济南市民中心政务服务大厅 社保医保，") and booked.endswith("09:00")
+    await key_to(tv, "Enter", "我的办件")

@@ -19,6 +19,7 @@ export default async function render({ main, session, navigate, setTitle }) {
   const tiles = session
     ? [tile("#/applications", t("tv.home.applications"), t("tv.home.applicationsHint"), { autofocus: true }),
       tile("#/catalog", t("tv.home.catalog"), t("tv.home.catalogHint")),
+      tile("#/appointment", t("tv.home.appointment"), t("tv.home.appointmentHint")),
       tile(null, t("tv.home.signOut"), t("tv.home.signOutHint"), { onclick: signOut })]
     : [tile("#/signin", t("tv.home.signIn"), t("tv.home.signInHint"), { autofocus: true }),
       tile("#/catalog", t("tv.home.catalog"), t("tv.home.catalogHint"))];
