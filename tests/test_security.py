@@ -150,7 +150,7 @@ async def test_the_deepest_legitimate_catalog_query_is_well_within_the_cost_limi
     assert cost(DEEP) <= MAX_COST // 2
     body = await gql(DEEP)
     assert "errors" not in body
-    assert len(body["data"]["bundles"]["edges"]) == 18
+    assert len(body["data"]["bundles"]["edges"]) == 20
 
 
 async def test_the_cost_limit_names_itself(gql: Any) -> None:

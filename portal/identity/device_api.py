@@ -39,7 +39,7 @@ class DeviceSignIn:
 @strawberry.type(description="A device is still waiting, or will never be signed in by this request: `code` is "
                              "AUTHORIZATION_PENDING, SLOW_DOWN (poll less often: every `interval` seconds), "
                              "EXPIRED_TOKEN (start again) or ACCESS_DENIED.")
-class DeviceSignInPending(UserError):
+class DeviceSignInError(UserError):
     interval: int
 
 
@@ -62,14 +62,14 @@ class DeviceSignInRequest:
 
 StartDeviceSignInResult = Annotated[DeviceSignIn | FormInvalid | RateLimited,
                                     strawberry.union("StartDeviceSignInResult")]
-DeviceSignInResult = Annotated[AuthPayload | DeviceSignInPending | NotFound, strawberry.union("DeviceSignInResult")]
+DeviceSignInResult = Annotated[AuthPayload | DeviceSignInError | NotFound, strawberry.union("DeviceSignInResult")]
 DeviceSignInRequestResult = Annotated[DeviceSignInRequest | FormInvalid | PermissionDenied | Conflict | RateLimited,
                                       strawberry.union("DeviceSignInRequestResult")]
 
 
 def _answer(info: Info, result: device_flow.SignedIn | device_flow.DeviceAnswer) -> DeviceSignInResult:
     if isinstance(result, device_flow.DeviceAnswer):
-        return DeviceSignInPending(code=result.code, message=result.message, interval=result.interval)
+        return DeviceSignInError(code=result.code, message=result.message, interval=result.interval)
     return signed_in(info, result)
 
 

@@ -23,7 +23,7 @@ TV = {"width": 1920, "height": 1080}
 FOCUSABLE = "a[href], button:not([disabled]), [tabindex='0']"
 START = """mutation { startDeviceSignIn(terminal: TV) { __typename ... on DeviceSignIn { deviceCode userCode } } }"""
 POLL = """mutation($d: String!) { pollDeviceSignIn(deviceCode: $d) { __typename
-  ... on DeviceSignInPending { code interval } } }"""
+  ... on DeviceSignInError { code interval } } }"""
 LOGIN = """mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) {
   ... on AuthPayload { token expiresAt account { id kind displayName } } } }"""
 TAKE = """mutation($hall: String!, $category: String!, $key: String!) {
@@ -161,9 +161,9 @@ async def test_denial_and_expiry_are_said_plainly_and_a_new_code_is_one_key_away
 def test_polling_faster_than_the_interval_is_told_to_slow_down(portal_url: str) -> None:
     started = graphql(portal_url, START)["startDeviceSignIn"]
     first = graphql(portal_url, POLL, {"d": started["deviceCode"]})["pollDeviceSignIn"]
-    assert first == {"__typename": "DeviceSignInPending", "code": "AUTHORIZATION_PENDING", "interval": 5}
+    assert first == {"__typename": "DeviceSignInError", "code": "AUTHORIZATION_PENDING", "interval": 5}
     second = graphql(portal_url, POLL, {"d": started["deviceCode"]})["pollDeviceSignIn"]
-    assert second == {"__typename": "DeviceSignInPending", "code": "SLOW_DOWN", "interval": 10}
+    assert second == {"__typename": "DeviceSignInError", "code": "SLOW_DOWN", "interval": 10}
 
 
 WALK = """(selector) => {

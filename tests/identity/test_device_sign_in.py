@@ -20,7 +20,7 @@ START = """mutation($terminal: Terminal!) { startDeviceSignIn(terminal: $termina
   ... on DeviceSignIn { deviceCode userCode verificationUri expiresAt interval qrSvg }
   ... on FormInvalid { errors { field code message } } ... on RateLimited { code retryAfterSeconds } } }"""
 ANSWER = """__typename ... on AuthPayload { token expiresAt account { id displayName } }
-  ... on DeviceSignInPending { code message interval } ... on NotFound { code }"""
+  ... on DeviceSignInError { code message interval } ... on NotFound { code }"""
 POLL = "mutation($d: String!) { pollDeviceSignIn(deviceCode: $d) { " + ANSWER + " } }"
 UPDATED = "subscription($d: String!) { deviceSignInUpdated(deviceCode: $d) { " + ANSWER + " } }"
 DECISION = """__typename ... on DeviceSignInRequest { userCode terminal device status createdAt expiresAt
@@ -101,7 +101,7 @@ async def test_polling_sooner_than_the_interval_is_told_to_slow_down(gql: Any) -
     assert slower["code"] == "SLOW_DOWN" and slower["interval"] == 15
     await allow_next_poll(started["deviceCode"])
     assert await poll(gql, started["deviceCode"]) == {
-        "__typename": "DeviceSignInPending", "code": "AUTHORIZATION_PENDING", "interval": 15,
+        "__typename": "DeviceSignInError", "code": "AUTHORIZATION_PENDING", "interval": 15,
         "message": "请用手机扫码或打开链接，确认登录"}
     assert (await poll(gql, "no-such-device-code"))["__typename"] == "NotFound"
 

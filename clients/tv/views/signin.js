@@ -11,7 +11,7 @@ import { t } from "../../shared/strings.js";
 
 const ANSWER = `__typename
   ... on AuthPayload { token expiresAt account { id kind displayName } }
-  ... on DeviceSignInPending { code message interval }
+  ... on DeviceSignInError { code message interval }
   ... on UserError { code message }`;
 const START = `mutation StartDeviceSignIn { startDeviceSignIn(terminal: TV) {
   __typename ... on DeviceSignIn { deviceCode userCode verificationUri expiresAt interval qrSvg }
@@ -38,7 +38,7 @@ export default async function render({ main, navigate, setTitle }) {
   };
 
   const finish = (answer) => {
-    if (!answer || answer.__typename === "DeviceSignInPending" && !FINAL[answer.code]) return false;
+    if (!answer || answer.__typename === "DeviceSignInError" && !FINAL[answer.code]) return false;
     if (answer.__typename === "AuthPayload") {
       stop();
       signedIn(answer);
