@@ -132,7 +132,7 @@ def test_serve_demo_creates_migrates_seeds_and_answers(tmp_path: Path) -> None:
     with portal_server(url, "--demo") as base:
         assert httpx.get(f"{base}/healthz").json() == {"status": "ok", "database": "ok"}
         body = httpx.post(f"{base}/graphql", json={"query": "{ bundles(first: 0) { totalCount } }"}, timeout=10).json()
-        assert body == {"data": {"bundles": {"totalCount": 18}}}
+        assert body == {"data": {"bundles": {"totalCount": 20}}}
         assert httpx.get(f"{base}/", follow_redirects=False).headers["location"] == "/m/"
         assert "爱山东" in httpx.get(f"{base}/m/").text
     assert (tmp_path / "demo.sqlite3").exists()
