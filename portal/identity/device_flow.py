@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -65,6 +66,17 @@ def expired(interval: int) -> DeviceAnswer:
 
 def denied(interval: int) -> DeviceAnswer:
     return DeviceAnswer("ACCESS_DENIED", "已在手机上拒绝此次登录", interval)
+
+
+@dataclass(frozen=True)
+class DeviceDecided:
+    """What a request's stream (``device-sign-in:<id>``) says once the phone decided: only that it did, and how.
+    A waiting device reads its answer from the row, so the event only wakes it."""
+
+    status: DeviceSignInStatus
+
+    def to_json(self) -> dict[str, Any]:
+        return {"status": self.status.value}
 
 
 @dataclass(frozen=True)
@@ -233,7 +245,7 @@ async def _decide(principal: Principal, actor: Actor, user_code: object, status:
             status=status, account_id=principal.account_id, decided_at=_now())
         if not changed:
             raise Refused("CONFLICT", "ALREADY_DECIDED", "这个登录码已确认或已拒绝，请在电视上重新获取")
-        event = await events.append(stream_of(request), 1, DECIDED, {"status": status.value})
+        event = await events.append(stream_of(request), 1, DECIDED, DeviceDecided(status).to_json())
         await record("device.approved" if status is DeviceSignInStatus.APPROVED else "device.denied", actor,
                      subject_account_id=principal.account_id, target=f"device-sign-in:{request.id}",
                      detail={"terminal": request.terminal.value})
