@@ -1,7 +1,8 @@
 """The terminals (TERMINALS.md), served by the portal itself: plain ES modules, no build step.
 
 ``/shared/`` is the client library, ``/m/`` the mobile and desktop PWA, ``/window/`` the window terminal and
-staff workbench (no service worker: a desk is online, and staff data is not kept for offline use). Every file is
+staff workbench, ``/tv/`` the TV terminal with its hall screens at ``/tv/hall/<hallCode>`` (no service worker on
+either: a desk and a TV are online, and their data is not kept for offline use). Every file is
 revalidated on each load (ETag), and the service worker is generated with the list of the shell's files and a
 version that changes with their content, so a deployment reaches installed apps without anyone keeping a list by
 hand.
@@ -15,7 +16,7 @@ import mimetypes
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
@@ -69,10 +70,18 @@ async def service_worker(request: Request) -> Response:
                     headers={"cache-control": "no-cache", "service-worker-allowed": "/m/"})
 
 
+async def hall_screen(request: Request) -> Response:
+    """A hall's calling screen (``/tv/hall/JNSMZX``): the TV client, which reads the hall's code from the path."""
+    return FileResponse(CLIENTS_PATH / "tv" / "index.html", media_type="text/html",
+                        headers={"cache-control": "no-cache"})
+
+
 def client_routes() -> list[BaseRoute]:
     return [
         Route("/m/sw.js", service_worker, methods=["GET"]),
         Mount("/shared", ClientFiles(directory=CLIENTS_PATH / "shared"), name="shared"),
         Mount("/m", ClientFiles(directory=CLIENTS_PATH / "mobile", html=True), name="mobile"),
         Mount("/window", ClientFiles(directory=CLIENTS_PATH / "window", html=True), name="window"),
+        Route("/tv/hall/{hall_code}", hall_screen, methods=["GET", "HEAD"]),
+        Mount("/tv", ClientFiles(directory=CLIENTS_PATH / "tv", html=True), name="tv"),
     ]

@@ -88,9 +88,10 @@ def free_port() -> int:
 
 
 def start_portal(database_url: str, *args: str, env: dict[str, str] | None = None,
-                 startup_seconds: float = 60) -> tuple[subprocess.Popen[str], str]:
-    """Start `portal serve` on a free loopback port and wait until /healthz answers; (process, base URL)."""
-    port = free_port()
+                 startup_seconds: float = 60, port: int | None = None) -> tuple[subprocess.Popen[str], str]:
+    """Start `portal serve` on ``port`` (a free loopback port when none) and wait until /healthz answers;
+    (process, base URL)."""
+    port = port or free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     environ.update({"PORTAL_PASSWORD_PROFILE": "test", **(env or {})})
     server = subprocess.Popen([PORTAL_COMMAND, "serve", "--port", str(port), "--database", database_url, *args],

@@ -17,9 +17,12 @@ from portal.identity.passwords import Passwords
 
 
 async def in_process_subscription(settings: Settings, query: str, variables: dict[str, Any], *,
-                                  token: str | None = None) -> AsyncGenerator[ExecutionResult, None]:
-    """The answers of a subscription document, as its resolvers give them."""
+                                  token: str | None = None, terminal: str | None = None
+                                  ) -> AsyncGenerator[ExecutionResult, None]:
+    """The answers of a subscription document, as its resolvers give them (``terminal``: as a TV or a kiosk says
+    it on its connection)."""
     headers = [(b"authorization", f"Bearer {token}".encode())] if token else []
+    headers += [(b"x-portal-terminal", terminal.encode())] if terminal else []
     request = Request({"type": "http", "method": "POST", "path": "/graphql", "headers": headers,
                        "client": ("10.254.254.1", 40000)})
     context = Context(request=request, response=None, settings=settings, public=PublicData(0),

@@ -43,7 +43,7 @@ async def fresh_url(databases: FreshDatabases) -> str:
 def catalog_rows(url: str) -> list[list[object]]:
     out = portal("seed", "--demo", "--database", url)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("catalog seeded: 42 departments, 111 service items, 18 bundles")
+    assert out.stdout.startswith("catalog seeded: 42 departments, 115 service items, 20 bundles")
     script = (
         "import asyncio, json, sys\n"
         "from portal import db\n"
@@ -67,7 +67,7 @@ def test_migrate_then_seed_twice_gives_the_same_catalog(fresh_url: str) -> None:
     first = catalog_rows(fresh_url)
     second = catalog_rows(fresh_url)
     assert first == second
-    assert len(first) == 18 + 111 + 1
+    assert len(first) == 20 + 115 + 1
 
 
 def test_seed_needs_to_be_told_what_to_load(tmp_path: Path) -> None:
@@ -132,7 +132,7 @@ def test_serve_demo_creates_migrates_seeds_and_answers(tmp_path: Path) -> None:
     with portal_server(url, "--demo") as base:
         assert httpx.get(f"{base}/healthz").json() == {"status": "ok", "database": "ok"}
         body = httpx.post(f"{base}/graphql", json={"query": "{ bundles(first: 0) { totalCount } }"}, timeout=10).json()
-        assert body == {"data": {"bundles": {"totalCount": 18}}}
+        assert body == {"data": {"bundles": {"totalCount": 20}}}
         assert httpx.get(f"{base}/", follow_redirects=False).headers["location"] == "/m/"
         assert "爱山东" in httpx.get(f"{base}/m/").text
     assert (tmp_path / "demo.sqlite3").exists()

@@ -150,7 +150,7 @@ async def test_the_deepest_legitimate_catalog_query_is_well_within_the_cost_limi
     assert cost(DEEP) <= MAX_COST // 2
     body = await gql(DEEP)
     assert "errors" not in body
-    assert len(body["data"]["bundles"]["edges"]) == 18
+    assert len(body["data"]["bundles"]["edges"]) == 20
 
 
 async def test_the_cost_limit_names_itself(gql: Any) -> None:
@@ -176,7 +176,7 @@ async def test_a_smaller_cost_limit_is_enforced_from_the_validation_cache(databa
         assert error.extensions == {"code": "QUERY_TOO_COSTLY", "limit": 300, "cost": 301}
     assert len(validations) == 1  # the second time, the verdict came from the cache
     within = await small.execute("{ bundles(first: 10) { totalCount } }")  # 1 + 10 * 1
-    assert (within.errors, within.data) == (None, {"bundles": {"totalCount": 18}})
+    assert (within.errors, within.data) == (None, {"bundles": {"totalCount": 20}})
 
 
 async def test_depth_alias_and_token_errors_carry_codes() -> None:

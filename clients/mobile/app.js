@@ -7,7 +7,7 @@ import { apply as applyElderMode, bindElderSwitch, onElderModeChange } from "../
 import { showProblem } from "../shared/errors.js";
 import { currentSession, onSessionChange } from "../shared/session.js";
 import { keepForOffline, logout } from "../shared/graphql.js";
-import { currentRoute, enter, navigate, routeParams } from "../shared/router.js";
+import { currentRoute, navigate, routeParams, screens } from "../shared/router.js";
 import { t } from "../shared/strings.js";
 
 // [pattern, view module, who may open it: "anyone" | "signed-in" | "enterprise"]
@@ -23,13 +23,14 @@ const ROUTES = [
   [/^\/appeals$/, "./views/appeals.js", "enterprise"],
   [/^\/appeals\/new$/, "./views/appeal-new.js", "enterprise"],
   [/^\/appeal\/(?<id>[^/]+)$/, "./views/appeal.js", "enterprise"],
+  [/^\/device$/, "./views/device.js", "anyone"], // it sends the signed-out to sign in, keeping the code
+  [/^\/account$/, "./views/account.js", "signed-in"],
 ];
 
 const main = document.getElementById("main");
 const nav = document.getElementById("site-nav");
 const offlineNotice = document.getElementById("offline-notice");
-let leave = null;
-let rendering = 0;
+const screen = screens();
 
 /** Show or hide the offline notice; views call it with `true` when they show cached data. */
 export function offline(showingCachedData = false) {
@@ -48,6 +49,7 @@ function renderNav() {
   if (session) {
     links.push(["#/applications", t("nav.applications")], ["#/lutong", t("nav.lutong")]);
     if (session.account.kind === "ENTERPRISE") links.push(["#/appeals", t("nav.appeals")]);
+    links.push(["#/account", t("account.page.title")]);
   }
   const { path } = currentRoute();
   const items = links.map(([href, label]) => h("li", {}, h("a", {
@@ -72,11 +74,7 @@ async function signOut() {
 }
 
 async function render({ keepFocus = false } = {}) {
-  const ticket = ++rendering;
-  if (leave) {
-    leave();
-    leave = null;
-  }
+  const isCurrent = screen.start();
   const { path, query } = currentRoute();
   renderNav();
   offline();
@@ -100,13 +98,10 @@ async function render({ keepFocus = false } = {}) {
   replace(main, h("p", { class: "loading" }, t("app.loading")));
   try {
     const view = await import(match.module);
-    if (ticket !== rendering) return;
-    const params = routeParams(match.found);
-    leave = await enter(view, { main, params, query, navigate, session, setTitle, offline },
-      () => ticket === rendering);
-    if (ticket !== rendering) return;
+    const context = { main, params: routeParams(match.found), query, navigate, session, setTitle, offline };
+    if (!await screen.show(view, context, isCurrent)) return;
   } catch (error) {
-    if (ticket !== rendering) return;
+    if (!isCurrent()) return;
     setTitle(t("errors.title"));
     showProblem(main, error);
   }

@@ -29,3 +29,28 @@ export async function enter(view, context, isCurrent) {
   cleanup();
   return null;
 }
+
+/**
+ * One screen at a time, for a terminal's app. `start()` leaves the screen shown (calling what its view returned) and
+ * gives `isCurrent`, false once a later `start()` began; `show(view, context, isCurrent)` renders a loaded view
+ * module and keeps its cleanup, and says whether this screen is still the current one.
+ */
+export function screens() {
+  let leave = null;
+  let latest = 0;
+  return {
+    start() {
+      const ticket = ++latest;
+      if (leave) {
+        leave();
+        leave = null;
+      }
+      return () => ticket === latest;
+    },
+    async show(view, context, isCurrent) {
+      if (!isCurrent()) return false;
+      leave = await enter(view, context, isCurrent);
+      return isCurrent();
+    },
+  };
+}

@@ -7,7 +7,7 @@ import { h, replace } from "../shared/dom.js";
 import { showProblem } from "../shared/errors.js";
 import { logout, request } from "../shared/graphql.js";
 import { currentSession, onSessionChange } from "../shared/session.js";
-import { currentRoute, enter, navigate, routeParams } from "../shared/router.js";
+import { currentRoute, navigate, routeParams, screens } from "../shared/router.js";
 import { t } from "../shared/strings.js";
 import { forgetDesk } from "./desk.js";
 
@@ -50,8 +50,7 @@ const STAFF = `query Staff {
 const main = document.getElementById("main");
 const nav = document.getElementById("site-nav");
 const identity = document.getElementById("staff-identity");
-let leave = null;
-let rendering = 0;
+const screen = screens();
 // The signed-in staff member (role, department, halls), loaded once per session token.
 let staff = null;
 
@@ -110,18 +109,14 @@ function notAllowed() {
 }
 
 async function render() {
-  const ticket = ++rendering;
-  if (leave) {
-    leave();
-    leave = null;
-  }
+  const isCurrent = screen.start();
   const { path, query } = currentRoute();
   const match = ROUTES.map(([pattern, module, access]) => ({ found: pattern.exec(path), module, access }))
     .find(({ found }) => found);
   replace(main, h("p", { class: "loading" }, t("app.loading")));
   try {
     const who = await loadStaff();
-    if (ticket !== rendering) return;
+    if (!isCurrent()) return;
     renderNav();
     if (!match) {
       setTitle(t("app.notFound"));
@@ -133,13 +128,11 @@ async function render() {
       notAllowed();
     } else {
       const view = await import(match.module);
-      if (ticket !== rendering) return;
-      leave = await enter(view, { main, params: routeParams(match.found), query, navigate, staff: who, setTitle,
-        homeOf }, () => ticket === rendering);
-      if (ticket !== rendering) return;
+      if (!await screen.show(view, { main, params: routeParams(match.found), query, navigate, staff: who, setTitle,
+        homeOf }, isCurrent)) return;
     }
   } catch (error) {
-    if (ticket !== rendering) return;
+    if (!isCurrent()) return;
     setTitle(t("errors.title"));
     showProblem(main, error);
   }

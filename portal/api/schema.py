@@ -20,6 +20,7 @@ from portal.catalog.api import CatalogQuery
 from portal.evaluations.api import EvaluationMutation, EvaluationQuery
 from portal.workdays import SHANGHAI
 from portal.identity.api import IdentityMutation, IdentityQuery
+from portal.identity.device_api import DeviceSignInMutation, DeviceSignInQuery, DeviceSignInSubscription
 from portal.halls.api import HallMutation, HallQuery, HallSubscription
 from portal.lutong.api import LuTongMutation, LuTongQuery
 
@@ -28,10 +29,11 @@ MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
 Query = merge_types("Query", (CatalogQuery, CalendarQuery, IdentityQuery, ApplicationQuery, EvaluationQuery,
-                              AppealQuery, LuTongQuery, HallQuery))
+                              AppealQuery, LuTongQuery, HallQuery, DeviceSignInQuery))
 Mutation = merge_types("Mutation", (IdentityMutation, ApplicationMutation, EvaluationMutation, AppealMutation,
-                                    LuTongMutation, HallMutation))
-Subscription = merge_types("Subscription", (ApplicationSubscription, AppealSubscription, HallSubscription))
+                                    LuTongMutation, HallMutation, DeviceSignInMutation))
+Subscription = merge_types("Subscription", (ApplicationSubscription, AppealSubscription, HallSubscription,
+                                            DeviceSignInSubscription))
 
 
 def shanghai_time(value: datetime) -> str:

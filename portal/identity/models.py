@@ -164,3 +164,35 @@ class ApiKey(Model):
 
     class Meta:
         table = "api_key"
+
+
+class DeviceSignInStatus(str, Enum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    DENIED = "DENIED"
+    REDEEMED = "REDEEMED"  # the device received its session: the codes are spent
+
+
+class DeviceSignIn(Model):
+    """A TV or a kiosk asking to be signed in by a phone (RFC 8628 device authorisation).
+
+    The device code is the device's secret (stored as its SHA-256 digest only); the user code is what the person
+    reads on the screen and confirms on the phone, stored normalised (8 consonants, no hyphen). The request lasts
+    ``expires_at``; the device is handed its session once (``REDEEMED``)."""
+
+    id = fields.IntField(primary_key=True)
+    device_code_hash = fields.CharField(max_length=64, unique=True)
+    user_code = fields.CharField(max_length=8, db_index=True)
+    terminal = fields.CharEnumField(Terminal, max_length=10)
+    address = fields.CharField(max_length=64, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    interval = fields.IntField()
+    last_polled_at = fields.DatetimeField(null=True)
+    status = fields.CharEnumField(DeviceSignInStatus, max_length=10, default=DeviceSignInStatus.PENDING)
+    account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "portal.Account", related_name="device_sign_ins", null=True, on_delete=fields.CASCADE)
+    decided_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "device_sign_in"

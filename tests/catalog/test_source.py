@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from portal.catalog.models import Terminal
 from portal.catalog.source import DATA_DIR, FILES, CatalogError, parse_catalog, read_catalog
 
 NATIONAL_KEY_MATTERS_2024 = {
@@ -48,6 +49,21 @@ def test_demo_catalog_has_the_national_key_matters_and_shandongs_own() -> None:
     assert national == NATIONAL_KEY_MATTERS_2024
     own = {b.name for b in source.bundles if not b.national}
     assert {"新能源车充电桩报装一件事", "酒店入住一件事"} <= own
+
+
+def test_the_tv_offers_look_ups_and_benefit_certifications_that_need_no_paper() -> None:
+    """At home on a TV (no keyboard, no camera for documents): the look-ups and the yearly benefit certifications,
+    two bundles in full, and nothing that needs a paper material to upload or a business to run."""
+    source = read_catalog()
+    items = {i.code: i for i in source.items}
+    on_tv = {code: item for code, item in items.items() if Terminal.TV in item.channels}
+    names = {item.name for item in on_tv.values()}
+    assert {"企业职工基本养老保险待遇领取资格认证", "城乡居民基本养老保险待遇领取资格认证",
+            "社会保险个人权益记录查询", "基本医疗保险参保信息查询", "住房公积金个人缴存信息查询"} <= names
+    assert all(item.audience.value != "ENTERPRISE" for item in on_tv.values())
+    assert all([m.ref for m in item.materials if m.required] == ["resident-id-card"] for item in on_tv.values())
+    full = [b.code for b in source.bundles if all(Terminal.TV in items[m.item].channels for m in b.items)]
+    assert {"benefit-certification", "social-insurance-enquiry"} <= set(full)
 
 
 def test_newborn_bundle_chains_birth_certificate_then_hukou_then_insurance() -> None:

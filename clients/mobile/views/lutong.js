@@ -4,6 +4,7 @@ import { formatDate, formatDateTime, h, replace } from "../../shared/dom.js";
 import { fieldId, showProblem } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
 import { pager } from "../../shared/paging.js";
+import { qrImageSource } from "../../shared/qr.js";
 import { t } from "../../shared/strings.js";
 
 const SCENES = ["GOVERNMENT_SERVICE", "MEDICAL_HEALTH", "TRANSPORT", "CULTURE_TOURISM", "LODGING", "SOCIAL_SECURITY"];
@@ -28,16 +29,6 @@ const PAGE = `query LuTongPage($first: Int!) {
 const MORE_LOG = `query AccessLog($first: Int!, $after: String) {
   me { accessLog(first: $first, after: $after) { ${LOG_FIELDS} } }
 }`;
-
-/**
- * The server sends the QR code as inline SVG markup without an xmlns, which an <img> cannot show. Parsed in an
- * inert document and serialised again, the <svg> gets its namespace; as an image it can never run anything.
- * A data: URL because the portal's CSP allows images from 'self' and data: only.
- */
-function qrImageSource(svgMarkup) {
-  const svg = new DOMParser().parseFromString(svgMarkup, "text/html").querySelector("svg");
-  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(new XMLSerializer().serializeToString(svg))}`;
-}
 
 /** The code panel: picks the scene, shows the code and its countdown, fetches the next one in time. */
 function codePanel() {
