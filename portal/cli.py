@@ -156,7 +156,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     from portal.catalog.models import Department
     from portal.identity.models import Role
     from portal.identity.passwords import Passwords
-    from portal.identity.rules import create_staff
+    from portal.halls.rules import create_staff_in_halls
     from portal.problems import InvalidField, Refused
 
     settings = _settings(args)
@@ -170,7 +170,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
             department = await Department.get_or_none(code=args.department)
             if department is None:
                 raise Refused("NOT_FOUND", "UNKNOWN_DEPARTMENT", f"no department {args.department} in the catalog")
-        outcome["account"] = await create_staff(
+        outcome["account"] = await create_staff_in_halls(
             Passwords(settings.password_profile), username=args.username, password=args.password,
             role=Role(args.role), department_code=args.department,
             region_code=args.region or (department.region_code if department else None),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 
 class InvalidField(ValueError):
     """One input the rules refuse: ``field`` (canonical key), ``code`` (stable), ``message`` (Chinese)."""
@@ -59,3 +61,16 @@ def known_id(value: object, message: str) -> int:
     if number is None:
         raise Refused("NOT_FOUND", "NOT_FOUND", message)
     return number
+
+
+# The years the working-day calendar can hold (an imported year is 2000-2100). Beyond them a day is no
+# reporting day, and the extremes cannot even be computed: 0001-01-01 00:00 in Shanghai is before the first
+# UTC instant Python has, and the day after 9999-12-31 does not exist.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def check_day(field: str, day: date) -> date:
+    """A calendar day a client names (a report's `from` or `to`, a window's bound) within FIRST_DAY..LAST_DAY."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidField(field, "OUT_OF_RANGE", f"日期须在 {FIRST_DAY} 至 {LAST_DAY} 之间")
+    return day

@@ -16,39 +16,16 @@ from portal.api.public import PublicData
 from portal.applications.loaders import ApplicationLoaders
 from portal.audit.rules import Actor
 from portal.catalog.loaders import CatalogLoaders
-from portal.catalog.models import Terminal
+from portal.terminals import Terminal
 from portal.config import Settings
 from portal.identity.passwords import Passwords
 from portal.identity.rules import DEVICE_NAMES, Principal, authenticate
+from portal.web import bearer_token, client_address, terminal_of, usable_from
 from portal.workdays import WorkCalendar
 
 L = TypeVar("L")
-TERMINAL_HEADER = "x-portal-terminal"
 _UNRESOLVED = object()
 _WRONG_TERMINAL = object()  # memo key: the terminal a device session used from elsewhere belongs to
-
-
-def bearer_token(authorization: str | None) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` value; None when absent or of another scheme."""
-    if not authorization:
-        return None
-    scheme, _, token = authorization.strip().partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
-
-
-def client_address(connection: Request | WebSocket) -> str:
-    return connection.client.host if connection.client else ""
-
-
-def terminal_of(connection: Request | WebSocket) -> Terminal | None:
-    """The terminal a client says it is (X-Portal-Terminal); TV and kiosk responses are always masked."""
-    value = connection.headers.get(TERMINAL_HEADER, "").strip().upper()
-    return Terminal(value) if value in Terminal.__members__ else None
-
-
-def usable_from(principal: Principal | None, terminal: Terminal | None) -> bool:
-    """A device session is used from its own terminal only (a TV's token copied to a computer is refused)."""
-    return principal is None or principal.terminal is None or principal.terminal is terminal
 
 
 @dataclass

@@ -21,7 +21,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.types import Info
 
 from portal.identity.principal import Principal
-from portal.problems import EXPECTED, FormProblems, InvalidField, RateLimitedError, Refused, row_id
+from portal.problems import EXPECTED, FormProblems, InvalidField, RateLimitedError, Refused, check_day, row_id
 
 log = logging.getLogger("portal.errors")
 T = TypeVar("T")
@@ -93,17 +93,6 @@ def invalid_arguments() -> Iterator[None]:
 
 
 MAX_PERIOD_DAYS = 366
-# The years the working-day calendar can hold (an imported year is 2000-2100). Beyond them a day is no
-# reporting day, and the extremes cannot even be computed: 0001-01-01 00:00 in Shanghai is before the first
-# UTC instant Python has, and the day after 9999-12-31 does not exist.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
-
-
-def check_day(field: str, day: date) -> date:
-    """A calendar day a client names (a report's `from` or `to`, a window's bound) within FIRST_DAY..LAST_DAY."""
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise InvalidField(field, "OUT_OF_RANGE", f"日期须在 {FIRST_DAY} 至 {LAST_DAY} 之间")
-    return day
 
 
 def check_period(first: date, last: date) -> None:

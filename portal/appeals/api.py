@@ -33,7 +33,7 @@ from portal.applications.api import file_link
 from portal.audit.rules import Actor
 from portal.identity import masking, revocations
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, Role
-from portal.identity.policy import has_role, may_route_appeals, may_see_appeal, may_supervise
+from portal.identity.policy import has_role, may_route_appeals, may_supervise
 from portal.identity.principal import Principal
 from portal.problems import Refused, known_id, row_id
 from portal.regions import PROVINCE, is_region_code
@@ -408,7 +408,7 @@ class AppealSubscription:
             raise PublicError("NOT_FOUND", "未找到该诉求") from refused
         # An agent's stream ends when the enterprise's authorisation is revoked, on any server.
         followed = revocations.while_permitted(events.follow(rules.stream_of(appeal.id), start),
-                                               principal.account_id, lambda: may_see_appeal(principal, appeal))
+                                               principal.account_id, lambda: rules.may_see_appeal(principal, appeal))
         try:
             async for message in followed:
                 change = AppealChanged.from_json(message.payload)

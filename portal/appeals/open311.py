@@ -51,8 +51,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.transactions import in_transaction
 
-from portal.api.context import client_address, terminal_of
-from portal.api.errors import check_day
 from portal.appeals import rules
 from portal.appeals.models import (
     Appeal,
@@ -69,8 +67,9 @@ from portal.identity.models import Account, AccountKind, ApiKey, Role
 from portal.identity.numbers import check_credit_code
 from portal.identity.principal import Principal
 from portal.idempotency import MAX_KEY_LENGTH
-from portal.problems import MAX_ROW_ID, FormProblems, InvalidField, Refused, row_id
+from portal.problems import MAX_ROW_ID, FormProblems, InvalidField, Refused, check_day, row_id
 from portal.text import MAX_FREE_TEXT, preview, text_problem
+from portal.web import client_address, terminal_of
 from portal.workdays import SHANGHAI
 
 PREFIX = "/open311/v2"

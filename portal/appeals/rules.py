@@ -29,8 +29,7 @@ from portal.appeals.models import (
     AppealUrgency,
 )
 from portal.appeals.payloads import Alert, AppealChanged
-from portal.applications.models import UploadedFile
-from portal.applications.uploads import is_file_id
+from portal.applications.models import UploadedFile, is_file_id
 from portal.audit.rules import Actor, record
 from portal.catalog.models import Department, Region
 from portal.catalog.source import DEPARTMENT_CODE
@@ -40,7 +39,6 @@ from portal.identity.policy import (
     may_act_for_enterprise,
     may_handle_department,
     may_route_appeals,
-    may_see_appeal,
     may_supervise,
 )
 from portal.idempotency import check_key, request_hash
@@ -103,6 +101,16 @@ def _attempt(check: Callable[[], T], problems: list[InvalidField]) -> T | None:
     except InvalidField as problem:
         problems.append(problem)
         return None
+
+
+async def may_see_appeal(principal: Principal | None, appeal: Appeal) -> bool:
+    """An appeal is seen by its enterprise and the enterprise's agents, the coordinators (诉求专席), the undertaking
+    unit, and the supervisors of its region."""
+    if principal is None:
+        return False
+    return (await may_act_for_enterprise(principal, appeal.credit_code) or may_route_appeals(principal)
+            or (appeal.department_code is not None and may_handle_department(principal, appeal.department_code))
+            or may_supervise(principal, appeal.region_code))
 
 
 async def _announce(appeal: Appeal, kind: str) -> events.Event:

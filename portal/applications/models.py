@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from enum import Enum
 
 from tortoise import fields
@@ -124,3 +125,12 @@ class Supplement(Model):
     class Meta:
         table = "supplement"
         unique_together = (("application", "submitted_by_id", "idempotency_key"),)
+
+
+def is_file_id(value: object) -> bool:
+    """Whether ``value`` can name an uploaded file (a UUID); anything else names none."""
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

@@ -18,7 +18,6 @@ from tortoise.transactions import in_transaction
 
 from portal import db, events
 from portal.applications.forms import FORM_FIELD, FieldRule, echoable, listed, validate_form, written
-from portal.applications.uploads import is_file_id
 from portal.applications.models import (
     Application,
     ApplicationMaterial,
@@ -28,6 +27,7 @@ from portal.applications.models import (
     Task,
     TaskStatus,
     UploadedFile,
+    is_file_id,
 )
 from portal.applications.payloads import ApplicationChanged, TaskState
 from portal.audit.rules import Actor, record, record_read

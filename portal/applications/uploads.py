@@ -5,7 +5,7 @@
 is decided by the content (magic bytes), never by the declared Content-Type: PDF, JPEG, PNG and OFD (a ZIP
 whose central directory names ``OFD.xml``; only the directory is read, nothing is decompressed).
 
-``GET /uploads/{id}`` serves a file to whoever ``policy.may_read_upload`` allows; everyone else, and an unknown
+``GET /uploads/{id}`` serves a file to whoever ``may_read_upload`` allows; everyone else, and an unknown
 or malformed id, gets the same 404. A browser cannot send a bearer header with a link, so the API gives each
 viewer short-lived signed links (``signed_link``: ``?session=..&expires=..&signature=..``, HMAC-SHA256 with a key
 derived from the portal secret, 5 minutes): a link names the viewer's session and is read as theirs, only while
@@ -38,17 +38,19 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 from tortoise.transactions import in_transaction
 
-from portal.api.context import bearer_token, client_address, terminal_of, usable_from
-from portal.applications.models import Application, UploadedFile
+from portal.appeals.models import AppealAttachment
+from portal.appeals.rules import may_see_appeal
+from portal.applications.models import Application, ApplicationMaterial, Task, UploadedFile, is_file_id
 from portal.audit.rules import Actor, record, record_read
 from portal.identity import ratelimit
 from portal.identity.models import Role
-from portal.identity.policy import has_role, may_read_upload
+from portal.identity.policy import has_role, may_handle_department
 from portal.identity.principal import Principal
 from portal.config import derived_key
 from portal.identity.rules import DEVICE_NAMES, authenticate, session_principal
 from portal.problems import row_id
 from portal.text import FORBIDDEN
+from portal.web import bearer_token, client_address, terminal_of, usable_from
 
 log = logging.getLogger("portal.uploads")
 
@@ -134,6 +136,26 @@ class FileStore:
             temporary.unlink(missing_ok=True)
         else:
             os.replace(temporary, target)
+
+
+async def may_read_upload(principal: Principal | None, file: UploadedFile) -> bool:
+    """An uploaded file is read by its owner, by the applicant of an application that uses it (a family
+    member may have uploaded it for them), by whoever may see an appeal it is attached to, and by a handler of
+    a department with a task in such an application. Callers answer everyone else "not found"."""
+    if principal is None:
+        return False
+    if principal.account_id == file.owner_id:
+        return True
+    if await ApplicationMaterial.exists(file_id=file.id, application__applicant_id=principal.account_id):
+        return True
+    for attachment in await AppealAttachment.filter(file_id=file.id).select_related("appeal"):
+        if await may_see_appeal(principal, attachment.appeal):
+            return True
+    if not has_role(principal, Role.DEPARTMENT_HANDLER):
+        return False
+    departments = await Task.filter(application__materials__file_id=file.id).distinct().values_list(
+        "department_code", flat=True)
+    return any(may_handle_department(principal, code) for code in departments)
 
 
 async def _single(data: bytes) -> AsyncIterator[bytes]:
@@ -223,7 +245,7 @@ def signed_link(secret: str, file_id: str, principal: Principal, now: datetime) 
 
 
 async def link_for(principal: Principal | None, secret: str, file_id: str) -> str | None:
-    """The viewer's signed link to a file they may read (``policy.may_read_upload``), or None."""
+    """The viewer's signed link to a file they may read (``may_read_upload``), or None."""
     file = await UploadedFile.get_or_none(id=file_id) if principal is not None and is_file_id(file_id) else None
     if file is None or not await may_read_upload(principal, file):
         return None
@@ -324,13 +346,6 @@ def _too_large() -> JSONResponse:
     return error(413, "FILE_TOO_LARGE", f"文件不能超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
 
 
-def is_file_id(value: object) -> bool:
-    """Whether ``value`` can name an uploaded file (a UUID); anything else names none."""
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 async def download(request: Request) -> Response:

@@ -11,21 +11,13 @@ from enum import Enum
 from tortoise import fields
 from tortoise.models import Model
 
+from portal.terminals import Terminal  # noqa: F401 - the catalog's channels are terminals
+
 
 class Audience(str, Enum):
     CITIZEN = "CITIZEN"
     ENTERPRISE = "ENTERPRISE"
     BOTH = "BOTH"
-
-
-class Terminal(str, Enum):
-    """The five terminals (五端融合); an item's channels are the terminals it can be applied on."""
-
-    TV = "TV"
-    DESKTOP = "DESKTOP"
-    MOBILE = "MOBILE"
-    WINDOW = "WINDOW"
-    KIOSK = "KIOSK"
 
 
 class FieldType(str, Enum):

@@ -12,7 +12,6 @@ from functools import cached_property
 from tortoise.expressions import Case, Q, RawSQL, When
 from tortoise.queryset import QuerySet
 
-from portal.db import fits
 from portal.catalog.models import (
     Audience,
     Bundle,
@@ -264,3 +263,8 @@ def service_item_query(*, audience: Audience | None = None, department_code: str
 
 async def departments() -> list[Department]:
     return await Department.all().order_by("sort", "id")
+
+
+async def bundle_exists(code: object) -> bool:
+    """Whether the catalog has a bundle of this code (a 代办 authorisation names one)."""
+    return isinstance(code, str) and fits(Bundle, "code", code) and await Bundle.exists(code=code)

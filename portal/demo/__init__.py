@@ -14,11 +14,10 @@ import yaml
 from tortoise.transactions import in_transaction
 
 from portal.catalog.models import CertificateType
-from portal.halls.rules import bind_clerk
+from portal.halls.rules import bind_clerk, create_staff_in_halls
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, Role
 from portal.identity.numbers import check_credit_code, check_id_number, check_phone
 from portal.identity.passwords import Passwords
-from portal.identity.rules import create_staff
 from portal.lutong import rules as licences
 from portal.lutong.models import Certificate, LegacyCode
 
@@ -73,7 +72,7 @@ async def seed_demo_accounts(passwords: Passwords, path: Path = DEMO_FILE) -> di
     for s in data["staff"]:
         staff = await Account.get_or_none(username=s["username"])
         if staff is None:
-            await create_staff(passwords, username=s["username"], password=password, role=Role(s["role"]),
+            await create_staff_in_halls(passwords, username=s["username"], password=password, role=Role(s["role"]),
                                department_code=s.get("department"), region_code=s.get("region"), name=s["name"],
                                scene=s.get("scene"), halls=s.get("halls", ()))
         else:  # seeded before clerks had halls

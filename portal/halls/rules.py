@@ -22,7 +22,7 @@ from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
 from portal import db, events
-from portal.audit.rules import Actor
+from portal.audit.rules import Actor, record
 from portal.halls.models import (
     Appointment,
     AppointmentStatus,
@@ -36,8 +36,10 @@ from portal.halls.models import (
 from portal.halls.payloads import AppointmentBooked, TicketChanged
 from portal.identity import ratelimit
 from portal.identity.models import Account, Role
-from portal.identity.policy import may_serve_at_window, may_serve_in_hall
+from portal.identity.passwords import Passwords
+from portal.identity.policy import may_serve_at_window
 from portal.identity.principal import Principal
+from portal.identity.rules import create_staff
 from portal.idempotency import check_key
 from portal.problems import FormProblems, InvalidField, Refused
 from portal.text import text_problem
@@ -196,6 +198,22 @@ async def clerk_counter(principal: Principal | None, counter_code: str) -> Count
     return counter
 
 
+async def may_serve_in_hall(principal: Principal | None, hall_code: str) -> bool:
+    """A window clerk calls and handles tickets only in the halls they are bound to (所属大厅); a clerk bound to
+    none serves nowhere."""
+    return may_serve_at_window(principal) and await HallClerk.exists(account_id=principal.account_id,
+                                                                     hall_id=hall_code)
+
+
+async def create_staff_in_halls(passwords: Passwords, *, halls: Sequence[str] = (), **staff: Any) -> Account:
+    """`portal user create`: a staff account (``identity.rules.create_staff``) and, for a window clerk, the halls
+    it serves in (without one it calls no tickets), in one transaction: an unknown hall creates nobody."""
+    async with in_transaction():
+        account = await create_staff(passwords, **staff)
+        await bind_clerk(account, halls)
+    return account
+
+
 async def bind_clerk(clerk: Account, hall_codes: Sequence[str]) -> None:
     """所属大厅: bind a window clerk to halls (idempotent); only window clerks have halls."""
     codes = list(dict.fromkeys(hall_codes))
@@ -209,6 +227,8 @@ async def bind_clerk(clerk: Account, hall_codes: Sequence[str]) -> None:
         raise Refused("NOT_FOUND", "UNKNOWN_HALL", f"没有这个政务服务大厅：{'、'.join(unknown)}")
     for code in codes:
         await HallClerk.get_or_create(account_id=clerk.id, hall_id=code)
+    await record("account.halls_bound", Actor(None, "command-line"), subject_account_id=clerk.id,
+                 detail={"halls": codes})
 
 
 async def clerk_halls(principal: Principal) -> list[Hall]:

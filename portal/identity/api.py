@@ -14,6 +14,7 @@ from portal.appeals.api import Appeal, my_appeals
 from portal.applications.api import Application, my_applications
 from portal.audit import rules as audit
 from portal.halls.api import Hall, clerk_halls
+from portal.catalog.rules import bundle_exists
 from portal.identity import masking, models, rules
 from portal.identity.models import AccountKind, Role
 from portal.identity.rules import Principal
@@ -365,7 +366,7 @@ class IdentityMutation:
         async def run() -> FamilyAuthorisationType:
             grant = await rules.authorise_family_member(
                 await _principal_or_denied(info), await info.context.actor(), id_number=input.id_number,
-                bundle_code=input.bundle_code, relationship=input.relationship)
+                bundle_code=input.bundle_code, relationship=input.relationship, bundle_exists=bundle_exists)
             await grant.fetch_related("grantor", "grantee")
             return FamilyAuthorisationType.of(grant)
         return await outcome(run())

@@ -25,7 +25,7 @@ from tortoise.transactions import in_transaction
 
 from portal import events
 from portal.audit.rules import Actor, record
-from portal.catalog.models import Terminal
+from portal.terminals import Terminal
 from portal.identity import ratelimit
 from portal.identity.models import AccountKind, DeviceSignIn, DeviceSignInStatus
 from portal.identity.principal import Principal

@@ -7,7 +7,7 @@ from enum import Enum
 from tortoise import fields
 from tortoise.models import Model
 
-from portal.catalog.models import Terminal
+from portal.terminals import Terminal
 
 
 class AccountKind(str, Enum):

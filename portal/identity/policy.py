@@ -1,16 +1,15 @@
-"""Who may see or do what: the portal's permission decisions, in one place.
+"""Who may see or do what, as far as accounts decide it: roles, delegations, consent, regions.
 
-Rules and resolvers ask these functions; none decides on its own. A refusal to see an object is answered
-as "not found" by the callers, so that a stranger learns nothing of what exists.
+Rules and resolvers ask these functions; none decides on its own. A domain's own objects are decided by the
+domain from these (``appeals.rules.may_see_appeal``, ``applications.visibility``, ``applications.uploads.
+may_read_upload``, ``halls.rules.may_serve_in_hall``), so that this module needs no domain's tables. A refusal to
+see an object is answered as "not found" by the callers, so that a stranger learns nothing of what exists.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from portal.appeals.models import Appeal, AppealAttachment
-from portal.applications.models import ApplicationMaterial, Task, UploadedFile
-from portal.halls.models import HallClerk
 from portal.identity.models import (
     Account,
     AccountKind,
@@ -70,13 +69,6 @@ def may_serve_at_window(principal: Principal | None) -> bool:
     return has_role(principal, Role.WINDOW_CLERK)
 
 
-async def may_serve_in_hall(principal: Principal | None, hall_code: str) -> bool:
-    """A window clerk calls and handles tickets only in the halls they are bound to (所属大厅); a clerk bound to
-    none serves nowhere."""
-    return may_serve_at_window(principal) and await HallClerk.exists(account_id=principal.account_id,
-                                                                     hall_id=hall_code)
-
-
 def may_route_appeals(principal: Principal | None) -> bool:
     """The 96178 seat (诉求专席) records, classifies and routes appeals."""
     return has_role(principal, Role.APPEALS_COORDINATOR)
@@ -97,26 +89,6 @@ def may_authorise_family(principal: Principal) -> bool:
     return principal.kind is AccountKind.CITIZEN
 
 
-async def may_read_upload(principal: Principal | None, file: UploadedFile) -> bool:
-    """An uploaded file is read by its owner, by the applicant of an application that uses it (a family
-    member may have uploaded it for them), by whoever may see an appeal it is attached to, and by a handler of
-    a department with a task in such an application. Callers answer everyone else "not found"."""
-    if principal is None:
-        return False
-    if principal.account_id == file.owner_id:
-        return True
-    if await ApplicationMaterial.exists(file_id=file.id, application__applicant_id=principal.account_id):
-        return True
-    for attachment in await AppealAttachment.filter(file_id=file.id).select_related("appeal"):
-        if await may_see_appeal(principal, attachment.appeal):
-            return True
-    if not has_role(principal, Role.DEPARTMENT_HANDLER):
-        return False
-    departments = await Task.filter(application__materials__file_id=file.id).distinct().values_list(
-        "department_code", flat=True)
-    return any(may_handle_department(principal, code) for code in departments)
-
-
 async def may_act_for_enterprise(principal: Principal | None, credit_code: str) -> bool:
     """An enterprise account acts for its own credit code; its active agents act for it too. Appeals name the
     enterprise by credit code, so this decides who sees and confirms an appeal."""
@@ -128,13 +100,3 @@ async def may_act_for_enterprise(principal: Principal | None, credit_code: str) 
         return False
     return await EnterpriseAgent.exists(agent_id=principal.account_id, revoked_at__isnull=True,
                                         enterprise__credit_code=credit_code)
-
-
-async def may_see_appeal(principal: Principal | None, appeal: Appeal) -> bool:
-    """An appeal is seen by its enterprise and the enterprise's agents, the coordinators (诉求专席), the undertaking
-    unit, and the supervisors of its region."""
-    if principal is None:
-        return False
-    return (await may_act_for_enterprise(principal, appeal.credit_code) or may_route_appeals(principal)
-            or (appeal.department_code is not None and may_handle_department(principal, appeal.department_code))
-            or may_supervise(principal, appeal.region_code))

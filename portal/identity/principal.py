@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from portal.catalog.models import Terminal
+from portal.terminals import Terminal
 from portal.identity.models import AccountKind, Role
 
 

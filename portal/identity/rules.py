@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 from datetime import datetime, timedelta, timezone
@@ -18,9 +18,7 @@ from tortoise.transactions import in_transaction
 
 from portal import events
 from portal.audit.rules import Actor, record
-from portal.catalog.models import Terminal
-from portal.db import fits
-from portal.halls.rules import bind_clerk
+from portal.terminals import Terminal
 from portal.identity import ratelimit, revocations
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, FamilyAuthorisation, Role, Session
 from portal.identity.numbers import (
@@ -327,10 +325,10 @@ async def change_password(passwords: Passwords, principal: Principal, actor: Act
 
 async def create_staff(passwords: Passwords, *, username: str, password: str, role: Role,
                        department_code: str | None, region_code: str | None, name: str,
-                       scene: str | None = None, halls: Sequence[str] = ()) -> Account:
+                       scene: str | None = None) -> Account:
     """`portal user create`: staff accounts exist only through the command line. A scene operator (a hotel
-    desk, a hospital, a transport gate) names the 鲁通码 scene it scans in; a window clerk the halls it serves in
-    (without one it calls no tickets)."""
+    desk, a hospital, a transport gate) names the 鲁通码 scene it scans in. (A window clerk's halls are the halls'
+    business: ``halls.rules.create_staff_in_halls``.)"""
     if role is Role.DEPARTMENT_HANDLER and not department_code:
         raise Refused("CONFLICT", "DEPARTMENT_REQUIRED", "部门经办人必须指定所属部门 (--department)")
     if (role is Role.SCENE_OPERATOR) != bool(scene):
@@ -340,10 +338,9 @@ async def create_staff(passwords: Passwords, *, username: str, password: str, ro
         account = await Account.create(kind=AccountKind.STAFF, username=username, name=name, role=role,
                                        department_code=department_code, region_code=region_code, scene=scene,
                                        password_hash=await passwords.hash(password), password_changed_at=_now())
-        await bind_clerk(account, halls)
         await record("account.staff_created", Actor(None, "command-line"), subject_account_id=account.id,
                      detail={"username": username, "role": role.value, "department": department_code,
-                             "scene": scene, "halls": list(dict.fromkeys(halls))})
+                             "scene": scene})
     return account
 
 
@@ -403,10 +400,10 @@ async def revoke_enterprise_agent(principal: Principal, actor: Actor, grant_id: 
 
 
 async def authorise_family_member(principal: Principal, actor: Actor, *, id_number: object, bundle_code: str,
-                                  relationship: str) -> FamilyAuthorisation:
-    """代办: a citizen authorises a family member's account to apply for one named bundle on their behalf."""
-    from portal.catalog.models import Bundle
-
+                                  relationship: str, bundle_exists: Callable[[str], Awaitable[bool]]
+                                  ) -> FamilyAuthorisation:
+    """代办: a citizen authorises a family member's account to apply for one named bundle on their behalf.
+    ``bundle_exists`` asks the catalog (``catalog.rules.bundle_exists``), which sits above accounts."""
     require_full_session(principal)
     if not may_authorise_family(principal):
         raise Refused("PERMISSION", "CITIZENS_ONLY", "只有个人账号可以授权家属代办")
@@ -415,7 +412,7 @@ async def authorise_family_member(principal: Principal, actor: Actor, *, id_numb
     if relationship not in FAMILY_RELATIONSHIPS:
         problems.append(InvalidField("relationship", "UNKNOWN_RELATIONSHIP",
                                      "亲属关系须为：" + "、".join(FAMILY_RELATIONSHIPS)))
-    if not (fits(Bundle, "code", bundle_code) and await Bundle.exists(code=bundle_code)):
+    if not await bundle_exists(bundle_code):
         problems.append(InvalidField("bundleCode", "UNKNOWN_BUNDLE", "没有这个“一件事”"))
     try:
         grantee = await _citizen_by_id_number(principal, id_number, "idNumber")

@@ -10,7 +10,8 @@ from portal.halls.models import Counter, Hall, HallCategory
 from portal.identity.models import Role
 from portal.identity.passwords import Passwords
 from portal.identity.principal import Principal
-from portal.identity.rules import authenticate, create_staff, login
+from portal.halls.rules import create_staff_in_halls
+from portal.identity.rules import authenticate, login
 
 _halls = itertools.count(1)
 CLERK_PASSWORD = "Window-Clerk-2115"
@@ -35,8 +36,9 @@ _clerks = itertools.count(1)
 async def clerk_token(*halls: str) -> str:
     """A signed-in window clerk serving in ``halls`` (in none without them)."""
     username = f"window-{next(_clerks)}-{id(halls) % 10000}"
-    await create_staff(Passwords("test"), username=username, password=CLERK_PASSWORD, role=Role.WINDOW_CLERK,
-                       department_code="370100-XZSPJ", region_code="370100", name="窗口人员", halls=halls)
+    await create_staff_in_halls(Passwords("test"), username=username, password=CLERK_PASSWORD,
+                                role=Role.WINDOW_CLERK, department_code="370100-XZSPJ", region_code="370100",
+                                name="窗口人员", halls=halls)
     signed_in = await login(Passwords("test"), Actor(None, "test", f"10.252.{next(_clerks) % 250}.1"),
                             username=username, password=CLERK_PASSWORD)
     return signed_in.token

@@ -11,7 +11,7 @@ from portal.halls import rules
 from portal.halls.models import HallClerk, Ticket, TicketStatus
 from portal.identity.models import Account, Role
 from portal.identity.passwords import Passwords
-from portal.identity.rules import create_staff
+from portal.halls.rules import create_staff_in_halls
 from portal.problems import Refused
 from tests.halls.support import KIOSK, TODAY, clerk, clerk_token, make_hall
 from tests.halls.test_api import CALL, FINISH, RECALL, SKIP
@@ -90,16 +90,17 @@ async def test_a_clerk_sees_their_halls_and_nobody_else_has_any(gql: Any) -> Non
 async def test_staff_creation_binds_window_clerks_to_known_halls_only(database_url: str) -> None:
     hall = await make_hall()
     staff = {"password": "Window-Clerk-2115", "department_code": None, "region_code": "370100", "name": "窗口"}
-    created = await create_staff(Passwords("test"), username=f"{hall}-clerk", role=Role.WINDOW_CLERK,
-                                 halls=[hall, "JNSMZX", hall], **staff)
+    created = await create_staff_in_halls(Passwords("test"), username=f"{hall}-clerk", role=Role.WINDOW_CLERK,
+                                          halls=[hall, "JNSMZX", hall], **staff)
     assert sorted(await HallClerk.filter(account_id=created.id).values_list("hall_id", flat=True)) == sorted(
         [hall, "JNSMZX"])
     with pytest.raises(Refused) as unknown:
-        await create_staff(Passwords("test"), username=f"{hall}-c2", role=Role.WINDOW_CLERK,
-                           halls=[hall, "NO-SUCH-HALL", "X" * 31], **staff)
+        await create_staff_in_halls(Passwords("test"), username=f"{hall}-c2", role=Role.WINDOW_CLERK,
+                                    halls=[hall, "NO-SUCH-HALL", "X" * 31], **staff)
     assert (unknown.value.code, unknown.value.message) == ("UNKNOWN_HALL",
                                                            f"没有这个政务服务大厅：NO-SUCH-HALL、{'X' * 31}")
     with pytest.raises(Refused) as not_a_clerk:
-        await create_staff(Passwords("test"), username=f"{hall}-c3", role=Role.SUPERVISOR, halls=[hall], **staff)
+        await create_staff_in_halls(Passwords("test"), username=f"{hall}-c3", role=Role.SUPERVISOR, halls=[hall],
+                                    **staff)
     assert not_a_clerk.value.code == "HALLS_FOR_CLERKS_ONLY"
     assert not await Account.filter(username__in=[f"{hall}-c2", f"{hall}-c3"]).exists()
