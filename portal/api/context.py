@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, TypeVar
 
 from starlette.requests import Request
@@ -13,9 +12,7 @@ from starlette.websockets import WebSocket
 
 from portal.api.errors import PublicError
 from portal.api.public import PublicData
-from portal.applications.loaders import ApplicationLoaders
 from portal.audit.rules import Actor
-from portal.catalog.loaders import CatalogLoaders
 from portal.terminals import Terminal
 from portal.config import Settings
 from portal.identity.passwords import Passwords
@@ -43,15 +40,6 @@ class Context:
     def __post_init__(self) -> None:
         if self.token is None:
             self.token = bearer_token(self.request.headers.get("authorization"))
-
-    # Loaders are made when a resolver first asks: most requests need one group or none.
-    @cached_property
-    def catalog(self) -> CatalogLoaders:
-        return CatalogLoaders()
-
-    @cached_property
-    def applications(self) -> ApplicationLoaders:
-        return ApplicationLoaders()
 
     def loaders(self, kind: type[L]) -> L:
         """A domain's loaders (``<domain>/loaders.py``) for this request, made on first use. A WebSocket

@@ -26,6 +26,7 @@ from portal.api.errors import (
     stream_cursor,
 )
 from portal.api.pagination import Connection, Edge, paginate
+from portal.applications.loaders import ApplicationLoaders
 from portal.applications import models, rules, uploads, visibility
 from portal.applications.models import ApplicationStatus, MaterialSource, TaskStatus
 from portal.applications.payloads import ApplicationChanged
@@ -109,7 +110,7 @@ class Task:
 
     @strawberry.field
     async def item(self, info: Info) -> ServiceItem:
-        return ServiceItem.from_row(await info.context.applications.item.load(self.row.item_id))
+        return ServiceItem.from_row(await info.context.loaders(ApplicationLoaders).item.load(self.row.item_id))
 
     @strawberry.field(description="The application this task belongs to (for a handler's worklist).")
     async def application(self, info: Info) -> Application:
@@ -149,12 +150,12 @@ class Application:
         return visibility.form_values_seen(self.view)
 
     async def _tasks(self, info: Info) -> list[models.Task]:
-        return await info.context.applications.tasks.load(self.row.id)
+        return await info.context.loaders(ApplicationLoaders).tasks.load(self.row.id)
 
     @strawberry.field(description="Derived from the tasks.")
     async def status(self, info: Info) -> ApplicationStatus:
         tasks = await self._tasks(info)
-        items = await info.context.applications.item.load_many([t.item_id for t in tasks])
+        items = await info.context.loaders(ApplicationLoaders).item.load_many([t.item_id for t in tasks])
         return rules.application_status({i.code: t.status for t, i in zip(tasks, items)},
                                         {i.code: t.prerequisites for t, i in zip(tasks, items)})
 
@@ -164,18 +165,18 @@ class Application:
 
     @strawberry.field
     async def bundle(self, info: Info) -> Bundle:
-        return Bundle.from_row(await info.context.applications.bundle.load(self.row.bundle_id))
+        return Bundle.from_row(await info.context.loaders(ApplicationLoaders).bundle.load(self.row.bundle_id))
 
     @strawberry.field
     async def applicant(self, info: Info) -> ApplicantSummary:
-        account = await info.context.applications.account.load(self.row.applicant_id)
+        account = await info.context.loaders(ApplicationLoaders).account.load(self.row.applicant_id)
         return ApplicantSummary(id=strawberry.ID(str(account.id)), kind=account.kind, display_name=visibility.
                                 applicant_name_seen(self.view, account, masked_terminal=info.context.masked_terminal))
 
     @strawberry.field(description="Materials attached: uploaded, held as e-licences (免证办), or issued on the way.")
     async def materials(self, info: Info) -> list[AttachedMaterial]:
-        rows = await info.context.applications.materials.load(self.row.id)
-        certificates = await info.context.applications.certificate.load_many(
+        rows = await info.context.loaders(ApplicationLoaders).materials.load(self.row.id)
+        certificates = await info.context.loaders(ApplicationLoaders).certificate.load_many(
             [m.certificate_id for m in rows if m.certificate_id])
         return [AttachedMaterial(code=m.code, source=m.source, file_id=m.file_id,
                                  certificate_type=m.certificate_type, certificate_number=m.certificate_number)
@@ -353,7 +354,7 @@ class ApplicationMutation:
                 channel=input.channel, idempotency_key=input.idempotency_key, applicant_id=applicant_id)
             submission = await rules.submit(await signed_in(info), await info.context.actor(), info.context.calendar,
                                             request, offers=info.context.public.offers)
-            info.context.applications.remember(submission)
+            info.context.loaders(ApplicationLoaders).remember(submission)
             return await shown(info, submission.application)
         return await outcome(run())
 

@@ -16,6 +16,7 @@ from portal.api.errors import PublicError, invalid_argument
 from portal.api.pagination import Connection, paginate
 from portal.applications.rules import NOT_AUTHORISED, Prefill, prefill, prefill_for
 from portal.catalog import models, rules
+from portal.catalog.loaders import CatalogLoaders
 from portal.catalog.models import Audience, FieldType, RegionLevel, Terminal
 from portal.catalog.rules import MergedRequirement, SearchError
 from portal.db import fits
@@ -51,7 +52,7 @@ class Department:
 
     @strawberry.field
     async def region(self, info: Info) -> Region:
-        row = await info.context.catalog.region.load(self.region_code)
+        row = await info.context.loaders(CatalogLoaders).region.load(self.region_code)
         return Region(code=row.code, name=row.name, level=row.level, parent_code=row.parent_code,
                       market_entities=row.market_entities)
 
@@ -119,7 +120,7 @@ class FormMaterial:
 
 
 async def form_fields(info: Info, merged: Sequence[MergedRequirement]) -> list[FormField]:
-    definitions = await info.context.catalog.field_definition.load_many([m.ref for m in merged])
+    definitions = await info.context.loaders(CatalogLoaders).field_definition.load_many([m.ref for m in merged])
     return [
         FormField(key=d.key, label=d.label, type=d.type, required=m.required, hint=d.hint,
                   options=[SelectOption(**o) for o in d.options], validation=FieldValidation(**{
@@ -129,7 +130,7 @@ async def form_fields(info: Info, merged: Sequence[MergedRequirement]) -> list[F
 
 
 async def form_materials(info: Info, merged: Sequence[MergedRequirement]) -> list[FormMaterial]:
-    loaders = info.context.catalog
+    loaders = info.context.loaders(CatalogLoaders)
     definitions = await loaders.material_definition.load_many([m.ref for m in merged])
     types = await loaders.certificate_type.load_many([d.certificate_type_code for d in definitions
                                                       if d.certificate_type_code])
@@ -170,16 +171,16 @@ class ServiceItem:
 
     @strawberry.field
     async def department(self, info: Info) -> Department:
-        return Department.from_row(await info.context.catalog.department.load(self.department_id))
+        return Department.from_row(await info.context.loaders(CatalogLoaders).department.load(self.department_id))
 
     @strawberry.field
     async def fields(self, info: Info) -> list[FormField]:
-        links = await info.context.catalog.item_fields.load(self.id)
+        links = await info.context.loaders(CatalogLoaders).item_fields.load(self.id)
         return await form_fields(info, [MergedRequirement(f.field_key, f.required, (self.code,)) for f in links])
 
     @strawberry.field
     async def materials(self, info: Info) -> list[FormMaterial]:
-        links = await info.context.catalog.item_materials.load(self.id)
+        links = await info.context.loaders(CatalogLoaders).item_materials.load(self.id)
         return await form_materials(info, [MergedRequirement(m.material_code, m.required, (self.code,)) for m in links])
 
 
@@ -196,7 +197,7 @@ class BundleForm:
     applicant_id: strawberry.Private[int | None] = None
 
     async def _merged(self, info: Info, loader_name: str, key: str) -> list[MergedRequirement]:
-        loaders = info.context.catalog
+        loaders = info.context.loaders(CatalogLoaders)
         links = await loaders.bundle_items.load(self.bundle_id)
         per_item = await getattr(loaders, loader_name).load_many([link.item_id for link in links])
         return rules.merge_requirements([
@@ -219,7 +220,7 @@ class BundleForm:
     async def materials(self, info: Info) -> list[FormMaterial]:
         merged = await self._merged(info, "item_materials", "material_code")
         materials = await form_materials(info, merged)
-        loaders = info.context.catalog
+        loaders = info.context.loaders(CatalogLoaders)
         definitions = await loaders.material_definition.load_many([m.ref for m in merged])
         provided = rules.issued_on_the_way(await loaders.bundle_items.load(self.bundle_id),
                                            list(zip(definitions, merged)))
@@ -303,13 +304,13 @@ class Bundle:
 
     @strawberry.field
     async def items(self, info: Info) -> list[BundleMember]:
-        links = await info.context.catalog.bundle_items.load(self.id)
+        links = await info.context.loaders(CatalogLoaders).bundle_items.load(self.id)
         return [BundleMember(item=ServiceItem.from_row(link.item), prerequisites=list(link.prerequisites))
                 for link in links]
 
     @strawberry.field(description="Terminals on which every item of the bundle can be applied for.")
     async def channels(self, info: Info) -> list[Terminal]:
-        return [Terminal(c.terminal) for c in await info.context.catalog.bundle_channels.load(self.id)]
+        return [Terminal(c.terminal) for c in await info.context.loaders(CatalogLoaders).bundle_channels.load(self.id)]
 
     @strawberry.field(description="The merged form, prefilled for the signed-in applicant, or with `applicantId` for "
                                   "the person the viewer may apply for (an enterprise's agent, a family member for "

@@ -14,6 +14,7 @@ from portal.appeals.api import Appeal, my_appeals
 from portal.applications.api import Application, my_applications
 from portal.audit import rules as audit
 from portal.halls.api import Hall, clerk_halls
+from portal.applications.loaders import ApplicationLoaders
 from portal.catalog.rules import bundle_exists
 from portal.identity import masking, models, rules
 from portal.identity.models import AccountKind, Role
@@ -120,7 +121,7 @@ class AccessLogEntry:
     async def actor_name(self, info: Info) -> str | None:
         if self.actor_account_id is None:
             return None
-        account = await info.context.applications.account.load(self.actor_account_id)
+        account = await info.context.loaders(ApplicationLoaders).account.load(self.actor_account_id)
         return masking.display_name(account, masked=info.context.masked_terminal) if account else None
 
 
