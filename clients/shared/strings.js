@@ -10,8 +10,9 @@ import * as lutong from "./strings/lutong.js";
 import * as appeals from "./strings/appeals.js";
 import * as workbench from "./strings/window.js";
 import * as workbenchAppeals from "./strings/window-appeals.js";
+import * as kiosk from "./strings/kiosk.js";
 
-const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench, workbenchAppeals];
+const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench, workbenchAppeals, kiosk];
 const ZH = {};
 const ELDER = {};
 for (const area of AREAS) {
