@@ -2,7 +2,9 @@
 
 ``/shared/`` is the client library, ``/m/`` the mobile and desktop PWA, ``/window/`` the window terminal and
 staff workbench, ``/tv/`` the TV terminal with its hall screens at ``/tv/hall/<hallCode>`` (no service worker on
-either: a desk and a TV are online, and their data is not kept for offline use). Every file is
+either: a desk and a TV are online, and their data is not kept for offline use), ``/kiosk/`` the self-service kiosk
+of a hall (``/kiosk/<hallCode>``; its page is never stored, so that the browser's back button cannot bring back the
+screen of the person before). Every file is
 revalidated on each load (ETag), and the service worker is generated with the list of the shell's files and a
 version that changes with their content, so a deployment reaches installed apps without anyone keeping a list by
 hand.
@@ -13,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import mimetypes
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -40,6 +42,19 @@ class ClientFiles(StaticFiles):
             await send(message)
 
         await super().__call__(scope, receive, send_revalidated)
+
+
+class KioskFiles(ClientFiles):
+    """The kiosk: ``/kiosk/`` and ``/kiosk/<hallCode>`` (a path without a file suffix) are its page, sent with
+    ``no-store`` (no copy on disk, none in the back/forward cache); its modules and styles are files as usual."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not PurePosixPath(self.get_path(scope)).suffix:
+            page = FileResponse(Path(str(self.directory)) / "index.html", media_type="text/html",
+                                headers={"cache-control": "no-store"})
+            await page(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def shell_files(root: Path = CLIENTS_PATH) -> list[tuple[str, Path]]:
@@ -84,4 +99,5 @@ def client_routes() -> list[BaseRoute]:
         Mount("/window", ClientFiles(directory=CLIENTS_PATH / "window", html=True), name="window"),
         Route("/tv/hall/{hall_code}", hall_screen, methods=["GET", "HEAD"]),
         Mount("/tv", ClientFiles(directory=CLIENTS_PATH / "tv", html=True), name="tv"),
+        Mount("/kiosk", KioskFiles(directory=CLIENTS_PATH / "kiosk"), name="kiosk"),
     ]

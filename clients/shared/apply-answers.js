@@ -38,29 +38,45 @@ export function issuerOf(bundle, material) {
   return material.issuedBy ? bundle.items.find(({ item }) => item.code === material.issuedBy)?.item : undefined;
 }
 
+/** Storage that lives as long as the page (a kiosk keeps nothing of a person where the next one could find it). */
+export function memoryStorage() {
+  const entries = new Map();
+  return {
+    getItem: (key) => entries.get(key) ?? null,
+    setItem: (key, value) => entries.set(key, String(value)),
+    removeItem: (key) => entries.delete(key),
+  };
+}
+
 export class Answers {
-  constructor(accountId, bundle) {
+  /**
+   * `storage`: where the fill is kept (sessionStorage, or `memoryStorage()`); `prefill`: whether prefilled values
+   * start as answers (not on a kiosk, whose prefilled values are masked: a value left out of the submission is
+   * taken by the API from the same source).
+   */
+  constructor(accountId, bundle, { storage = sessionStorage, prefill = true } = {}) {
     this.bundle = bundle;
+    this.storage = storage;
     this.storageKey = `portal.apply.${accountId}.${bundle.code}`;
     let stored = null;
     try {
-      stored = JSON.parse(sessionStorage.getItem(this.storageKey) || "null");
+      stored = JSON.parse(storage.getItem(this.storageKey) || "null");
     } catch {
       /* a corrupt entry starts a new fill */
     }
-    const prefilled = Object.fromEntries(bundle.form.fields.filter((f) => !isBlank(f.value))
-      .map((f) => [f.key, f.value]));
+    const prefilled = prefill ? Object.fromEntries(bundle.form.fields.filter((f) => !isBlank(f.value))
+      .map((f) => [f.key, f.value])) : {};
     // One idempotency key per form fill, kept with the answers: a retried submission returns the first result.
     this.state = stored ?? { key: idempotencyKey(), values: prefilled, saved: [], uploads: {}, errors: [] };
     this.store();
   }
 
   store() {
-    sessionStorage.setItem(this.storageKey, JSON.stringify(this.state));
+    this.storage.setItem(this.storageKey, JSON.stringify(this.state));
   }
 
   forget() {
-    sessionStorage.removeItem(this.storageKey);
+    this.storage.removeItem(this.storageKey);
   }
 
   get key() {

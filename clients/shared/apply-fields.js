@@ -130,3 +130,8 @@ export function materialUpload(material, uploaded, onUploaded) {
   });
   return wrapper;
 }
+
+/** The bundle's merged form as the apply screens ask for it (fields with their prefilled values, materials). */
+export const FORM_SELECTION = `
+      fields { key label type required hint options { value label } validation { multiline } value prefilledFrom }
+      materials { code name required issuedBy certificateType { code name } heldLicence { name number } }`;

@@ -11,8 +11,9 @@ import * as appeals from "./strings/appeals.js";
 import * as workbench from "./strings/window.js";
 import * as workbenchAppeals from "./strings/window-appeals.js";
 import * as tv from "./strings/tv.js";
+import * as kiosk from "./strings/kiosk.js";
 
-const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench, workbenchAppeals, tv];
+const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench, workbenchAppeals, tv, kiosk];
 const ZH = {};
 const ELDER = {};
 for (const area of AREAS) {

@@ -59,10 +59,12 @@ class Hall:
     name: str
     region_code: str
     address: str
+    kiosk_elder_mode: bool = strawberry.field(description="The hall's kiosks start in elder mode (适老化).")
 
     @classmethod
     def of(cls, row: models.Hall) -> Hall:
-        return cls(row=row, code=row.code, name=row.name, region_code=row.region_code, address=row.address)
+        return cls(row=row, code=row.code, name=row.name, region_code=row.region_code, address=row.address,
+                   kiosk_elder_mode=row.kiosk_elder_mode)
 
     @strawberry.field
     async def categories(self) -> list[HallCategoryType]:
@@ -151,6 +153,11 @@ TicketResult = Annotated[Ticket | FormInvalid | PermissionDenied | NotFound | Co
                          strawberry.union("TicketResult")]
 AppointmentResult = Annotated[Appointment | FormInvalid | PermissionDenied | NotFound | Conflict,
                               strawberry.union("AppointmentResult")]
+
+
+async def my_appointments(principal: Principal) -> list[Appointment]:
+    """The person's appointments of today and later (`me.appointments`)."""
+    return [await Appointment.of(a) for a in await rules.appointments_of(principal.account_id)]
 
 
 async def clerk_halls(principal: Principal) -> list[Hall]:

@@ -29,6 +29,8 @@ class Hall(Model):
     region_code = fields.CharField(max_length=6)
     address = fields.CharField(max_length=200)
     sort = fields.IntField(default=0)
+    # The hall's kiosks start in elder mode (适老化: large type, simple wording); a person may switch it off.
+    kiosk_elder_mode = fields.BooleanField(default=True)
 
     class Meta:
         table = "hall"

@@ -369,6 +369,16 @@ async def book_appointment(account_id: int, hall_code: str, category: str, slot_
     return appointment
 
 
+MAX_APPOINTMENTS_LISTED = 50
+
+
+async def appointments_of(account_id: int, now: datetime | None = None) -> list[Appointment]:
+    """The person's appointments of today and later, booked or checked in, soonest first (签到 at a kiosk)."""
+    start = datetime.combine(local_today(now), time(0, 0), tzinfo=SHANGHAI)
+    return await Appointment.filter(account_id=account_id, status__in=ACTIVE_APPOINTMENTS, slot_start__gte=start) \
+        .order_by("slot_start", "id").limit(MAX_APPOINTMENTS_LISTED)
+
+
 async def check_in(account_id: int, appointment_id: int, now: datetime | None = None) -> Ticket:
     """到场签到 from 30 minutes before the slot to 15 minutes after it: a priority ticket of today."""
     now = now or datetime.now(timezone.utc)

@@ -54,6 +54,7 @@ class HallSource:
     address: str
     categories: tuple[CategorySource, ...]
     counters: tuple[CounterSource, ...]
+    kiosk_elder_mode: bool = True
 
 
 def _positive(value: Any) -> bool:
@@ -82,6 +83,9 @@ def parse_halls(data: Any) -> list[HallSource]:
         for key in ("name", "address"):
             if not isinstance(raw.get(key), str) or not raw[key].strip():
                 problems.append(f"{where}: '{key}' is required")
+        kiosk_elder_mode = raw.get("kiosk_elder_mode", True)
+        if not isinstance(kiosk_elder_mode, bool):
+            problems.append(f"{where}: kiosk_elder_mode must be true or false")
         region = str(raw.get("region") or "")
         if not REGION.match(region):
             problems.append(f"{where}: region must be a 6-digit code")
@@ -134,7 +138,7 @@ def parse_halls(data: Any) -> list[HallSource]:
         for orphan in sorted(unserved):
             problems.append(f"{where}: no counter serves category {orphan}")
         halls.append(HallSource(code, str(raw.get("name", "")).strip(), region, str(raw.get("address", "")).strip(),
-                                tuple(categories), tuple(counters)))
+                                tuple(categories), tuple(counters), kiosk_elder_mode is not False))
     if problems:
         raise HallSourceError(problems)
     return halls
@@ -149,7 +153,8 @@ async def seed_halls(path: Path | list[HallSource] = HALLS_FILE) -> list[HallSou
     halls = path if isinstance(path, list) else read_halls(path)
     async with in_transaction():
         for sort, h in enumerate(halls):
-            values = {"name": h.name, "region_code": h.region, "address": h.address, "sort": sort}
+            values = {"name": h.name, "region_code": h.region, "address": h.address, "sort": sort,
+                      "kiosk_elder_mode": h.kiosk_elder_mode}
             hall = await Hall.get_or_none(code=h.code)
             if hall is None:
                 await Hall.create(code=h.code, **values)

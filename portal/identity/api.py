@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from portal.api.errors import FormInvalid, NotFound, PermissionDenied, PublicError, RateLimited, outcome
+from portal.api.errors import Conflict, FormInvalid, NotFound, PermissionDenied, PublicError, RateLimited, outcome
 from portal.api.pagination import Connection, paginate
 from portal.appeals.api import Appeal, my_appeals
 from portal.applications.api import Application, my_applications
 from portal.audit import rules as audit
-from portal.halls.api import Hall, clerk_halls
+from portal.halls.api import Appointment, Hall, clerk_halls, my_appointments
 from portal.applications.loaders import ApplicationLoaders
 from portal.catalog.rules import bundle_exists
 from portal.identity import masking, models, rules
@@ -21,6 +21,7 @@ from portal.identity.models import AccountKind, Role
 from portal.identity.rules import Principal
 from portal.catalog.models import Terminal
 from portal.lutong.api import Certificate, my_certificates
+from portal.lutong.signin import sign_in_with_code
 from portal.problems import Refused, known_id
 
 strawberry.enum(AccountKind)
@@ -191,6 +192,11 @@ class Viewer:
     async def halls(self) -> list[Hall]:
         return await clerk_halls(self.principal)
 
+    @strawberry.field(description="The viewer's appointments (预约) of today and later, booked or checked in, "
+                                  "soonest first (at most 50): a kiosk offers 签到 with one touch.")
+    async def appointments(self) -> list[Appointment]:
+        return await my_appointments(self.principal)
+
     @strawberry.field(description="The account's live sessions, newest first (at most 100). A device session (a "
                                   "TV, a kiosk) sees only itself.")
     async def sessions(self) -> list[SessionType]:
@@ -246,6 +252,12 @@ class AuthoriseFamilyMemberInput:
     relationship: str
 
 
+@strawberry.input
+class SignInWithLuTongCodeInput:
+    code: str = strawberry.field(description="What the kiosk's scanner read: the person's 政务服务 鲁通码.")
+    hall_code: str = strawberry.field(description="The hall the kiosk stands in.")
+
+
 @strawberry.type
 class LogoutSuccess:
     ok: bool
@@ -258,6 +270,8 @@ class PasswordChanged:
 
 RegisterResult = Annotated[AuthPayload | FormInvalid | RateLimited, strawberry.union("RegisterResult")]
 LoginResult = Annotated[AuthPayload | FormInvalid | PermissionDenied | RateLimited, strawberry.union("LoginResult")]
+LuTongSignInResult = Annotated[AuthPayload | FormInvalid | PermissionDenied | Conflict | RateLimited,
+                               strawberry.union("LuTongSignInResult")]
 LogoutResult = Annotated[LogoutSuccess | PermissionDenied, strawberry.union("LogoutResult")]
 RevokeSessionResult = Annotated[SessionType | PermissionDenied | NotFound, strawberry.union("RevokeSessionResult")]
 ChangePasswordResult = Annotated[PasswordChanged | FormInvalid | PermissionDenied | RateLimited,
@@ -315,6 +329,17 @@ class IdentityMutation:
         async def run() -> AuthPayload:
             return signed_in(info, await rules.login(info.context.passwords, await info.context.actor(),
                                                      username=input.username, password=input.password))
+        return await outcome(run())
+
+    @strawberry.mutation(description="Sign in at a hall's kiosk by scanning the person's 鲁通码 (GOVERNMENT_SERVICE "
+                                     "scene), from the KIOSK terminal only: a KIOSK device session. KIOSK_ONLY, "
+                                     "FORGED, EXPIRED, REPLAYED, WRONG_SCENE and UNKNOWN_HALL are the expected "
+                                     "failures, refused attempts limited per address.")
+    async def sign_in_with_lu_tong_code(self, info: Info, input: SignInWithLuTongCodeInput) -> LuTongSignInResult:
+        async def run() -> AuthPayload:
+            return signed_in(info, await sign_in_with_code(
+                await info.context.actor(), info.context.settings.secret_key, payload=input.code,
+                hall_code=input.hall_code, now=datetime.now(timezone.utc)))
         return await outcome(run())
 
     @strawberry.mutation(description="End this session (its WebSocket connections close too).")

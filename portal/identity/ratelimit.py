@@ -32,6 +32,8 @@ UPLOADS_PER_ACCOUNT = Limit("uploads-account", 100, timedelta(hours=1), timedelt
 # Queue tickets (取号), counted per hall; see halls.rules.take_ticket for the choice.
 TICKETS_PER_PERSON = Limit("tickets-account", 5, timedelta(days=1), timedelta(days=1))
 TICKETS_PER_ADDRESS = Limit("tickets-address", 200, timedelta(hours=1), timedelta(hours=1))
+# 鲁通码 sign-in at a kiosk: refused codes (forged, expired, replayed, another scene) per kiosk address.
+LUTONG_SIGN_IN_PER_ADDRESS = Limit("lutong-signin-address", 30, timedelta(minutes=15), timedelta(minutes=15))
 
 
 def _key(limit: Limit, key: str) -> str:

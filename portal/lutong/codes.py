@@ -172,6 +172,33 @@ async def purge_used(now: datetime) -> int:
     return await UsedCode.filter(expires_at__lt=now - PURGE_GRACE).delete()
 
 
+async def genuine_holder(secret: str, payload: str, scene: Scene, now: datetime) -> tuple[Claims, Account]:
+    """The claims and holder of a genuine, unexpired code made for ``scene`` (FORGED, EXPIRED, WRONG_SCENE):
+    a code made for a hotel is no code for a government hall, whoever once saw it."""
+    claims = verify(secret, payload, now)
+    if claims.scene is not scene:
+        raise Refused("CONFLICT", "WRONG_SCENE",
+                      f"这是“{rule_of(claims.scene).name}”场景的鲁通码，不能用于“{rule_of(scene).name}”")
+    holder = await Account.get_or_none(id=claims.holder_id, disabled=False)
+    if holder is None or holder.kind is AccountKind.STAFF:
+        raise CodeForged()
+    return claims, holder
+
+
+async def spend(claims: Claims, holder: Account, now: datetime) -> None:
+    """Single use: record the code's nonce as spent (call inside the transaction of what the code is used for);
+    a code spent before is REPLAYED."""
+    try:
+        await UsedCode.create(nonce=claims.nonce, holder_id=holder.id, scanned_at=now, expires_at=claims.expires_at)
+    except IntegrityError:
+        raise Replayed() from None
+
+
+class Replayed(Refused):
+    def __init__(self) -> None:
+        super().__init__("CONFLICT", "REPLAYED", "该鲁通码已被扫描过，请持码人刷新后重新出示")
+
+
 async def scan(principal: Principal | None, actor: Actor, secret: str, payload: str, scene: Scene | str,
                now: datetime, *, counter_code: str | None = None) -> ScanOutcome:
     """扫码: the scanner may scan here, the code is genuine, unexpired and of this scene, and was never
@@ -181,17 +208,10 @@ async def scan(principal: Principal | None, actor: Actor, secret: str, payload: 
     scene = Scene(scene)
     await _require_scanner(principal, scene)
     place = await window.place_of(principal, counter_code)
-    claims = verify(secret, payload, now)
-    if claims.scene is not scene:
-        raise Refused("CONFLICT", "WRONG_SCENE",
-                      f"这是“{rule_of(claims.scene).name}”场景的鲁通码，不能用于“{rule_of(scene).name}”")
-    holder = await Account.get_or_none(id=claims.holder_id, disabled=False)
-    if holder is None or holder.kind is AccountKind.STAFF:
-        raise CodeForged()
+    claims, holder = await genuine_holder(secret, payload, scene, now)
     try:
         async with in_transaction():
-            await UsedCode.create(nonce=claims.nonce, holder_id=holder.id, scanned_at=now,
-                                  expires_at=claims.expires_at)
+            await spend(claims, holder, now)
             certificates = await visible_certificates(holder.id, scene)
             consent = (await window.grant(principal, holder.id, claims.nonce, place, now)
                        if window.gives_consent(principal, scene) else None)
@@ -200,7 +220,7 @@ async def scan(principal: Principal | None, actor: Actor, secret: str, payload: 
                 detail.update(consent.place(), consent={"id": consent.id, "expiresAt": consent.expires_at.isoformat()})
             await record("lutong.scan", actor, subject_account_id=holder.id, target=scene.value, detail=detail)
     except IntegrityError:
-        raise Refused("CONFLICT", "REPLAYED", "该鲁通码已被扫描过，请持码人刷新后重新出示") from None
+        raise Replayed() from None
     await purge_used(now)
     name, id_number = masked_identity(holder)
     return ScanOutcome(holder, name, id_number, certificates, scene, now, consent)

@@ -7,7 +7,7 @@ import { USER_ERROR_FIELDS, showErrors } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
 import { Answers, issuerOf, materialsToUpload, topicsOf } from "../../shared/apply-answers.js";
-import { fieldControl, isBlank, materialUpload, readValue } from "../../shared/apply-fields.js";
+import { FORM_SELECTION, fieldControl, isBlank, materialUpload, readValue } from "../../shared/apply-fields.js";
 import { currentVisit, keepReceipt } from "../desk.js";
 
 // The form is computed for the person (`form(applicantId:)`, allowed by the consent their scan gave): prefilled
@@ -17,9 +17,7 @@ const BUNDLE = `query ProxyBundle($code: String!, $applicant: ID!) {
   bundle(code: $code) {
     code name channels promisedDays
     items { item { code name promisedDays department { name } } }
-    form(applicantId: $applicant) {
-      fields { key label type required hint options { value label } validation { multiline } value prefilledFrom }
-      materials { code name required issuedBy certificateType { code name } heldLicence { name number } }
+    form(applicantId: $applicant) {${FORM_SELECTION}
     }
   }
 }`;
