@@ -105,3 +105,11 @@ def test_the_scan_finds_an_import_the_wrong_way(tmp_path: Path) -> None:
     found = [layer_of(module) for _, module in imports(bad)]
     assert found == ["domains", "graphql"]
     assert LAYERS.index("domains") > LAYERS.index(layer_of("portal.identity.policy"))
+
+
+def test_accounts_know_nothing_of_the_domains_above_them() -> None:
+    """identity/ (its rules and its GraphQL face alike) imports no domain: `me`, which gathers every domain's part,
+    is assembled in portal/api/viewer.py."""
+    wrong = [f"{path.name}:{line}: {module}" for path in sorted((PORTAL / "identity").glob("*.py"))
+             for line, module in imports(path) if layer_of(module) == "domains"]
+    assert wrong == []

@@ -19,7 +19,8 @@ from portal.applications.api import ApplicationMutation, ApplicationQuery, Appli
 from portal.catalog.api import CatalogQuery
 from portal.evaluations.api import EvaluationMutation, EvaluationQuery
 from portal.workdays import SHANGHAI
-from portal.identity.api import IdentityMutation, IdentityQuery
+from portal.api.viewer import ViewerQuery
+from portal.identity.api import IdentityMutation
 from portal.identity.device_api import DeviceSignInMutation, DeviceSignInQuery, DeviceSignInSubscription
 from portal.halls.api import HallMutation, HallQuery, HallSubscription
 from portal.lutong.api import LuTongMutation, LuTongQuery
@@ -28,7 +29,7 @@ MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
-Query = merge_types("Query", (CatalogQuery, CalendarQuery, IdentityQuery, ApplicationQuery, EvaluationQuery,
+Query = merge_types("Query", (CatalogQuery, CalendarQuery, ViewerQuery, ApplicationQuery, EvaluationQuery,
                               AppealQuery, LuTongQuery, HallQuery, DeviceSignInQuery))
 Mutation = merge_types("Mutation", (IdentityMutation, ApplicationMutation, EvaluationMutation, AppealMutation,
                                     LuTongMutation, HallMutation, DeviceSignInMutation))

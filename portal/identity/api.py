@@ -1,27 +1,21 @@
-"""Identity types, `me`, and the account mutations. Thin: rules decide, this file shapes."""
+"""Identity types and the account mutations. Thin: rules decide, this file shapes. (`me` and its `Viewer`
+bring every domain together: ``portal.api.viewer``.)"""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from portal.api.errors import Conflict, FormInvalid, NotFound, PermissionDenied, PublicError, RateLimited, outcome
-from portal.api.pagination import Connection, paginate
-from portal.appeals.api import Appeal, my_appeals
-from portal.applications.api import Application, my_applications
-from portal.audit import rules as audit
-from portal.halls.api import Appointment, Hall, clerk_halls, my_appointments
-from portal.applications.loaders import ApplicationLoaders
+from portal.api.errors import FormInvalid, NotFound, PermissionDenied, PublicError, RateLimited, outcome
 from portal.catalog.rules import bundle_exists
 from portal.identity import masking, models, rules
+from portal.identity.loaders import IdentityLoaders
 from portal.identity.models import AccountKind, Role
 from portal.identity.rules import Principal
 from portal.catalog.models import Terminal
-from portal.lutong.api import Certificate, my_certificates
-from portal.lutong.signin import sign_in_with_code
 from portal.problems import Refused, known_id
 
 strawberry.enum(AccountKind)
@@ -122,7 +116,7 @@ class AccessLogEntry:
     async def actor_name(self, info: Info) -> str | None:
         if self.actor_account_id is None:
             return None
-        account = await info.context.loaders(ApplicationLoaders).account.load(self.actor_account_id)
+        account = await info.context.loaders(IdentityLoaders).account.load(self.actor_account_id)
         return masking.display_name(account, masked=info.context.masked_terminal) if account else None
 
 
@@ -144,71 +138,6 @@ class SessionType:
         return cls(id=strawberry.ID(str(session.id)), created_at=session.created_at, expires_at=session.expires_at,
                    terminal=session.terminal, device=session.device, current=session.id == principal.session_id,
                    masked_address=masking.address(session.address))
-
-
-@strawberry.type(description="The signed-in account and what belongs to it.")
-class Viewer:
-    principal: strawberry.Private[Principal]
-
-    @strawberry.field
-    async def account(self, info: Info) -> Account:
-        return Account.of(info, await models.Account.get(id=self.principal.account_id))
-
-    @strawberry.field
-    async def profile(self, info: Info) -> Profile:
-        return Profile.of(info, await models.Account.get(id=self.principal.account_id))
-
-    @strawberry.field(description="The holder's e-licences (电子证照), newest first; numbers masked.")
-    async def certificates(self) -> list[Certificate]:
-        return await my_certificates(self.principal)
-
-    @strawberry.field(description="Agents of this enterprise, or the enterprises this citizen acts for.")
-    async def agents(self) -> list[AgentGrant]:
-        grants = await models.EnterpriseAgent.filter(
-            **({"enterprise_id": self.principal.account_id} if self.principal.kind is AccountKind.ENTERPRISE
-               else {"agent_id": self.principal.account_id})).order_by("-id").select_related("enterprise", "agent")
-        return [AgentGrant.of(g) for g in grants]
-
-    @strawberry.field(description="Family authorisations this citizen gave or received.")
-    async def family_authorisations(self) -> list[FamilyAuthorisationType]:
-        me = self.principal.account_id
-        grants = await models.FamilyAuthorisation.filter(grantor_id=me).order_by("-id").select_related(
-            "grantor", "grantee")
-        grants += await models.FamilyAuthorisation.filter(grantee_id=me).order_by("-id").select_related(
-            "grantor", "grantee")
-        return [FamilyAuthorisationType.of(g) for g in grants]
-
-    @strawberry.field(description="The viewer's applications and those they submitted for others, newest first.")
-    async def applications(self, info: Info, first: int | None = None, after: str | None = None
-                           ) -> Connection[Application]:
-        return await my_applications(info, self.principal, first, after)
-
-    @strawberry.field(description="Appeals of this enterprise, or of the enterprises this citizen is an agent of.")
-    async def appeals(self, first: int | None = None, after: str | None = None) -> Connection[Appeal]:
-        return await my_appeals(self.principal, first, after)
-
-    @strawberry.field(description="The service halls where this window clerk calls tickets (所属大厅); empty for "
-                                  "everybody else.")
-    async def halls(self) -> list[Hall]:
-        return await clerk_halls(self.principal)
-
-    @strawberry.field(description="The viewer's appointments (预约) of today and later, booked or checked in, "
-                                  "soonest first (at most 50): a kiosk offers 签到 with one touch.")
-    async def appointments(self) -> list[Appointment]:
-        return await my_appointments(self.principal)
-
-    @strawberry.field(description="The account's live sessions, newest first (at most 100). A device session (a "
-                                  "TV, a kiosk) sees only itself.")
-    async def sessions(self) -> list[SessionType]:
-        return [SessionType.of(s, self.principal) for s in await rules.sessions_of(self.principal)]
-
-    @strawberry.field(description="Who read this holder's data: staff, scanners of the 鲁通码 (newest first).")
-    async def access_log(self, first: int | None = None, after: str | None = None) -> Connection[AccessLogEntry]:
-        return await paginate(audit.access_log(self.principal.account_id), first, after,
-                              lambda e: AccessLogEntry(actor_account_id=e.actor_account_id, at=e.at, action=e.action,
-                                                       actor=e.actor, target=e.target, terminal=e.terminal,
-                                                       department=e.detail.get("department"),
-                                                       hall=e.detail.get("hall"), counter=e.detail.get("counter")))
 
 
 @strawberry.input
@@ -252,12 +181,6 @@ class AuthoriseFamilyMemberInput:
     relationship: str
 
 
-@strawberry.input
-class SignInWithLuTongCodeInput:
-    code: str = strawberry.field(description="What the kiosk's scanner read: the person's 政务服务 鲁通码.")
-    hall_code: str = strawberry.field(description="The hall the kiosk stands in.")
-
-
 @strawberry.type
 class LogoutSuccess:
     ok: bool
@@ -270,8 +193,6 @@ class PasswordChanged:
 
 RegisterResult = Annotated[AuthPayload | FormInvalid | RateLimited, strawberry.union("RegisterResult")]
 LoginResult = Annotated[AuthPayload | FormInvalid | PermissionDenied | RateLimited, strawberry.union("LoginResult")]
-LuTongSignInResult = Annotated[AuthPayload | FormInvalid | PermissionDenied | Conflict | RateLimited,
-                               strawberry.union("LuTongSignInResult")]
 LogoutResult = Annotated[LogoutSuccess | PermissionDenied, strawberry.union("LogoutResult")]
 RevokeSessionResult = Annotated[SessionType | PermissionDenied | NotFound, strawberry.union("RevokeSessionResult")]
 ChangePasswordResult = Annotated[PasswordChanged | FormInvalid | PermissionDenied | RateLimited,
@@ -282,7 +203,7 @@ FamilyAuthorisationResult = Annotated[FamilyAuthorisationType | FormInvalid | Pe
                                       strawberry.union("FamilyAuthorisationResult")]
 
 
-def signed_in(info: Info, session: rules.SignedIn) -> AuthPayload:
+def auth_payload(info: Info, session: rules.SignedIn) -> AuthPayload:
     return AuthPayload(token=session.token, expires_at=session.expires_at, account=Account.of(info, session.account))
 
 
@@ -298,19 +219,11 @@ def _grant_id(value: strawberry.ID) -> int:
 
 
 @strawberry.type
-class IdentityQuery:
-    @strawberry.field(description="The signed-in account; null when anonymous or the token is no longer valid.")
-    async def me(self, info: Info) -> Viewer | None:
-        principal = await info.context.principal()
-        return Viewer(principal=principal) if principal else None
-
-
-@strawberry.type
 class IdentityMutation:
     @strawberry.mutation(description="Real-name citizen registration; signs the citizen in.")
     async def register_citizen(self, info: Info, input: RegisterCitizenInput) -> RegisterResult:
         async def run() -> AuthPayload:
-            return signed_in(info, await rules.register_citizen(
+            return auth_payload(info, await rules.register_citizen(
                 info.context.passwords, await info.context.actor(), name=input.name, id_number=input.id_number,
                 phone=input.phone, password=input.password))
         return await outcome(run())
@@ -318,7 +231,7 @@ class IdentityMutation:
     @strawberry.mutation(description="Enterprise registration by unified social credit code; signs it in.")
     async def register_enterprise(self, info: Info, input: RegisterEnterpriseInput) -> RegisterResult:
         async def run() -> AuthPayload:
-            return signed_in(info, await rules.register_enterprise(
+            return auth_payload(info, await rules.register_enterprise(
                 info.context.passwords, await info.context.actor(), name=input.name, credit_code=input.credit_code,
                 legal_representative_id_number=input.legal_representative_id_number, phone=input.phone,
                 password=input.password))
@@ -327,19 +240,8 @@ class IdentityMutation:
     @strawberry.mutation
     async def login(self, info: Info, input: LoginInput) -> LoginResult:
         async def run() -> AuthPayload:
-            return signed_in(info, await rules.login(info.context.passwords, await info.context.actor(),
+            return auth_payload(info, await rules.login(info.context.passwords, await info.context.actor(),
                                                      username=input.username, password=input.password))
-        return await outcome(run())
-
-    @strawberry.mutation(description="Sign in at a hall's kiosk by scanning the person's 鲁通码 (GOVERNMENT_SERVICE "
-                                     "scene), from the KIOSK terminal only: a KIOSK device session. KIOSK_ONLY, "
-                                     "FORGED, EXPIRED, REPLAYED, WRONG_SCENE and UNKNOWN_HALL are the expected "
-                                     "failures, refused attempts limited per address.")
-    async def sign_in_with_lu_tong_code(self, info: Info, input: SignInWithLuTongCodeInput) -> LuTongSignInResult:
-        async def run() -> AuthPayload:
-            return signed_in(info, await sign_in_with_code(
-                await info.context.actor(), info.context.settings.secret_key, payload=input.code,
-                hall_code=input.hall_code, now=datetime.now(timezone.utc)))
         return await outcome(run())
 
     @strawberry.mutation(description="End this session (its WebSocket connections close too).")

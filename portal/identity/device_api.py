@@ -15,7 +15,7 @@ from portal.api.errors import (Conflict, FormInvalid, NotFound, PermissionDenied
                                error_value, outcome, signed_in as signed_in_principal)
 from portal.catalog.models import Terminal
 from portal.identity import device_flow, masking
-from portal.identity.api import AuthPayload, signed_in
+from portal.identity.api import AuthPayload, auth_payload
 from portal.identity.models import DeviceSignIn as DeviceSignInRow
 from portal.identity.models import DeviceSignInStatus
 from portal.identity.rules import DEVICE_NAMES
@@ -70,7 +70,7 @@ DeviceSignInRequestResult = Annotated[DeviceSignInRequest | FormInvalid | Permis
 def _answer(info: Info, result: device_flow.SignedIn | device_flow.DeviceAnswer) -> DeviceSignInResult:
     if isinstance(result, device_flow.DeviceAnswer):
         return DeviceSignInError(code=result.code, message=result.message, interval=result.interval)
-    return signed_in(info, result)
+    return auth_payload(info, result)
 
 
 def _origin(info: Info) -> str:

@@ -8,16 +8,27 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from portal.api.errors import Conflict, FormInvalid, NotFound, PermissionDenied, PublicError, outcome, signed_in
+from portal.api.errors import (
+    Conflict,
+    FormInvalid,
+    NotFound,
+    PermissionDenied,
+    PublicError,
+    RateLimited,
+    outcome,
+    signed_in,
+)
 from portal.applications.api import Application, shown
 from portal.catalog.models import CertificateType, Terminal
 from portal.identity import masking
+from portal.identity.api import AuthPayload, auth_payload
 from portal.identity.models import AccountKind
 from portal.identity.principal import Principal
 from portal.lutong import codes, legacy
 from portal.lutong.checkin import check_in_guest
 from portal.lutong.models import Certificate as CertificateRow
 from portal.lutong.scenes import Scene
+from portal.lutong.signin import sign_in_with_code
 from portal.problems import Refused
 
 strawberry.enum(Scene, description="The six 鲁通码 scene categories (scenes.yaml says who scans, what they learn).")
@@ -132,8 +143,29 @@ class LuTongQuery:
         return ScanHolder(masked_name=name, masked_id_number=id_number)
 
 
+@strawberry.input
+class SignInWithLuTongCodeInput:
+    code: str = strawberry.field(description="What the kiosk's scanner read: the person's 政务服务 鲁通码.")
+    hall_code: str = strawberry.field(description="The hall the kiosk stands in.")
+
+
+LuTongSignInResult = Annotated[AuthPayload | FormInvalid | PermissionDenied | Conflict | RateLimited,
+                               strawberry.union("LuTongSignInResult")]
+
+
 @strawberry.type
 class LuTongMutation:
+    @strawberry.mutation(description="Sign in at a hall's kiosk by scanning the person's 鲁通码 (GOVERNMENT_SERVICE "
+                                     "scene), from the KIOSK terminal only: a KIOSK device session. KIOSK_ONLY, "
+                                     "FORGED, EXPIRED, REPLAYED, WRONG_SCENE and UNKNOWN_HALL are the expected "
+                                     "failures, refused attempts limited per address.")
+    async def sign_in_with_lu_tong_code(self, info: Info, input: SignInWithLuTongCodeInput) -> LuTongSignInResult:
+        async def run() -> AuthPayload:
+            return auth_payload(info, await sign_in_with_code(
+                await info.context.actor(), info.context.settings.secret_key, payload=input.code,
+                hall_code=input.hall_code, now=datetime.now(timezone.utc)))
+        return await outcome(run())
+
     @strawberry.mutation(description="Scan a 鲁通码 in a scene: FORGED, EXPIRED, REPLAYED, WRONG_SCENE, "
                                      "SCENE_NOT_ALLOWED are the expected failures. A window clerk's scan in "
                                      "GOVERNMENT_SERVICE is the holder's consent to 窗口代办 for 30 minutes; "
