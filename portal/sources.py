@@ -172,8 +172,12 @@ def describe(source: str, data: Any, error: ValidationError) -> list[str]:
     """``file: record: location: message`` for each error; the record is the first list entry on the error's path,
     named by its code (or by its place, ``halls[3]``)."""
     problems = []
-    for e in error.errors():
+    errors = error.errors()
+    for e in errors:
         loc, node, parts = tuple(e["loc"]), data, [source]
+        if e["type"] == "too_short" and any(len(o["loc"]) > len(loc) and tuple(o["loc"][:len(loc)]) == loc
+                                            for o in errors):
+            continue  # a list whose entries are all wrong: the entries say it
         for i, step in enumerate(loc):
             child = node[step] if isinstance(node, (list, tuple)) and isinstance(step, int) and step < len(node) \
                 else node.get(step) if isinstance(node, Mapping) else None
