@@ -58,6 +58,18 @@ def problem(message: str) -> PydanticCustomError:
     return PydanticCustomError("source", "{message}", {"message": message})
 
 
+def Pattern(regex: str, description: str) -> Any:  # noqa: N802 - a type: Annotated[str, ...]
+    """A string that matches ``regex`` whole, refused as "'x' is not ``description``"."""
+    compiled = re.compile(regex)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise problem(f"{value!r} is not {description}")
+        return value
+
+    return Annotated[str, Field(strict=True), AfterValidator(check)]
+
+
 # Shared field types. Strict where YAML would otherwise be coerced (a quoted "5" is not a number, 1 is not a name).
 Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1)]
 Count = Annotated[int, Field(strict=True, ge=0)]
@@ -65,11 +77,11 @@ Positive = Annotated[int, Field(strict=True, gt=0)]
 Flag = Annotated[bool, Field(strict=True)]
 REGION_CODE = re.compile(r"\d{6}")
 DEPARTMENT_CODE = re.compile(r"\d{6}-[A-Z]{2,6}")
-RegionCode = Annotated[str, StringConstraints(strict=True, pattern=f"^{REGION_CODE.pattern}$")]
-DepartmentCode = Annotated[str, StringConstraints(strict=True, pattern=f"^{DEPARTMENT_CODE.pattern}$")]
-ItemCode = Annotated[str, StringConstraints(strict=True, pattern=r"^\d{6}-[A-Z]{2,6}-\d{3}$")]
-UpperSnake = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z][A-Z0-9_]*$")]
-Kebab = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+RegionCode = Pattern(REGION_CODE.pattern, "a 6-digit region code")
+DepartmentCode = Pattern(DEPARTMENT_CODE.pattern, "a department code like 370000-GAT")
+ItemCode = Pattern(r"\d{6}-[A-Z]{2,6}-\d{3}", "an item code like 370100-WJW-001")
+UpperSnake = Pattern(r"[A-Z][A-Z0-9_]*", "UPPER_SNAKE")
+Kebab = Pattern(r"[a-z0-9]+(-[a-z0-9]+)*", "kebab-case")
 
 
 def Ref(kind: str, what: str) -> AfterValidator:  # noqa: N802 - used like a type: Annotated[str, Ref(...)]
@@ -110,14 +122,14 @@ def unique(values: Iterable[Any], what: str, at: tuple[str | int, ...] = ()) -> 
     return found
 
 
-def records(model: type[Record], key: str = "code") -> Any:
-    """The type of a file that is a list of ``model`` records, each ``key`` given once."""
+def records(model: type[Record], key: str = "code", min_length: int = 0) -> Any:
+    """The type of a file that is a list of ``model`` records (at least ``min_length``), each ``key`` given once."""
 
     def distinct(values: tuple[Record, ...]) -> tuple[Record, ...]:
         unique([getattr(r, key) for r in values], key).check()
         return values
 
-    return Annotated[tuple[model, ...], AfterValidator(distinct)]
+    return Annotated[tuple[model, ...], Field(min_length=min_length), AfterValidator(distinct)]
 
 
 def read_yaml(path: Path) -> Any:
@@ -162,9 +174,15 @@ def _label(value: Any) -> str | None:
 
 
 def _path(parts: Iterable[Any]) -> str:
+    """``fields[2].key``; a mapping's key with a dot in it as ``form['guest.name']``."""
     out = ""
     for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if part == "[key]":  # pydantic's mark for a mapping's key (rather than its value)
+            continue
+        if isinstance(part, int) or "." in part:
+            out += f"[{part!r}]"
+        else:
+            out += f".{part}" if out else str(part)
     return out
 
 

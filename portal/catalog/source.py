@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationInfo, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, model_validator
 
 from portal.catalog.models import Audience, FieldType, RegionLevel, Terminal
 from portal.catalog.rules import GraphError, topological_order
@@ -23,6 +23,7 @@ from portal.sources import (
     Flag,
     ItemCode,
     Kebab,
+    Pattern,
     Problems,
     Record,
     Ref,
@@ -41,7 +42,6 @@ from portal.sources import (
 DATA_DIR = Path(__file__).with_name("data")
 FILES = ("regions", "departments", "certificate_types", "fields", "materials", "items", "bundles")
 
-FIELD_KEY = r"^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)+$"
 FEE = re.compile(r"\d{1,8}\.\d{2}")
 VALIDATION_KEYS: dict[FieldType, set[str]] = {
     FieldType.TEXT: {"minLength", "maxLength", "pattern", "multiline"},
@@ -52,7 +52,7 @@ VALIDATION_KEYS: dict[FieldType, set[str]] = {
 # Keys whose type the key's last segment implies, so that e.g. every `*.idNumber` is checked as an ID.
 TYPED_SUFFIXES = {"idNumber": FieldType.ID_NUMBER, "phone": FieldType.PHONE, "creditCode": FieldType.CREDIT_CODE}
 
-FieldKey = Annotated[str, StringConstraints(strict=True, pattern=FIELD_KEY)]
+FieldKey = Pattern(r"[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)+", "a dotted lowerCamel key like applicant.idNumber")
 WorkingDays = Annotated[int, Field(strict=True, ge=0, le=365)]
 Words = tuple[Text, ...]
 

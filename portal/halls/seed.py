@@ -10,16 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, model_validator
 from tortoise.transactions import in_transaction
 
 from portal.halls.models import Counter, Hall, HallCategory
-from portal.sources import Positive, Record, RegionCode, Text, problem, read_yaml, unique, validate
+from portal.sources import Pattern, Positive, Record, RegionCode, Text, problem, read_yaml, unique, validate
 
 HALLS_FILE = Path(__file__).with_name("data") / "halls.yaml"
 
-Code = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z0-9][A-Z0-9_-]{0,29}$")]
-Letter = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{1,2}$")]
+Code = Pattern(r"[A-Z0-9][A-Z0-9_-]{0,29}", "a code of capital letters, digits, - and _ (at most 30)")
+Letter = Pattern(r"[A-Z]{1,2}", "one or two capital letters")
 
 
 def _divides_an_hour(minutes: int) -> int:

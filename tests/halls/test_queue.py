@@ -58,7 +58,7 @@ def test_every_problem_of_a_halls_file_is_reported_at_once_naming_hall_and_place
     with pytest.raises(SourceError) as refused:
         parse_halls({"halls": [a_hall(), second, unserved]})
     assert refused.value.problems == [
-        "halls.yaml: YHALL: region: String should match pattern '^\\d{6}$', got '37010'",
+        "halls.yaml: YHALL: region: '37010' is not a 6-digit region code",
         "halls.yaml: YHALL: categories[0].slotMinutes: must divide an hour (or be whole hours)",
         "halls.yaml: YHALL: categories[0].service_minutes: unknown key",
         "halls.yaml: ZHALL: categories[1]: duplicate letter A",
