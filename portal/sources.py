@@ -32,6 +32,9 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from portal.identity.numbers import check_credit_code, check_id_number, check_phone
+from portal.problems import InvalidField
+
 T = TypeVar("T")
 
 # The keys that name a record in a problem, in this order (a catalog code or field key, a staff username ...).
@@ -82,6 +85,23 @@ DepartmentCode = Pattern(DEPARTMENT_CODE.pattern, "a department code like 370000
 ItemCode = Pattern(r"\d{6}-[A-Z]{2,6}-\d{3}", "an item code like 370100-WJW-001")
 UpperSnake = Pattern(r"[A-Z][A-Z0-9_]*", "UPPER_SNAKE")
 Kebab = Pattern(r"[a-z0-9]+(-[a-z0-9]+)*", "kebab-case")
+
+
+def Checked(rule: Callable[[Any], Any]) -> Any:  # noqa: N802 - a type: Annotated[str, ...]
+    """A value the portal's own rule for it accepts (an ID number's check digit ...), refused with the rule's words."""
+
+    def check(value: Any) -> Any:
+        try:
+            return rule(value)
+        except InvalidField as exc:
+            raise problem(f"{value!r}: {exc.code}: {exc.message}") from None
+
+    return Annotated[str, Field(strict=True), AfterValidator(check)]
+
+
+IdNumber = Checked(check_id_number)
+Phone = Checked(check_phone)
+CreditCode = Checked(check_credit_code)
 
 
 def Ref(kind: str, what: str) -> AfterValidator:  # noqa: N802 - used like a type: Annotated[str, Ref(...)]
