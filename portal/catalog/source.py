@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, model_validator
 
@@ -131,29 +131,25 @@ class MaterialSpec(Record):
     certificate_type: Annotated[UpperSnake | None, Ref("certificateTypes", "certificate type")] = None
 
 
-class MaterialRequirement(Record):
-    """A material an item asks for, and whether it must be given."""
+class Requirement(Record):
+    """A field key or material code (``REF`` names which) an item asks for, and whether it must be given."""
 
+    REF: ClassVar[str]
+    required: Flag
+
+    @property
+    def ref(self) -> str:
+        return getattr(self, self.REF)
+
+
+class MaterialRequirement(Requirement):
+    REF = "code"
     code: Annotated[str, Ref("materials", "material")]
-    required: Flag
-
-    @property
-    def ref(self) -> str:
-        return self.code
 
 
-class FieldRequirement(Record):
-    """A form field an item asks for, and whether it must be filled."""
-
+class FieldRequirement(Requirement):
+    REF = "key"
     key: Annotated[str, Ref("fields", "field")]
-    required: Flag
-
-    @property
-    def ref(self) -> str:
-        return self.key
-
-
-Requirement = MaterialRequirement | FieldRequirement
 
 
 def _once(values: tuple[Any, ...]) -> tuple[Any, ...]:

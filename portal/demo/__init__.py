@@ -23,21 +23,8 @@ from portal.lutong import rules as licences
 from portal.lutong.legacy import TYPES_FILE
 from portal.lutong.models import Certificate, LegacyCode
 from portal.lutong.scenes import Scene
-from portal.sources import (
-    CreditCode,
-    DepartmentCode,
-    IdNumber,
-    Phone,
-    Record,
-    Ref,
-    RegionCode,
-    Text,
-    UpperSnake,
-    codes,
-    read_all,
-    records,
-    validate,
-)
+from portal.sources import CreditCode, DepartmentCode, IdNumber, Phone, Record, Ref, RegionCode, Text, UpperSnake
+from portal.sources import codes, read_all, records, validate
 
 DEMO_FILE = Path(__file__).with_name("accounts.yaml")
 
