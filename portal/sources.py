@@ -6,9 +6,14 @@ types, demo accounts) are read here and validated by pydantic models.
   attributes in Python (``promised_days``), unknown keys refused, values frozen.
 - ``validate`` runs a model (or any type) over the decoded data and turns every pydantic error into one
   ``SourceError`` whose ``problems`` read ``file: record: location: message`` (the record named by its code,
-  e.g. ``items.yaml: 370100-WJW-001: fields[2].key: Field required``).
-- Cross-references are model validators: a ``Ref`` checks a value against the codes another file declares,
-  passed as the validation context (``{"departments": {...}, ...}``), so every problem is reported at once.
+  e.g. ``items.yaml: 370100-WJW-001: fields[2].key: required``).
+- Cross-references are validators: a ``Ref`` checks a value against the codes another file declares, passed as
+  the validation context (``{"departments": {...}, ...}``, taken from the decoded files so that one bad record
+  does not make every reference to it a problem too); checks across a record's own fields are model validators
+  that report each problem at its place (``Problems``). Every problem of every file is reported at once.
+- Shared field types: ``Text`` (non-empty), ``Count``, ``Positive``, ``Flag``, ``RegionCode``, ``DepartmentCode``,
+  ``ItemCode``, ``UpperSnake``, ``Kebab``, and ``IdNumber``/``Phone``/``CreditCode`` checked by the portal's own
+  rules (``portal.identity.numbers``).
 """
 
 from __future__ import annotations
