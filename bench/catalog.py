@@ -54,12 +54,13 @@ def with_volume(source: CatalogSource, total: int) -> CatalogSource:
         audience = rng.choice(["CITIZEN", "ENTERPRISE"])
         pool = [i for i in source.items if i.audience.value in (audience, "BOTH")]
         picked = rng.sample(pool, rng.randint(3, 6))
-        members = [BundleItemSpec(picked[0].code, ())]
+        members = [BundleItemSpec(item=picked[0].code)]
         for k, item in enumerate(picked[1:], start=1):
-            members.append(BundleItemSpec(item.code, (picked[rng.randrange(k)].code,)))
+            members.append(BundleItemSpec(item=item.code, prerequisites=(picked[rng.randrange(k)].code,)))
         template = rng.choice(source.bundles)
-        generated.append(replace(template, code=f"volume-{n:03d}", name=f"{template.name}（批量{n:03d}）",
-                                 audience=picked[0].audience, national=False, items=tuple(members)))
+        generated.append(template.model_copy(update={
+            "code": f"volume-{n:03d}", "name": f"{template.name}（批量{n:03d}）", "audience": picked[0].audience,
+            "national": False, "items": tuple(members)}))
     return replace(source, bundles=source.bundles + tuple(generated))
 
 

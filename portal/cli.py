@@ -14,8 +14,8 @@ import yaml
 from tortoise.exceptions import IntegrityError
 
 from portal import db
-from portal.catalog.source import CatalogError
 from portal.config import SCHEMA_PATH, ConfigError, Settings
+from portal.sources import SourceError
 
 APP_FACTORY = "portal.app:app_from_environment"
 # WebSocket messages over 64 KiB close the connection (1009). "websockets-sansio" is the implementation
@@ -328,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"portal: configuration error: {exc}", file=sys.stderr)
         return 2
-    except CatalogError as exc:
+    except SourceError as exc:
         print(f"portal: {exc}", file=sys.stderr)
         return 1
 

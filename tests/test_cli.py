@@ -88,7 +88,8 @@ def test_seed_refuses_a_broken_catalog_naming_the_bundle(tmp_path: Path) -> None
     assert portal("migrate", "--database", url).returncode == 0
     out = portal("seed", "--catalog", str(catalog), "--database", url)
     assert out.returncode == 1
-    assert f"bundle {bundles[0]['code']}: item 370000-ZZ-999 does not exist" in out.stderr
+    where = f"items[{len(bundles[0]['items']) - 1}].item"
+    assert f"bundles.yaml: {bundles[0]['code']}: {where}: unknown item 370000-ZZ-999" in out.stderr
 
 
 def test_export_schema_check_passes_on_the_committed_file_and_fails_on_drift(tmp_path: Path) -> None:

@@ -3,8 +3,11 @@ department a demo bundle's items name, a clerk in every demo hall, and an accoun
 
 from __future__ import annotations
 
+import copy
+from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from portal.catalog.seed import seed_catalog
@@ -14,7 +17,8 @@ from portal.halls.seed import HALLS_FILE, seed_halls
 from portal.identity.models import Account, Role
 from portal.identity.passwords import Passwords
 from portal.lutong.scenes import Scene
-from portal.demo import DEMO_FILE, seed_demo_accounts
+from portal.demo import DEMO_FILE, read_demo_accounts, seed_demo_accounts
+from portal.sources import SourceError
 
 
 def load(path: Any) -> Any:
@@ -63,3 +67,28 @@ async def test_seeding_creates_them_bound_to_their_departments_and_halls_once(em
     assert sorted(bound) == [("window-jinan", "JNSMZX"), ("window-jinan-2", "JNSMZX"), ("window-lixia", "LXQZWFW"),
                              ("window-qingdao", "QDSMZX")]
     assert await Account.filter(role__isnull=False).count() == len(STAFF)
+
+
+def test_the_demo_accounts_file_is_checked_against_the_catalog_halls_and_older_code_types(tmp_path: Path) -> None:
+    accounts = read_demo_accounts()
+    assert len(accounts.staff) == len(STAFF) and accounts.citizens[0].legacy_codes[0].type == "HEALTH_CODE"
+    raw = copy.deepcopy(load(DEMO_FILE))
+    citizen, other, enterprise, clerk = raw["citizens"][0], raw["citizens"][1], raw["enterprises"][0], raw["staff"][0]
+    citizen["idNumber"] = citizen["idNumber"][:-1] + ("0" if citizen["idNumber"][-1] != "0" else "1")
+    other["certificates"][0]["type"] = "FLYING_LICENCE"
+    enterprise["agents"] = ["370102199001010000"]
+    clerk["halls"] = ["NOHALL"]
+    clerk["colour"] = "red"
+    broken = tmp_path / "accounts.yaml"
+    broken.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SourceError) as refused:
+        read_demo_accounts(broken)
+    problems = refused.value.problems
+    assert len(problems) == 5
+    assert problems[0].startswith(f"accounts.yaml: {citizen['idNumber']}: idNumber: ")
+    assert problems[1:] == [
+        f"accounts.yaml: {other['idNumber']}: certificates[0].type: unknown certificate type FLYING_LICENCE",
+        f"accounts.yaml: {enterprise['creditCode']}: agents[0]: unknown demo citizen 370102199001010000",
+        f"accounts.yaml: {clerk['username']}: halls[0]: unknown hall NOHALL",
+        f"accounts.yaml: {clerk['username']}: colour: unknown key",
+    ]

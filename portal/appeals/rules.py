@@ -32,7 +32,7 @@ from portal.appeals.payloads import Alert, AppealChanged
 from portal.applications.models import UploadedFile, is_file_id
 from portal.audit.rules import Actor, record
 from portal.catalog.models import Department, Region
-from portal.catalog.source import DEPARTMENT_CODE
+from portal.sources import DEPARTMENT_CODE
 from portal.identity.models import Account, AccountKind
 from portal.identity.numbers import check_credit_code
 from portal.identity.policy import (

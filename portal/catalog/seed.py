@@ -72,7 +72,7 @@ async def seed_catalog(source: CatalogSource) -> None:
             for c in source.certificate_types))
         await _sync(FieldDefinition, "key", (
             {"key": f.key, "label": f.label, "type": f.type, "hint": f.hint, "validation": f.validation,
-             "options": f.options} for f in source.fields))
+             "options": [o.model_dump() for o in f.options]} for f in source.fields))
         await _sync(MaterialDefinition, "code", (
             {"code": m.code, "name": m.name, "certificate_type_code": m.certificate_type} for m in source.materials))
 

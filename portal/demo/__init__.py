@@ -8,20 +8,87 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
 from tortoise.transactions import in_transaction
 
 from portal.catalog.models import CertificateType
+from portal.catalog.source import DATA_DIR
 from portal.halls.rules import bind_clerk, create_staff_in_halls
+from portal.halls.seed import HALLS_FILE
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, Role
 from portal.identity.numbers import check_credit_code, check_id_number, check_phone
 from portal.identity.passwords import Passwords
 from portal.lutong import rules as licences
+from portal.lutong.legacy import TYPES_FILE
 from portal.lutong.models import Certificate, LegacyCode
+from portal.lutong.scenes import Scene
+from portal.sources import Checked, DepartmentCode, Record, Ref, RegionCode, Text, UpperSnake
+from portal.sources import codes, read_all, records, validate
 
 DEMO_FILE = Path(__file__).with_name("accounts.yaml")
+
+
+IdNumber = Checked(check_id_number)
+Phone = Checked(check_phone)
+CreditCode = Checked(check_credit_code)
+
+class DemoCertificate(Record):
+    type: Annotated[UpperSnake, Ref("certificateTypes", "certificate type")]
+    number: Text | None = None
+    data: dict[str, Any] = {}
+
+
+class DemoLegacyCode(Record):
+    type: Annotated[UpperSnake, Ref("legacyCodeTypes", "older code type")]
+    value: Text
+
+
+class DemoCitizen(Record):
+    name: Text
+    id_number: IdNumber
+    phone: Phone
+    certificates: tuple[DemoCertificate, ...] = ()
+    legacy_codes: tuple[DemoLegacyCode, ...] = ()
+
+
+class DemoEnterprise(Record):
+    name: Text
+    credit_code: CreditCode
+    legal_representative_id_number: IdNumber
+    phone: Phone
+    agents: tuple[Annotated[str, Ref("citizens", "demo citizen")], ...] = ()
+    certificates: tuple[DemoCertificate, ...] = ()
+
+
+class DemoStaff(Record):
+    username: Text
+    role: Role
+    name: Text
+    department: Annotated[DepartmentCode | None, Ref("departments", "department")] = None
+    region: Annotated[RegionCode | None, Ref("regions", "region")] = None
+    scene: Scene | None = None
+    halls: tuple[Annotated[str, Ref("halls", "hall")], ...] = ()
+
+
+class DemoAccounts(Record):
+    password: Text
+    citizens: records(DemoCitizen, "id_number")
+    enterprises: records(DemoEnterprise, "credit_code")
+    staff: records(DemoStaff, "username")
+
+
+def read_demo_accounts(path: Path = DEMO_FILE) -> DemoAccounts:
+    """The demo accounts file, its references checked against the catalog, halls and older code types."""
+    files = read_all({"accounts": path, "regions": DATA_DIR / "regions.yaml",
+                      "departments": DATA_DIR / "departments.yaml",
+                      "certificateTypes": DATA_DIR / "certificate_types.yaml", "halls": HALLS_FILE,
+                      "legacyCodeTypes": TYPES_FILE})
+    data = files.pop("accounts")
+    context = {kind: codes(value.get("halls") if kind == "halls" and isinstance(value, dict) else value)
+               for kind, value in files.items()}
+    context["citizens"] = codes(data.get("citizens") if isinstance(data, dict) else None, "idNumber")
+    return validate(Path(path).name, DemoAccounts, data, context)
 
 
 async def _holder(kind: AccountKind, passwords: Passwords, password: str, **fields: Any) -> Account:
@@ -33,50 +100,47 @@ async def _holder(kind: AccountKind, passwords: Passwords, password: str, **fiel
     return account
 
 
-async def _licences(holder: Account, entries: list[dict[str, Any]]) -> None:
+async def _licences(holder: Account, entries: tuple[DemoCertificate, ...]) -> None:
     held = set(await Certificate.filter(holder_id=holder.id).values_list("type_code", flat=True))
     for entry in entries:
-        if entry["type"] in held:
+        if entry.type in held:
             continue
-        kind = await CertificateType.get(code=entry["type"])
-        certificate = await licences.issue(holder.id, kind.code, kind.issuer_code, entry.get("data", {}))
-        if entry.get("number"):
-            await Certificate.filter(id=certificate.id).update(number=entry["number"])
+        kind = await CertificateType.get(code=entry.type)
+        certificate = await licences.issue(holder.id, kind.code, kind.issuer_code, dict(entry.data))
+        if entry.number:
+            await Certificate.filter(id=certificate.id).update(number=entry.number)
 
 
 async def seed_demo_accounts(passwords: Passwords, path: Path = DEMO_FILE) -> dict[str, int]:
     """Create the demo holders with their licences and older codes, the enterprise with its agent, and staff."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    password = data["password"]
+    data = read_demo_accounts(path)
+    password = data.password
     counts = {"citizens": 0, "enterprises": 0, "staff": 0}
     async with in_transaction():
-        for c in data["citizens"]:
-            holder = await _holder(AccountKind.CITIZEN, passwords, password, name=c["name"],
-                                   id_number=check_id_number(c["idNumber"]), phone=check_phone(c["phone"]))
-            await _licences(holder, c.get("certificates", []))
-            for code in c.get("legacyCodes", []):
-                await LegacyCode.get_or_create(code_type=code["type"], value=code["value"],
+        for c in data.citizens:
+            holder = await _holder(AccountKind.CITIZEN, passwords, password, name=c.name, id_number=c.id_number,
+                                   phone=c.phone)
+            await _licences(holder, c.certificates)
+            for code in c.legacy_codes:
+                await LegacyCode.get_or_create(code_type=code.type, value=code.value,
                                                defaults={"holder_id": holder.id})
             counts["citizens"] += 1
-        for e in data["enterprises"]:
-            holder = await _holder(AccountKind.ENTERPRISE, passwords, password, name=e["name"],
-                                   credit_code=check_credit_code(e["creditCode"]),
-                                   legal_representative_id_number=check_id_number(e["legalRepresentativeIdNumber"]),
-                                   phone=check_phone(e["phone"]))
-            await _licences(holder, e.get("certificates", []))
-            for agent_id_number in e.get("agents", []):
+        for e in data.enterprises:
+            holder = await _holder(AccountKind.ENTERPRISE, passwords, password, name=e.name, credit_code=e.credit_code,
+                                   legal_representative_id_number=e.legal_representative_id_number, phone=e.phone)
+            await _licences(holder, e.certificates)
+            for agent_id_number in e.agents:
                 agent = await Account.get(id_number=agent_id_number)
                 if not await EnterpriseAgent.exists(enterprise_id=holder.id, agent_id=agent.id, revoked_at__isnull=True):
                     await EnterpriseAgent.create(enterprise_id=holder.id, agent_id=agent.id)
             counts["enterprises"] += 1
-    for s in data["staff"]:
-        staff = await Account.get_or_none(username=s["username"])
+    for s in data.staff:
+        staff = await Account.get_or_none(username=s.username)
         if staff is None:
-            await create_staff_in_halls(passwords, username=s["username"], password=password, role=Role(s["role"]),
-                               department_code=s.get("department"), region_code=s.get("region"), name=s["name"],
-                               scene=s.get("scene"), halls=s.get("halls", ()))
+            await create_staff_in_halls(passwords, username=s.username, password=password, role=s.role,
+                                        department_code=s.department, region_code=s.region, name=s.name,
+                                        scene=s.scene.value if s.scene else None, halls=s.halls)
         else:  # seeded before clerks had halls
-            await bind_clerk(staff, s.get("halls", ()))
+            await bind_clerk(staff, s.halls)
         counts["staff"] += 1
     return counts
-

@@ -1,4 +1,5 @@
-"""The demo service halls (``data/halls.yaml``): validated, then upserted by code in one transaction.
+"""The demo service halls (``data/halls.yaml``): declared as models (``portal.sources``), then upserted by code in
+one transaction.
 
 Seeding twice gives the same halls with the same ids. Categories and counters of a seeded hall that left the
 file are removed; halls the file does not name are left alone (their tickets are history).
@@ -6,146 +7,90 @@ file are removed; halls the file does not name are left alone (their tickets are
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
+from pydantic import AfterValidator, Field, model_validator
 from tortoise.transactions import in_transaction
 
 from portal.halls.models import Counter, Hall, HallCategory
+from portal.sources import Flag, Pattern, Positive, Record, RegionCode, Text, problem, read_yaml, unique, validate
 
 HALLS_FILE = Path(__file__).with_name("data") / "halls.yaml"
-CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,29}$")
-LETTER = re.compile(r"^[A-Z]{1,2}$")
-REGION = re.compile(r"^\d{6}$")
+
+Code = Pattern(r"[A-Z0-9][A-Z0-9_-]{0,29}", "a code of capital letters, digits, - and _ (at most 30)")
+Letter = Pattern(r"[A-Z]{1,2}", "one or two capital letters")
 
 
-class HallSourceError(ValueError):
-    """Every problem of a halls file, at once, each naming the hall."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+def _divides_an_hour(minutes: int) -> int:
+    if 60 % minutes and minutes % 60:
+        raise problem("must divide an hour (or be whole hours)")
+    return minutes
 
 
-@dataclass(frozen=True)
-class CategorySource:
-    code: str
-    name: str
-    letter: str
-    service_minutes: int
-    slot_minutes: int
-    slot_capacity: int
+class CategorySource(Record):
+    code: Code
+    name: Text
+    letter: Letter
+    service_minutes: Positive
+    slot_minutes: Annotated[Positive, AfterValidator(_divides_an_hour)]
+    slot_capacity: Positive
 
 
-@dataclass(frozen=True)
-class CounterSource:
-    code: str
-    categories: tuple[str, ...]
+class CounterSource(Record):
+    code: Code
+    categories: Annotated[tuple[Code, ...], Field(min_length=1), AfterValidator(lambda v: tuple(dict.fromkeys(v)))]
 
 
-@dataclass(frozen=True)
-class HallSource:
-    code: str
-    name: str
-    region: str
-    address: str
-    categories: tuple[CategorySource, ...]
-    counters: tuple[CounterSource, ...]
-    kiosk_elder_mode: bool = True
+class HallSource(Record):
+    code: Code
+    name: Text
+    region: RegionCode
+    address: Text
+    categories: Annotated[tuple[CategorySource, ...], Field(min_length=1)]
+    counters: Annotated[tuple[CounterSource, ...], Field(min_length=1)]
+    kiosk_elder_mode: Flag = True
+
+    @model_validator(mode="after")
+    def _counters_serve_its_categories(self) -> HallSource:
+        found = unique([c.code for c in self.categories], "category", ("categories",))
+        found.found += unique([c.letter for c in self.categories], "letter", ("categories",)).found
+        known = {c.code for c in self.categories}
+        for i, counter in enumerate(self.counters):
+            for j, served in enumerate(counter.categories):
+                if served not in known:
+                    found.add(("counters", i, "categories", j), f"unknown category {served}", served)
+        served = {s for k in self.counters for s in k.categories}
+        for i, category in enumerate(self.categories):
+            if category.code not in served:
+                found.add(("categories", i), f"no counter serves category {category.code}")
+        found.check()
+        return self
 
 
-def _positive(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+class HallsFile(Record):
+    halls: tuple[HallSource, ...]
+
+    @model_validator(mode="after")
+    def _distinct(self) -> HallsFile:
+        found = unique([h.code for h in self.halls], "hall code", ("halls",))
+        seen: set[str] = set()
+        for i, hall in enumerate(self.halls):
+            for j, counter in enumerate(hall.counters):
+                if counter.code in seen:
+                    found.add(("halls", i, "counters", j), f"counter {counter.code} is not unique across halls")
+                seen.add(counter.code)
+        found.check()
+        return self
 
 
-def parse_halls(data: Any) -> list[HallSource]:
-    """The halls of a decoded file, or ``HallSourceError`` listing every problem."""
-    problems: list[str] = []
-    if not isinstance(data, dict) or not isinstance(data.get("halls"), list):
-        raise HallSourceError(["halls.yaml: a mapping with a list 'halls' is expected"])
-    halls: list[HallSource] = []
-    hall_codes: set[str] = set()
-    counter_codes: set[str] = set()
-    for index, raw in enumerate(data["halls"]):
-        if not isinstance(raw, dict):
-            problems.append(f"halls[{index}]: a mapping is expected")
-            continue
-        code = str(raw.get("code") or "")
-        where = f"hall {code or f'#{index}'}"
-        if not CODE.match(code):
-            problems.append(f"{where}: bad code")
-        elif code in hall_codes:
-            problems.append(f"{where}: duplicate hall code")
-        hall_codes.add(code)
-        for key in ("name", "address"):
-            if not isinstance(raw.get(key), str) or not raw[key].strip():
-                problems.append(f"{where}: '{key}' is required")
-        kiosk_elder_mode = raw.get("kiosk_elder_mode", True)
-        if not isinstance(kiosk_elder_mode, bool):
-            problems.append(f"{where}: kiosk_elder_mode must be true or false")
-        region = str(raw.get("region") or "")
-        if not REGION.match(region):
-            problems.append(f"{where}: region must be a 6-digit code")
-        categories: list[CategorySource] = []
-        letters: set[str] = set()
-        for c in raw.get("categories") or []:
-            c = c if isinstance(c, dict) else {}
-            ccode = str(c.get("code") or "")
-            if not CODE.match(ccode):
-                problems.append(f"{where}: bad category code {ccode!r}")
-                continue
-            if any(x.code == ccode for x in categories):
-                problems.append(f"{where}: duplicate category {ccode}")
-            letter = str(c.get("letter") or "")
-            if not LETTER.match(letter) or letter in letters:
-                problems.append(f"{where}: category {ccode}: letter must be unique capital letters")
-            letters.add(letter)
-            if not isinstance(c.get("name"), str) or not c["name"].strip():
-                problems.append(f"{where}: category {ccode}: 'name' is required")
-            numbers = [c.get(k) for k in ("service_minutes", "slot_minutes", "slot_capacity")]
-            if not all(_positive(n) for n in numbers):
-                problems.append(f"{where}: category {ccode}: service_minutes, slot_minutes and slot_capacity "
-                                "must be positive integers")
-                continue
-            if 60 % c["slot_minutes"] and c["slot_minutes"] % 60:
-                problems.append(f"{where}: category {ccode}: slot_minutes must divide an hour")
-            categories.append(CategorySource(ccode, str(c.get("name", "")).strip(), letter, *numbers))
-        if not categories:
-            problems.append(f"{where}: at least one category is required")
-        known = {c.code for c in categories}
-        counters: list[CounterSource] = []
-        for k in raw.get("counters") or []:
-            k = k if isinstance(k, dict) else {}
-            kcode = str(k.get("code") or "")
-            if not CODE.match(kcode):
-                problems.append(f"{where}: bad counter code {kcode!r}")
-                continue
-            if kcode in counter_codes:
-                problems.append(f"{where}: counter {kcode} is not unique across halls")
-            counter_codes.add(kcode)
-            served = [str(s) for s in (k.get("categories") or [])]
-            if not served:
-                problems.append(f"{where}: counter {kcode} serves no category")
-            for unknown in [s for s in served if s not in known]:
-                problems.append(f"{where}: counter {kcode} serves unknown category {unknown}")
-            counters.append(CounterSource(kcode, tuple(dict.fromkeys(served))))
-        if not counters:
-            problems.append(f"{where}: at least one counter is required")
-        unserved = known - {s for k in counters for s in k.categories}
-        for orphan in sorted(unserved):
-            problems.append(f"{where}: no counter serves category {orphan}")
-        halls.append(HallSource(code, str(raw.get("name", "")).strip(), region, str(raw.get("address", "")).strip(),
-                                tuple(categories), tuple(counters), kiosk_elder_mode is not False))
-    if problems:
-        raise HallSourceError(problems)
-    return halls
+def parse_halls(data: Any, source: str = "halls.yaml") -> list[HallSource]:
+    """The halls of a decoded file, or ``SourceError`` listing every problem."""
+    return list(validate(source, HallsFile, data).halls)
 
 
 def read_halls(path: Path = HALLS_FILE) -> list[HallSource]:
-    return parse_halls(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+    return parse_halls(read_yaml(path), Path(path).name)
 
 
 async def seed_halls(path: Path | list[HallSource] = HALLS_FILE) -> list[HallSource]:

@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from portal.audit.rules import Actor, record
 from portal.db import fits
@@ -18,49 +15,26 @@ from portal.lutong.codes import scanner_scene_allowed
 from portal.lutong.models import LegacyCode
 from portal.lutong.scenes import Scene
 from portal.problems import Refused
+from portal.sources import Pattern, Record, Text, read_yaml, records, validate
 
 TYPES_FILE = Path(__file__).with_name("legacy_code_types.yaml")
 MAX_CODE = 40  # LegacyCode.code_type
 
 
-class LegacyTypesError(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class LegacyCodeType:
-    code: str
-    name: str
+class LegacyCodeType(Record):
+    code: Pattern(rf"[A-Z][A-Z0-9_]{{0,{MAX_CODE - 1}}}", f"UPPER_SNAKE of at most {MAX_CODE} characters")
+    name: Text
     scene: Scene
 
 
 def parse_types(entries: Any, source: str = "legacy_code_types.yaml") -> dict[str, LegacyCodeType]:
-    problems: list[str] = []
-    types: dict[str, LegacyCodeType] = {}
-    for n, entry in enumerate(entries if isinstance(entries, list) else []):
-        code = entry.get("code") if isinstance(entry, dict) else None
-        where = f"{source}: {code or f'entry {n + 1}'}"
-        if not isinstance(code, str) or not code.isupper() or len(code) > MAX_CODE:
-            problems.append(f"{where}: code must be UPPER_SNAKE, at most {MAX_CODE} characters")
-            continue
-        if code in types:
-            problems.append(f"{where}: duplicate code")
-        if not isinstance(entry.get("name"), str) or not entry["name"].strip():
-            problems.append(f"{where}: a Chinese name is required")
-        if entry.get("scene") not in Scene.__members__:
-            problems.append(f"{where}: unknown scene {entry.get('scene')!r}")
-            continue
-        types[code] = LegacyCodeType(code, entry["name"], Scene(entry["scene"]))
-    if not isinstance(entries, list) or not entries:
-        problems.append(f"{source}: expected a non-empty list")
-    if problems:
-        raise LegacyTypesError("\n".join(problems))
-    return types
+    """The types of a decoded file (at least one, each code once), or ``SourceError`` listing every problem."""
+    return {t.code: t for t in validate(source, records(LegacyCodeType, min_length=1), entries)}
 
 
 @cache
 def legacy_types() -> dict[str, LegacyCodeType]:
-    return parse_types(yaml.safe_load(TYPES_FILE.read_text(encoding="utf-8")), TYPES_FILE.name)
+    return parse_types(read_yaml(TYPES_FILE), TYPES_FILE.name)
 
 
 async def _scene_of(principal: Principal | None, code_type: LegacyCodeType) -> Scene | None:

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from portal.catalog.models import Terminal
-from portal.catalog.source import DATA_DIR, FILES, CatalogError, parse_catalog, read_catalog
+from portal.catalog.source import DATA_DIR, FILES, parse_catalog, read_catalog
+from portal.sources import SourceError
 
 NATIONAL_KEY_MATTERS_2024 = {
     "企业信息变更一件事", "开办运输企业一件事", "开办餐饮店一件事", "员工录用一件事", "企业破产信息核查一件事",
@@ -25,7 +26,7 @@ def raw() -> dict[str, Any]:
 
 
 def refused(raw: dict[str, Any]) -> list[str]:
-    with pytest.raises(CatalogError) as caught:
+    with pytest.raises(SourceError) as caught:
         parse_catalog(raw)
     return caught.value.problems
 
@@ -80,8 +81,9 @@ def test_newborn_bundle_chains_birth_certificate_then_hukou_then_insurance() -> 
 
 def test_bundle_naming_a_missing_item_is_refused_with_the_bundle_code(raw: dict[str, Any]) -> None:
     broken = copy.deepcopy(raw)
-    bundle(broken, "newborn")["items"].append({"item": "370100-WJW-999"})
-    assert refused(broken) == ["bundle newborn: item 370100-WJW-999 does not exist"]
+    members = bundle(broken, "newborn")["items"]
+    members.append({"item": "370100-WJW-999"})
+    assert refused(broken) == [f"bundles.yaml: newborn: items[{len(members) - 1}].item: unknown item 370100-WJW-999"]
 
 
 def test_bundle_with_a_cycle_is_refused_with_the_bundle_code_and_the_cycle(raw: dict[str, Any]) -> None:
@@ -89,7 +91,7 @@ def test_bundle_with_a_cycle_is_refused_with_the_bundle_code_and_the_cycle(raw: 
     items = bundle(broken, "newborn")["items"]
     first, hukou = items[0]["item"], items[2]["item"]
     items[0]["prerequisites"] = [hukou]
-    assert refused(broken) == [f"bundle newborn: has a dependency cycle (each needs the next): {first} → {hukou} → {first}"]
+    assert refused(broken) == [f"bundles.yaml: newborn: has a dependency cycle (each needs the next): {first} → {hukou} → {first}"]
 
 
 def test_prerequisite_outside_the_bundle_is_refused(raw: dict[str, Any]) -> None:
@@ -97,7 +99,7 @@ def test_prerequisite_outside_the_bundle_is_refused(raw: dict[str, Any]) -> None
     bundle(broken, "retirement")["items"][0]["prerequisites"] = ["370100-WJW-001"]
     first = bundle(broken, "retirement")["items"][0]["item"]
     assert refused(broken) == [
-        f"bundle retirement: prerequisite 370100-WJW-001 of {first} is not an item of this bundle"]
+        f"bundles.yaml: retirement: prerequisite 370100-WJW-001 of {first} is not an item of this bundle"]
 
 
 def test_every_problem_is_reported_at_once(raw: dict[str, Any]) -> None:
@@ -107,42 +109,44 @@ def test_every_problem_is_reported_at_once(raw: dict[str, Any]) -> None:
     broken["fields"][0]["type"] = "COLOUR"
     problems = refused(broken)
     assert len(problems) == 3
-    assert f"items.yaml {broken['items'][0]['code']}: unknown department 370000-NOPE" in problems
+    assert f"items.yaml: {broken['items'][0]['code']}: department: unknown department 370000-NOPE" in problems
     assert any("promisedDays" in p and broken["items"][1]["code"] in p for p in problems)
-    assert any("COLOUR" in p for p in problems)
+    assert any(p.startswith(f"fields.yaml: {broken['fields'][0]['key']}: type: ") and "'COLOUR'" in p for p in problems)
 
 
 def test_item_fields_must_come_from_the_field_dictionary(raw: dict[str, Any]) -> None:
     broken = copy.deepcopy(raw)
-    broken["items"][0]["fields"].append({"key": "applicant.shoeSize", "required": False})
-    assert refused(broken) == [f"items.yaml {broken['items'][0]['code']}: unknown field applicant.shoeSize"]
+    fields = broken["items"][0]["fields"]
+    fields.append({"key": "applicant.shoeSize", "required": False})
+    assert refused(broken) == [
+        f"items.yaml: {broken['items'][0]['code']}: fields[{len(fields) - 1}].key: unknown field applicant.shoeSize"]
 
 
 def test_an_id_number_key_must_be_typed_as_id_number(raw: dict[str, Any]) -> None:
     broken = copy.deepcopy(raw)
     field = next(f for f in broken["fields"] if f["key"] == "applicant.idNumber")
     field["type"] = "TEXT"
-    assert refused(broken) == ["fields.yaml applicant.idNumber: a key ending in .idNumber must have type ID_NUMBER"]
+    assert refused(broken) == ["fields.yaml: applicant.idNumber: type: a key ending in .idNumber must have type ID_NUMBER"]
 
 
 def test_select_needs_options_and_only_select_has_them(raw: dict[str, Any]) -> None:
     broken = copy.deepcopy(raw)
     select = next(f for f in broken["fields"] if f["type"] == "SELECT")
     select.pop("options")
-    assert refused(broken) == [f"fields.yaml {select['key']}: options are required for SELECT and only for SELECT"]
+    assert refused(broken) == [f"fields.yaml: {select['key']}: options: options are required for SELECT and only for SELECT"]
 
 
 def test_validation_rules_must_fit_the_field_type(raw: dict[str, Any]) -> None:
     broken = copy.deepcopy(raw)
     date_field = next(f for f in broken["fields"] if f["type"] == "DATE")
     date_field["validation"] = {"maxLength": 3}
-    assert refused(broken) == [f"fields.yaml {date_field['key']}: validation maxLength not allowed for DATE"]
+    assert refused(broken) == [f"fields.yaml: {date_field['key']}: validation: maxLength not allowed for DATE"]
 
 
 def test_duplicate_codes_are_refused(raw: dict[str, Any]) -> None:
     broken = copy.deepcopy(raw)
     broken["bundles"].append(copy.deepcopy(bundle(broken, "newborn")))
-    assert refused(broken) == ["bundles.yaml: duplicate code newborn"]
+    assert refused(broken) == ["bundles.yaml: newborn: duplicate code newborn"]
 
 
 def test_missing_and_malformed_files_are_named(tmp_path: Path) -> None:
@@ -151,7 +155,32 @@ def test_missing_and_malformed_files_are_named(tmp_path: Path) -> None:
                                                encoding="utf-8")
     (tmp_path / "bundles.yaml").unlink()
     (tmp_path / "fields.yaml").write_text("- key: [unclosed\n", encoding="utf-8")
-    with pytest.raises(CatalogError) as caught:
+    with pytest.raises(SourceError) as caught:
         read_catalog(tmp_path)
     assert caught.value.problems[0].startswith(f"{tmp_path / 'fields.yaml'}: not valid YAML")
     assert caught.value.problems[1] == f"{tmp_path / 'bundles.yaml'}: missing"
+
+
+def test_problems_of_every_file_are_reported_at_once_each_at_its_place(raw: dict[str, Any]) -> None:
+    broken = copy.deepcopy(raw)
+    region, department, material, item = (broken["regions"][1], broken["departments"][0], broken["materials"][0],
+                                           broken["items"][0])
+    region["parent"] = "379999"
+    department["name"] = 5
+    material["certificateType"] = "NO_SUCH_TYPE"
+    item["fields"][0].pop("required")
+    item["colour"] = "red"
+    assert refused(broken) == [
+        f"regions.yaml: {region['code']}: parent: unknown parent 379999",
+        f"departments.yaml: {department['code']}: name: Input should be a valid string, got 5",
+        f"materials.yaml: {material['code']}: certificateType: unknown certificate type NO_SUCH_TYPE",
+        f"items.yaml: {item['code']}: fields[0].required: required",
+        f"items.yaml: {item['code']}: colour: unknown key",
+    ]
+
+
+def test_a_region_with_more_market_entities_than_its_parent_is_refused(raw: dict[str, Any]) -> None:
+    broken = copy.deepcopy(raw)
+    city = next(r for r in broken["regions"] if r["level"] == "CITY")
+    city["marketEntities"] = 10**9
+    assert refused(broken) == [f"regions.yaml: {city['code']}: more market entities than its parent {city['parent']}"]

@@ -11,11 +11,12 @@ import pytest
 from portal.events import Event
 from portal.halls import rules
 from portal.halls.models import Ticket, TicketStatus
-from portal.halls.seed import HallSourceError, parse_halls, read_halls, seed_halls
+from portal.halls.seed import parse_halls, read_halls, seed_halls
 from portal.halls.models import Counter, Hall, HallCategory
 from portal.audit.rules import Actor
 from portal.identity.models import RateCounter
 from portal.problems import InvalidField, RateLimitedError, Refused
+from portal.sources import SourceError
 from tests.halls.support import KIOSK, TODAY, clerk, make_hall, person
 from tests.helpers import registered_citizen
 
@@ -35,14 +36,37 @@ async def test_demo_halls_are_seeded_idempotently(database_url: str) -> None:
     assert hall.name.startswith("济南市民中心")
 
 
+def a_hall(code: str = "XHALL", **changes: object) -> dict[str, object]:
+    return {"code": code, "name": "某大厅", "region": "370100", "address": "某路1号",
+            "categories": [{"code": "QYKB", "name": "企业开办", "letter": "A", "serviceMinutes": 10,
+                            "slotMinutes": 30, "slotCapacity": 2}],
+            "counters": [{"code": f"{code}-01", "categories": ["QYKB"]}], **changes}
+
+
 def test_a_counter_serving_an_unknown_category_is_refused_naming_the_hall() -> None:
-    data = {"halls": [{"code": "XHALL", "name": "某大厅", "region": "370100", "address": "某路1号",
-                       "categories": [{"code": "QYKB", "name": "企业开办", "letter": "A", "service_minutes": 10,
-                                       "slot_minutes": 30, "slot_capacity": 2}],
-                       "counters": [{"code": "XHALL-01", "categories": ["QYKB", "NOPE"]}]}]}
-    with pytest.raises(HallSourceError) as refused:
+    data = {"halls": [a_hall(counters=[{"code": "XHALL-01", "categories": ["QYKB", "NOPE"]}])]}
+    with pytest.raises(SourceError) as refused:
         parse_halls(data)
-    assert refused.value.problems == ["hall XHALL: counter XHALL-01 serves unknown category NOPE"]
+    assert refused.value.problems == ["halls.yaml: XHALL: counters[0].categories[1]: unknown category NOPE"]
+
+
+def test_every_problem_of_a_halls_file_is_reported_at_once_naming_hall_and_place() -> None:
+    second = a_hall("YHALL", region="37010", counters=[{"code": "XHALL-01", "categories": ["QYKB"]}])
+    second["categories"] = [{**second["categories"][0], "slotMinutes": 25, "service_minutes": 10}]
+    unserved = a_hall("ZHALL")
+    unserved["categories"].append({**unserved["categories"][0], "code": "BDCDJ", "letter": "A"})
+    with pytest.raises(SourceError) as refused:
+        parse_halls({"halls": [a_hall(), second, unserved]})
+    assert refused.value.problems == [
+        "halls.yaml: YHALL: region: '37010' is not a 6-digit region code",
+        "halls.yaml: YHALL: categories[0].slotMinutes: must divide an hour (or be whole hours)",
+        "halls.yaml: YHALL: categories[0].service_minutes: unknown key",
+        "halls.yaml: ZHALL: categories[1]: duplicate letter A",
+        "halls.yaml: ZHALL: categories[1]: no counter serves category BDCDJ",
+    ]
+    with pytest.raises(SourceError) as refused:
+        parse_halls({"halls": [a_hall(), a_hall("YHALL", counters=[{"code": "XHALL-01", "categories": ["QYKB"]}])]})
+    assert refused.value.problems == ["halls.yaml: YHALL: counters[0]: counter XHALL-01 is not unique across halls"]
 
 
 async def test_tickets_are_numbered_per_category_and_day(database_url: str) -> None:

@@ -11,12 +11,12 @@ import pytest
 from portal.lutong import codes
 from portal.lutong.scenes import (
     Scene,
-    SceneConfigError,
     certificate_type_codes,
     field_keys,
     parse_scenes,
     scene_rules,
 )
+from portal.sources import SourceError
 
 SECRET = "a-test-secret-of-enough-length-for-the-portal"
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=timezone.utc)
@@ -92,11 +92,19 @@ def test_an_unknown_certificate_type_in_scenes_is_refused() -> None:
                 "certificates": ["RESIDENT_ID_CARD"]} for s in Scene]
     entries[0]["certificates"] = ["NO_SUCH_LICENCE"]
     entries[1]["identity"] = "full"
-    with pytest.raises(SceneConfigError) as error:
+    entries[3]["scanners"] = ["SUPERVISOR"]
+    with pytest.raises(SourceError) as error:
         parse_scenes(entries, certificate_type_codes(), field_keys())
-    assert "NO_SUCH_LICENCE" in str(error.value) and "identity" in str(error.value)
-    with pytest.raises(SceneConfigError, match="missing"):
-        parse_scenes(entries[2:], certificate_type_codes(), field_keys())
+    assert error.value.problems == [
+        "scenes.yaml: GOVERNMENT_SERVICE: certificates[0]: unknown certificate type NO_SUCH_LICENCE",
+        "scenes.yaml: MEDICAL_HEALTH: identity: Input should be 'masked', got 'full'",
+        "scenes.yaml: CULTURE_TOURISM: scanners[0]: SUPERVISOR does not scan; scanners are among "
+        "['WINDOW_CLERK', 'SCENE_OPERATOR']",
+    ]
+    with pytest.raises(SourceError) as error:
+        parse_scenes(entries[4:], certificate_type_codes(), field_keys())
+    assert error.value.problems == [
+        "scenes.yaml: scenes missing: ['GOVERNMENT_SERVICE', 'MEDICAL_HEALTH', 'TRANSPORT', 'CULTURE_TOURISM']"]
 
 
 def test_what_a_scene_operator_reads_back_of_a_form_is_data_checked_on_load() -> None:
@@ -106,18 +114,28 @@ def test_what_a_scene_operator_reads_back_of_a_form_is_data_checked_on_load() ->
                 "certificates": []} for s in Scene]
     entries[0]["form"] = {"guest.name": "initials"}
     entries[1]["form"] = {"guest.nickname": "plain"}
-    with pytest.raises(SceneConfigError) as error:
+    with pytest.raises(SourceError) as error:
         parse_scenes(entries, certificate_type_codes(), field_keys())
-    assert "initials" in str(error.value) and "guest.nickname" in str(error.value)
+    assert error.value.problems == [
+        "scenes.yaml: GOVERNMENT_SERVICE: form['guest.name']: Input should be 'plain', 'name', 'idNumber', 'phone' or "
+        "'creditCode', got 'initials'",
+        "scenes.yaml: MEDICAL_HEALTH: form['guest.nickname']: unknown field guest.nickname",
+    ]
 
 
 def test_legacy_code_types_are_data_validated_on_load() -> None:
-    from portal.lutong.legacy import LegacyTypesError, legacy_types, parse_types
+    from portal.lutong.legacy import legacy_types, parse_types
 
     types = legacy_types()
     assert len(types) >= 12 and types["HEALTH_CODE"].name == "健康码"
     assert types["BUS_CARD"].scene is Scene.TRANSPORT
-    with pytest.raises(LegacyTypesError) as error:
+    with pytest.raises(SourceError) as error:
         parse_types([{"code": "BUS_CARD", "name": "公交卡", "scene": "BUS"},
                      {"code": "bad", "name": "x", "scene": "LODGING"}])
-    assert "BUS" in str(error.value) and "UPPER_SNAKE" in str(error.value)
+    assert len(error.value.problems) == 2
+    assert error.value.problems[0].startswith("legacy_code_types.yaml: BUS_CARD: scene: Input should be ")
+    assert error.value.problems[0].endswith(", got 'BUS'")
+    assert error.value.problems[1] == "legacy_code_types.yaml: bad: code: 'bad' is not UPPER_SNAKE of at most 40 characters"
+    with pytest.raises(SourceError) as error:
+        parse_types([{"code": "BUS_CARD", "name": "公交卡", "scene": "TRANSPORT"}] * 2)
+    assert error.value.problems == ["legacy_code_types.yaml: BUS_CARD: duplicate code BUS_CARD"]

@@ -12,10 +12,11 @@ from portal.audit.rules import Actor
 from portal.halls.models import Appointment, AppointmentStatus, Hall
 from portal.identity import ratelimit
 from portal.identity.models import Session
-from portal.halls.seed import HallSourceError, parse_halls
+from portal.halls.seed import parse_halls
 from portal.lutong import codes
 from portal.lutong.signin import sign_in_with_code
 from portal.problems import RateLimitedError, Refused
+from portal.sources import SourceError
 from portal.workdays import SHANGHAI
 from tests.halls.support import make_hall
 from tests.lutong.support import code_for, holder
@@ -152,10 +153,10 @@ async def test_halls_say_whether_their_kiosks_start_in_elder_mode(gql: Any) -> N
 
 def test_the_halls_file_says_true_or_false_for_elder_mode() -> None:
     hall = {"code": "H1", "name": "大厅", "region": "370100", "address": "济南",
-            "categories": [{"code": "A", "name": "综合", "letter": "A", "service_minutes": 5, "slot_minutes": 15,
-                            "slot_capacity": 2}], "counters": [{"code": "H1-01", "categories": ["A"]}]}
+            "categories": [{"code": "A", "name": "综合", "letter": "A", "serviceMinutes": 5, "slotMinutes": 15,
+                            "slotCapacity": 2}], "counters": [{"code": "H1-01", "categories": ["A"]}]}
     assert parse_halls({"halls": [hall]})[0].kiosk_elder_mode is True
-    assert parse_halls({"halls": [{**hall, "kiosk_elder_mode": False}]})[0].kiosk_elder_mode is False
-    with pytest.raises(HallSourceError) as refused:
-        parse_halls({"halls": [{**hall, "kiosk_elder_mode": "yes"}]})
-    assert refused.value.problems == ["hall H1: kiosk_elder_mode must be true or false"]
+    assert parse_halls({"halls": [{**hall, "kioskElderMode": False}]})[0].kiosk_elder_mode is False
+    with pytest.raises(SourceError) as refused:
+        parse_halls({"halls": [{**hall, "kioskElderMode": "yes"}]})
+    assert len(refused.value.problems) == 1 and "kioskElderMode" in refused.value.problems[0], refused.value.problems
