@@ -15,8 +15,8 @@ from portal.identity import masking, models, rules
 from portal.identity.loaders import IdentityLoaders
 from portal.identity.models import AccountKind, Role
 from portal.identity.rules import Principal
-from portal.catalog.models import Terminal
 from portal.problems import Refused, known_id
+from portal.terminals import Terminal
 
 strawberry.enum(AccountKind)
 strawberry.enum(Role)

@@ -13,13 +13,13 @@ from strawberry.types import Info
 
 from portal.api.errors import (Conflict, FormInvalid, NotFound, PermissionDenied, RateLimited, UserError,
                                error_value, outcome, signed_in as signed_in_principal)
-from portal.catalog.models import Terminal
 from portal.identity import device_flow, masking
 from portal.identity.api import AuthPayload, auth_payload
 from portal.identity.models import DeviceSignIn as DeviceSignInRow
 from portal.identity.models import DeviceSignInStatus
 from portal.identity.rules import DEVICE_NAMES
 from portal.problems import EXPECTED
+from portal.terminals import Terminal
 
 strawberry.enum(DeviceSignInStatus)
 
