@@ -144,8 +144,12 @@ class Appointment:
     async def of(cls, a: models.Appointment) -> Appointment:
         name = await models.HallCategory.filter(hall_id=a.hall_id, code=a.category_code).first() \
             .values_list("name", flat=True)
+        return cls.named(a, name or a.category_code)
+
+    @classmethod
+    def named(cls, a: models.Appointment, category_name: str) -> Appointment:
         return cls(id=strawberry.ID(str(a.id)), hall_code=a.hall_id,
-                   category=TicketCategory(code=a.category_code, name=name or a.category_code),
+                   category=TicketCategory(code=a.category_code, name=category_name),
                    slot=a.slot_start, status=a.status)
 
 
@@ -156,8 +160,11 @@ AppointmentResult = Annotated[Appointment | FormInvalid | PermissionDenied | Not
 
 
 async def my_appointments(principal: Principal) -> list[Appointment]:
-    """The person's appointments of today and later (`me.appointments`)."""
-    return [await Appointment.of(a) for a in await rules.appointments_of(principal.account_id)]
+    """The person's appointments of today and later (`me.appointments`), their category names in one query."""
+    rows = await rules.appointments_of(principal.account_id)
+    names = {(hall, code): name for hall, code, name in await models.HallCategory.filter(
+        hall_id__in={a.hall_id for a in rows}).values_list("hall_id", "code", "name")} if rows else {}
+    return [Appointment.named(a, names.get((a.hall_id, a.category_code), a.category_code)) for a in rows]
 
 
 async def clerk_halls(principal: Principal) -> list[Hall]:

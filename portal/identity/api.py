@@ -9,13 +9,13 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from portal.api.errors import FormInvalid, NotFound, PermissionDenied, PublicError, RateLimited, outcome
+from portal.api.errors import FormInvalid, NotFound, PermissionDenied, RateLimited, outcome, signed_in
 from portal.catalog.rules import bundle_exists
 from portal.identity import masking, models, rules
 from portal.identity.loaders import IdentityLoaders
 from portal.identity.models import AccountKind, Role
 from portal.identity.rules import Principal
-from portal.problems import Refused, known_id
+from portal.problems import known_id
 from portal.terminals import Terminal
 
 strawberry.enum(AccountKind)
@@ -207,13 +207,6 @@ def auth_payload(info: Info, session: rules.SignedIn) -> AuthPayload:
     return AuthPayload(token=session.token, expires_at=session.expires_at, account=Account.of(info, session.account))
 
 
-async def _principal_or_denied(info: Info) -> Principal:
-    try:
-        return await info.context.require_principal()
-    except PublicError as exc:
-        raise Refused("PERMISSION", exc.code, exc.message) from exc
-
-
 def _grant_id(value: strawberry.ID) -> int:
     return known_id(value, "未找到该授权")
 
@@ -247,7 +240,7 @@ class IdentityMutation:
     @strawberry.mutation(description="End this session (its WebSocket connections close too).")
     async def logout(self, info: Info) -> LogoutResult:
         async def run() -> LogoutSuccess:
-            await rules.logout(await _principal_or_denied(info), await info.context.actor())
+            await rules.logout(await signed_in(info), await info.context.actor())
             return LogoutSuccess(ok=True)
         return await outcome(run())
 
@@ -255,7 +248,7 @@ class IdentityMutation:
                                      "its WebSocket connections close too. A device session may end only itself.")
     async def revoke_session(self, info: Info, id: strawberry.ID) -> RevokeSessionResult:
         async def run() -> SessionType:
-            principal = await _principal_or_denied(info)
+            principal = await signed_in(info)
             session = await rules.revoke_session(principal, await info.context.actor(),
                                                  known_id(id, "未找到该登录设备，可能已退出"))
             return SessionType.of(session, principal)
@@ -264,7 +257,7 @@ class IdentityMutation:
     @strawberry.mutation(description="Change the password; every other session of the account ends.")
     async def change_password(self, info: Info, input: ChangePasswordInput) -> ChangePasswordResult:
         async def run() -> PasswordChanged:
-            principal = await _principal_or_denied(info)
+            principal = await signed_in(info)
             await rules.change_password(info.context.passwords, principal, await info.context.actor(),
                                         current=input.current_password, new=input.new_password)
             return PasswordChanged(account=Account.of(info, await models.Account.get(id=principal.account_id)))
@@ -273,7 +266,7 @@ class IdentityMutation:
     @strawberry.mutation(description="An enterprise authorises an employee to act for it.")
     async def grant_enterprise_agent(self, info: Info, input: GrantEnterpriseAgentInput) -> AgentGrantResult:
         async def run() -> AgentGrant:
-            grant = await rules.grant_enterprise_agent(await _principal_or_denied(info), await info.context.actor(),
+            grant = await rules.grant_enterprise_agent(await signed_in(info), await info.context.actor(),
                                                        id_number=input.id_number)
             await grant.fetch_related("enterprise", "agent")
             return AgentGrant.of(grant)
@@ -282,7 +275,7 @@ class IdentityMutation:
     @strawberry.mutation
     async def revoke_enterprise_agent(self, info: Info, id: strawberry.ID) -> AgentGrantResult:
         async def run() -> AgentGrant:
-            grant = await rules.revoke_enterprise_agent(await _principal_or_denied(info), await info.context.actor(),
+            grant = await rules.revoke_enterprise_agent(await signed_in(info), await info.context.actor(),
                                                         _grant_id(id))
             await grant.fetch_related("enterprise", "agent")
             return AgentGrant.of(grant)
@@ -293,7 +286,7 @@ class IdentityMutation:
                                       ) -> FamilyAuthorisationResult:
         async def run() -> FamilyAuthorisationType:
             grant = await rules.authorise_family_member(
-                await _principal_or_denied(info), await info.context.actor(), id_number=input.id_number,
+                await signed_in(info), await info.context.actor(), id_number=input.id_number,
                 bundle_code=input.bundle_code, relationship=input.relationship, bundle_exists=bundle_exists)
             await grant.fetch_related("grantor", "grantee")
             return FamilyAuthorisationType.of(grant)
@@ -302,7 +295,7 @@ class IdentityMutation:
     @strawberry.mutation
     async def revoke_family_authorisation(self, info: Info, id: strawberry.ID) -> FamilyAuthorisationResult:
         async def run() -> FamilyAuthorisationType:
-            grant = await rules.revoke_family_authorisation(await _principal_or_denied(info),
+            grant = await rules.revoke_family_authorisation(await signed_in(info),
                                                             await info.context.actor(), _grant_id(id))
             await grant.fetch_related("grantor", "grantee")
             return FamilyAuthorisationType.of(grant)
