@@ -157,7 +157,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     from portal.identity.models import Role
     from portal.identity.passwords import Passwords
     from portal.halls.rules import create_staff_in_halls
-    from portal.problems import InvalidField, Refused
+    from portal.problems import Code, InvalidField, Missing, Refused
 
     settings = _settings(args)
     outcome: dict[str, object] = {}
@@ -169,7 +169,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
         if args.department:
             department = await Department.get_or_none(code=args.department)
             if department is None:
-                raise Refused("NOT_FOUND", "UNKNOWN_DEPARTMENT", f"no department {args.department} in the catalog")
+                raise Missing(Code.UNKNOWN_DEPARTMENT, f"no department {args.department} in the catalog")
         outcome["account"] = await create_staff_in_halls(
             Passwords(settings.password_profile), username=args.username, password=args.password,
             role=Role(args.role), department_code=args.department,

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from portal.problems import InvalidField
+from portal.problems import Code, InvalidField
 from portal.text import text_problem
 
 MAX_KEY_LENGTH = 100
@@ -19,7 +19,7 @@ def check_key(key: object, *, field: str = "idempotencyKey") -> str:
     """A key of 1 to 100 characters (surrounding spaces ignored), without control characters (portal.text)."""
     text = key.strip() if isinstance(key, str) else ""
     if not text or text_problem(text, max_length=MAX_KEY_LENGTH, multiline=False) is not None:
-        raise InvalidField(field, "BAD_IDEMPOTENCY_KEY", f"请求标识须为1到{MAX_KEY_LENGTH}个字符，不含控制字符")
+        raise InvalidField(field, Code.BAD_IDEMPOTENCY_KEY, f"请求标识须为1到{MAX_KEY_LENGTH}个字符，不含控制字符")
     return text
 
 

@@ -1,15 +1,61 @@
-"""Expected failures raised by the domain rules of every domain; the API turns them into `UserError` values."""
+"""Expected failures raised by the domain rules of every domain; the API turns them into `UserError` values.
+
+Every failure carries a stable ``code``: a member of an ``ErrorCode`` enum, never a bare string, so that a
+misspelt code fails where it is written instead of reaching a client. The codes several packages share are
+``Code`` below; each domain keeps its own in its ``errors.py`` (``IdentityCode``, ``HallCode`` ...). A code
+string has one home: no two enums define the same one (tests/test_error_codes.py).
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum, unique
+
+
+class ErrorCode(StrEnum):
+    """A stable error code (UPPER_SNAKE, named as its value): the base of every code enum. A member is a ``str``,
+    so clients, JSON and tests see the same string as before."""
+
+
+def checked_code(code: ErrorCode) -> ErrorCode:
+    """``code`` if it is a member of an ``ErrorCode`` enum; a plain string is a programming error."""
+    if not isinstance(code, ErrorCode):
+        raise TypeError(f"an error code must be a member of an ErrorCode enum, not {code!r}")
+    return code
+
+
+@unique
+class Code(ErrorCode):
+    """The codes more than one package uses."""
+
+    REQUIRED = "REQUIRED"
+    NOT_FOUND = "NOT_FOUND"
+    NOT_AUTHORISED = "NOT_AUTHORISED"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    BAD_LENGTH = "BAD_LENGTH"
+    TOO_LONG = "TOO_LONG"
+    TOO_SHORT = "TOO_SHORT"
+    BAD_FORMAT = "BAD_FORMAT"
+    NOT_A_STRING = "NOT_A_STRING"
+    NOT_AN_INTEGER = "NOT_AN_INTEGER"
+    FORBIDDEN_CHARACTER = "FORBIDDEN_CHARACTER"
+    BAD_REGION = "BAD_REGION"
+    BAD_IDEMPOTENCY_KEY = "BAD_IDEMPOTENCY_KEY"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    STALE_VERSION = "STALE_VERSION"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    UNKNOWN_BUNDLE = "UNKNOWN_BUNDLE"
+    UNKNOWN_CATEGORY = "UNKNOWN_CATEGORY"
+    UNKNOWN_DEPARTMENT = "UNKNOWN_DEPARTMENT"
+    UNKNOWN_FILE = "UNKNOWN_FILE"
+    UNKNOWN_HALL = "UNKNOWN_HALL"
 
 
 class InvalidField(ValueError):
     """One input the rules refuse: ``field`` (canonical key), ``code`` (stable), ``message`` (Chinese)."""
 
-    def __init__(self, field: str, code: str, message: str) -> None:
-        super().__init__(field, code, message)  # all three in args so the exception pickles
+    def __init__(self, field: str, code: ErrorCode, message: str) -> None:
+        super().__init__(field, checked_code(code), message)  # all three in args so the exception pickles
         self.field, self.code, self.message = field, code, message
 
     def __str__(self) -> str:
@@ -25,11 +71,34 @@ class FormProblems(Exception):
 
 
 class Refused(Exception):
-    """An action the rules refuse; ``kind`` is PERMISSION, NOT_FOUND or CONFLICT."""
+    """An action the rules refuse: raise one of its kinds, ``Forbidden``, ``Missing`` or ``Conflicting``."""
 
-    def __init__(self, kind: str, code: str, message: str) -> None:
+    kind: str  # PERMISSION, NOT_FOUND or CONFLICT: how an HTTP face (Open311) reports it
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        if type(self) is Refused:
+            raise TypeError("Refused is the base of Forbidden, Missing and Conflicting; raise one of them")
         super().__init__(message)
-        self.kind, self.code, self.message = kind, code, message
+        self.code, self.message = checked_code(code), message
+
+
+class Forbidden(Refused):
+    """The actor may not do this (a `PermissionDenied` value)."""
+
+    kind = "PERMISSION"
+
+
+class Missing(Refused):
+    """What the action names does not exist, or is not the actor's to see (a `NotFound` value)."""
+
+    kind = "NOT_FOUND"
+
+
+class Conflicting(Refused):
+    """The state forbids the action: a stale version, a reused idempotency key, a step out of order (a
+    `Conflict` value)."""
+
+    kind = "CONFLICT"
 
 
 class RateLimitedError(Exception):
@@ -59,7 +128,7 @@ def known_id(value: object, message: str) -> int:
     """``row_id``, or NOT_FOUND with ``message`` (e.g. 未找到该诉求) when the value can name no row."""
     number = row_id(value)
     if number is None:
-        raise Refused("NOT_FOUND", "NOT_FOUND", message)
+        raise Missing(Code.NOT_FOUND, message)
     return number
 
 
@@ -72,5 +141,5 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 def check_day(field: str, day: date) -> date:
     """A calendar day a client names (a report's `from` or `to`, a window's bound) within FIRST_DAY..LAST_DAY."""
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise InvalidField(field, "OUT_OF_RANGE", f"日期须在 {FIRST_DAY} 至 {LAST_DAY} 之间")
+        raise InvalidField(field, Code.OUT_OF_RANGE, f"日期须在 {FIRST_DAY} 至 {LAST_DAY} 之间")
     return day

@@ -13,7 +13,7 @@ import re
 
 from tortoise.expressions import Q
 
-from portal.problems import InvalidField
+from portal.problems import Code, InvalidField
 
 REGION_CODE = re.compile(r"[0-9]{6}")
 PROVINCE = "370000"
@@ -28,7 +28,7 @@ def check_region_code(field: str, value: object) -> str:
     """``value`` when it is a region code, else ``InvalidField`` naming ``field``: an 8-digit "37010000" is not
     Jinan, and read as a prefix it would be the whole province."""
     if not is_region_code(value):
-        raise InvalidField(field, "BAD_REGION", "行政区划代码应为6位数字（GB/T 2260），例如济南市 370100")
+        raise InvalidField(field, Code.BAD_REGION, "行政区划代码应为6位数字（GB/T 2260），例如济南市 370100")
     assert isinstance(value, str)
     return value
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from portal.problems import InvalidField
+from portal.problems import Code, InvalidField
 
 # C0 controls except tab, line feed and carriage return; DEL and the C1 controls; zero-width and direction
 # marks (U+200B-U+200F), line and paragraph separators, embeddings and overrides (U+202A-U+202E), word joiner
@@ -26,14 +26,14 @@ LINE_BREAKS = re.compile("[\t\n\r]")
 MAX_FREE_TEXT = 5000
 
 
-def text_problem(value: str, *, max_length: int = MAX_FREE_TEXT, multiline: bool = True) -> tuple[str, str] | None:
+def text_problem(value: str, *, max_length: int = MAX_FREE_TEXT, multiline: bool = True) -> tuple[Code, str] | None:
     """Why ``value`` is refused, as (code, Chinese message), or None when it is acceptable."""
     if len(value) > max_length:
-        return "TOO_LONG", f"内容过长：不能超过 {max_length} 个字符"
+        return Code.TOO_LONG, f"内容过长：不能超过 {max_length} 个字符"
     if FORBIDDEN.search(value):
-        return "FORBIDDEN_CHARACTER", "含有不可见的控制字符或方向字符，请删除后重新输入"
+        return Code.FORBIDDEN_CHARACTER, "含有不可见的控制字符或方向字符，请删除后重新输入"
     if not multiline and LINE_BREAKS.search(value):
-        return "FORBIDDEN_CHARACTER", "此处不能换行"
+        return Code.FORBIDDEN_CHARACTER, "此处不能换行"
     return None
 
 

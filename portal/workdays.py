@@ -12,10 +12,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field as dataclass_field
 from datetime import date, datetime, time, timedelta, timezone
+from enum import unique
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+
+from portal.problems import Code, ErrorCode, checked_code
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_WORKING_DAYS = 365
@@ -30,13 +33,36 @@ _ENTRY_KEYS = frozenset({"name", "dates", "from", "to"})
 _CHINESE_NAMES = {holiday.value: holiday.chinese for holiday in chinese_calendar.Holiday}
 
 
+@unique
+class CalendarCode(ErrorCode):
+    """The codes only the calendar raises (an administrator's import file, a working-day question)."""
+
+    NOT_A_MAPPING = "NOT_A_MAPPING"
+    MISSING = "MISSING"
+    INVALID_YEAR = "INVALID_YEAR"
+    UNKNOWN_KEY = "UNKNOWN_KEY"
+    EMPTY = "EMPTY"
+    NOT_A_LIST = "NOT_A_LIST"
+    INVALID_NAME = "INVALID_NAME"
+    DUPLICATE_DATE = "DUPLICATE_DATE"
+    AMBIGUOUS_DATES = "AMBIGUOUS_DATES"
+    RANGE_REVERSED = "RANGE_REVERSED"
+    INVALID_DATE = "INVALID_DATE"
+    DATE_OUTSIDE_YEAR = "DATE_OUTSIDE_YEAR"
+    DATE_IN_BOTH_LISTS = "DATE_IN_BOTH_LISTS"
+    WORKDAY_NOT_WEEKEND = "WORKDAY_NOT_WEEKEND"
+    YEAR_MISMATCH = "YEAR_MISMATCH"
+    NOT_A_DATETIME = "NOT_A_DATETIME"
+    NAIVE_DATETIME = "NAIVE_DATETIME"
+
+
 class CalendarError(ValueError):
     """An input the calendar refuses: .field names the argument or the place in an import file,
-    .code is a stable UPPER_SNAKE identifier, .message is Chinese text for people."""
+    .code is a stable error code (``CalendarCode`` or a shared ``Code``), .message is Chinese text for people."""
 
-    def __init__(self, field: str, code: str, message: str) -> None:
+    def __init__(self, field: str, code: ErrorCode, message: str) -> None:
         super().__init__(f"{field}: {code}: {message}")
-        self.field, self.code, self.message = field, code, message
+        self.field, self.code, self.message = field, checked_code(code), message
 
 
 @dataclass(frozen=True)
@@ -100,27 +126,27 @@ def schedule_from_chinese_calendar(year: int) -> YearSchedule | None:
 def parse_schedule(data: object) -> YearSchedule:
     """Validate an administrator's import file (already loaded from JSON or YAML) into a YearSchedule."""
     if not isinstance(data, Mapping):
-        raise CalendarError("schedule", "NOT_A_MAPPING", "导入内容必须是一个对象（键值映射）")
+        raise CalendarError("schedule", CalendarCode.NOT_A_MAPPING, "导入内容必须是一个对象（键值映射）")
     _reject_unknown_keys(data, _TOP_KEYS, "")
     year = data.get("year")
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        code = "MISSING" if "year" not in data else "INVALID_YEAR"
+        code = CalendarCode.MISSING if "year" not in data else CalendarCode.INVALID_YEAR
         raise CalendarError("year", code, "年份 year 必须是 2000 到 2100 之间的整数")
     holidays = _parse_entries(data, "holidays", year, required=True)
     workdays = _parse_entries(data, "workdays", year, required=False)
     for day, (place, _) in workdays.items():
         if day in holidays:
             message = f"{day} 同时出现在放假（{holidays[day][0]}）和调休上班中"
-            raise CalendarError(place, "DATE_IN_BOTH_LISTS", message)
+            raise CalendarError(place, CalendarCode.DATE_IN_BOTH_LISTS, message)
         if day.weekday() < 5:
-            raise CalendarError(place, "WORKDAY_NOT_WEEKEND", f"{day} 不是周六或周日，不能作为调休上班日")
+            raise CalendarError(place, CalendarCode.WORKDAY_NOT_WEEKEND, f"{day} 不是周六或周日，不能作为调休上班日")
     return YearSchedule(year, {d: n for d, (_, n) in holidays.items()}, {d: n for d, (_, n) in workdays.items()})
 
 
 def _reject_unknown_keys(mapping: Mapping[object, object], allowed: frozenset[str], prefix: str) -> None:
     for key in mapping:
         if key not in allowed:
-            raise CalendarError(f"{prefix}{key}", "UNKNOWN_KEY", f"无法识别的字段：{key}")
+            raise CalendarError(f"{prefix}{key}", CalendarCode.UNKNOWN_KEY, f"无法识别的字段：{key}")
 
 
 def _parse_entries(
@@ -129,42 +155,43 @@ def _parse_entries(
     """Entries of one list as {date: (place in file, name)}, rejecting any date listed twice."""
     entries = data.get(key, None if required else [])
     if not isinstance(entries, list) or (required and not entries):
-        code = "MISSING" if key not in data else "EMPTY" if entries == [] else "NOT_A_LIST"
+        code = (CalendarCode.MISSING if key not in data
+                else CalendarCode.EMPTY if entries == [] else CalendarCode.NOT_A_LIST)
         raise CalendarError(key, code, f"{key} 必须是非空列表")
     result: dict[date, tuple[str, str]] = {}
     for i, entry in enumerate(entries):
         where = f"{key}[{i}]"
         if not isinstance(entry, Mapping):
-            raise CalendarError(where, "NOT_A_MAPPING", "每一项必须是包含 name 和日期的对象")
+            raise CalendarError(where, CalendarCode.NOT_A_MAPPING, "每一项必须是包含 name 和日期的对象")
         _reject_unknown_keys(entry, _ENTRY_KEYS, f"{where}.")
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
-            code = "MISSING" if "name" not in entry else "INVALID_NAME"
+            code = CalendarCode.MISSING if "name" not in entry else CalendarCode.INVALID_NAME
             raise CalendarError(f"{where}.name", code, "名称 name 必须是非空文字")
         for place, day in _entry_dates(entry, where, year):
             if day in result:
-                raise CalendarError(place, "DUPLICATE_DATE", f"{day} 已在 {result[day][0]} 中列出")
+                raise CalendarError(place, CalendarCode.DUPLICATE_DATE, f"{day} 已在 {result[day][0]} 中列出")
             result[day] = (place, name.strip())
     return result
 
 
 def _entry_dates(entry: Mapping[object, object], where: str, year: int) -> list[tuple[str, date]]:
     if "dates" in entry and ("from" in entry or "to" in entry):
-        raise CalendarError(where, "AMBIGUOUS_DATES", "dates 与 from/to 只能二选一")
+        raise CalendarError(where, CalendarCode.AMBIGUOUS_DATES, "dates 与 from/to 只能二选一")
     if "dates" in entry:
         dates = entry["dates"]
         if not isinstance(dates, list) or not dates:
-            code = "EMPTY" if dates == [] else "NOT_A_LIST"
+            code = CalendarCode.EMPTY if dates == [] else CalendarCode.NOT_A_LIST
             raise CalendarError(f"{where}.dates", code, "dates 必须是非空的日期列表")
         return [(f"{where}.dates[{j}]", _parse_date(v, f"{where}.dates[{j}]", year)) for j, v in enumerate(dates)]
     missing = [bound for bound in ("from", "to") if bound not in entry]
     if missing:
         place = f"{where}.dates" if len(missing) == 2 else f"{where}.{missing[0]}"
-        raise CalendarError(place, "MISSING", "需要 dates 列表，或 from 与 to 日期范围")
+        raise CalendarError(place, CalendarCode.MISSING, "需要 dates 列表，或 from 与 to 日期范围")
     first = _parse_date(entry["from"], f"{where}.from", year)
     last = _parse_date(entry["to"], f"{where}.to", year)
     if first > last:
-        raise CalendarError(f"{where}.to", "RANGE_REVERSED", f"结束日期 {last} 早于开始日期 {first}")
+        raise CalendarError(f"{where}.to", CalendarCode.RANGE_REVERSED, f"结束日期 {last} 早于开始日期 {first}")
     return [(where, first + timedelta(days=k)) for k in range((last - first).days + 1)]
 
 
@@ -176,17 +203,17 @@ def _parse_date(value: object, place: str, year: int) -> date:
         except ValueError:
             pass
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise CalendarError(place, "INVALID_DATE", f"无法识别的日期：{value!r}，应为 YYYY-MM-DD")
+        raise CalendarError(place, CalendarCode.INVALID_DATE, f"无法识别的日期：{value!r}，应为 YYYY-MM-DD")
     if value.year != year:
-        raise CalendarError(place, "DATE_OUTSIDE_YEAR", f"{value} 不在 {year} 年内")
+        raise CalendarError(place, CalendarCode.DATE_OUTSIDE_YEAR, f"{value} 不在 {year} 年内")
     return value
 
 
 def _check_days(days: object, field: str) -> None:
     if isinstance(days, bool) or not isinstance(days, int):
-        raise CalendarError(field, "NOT_AN_INTEGER", "工作日天数必须是整数")
+        raise CalendarError(field, Code.NOT_AN_INTEGER, "工作日天数必须是整数")
     if not 1 <= days <= MAX_WORKING_DAYS:
-        raise CalendarError(field, "OUT_OF_RANGE", f"工作日天数必须在 1 到 {MAX_WORKING_DAYS} 之间")
+        raise CalendarError(field, Code.OUT_OF_RANGE, f"工作日天数必须在 1 到 {MAX_WORKING_DAYS} 之间")
 
 
 def _require_date(value: object, name: str) -> None:
@@ -212,7 +239,7 @@ class WorkCalendar:
                 schedules[year] = schedule
         for year, schedule in (imported or {}).items():
             if schedule.year != year:
-                raise CalendarError("imported", "YEAR_MISMATCH", f"导入的 {year} 年日程实际属于 {schedule.year} 年")
+                raise CalendarError("imported", CalendarCode.YEAR_MISMATCH, f"导入的 {year} 年日程实际属于 {schedule.year} 年")
             schedules[year] = schedule
         self._schedules: Mapping[int, YearSchedule] = MappingProxyType(schedules)
 
@@ -238,7 +265,7 @@ class WorkCalendar:
         try:
             return self._walk(start, days)
         except OverflowError:
-            raise CalendarError("from", "OUT_OF_RANGE", "日期超出可计算范围") from None
+            raise CalendarError("from", Code.OUT_OF_RANGE, "日期超出可计算范围") from None
 
     def _walk(self, start: date, days: int) -> WorkingDayResult:
         day, left, provisional = start, days, False
@@ -259,9 +286,9 @@ class WorkCalendar:
         """2115: contact within 2 natural hours, opinion within 1 working day, resolution within
         15 working days, both counted from the Asia/Shanghai calendar day of receipt."""
         if not isinstance(received_at, datetime):
-            raise CalendarError("receivedAt", "NOT_A_DATETIME", "受理时间必须是日期时间")
+            raise CalendarError("receivedAt", CalendarCode.NOT_A_DATETIME, "受理时间必须是日期时间")
         if received_at.utcoffset() is None:
-            raise CalendarError("receivedAt", "NAIVE_DATETIME", "受理时间必须带时区，例如 +08:00")
+            raise CalendarError("receivedAt", CalendarCode.NAIVE_DATETIME, "受理时间必须带时区，例如 +08:00")
         try:
             local = received_at.astimezone(SHANGHAI)
             # Natural hours are added in UTC so a historical DST change cannot bend them.
@@ -269,7 +296,7 @@ class WorkCalendar:
             opinion = self._walk(local.date(), _APPEAL_OPINION_DAYS)
             resolve = self._walk(local.date(), _APPEAL_RESOLVE_DAYS)
         except OverflowError:
-            raise CalendarError("receivedAt", "OUT_OF_RANGE", "受理时间超出可计算范围") from None
+            raise CalendarError("receivedAt", Code.OUT_OF_RANGE, "受理时间超出可计算范围") from None
         return SlaPlan(local, contact_by, end_of_day(opinion.date), end_of_day(resolve.date),
                        opinion.provisional or resolve.provisional)
 

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from portal.api.errors import PublicError
+from portal.api.errors import ApiCode, PublicError
 from portal.api.public import PublicData
 from portal.audit.rules import Actor
 from portal.terminals import Terminal
@@ -91,8 +91,8 @@ class Context:
         if principal is None:
             wrong = self.memo.get(_WRONG_TERMINAL)
             if wrong is not None:
-                raise PublicError("WRONG_TERMINAL", f"此登录仅限在{DEVICE_NAMES[wrong]}上使用")
-            raise PublicError("UNAUTHENTICATED", "请先登录" if not self.token else "登录已失效，请重新登录")
+                raise PublicError(ApiCode.WRONG_TERMINAL, f"此登录仅限在{DEVICE_NAMES[wrong]}上使用")
+            raise PublicError(ApiCode.UNAUTHENTICATED, "请先登录" if not self.token else "登录已失效，请重新登录")
         return principal
 
     def set_principal(self, principal: Principal | None) -> None:

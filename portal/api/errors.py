@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from enum import unique
 from typing import Any, TypeVar
 
 import strawberry
@@ -21,10 +22,37 @@ from strawberry.extensions import MaskErrors
 from strawberry.types import Info
 
 from portal.identity.principal import Principal
-from portal.problems import EXPECTED, FormProblems, InvalidField, RateLimitedError, Refused, check_day, row_id
+from portal.problems import (
+    EXPECTED,
+    Conflicting,
+    ErrorCode,
+    Forbidden,
+    FormProblems,
+    InvalidField,
+    Missing,
+    RateLimitedError,
+    check_day,
+    checked_code,
+    row_id,
+)
 
 log = logging.getLogger("portal.errors")
 T = TypeVar("T")
+
+
+@unique
+class ApiCode(ErrorCode):
+    """The codes of the API itself: who is asking, the shape of arguments, the error values."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    WRONG_TERMINAL = "WRONG_TERMINAL"
+    FORBIDDEN = "FORBIDDEN"
+    INVALID_ARGUMENT = "INVALID_ARGUMENT"
+    INVALID_CURSOR = "INVALID_CURSOR"
+    PAGE_SIZE_OUT_OF_RANGE = "PAGE_SIZE_OUT_OF_RANGE"
+    FORM_INVALID = "FORM_INVALID"
+    RATE_LIMITED = "RATE_LIMITED"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
 
 
 @strawberry.interface(description="An expected failure: `message` is for people (Chinese), `code` for programs.")
@@ -70,15 +98,15 @@ class PublicError(Exception):
     """An expected failure reported as a GraphQL error, never masked; graphql-core copies
     ``extensions`` (code, field) into the error it reports."""
 
-    def __init__(self, code: str, message: str, *, field: str | None = None, **extensions: Any) -> None:
+    def __init__(self, code: ErrorCode, message: str, *, field: str | None = None, **extensions: Any) -> None:
         super().__init__(message)
-        self.code = code
+        self.code = checked_code(code)
         self.message = message
         self.field = field
         self.extensions = {"code": code, **({"field": field} if field else {}), **extensions}
 
 
-def invalid_argument(field: str, message: str, code: str = "INVALID_ARGUMENT") -> PublicError:
+def invalid_argument(field: str, message: str, code: ErrorCode = ApiCode.INVALID_ARGUMENT) -> PublicError:
     return PublicError(code, message, field=field)
 
 
@@ -137,7 +165,7 @@ class MaskUnexpectedErrors(MaskErrors):
             positions=error.positions,
             path=error.path,
             original_error=None,
-            extensions={"code": "INTERNAL_ERROR", "reference": reference},
+            extensions={"code": ApiCode.INTERNAL_ERROR, "reference": reference},
         )
 
 
@@ -148,13 +176,17 @@ def error_value(problem: Exception) -> UserError:
         problem = FormProblems([problem])
     if isinstance(problem, FormProblems):
         errors = [ValidationError(code=p.code, message=p.message, field=p.field) for p in problem.problems]
-        return FormInvalid(code="FORM_INVALID", message=f"有{len(errors)}处内容需要修改", errors=errors)
+        return FormInvalid(code=ApiCode.FORM_INVALID, message=f"有{len(errors)}处内容需要修改", errors=errors)
     if isinstance(problem, RateLimitedError):
-        return RateLimited(code="RATE_LIMITED", message=f"尝试次数过多，请{problem.retry_after_seconds}秒后再试",
+        return RateLimited(code=ApiCode.RATE_LIMITED,
+                           message=f"尝试次数过多，请{problem.retry_after_seconds}秒后再试",
                            retry_after_seconds=problem.retry_after_seconds)
-    if isinstance(problem, Refused):
-        kind = {"PERMISSION": PermissionDenied, "NOT_FOUND": NotFound, "CONFLICT": Conflict}[problem.kind]
-        return kind(code=problem.code, message=problem.message)
+    if isinstance(problem, Forbidden):
+        return PermissionDenied(code=problem.code, message=problem.message)
+    if isinstance(problem, Missing):
+        return NotFound(code=problem.code, message=problem.message)
+    if isinstance(problem, Conflicting):
+        return Conflict(code=problem.code, message=problem.message)
     raise TypeError(f"not an expected failure: {problem!r}")
 
 
@@ -163,7 +195,7 @@ def stream_cursor(after: str | None) -> int:
     if after is None:
         return 0
     if (number := row_id(after)) is None:
-        raise invalid_argument("after", "游标无效，请从头订阅", code="INVALID_CURSOR")
+        raise invalid_argument("after", "游标无效，请从头订阅", code=ApiCode.INVALID_CURSOR)
     return number
 
 
@@ -173,7 +205,7 @@ async def signed_in(info: Info) -> Principal:
     try:
         return await info.context.require_principal()
     except PublicError as exc:
-        raise Refused("PERMISSION", exc.code, exc.message) from exc
+        raise Forbidden(exc.code, exc.message) from exc
 
 
 async def outcome(call: Awaitable[T]) -> T | UserError:

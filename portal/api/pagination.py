@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from tortoise.queryset import QuerySet
 
-from portal.api.errors import invalid_argument
+from portal.api.errors import ApiCode, invalid_argument
 from portal.problems import row_id
 
 DEFAULT_PAGE = 20
@@ -51,7 +51,7 @@ def decode_cursor(cursor: str) -> int:
             return offset
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
-    raise invalid_argument("after", "分页游标无效，请从第一页重新查询", code="INVALID_CURSOR")
+    raise invalid_argument("after", "分页游标无效，请从第一页重新查询", code=ApiCode.INVALID_CURSOR)
 
 
 def page_size(first: int | None) -> int:
@@ -59,7 +59,7 @@ def page_size(first: int | None) -> int:
     if first is None:
         return DEFAULT_PAGE
     if first < 0 or first > MAX_PAGE:
-        raise invalid_argument("first", f"每页数量须在0到{MAX_PAGE}之间", code="PAGE_SIZE_OUT_OF_RANGE")
+        raise invalid_argument("first", f"每页数量须在0到{MAX_PAGE}之间", code=ApiCode.PAGE_SIZE_OUT_OF_RANGE)
     return first
 
 

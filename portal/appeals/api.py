@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from portal import events
 from portal.api.errors import (
+    ApiCode,
     Conflict,
     FormInvalid,
     NotFound,
@@ -26,6 +27,7 @@ from portal.api.errors import (
 )
 from portal.api.pagination import Connection, paginate
 from portal.appeals import models, rules
+from portal.appeals.errors import AppealCode
 from portal.appeals.loaders import AppealLoaders
 from portal.appeals.payloads import Alert, AppealChanged
 from portal.appeals.models import AppealCategory, AppealChannel, AppealStatus, AppealUrgency
@@ -35,7 +37,7 @@ from portal.identity import masking, revocations
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, Role
 from portal.identity.policy import has_role, may_route_appeals, may_supervise
 from portal.identity.principal import Principal
-from portal.problems import Refused, known_id, row_id
+from portal.problems import Code, Refused, known_id, row_id
 from portal.regions import PROVINCE, is_region_code
 
 strawberry.enum(AppealChannel, description="ONLINE (诉求专区), MAILBOX (省长信箱), HOTLINE (96178), VISIT (走访).")
@@ -285,7 +287,7 @@ class AppealQuery:
                                after: str | None = None) -> Connection[Appeal]:
         principal = await info.context.require_principal()
         if not may_route_appeals(principal):
-            raise PublicError("FORBIDDEN", "只有诉求专席可以查看待分办诉求")
+            raise PublicError(ApiCode.FORBIDDEN, "只有诉求专席可以查看待分办诉求")
         statuses = [status] if status else [AppealStatus.RECEIVED, AppealStatus.RETURNED]
         return await paginate(models.Appeal.filter(status__in=statuses).order_by("id"), first, after, Appeal.of)
 
@@ -294,7 +296,7 @@ class AppealQuery:
                                  after: str | None = None) -> Connection[Appeal]:
         principal = await info.context.require_principal()
         if not has_role(principal, Role.DEPARTMENT_HANDLER) or not principal.department_code:
-            raise PublicError("FORBIDDEN", "只有承办单位经办人可以查看本单位诉求")
+            raise PublicError(ApiCode.FORBIDDEN, "只有承办单位经办人可以查看本单位诉求")
         query = models.Appeal.filter(department_code=principal.department_code, status__in=list(rules.OPEN))
         return await paginate(query.order_by("resolve_by", "id"), first, after, Appeal.of)
 
@@ -305,7 +307,7 @@ class AppealQuery:
         with invalid_arguments():
             topics = rules.meeting_topics(region_code)
         if not may_supervise(principal, region_code):
-            raise PublicError("FORBIDDEN", "只有督办人员可以查看会议议题")
+            raise PublicError(ApiCode.FORBIDDEN, "只有督办人员可以查看会议议题")
         return await paginate(topics, first, after, Appeal.of)
 
     @strawberry.field(description="Similar appeals of the same region and category in the last 90 days.")
@@ -314,7 +316,7 @@ class AppealQuery:
         try:
             found = await rules.similar_appeals(principal, _id(id))
         except Refused as refused:
-            raise PublicError("NOT_FOUND", refused.message) from refused
+            raise PublicError(Code.NOT_FOUND, refused.message) from refused
         return [SimilarAppeal(appeal=Appeal.of(s.appeal), score=s.score) for s in found]
 
 
@@ -323,7 +325,7 @@ class AppealMutation:
     @strawberry.mutation(description="The online zone: an enterprise (or its agent) files an appeal.")
     async def submit_appeal(self, info: Info, input: SubmitAppealInput) -> AppealResult:
         if input.channel is not AppealChannel.ONLINE:
-            return FormInvalid(code="FORM_INVALID", message="有1处内容需要修改", errors=[
+            return FormInvalid(code=ApiCode.FORM_INVALID, message="有1处内容需要修改", errors=[
                 _channel_error()])
         return await _result(info, lambda p, a: rules.submit(
             p, a, title=input.title, content=input.content, category=input.category, urgency=input.urgency,
@@ -380,7 +382,7 @@ class AppealMutation:
 
 
 def _channel_error() -> ValidationError:
-    return ValidationError(code="BAD_CHANNEL", message="在线提交的渠道只能是 ONLINE，来电来信由诉求专席登记",
+    return ValidationError(code=AppealCode.BAD_CHANNEL, message="在线提交的渠道只能是 ONLINE，来电来信由诉求专席登记",
                            field="channel")
 
 
@@ -392,7 +394,7 @@ def alert_stream_of(principal: Principal) -> str:
         return rules.region_stream(principal.region_code)
     if has_role(principal, Role.ADMIN, Role.APPEALS_COORDINATOR):
         return rules.region_stream(PROVINCE)
-    raise PublicError("FORBIDDEN", "只有工作人员可以接收督办提醒")
+    raise PublicError(ApiCode.FORBIDDEN, "只有工作人员可以接收督办提醒")
 
 
 @strawberry.type
@@ -405,7 +407,7 @@ class AppealSubscription:
         try:
             appeal = await rules.visible(principal, _id(id))
         except Refused as refused:
-            raise PublicError("NOT_FOUND", "未找到该诉求") from refused
+            raise PublicError(Code.NOT_FOUND, "未找到该诉求") from refused
         # An agent's stream ends when the enterprise's authorisation is revoked, on any server.
         followed = revocations.while_permitted(events.follow(rules.stream_of(appeal.id), start),
                                                principal.account_id, lambda: rules.may_see_appeal(principal, appeal))

@@ -52,6 +52,7 @@ from starlette.routing import Route
 from tortoise.transactions import in_transaction
 
 from portal.appeals import rules
+from portal.appeals.errors import AppealCode
 from portal.appeals.models import (
     Appeal,
     AppealCategory,
@@ -67,7 +68,17 @@ from portal.identity.models import Account, AccountKind, ApiKey, Role
 from portal.identity.numbers import check_credit_code
 from portal.identity.principal import Principal
 from portal.idempotency import MAX_KEY_LENGTH
-from portal.problems import MAX_ROW_ID, FormProblems, InvalidField, Refused, check_day, row_id
+from portal.problems import (
+    MAX_ROW_ID,
+    Code,
+    Conflicting,
+    Forbidden,
+    FormProblems,
+    InvalidField,
+    Missing,
+    check_day,
+    row_id,
+)
 from portal.text import MAX_FREE_TEXT, preview, text_problem
 from portal.web import client_address, terminal_of
 from portal.workdays import SHANGHAI
@@ -146,17 +157,17 @@ async def create_api_key(*, label: str, username: str | None = None, credit_code
     which is stored only as its SHA-256 and cannot be shown again."""
     text = (label or "").strip()
     if not 1 <= len(text) <= 100:
-        raise InvalidField("label", "BAD_LENGTH", "密钥说明应为1到100个字")
+        raise InvalidField("label", Code.BAD_LENGTH, "密钥说明应为1到100个字")
     if (username is None) == (credit_code is None):
-        raise Refused("CONFLICT", "ONE_HOLDER", "请指定 --username 或 --credit-code 之一")
+        raise Conflicting(AppealCode.ONE_HOLDER, "请指定 --username 或 --credit-code 之一")
     if username is not None:
         account = await Account.get_or_none(username=username.strip(), kind=AccountKind.STAFF)
     else:
         account = await Account.get_or_none(credit_code=credit_code.strip().upper(), kind=AccountKind.ENTERPRISE)
     if account is None or account.disabled:
-        raise Refused("NOT_FOUND", "NO_ACCOUNT", f"没有这个{'员工' if username is not None else '企业'}账号")
+        raise Missing(AppealCode.NO_ACCOUNT, f"没有这个{'员工' if username is not None else '企业'}账号")
     if not (account.kind is AccountKind.ENTERPRISE or account.role is Role.APPEALS_COORDINATOR):
-        raise Refused("PERMISSION", "NOT_A_KEY_HOLDER", KEY_HOLDERS)
+        raise Forbidden(AppealCode.NOT_A_KEY_HOLDER, KEY_HOLDERS)
     key = secrets.token_urlsafe(KEY_BYTES)
     async with in_transaction():
         row = await ApiKey.create(account_id=account.id, key_hash=key_digest(key), label=text)
@@ -169,7 +180,7 @@ async def revoke_api_key(key_id: int) -> ApiKey:
     """Revoke a key (revoking it again changes nothing)."""
     row = await ApiKey.get_or_none(id=key_id)
     if row is None:
-        raise Refused("NOT_FOUND", "NO_KEY", f"没有编号为 {key_id} 的密钥")
+        raise Missing(AppealCode.NO_KEY, f"没有编号为 {key_id} 的密钥")
     if row.revoked_at is None:
         async with in_transaction():
             row.revoked_at = datetime.now(timezone.utc)
@@ -439,9 +450,12 @@ async def create_request(request: Request) -> Response:
         return errors(400, *_problems(invalid.problems, bool(given_title)))
     except InvalidField as invalid:
         return errors(400, *_problems([invalid], bool(given_title)))
-    except Refused as refused:
-        status = {"PERMISSION": 403, "NOT_FOUND": 404}.get(refused.kind, 400)
-        return errors(status, refused.message)
+    except Forbidden as refused:
+        return errors(403, refused.message)
+    except Missing as refused:
+        return errors(404, refused.message)
+    except Conflicting as refused:
+        return errors(400, refused.message)
     return _json([{"service_request_id": str(appeal.id), "service_notice": SERVICE_NOTICE, "account_id": None}],
                  201)
 

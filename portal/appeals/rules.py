@@ -19,6 +19,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from portal import events
+from portal.appeals.errors import AppealCode
 from portal.appeals.models import (
     Appeal,
     AppealAttachment,
@@ -43,7 +44,7 @@ from portal.identity.policy import (
 )
 from portal.idempotency import check_key, request_hash
 from portal.identity.principal import Principal
-from portal.problems import FormProblems, InvalidField, Refused
+from portal.problems import Code, Conflicting, Forbidden, FormProblems, InvalidField, Missing
 from portal.regions import check_region_code, covering, within
 from portal.text import check_text
 from portal.workdays import SHANGHAI, WorkCalendar, day_bounds_utc
@@ -82,7 +83,7 @@ def written(value: str | None, field: str, label: str, low: int, high: int, *, m
     character at either end is refused like one in the middle, not silently dropped."""
     text = check_text(field, (value or "").strip(BLANKS), max_length=high, multiline=multiline)
     if len(text) < low:
-        raise InvalidField(field, "REQUIRED" if not text else "TOO_SHORT", f"{label}至少{low}个字")
+        raise InvalidField(field, Code.REQUIRED if not text else Code.TOO_SHORT, f"{label}至少{low}个字")
     return text
 
 
@@ -130,13 +131,13 @@ async def _attachments(principal: Principal, file_ids: Sequence[str]) -> list[Up
     """Attachments as for applications: files the recorder uploaded, at most ten."""
     ids = list(dict.fromkeys(file_ids))
     if len(ids) > MAX_ATTACHMENTS:
-        raise FormProblems([InvalidField("attachments", "TOO_MANY", f"附件不能超过{MAX_ATTACHMENTS}个")])
+        raise FormProblems([InvalidField("attachments", AppealCode.TOO_MANY, f"附件不能超过{MAX_ATTACHMENTS}个")])
     valid = [i for i in ids if is_file_id(i)]
     files = {str(f.id): f for f in await UploadedFile.filter(id__in=valid, owner_id=principal.account_id)} if valid \
         else {}
     missing = [i for i in ids if i not in files]
     if missing:
-        raise FormProblems([InvalidField("attachments", "UNKNOWN_FILE", "附件不存在或不是您上传的")])
+        raise FormProblems([InvalidField("attachments", Code.UNKNOWN_FILE, "附件不存在或不是您上传的")])
     return [files[i] for i in ids]
 
 
@@ -149,7 +150,7 @@ async def _create(principal: Principal, actor: Actor, *, credit_code: str, enter
     existing = await Appeal.get_or_none(recorded_by_id=principal.account_id, idempotency_key=key)
     if existing is not None:
         if existing.request_hash != digest:
-            raise Refused("CONFLICT", "IDEMPOTENCY_KEY_REUSED", "该请求标识已用于另一条不同的诉求")
+            raise Conflicting(Code.IDEMPOTENCY_KEY_REUSED, "该请求标识已用于另一条不同的诉求")
         return existing
     files = await _attachments(principal, attachments)
     try:
@@ -184,7 +185,7 @@ async def submit(principal: Principal, actor: Actor, *, title: str, content: str
     enterprise = await Account.get(id=principal.account_id) if own else await Account.get_or_none(
         kind=AccountKind.ENTERPRISE, credit_code=code)
     if enterprise is None or not (own or await may_act_for_enterprise(principal, enterprise.credit_code)):
-        raise Refused("PERMISSION", "NOT_AUTHORISED", "只有企业或其授权经办人可以提交企业诉求")
+        raise Forbidden(Code.NOT_AUTHORISED, "只有企业或其授权经办人可以提交企业诉求")
     return await _create(principal, actor, credit_code=enterprise.credit_code, enterprise_name=enterprise.name,
                          title=title_, content=content_, category=category, urgency=urgency,
                          channel=AppealChannel.ONLINE, idempotency_key=idempotency_key, attachments=attachments)
@@ -197,10 +198,10 @@ async def record_for_enterprise(principal: Principal, actor: Actor, *, credit_co
     """The 96178 seat, the governor's mailbox and visits: a coordinator records an appeal for an enterprise named by
     its credit code (it need not have an account yet)."""
     if not may_route_appeals(principal):
-        raise Refused("PERMISSION", "COORDINATORS_ONLY", "只有诉求专席可以登记来电、来信和走访诉求")
+        raise Forbidden(AppealCode.COORDINATORS_ONLY, "只有诉求专席可以登记来电、来信和走访诉求")
     problems: list[InvalidField] = []
     if channel not in STAFF_CHANNELS:
-        problems.append(InvalidField("channel", "BAD_CHANNEL", "专席登记的渠道须为来电、来信或走访"))
+        problems.append(InvalidField("channel", AppealCode.BAD_CHANNEL, "专席登记的渠道须为来电、来信或走访"))
     code = _attempt(lambda: check_credit_code(credit_code, field="creditCode"), problems)
     known = await Account.get_or_none(kind=AccountKind.ENTERPRISE, credit_code=code) if code else None
     # An enterprise without an account is named by the seat.
@@ -217,7 +218,7 @@ async def record_for_enterprise(principal: Principal, actor: Actor, *, credit_co
 async def visible(principal: Principal | None, appeal_id: int) -> Appeal:
     appeal = await Appeal.get_or_none(id=appeal_id)
     if appeal is None or not await may_see_appeal(principal, appeal):
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+        raise Missing(Code.NOT_FOUND, "未找到该诉求")
     return appeal
 
 
@@ -229,7 +230,7 @@ async def _move(appeal: Appeal, allowed: Sequence[AppealStatus], target: AppealS
             status=target, version=appeal.version + 1, **changes)
         if not updated:
             current = await Appeal.get(id=appeal.id)
-            raise Refused("CONFLICT", "INVALID_TRANSITION" if current.version == appeal.version else "STALE_VERSION",
+            raise Conflicting(Code.INVALID_TRANSITION if current.version == appeal.version else Code.STALE_VERSION,
                           f"该诉求当前状态为“{STATUS_NAMES[current.status]}”，不能执行此操作")
         fresh = await Appeal.get(id=appeal.id)
         await _step(fresh, action, actor, note)
@@ -243,12 +244,12 @@ async def assign(principal: Principal, actor: Actor, calendar: WorkCalendar, app
     """Routing: the undertaking unit receives the appeal now and its 2115 plan is fixed at this moment. Also how a
     coordinator upholds a return (退单): the new unit gets a new clock."""
     if not may_route_appeals(principal):
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+        raise Missing(Code.NOT_FOUND, "未找到该诉求")
     appeal = await visible(principal, appeal_id)
     # The format first: a code longer than the column is no department (and the ORM refuses to look it up).
     if not (isinstance(department_code, str) and DEPARTMENT_CODE.fullmatch(department_code)
             and await Department.exists(code=department_code)):
-        raise FormProblems([InvalidField("departmentCode", "UNKNOWN_DEPARTMENT", "没有这个承办单位")])
+        raise FormProblems([InvalidField("departmentCode", Code.UNKNOWN_DEPARTMENT, "没有这个承办单位")])
     now = now or datetime.now(timezone.utc)
     plan = calendar.sla_plan(now)
     return await _move(appeal, (AppealStatus.RECEIVED, AppealStatus.RETURNED), AppealStatus.ASSIGNED, "assigned",
@@ -261,7 +262,7 @@ async def assign(principal: Principal, actor: Actor, calendar: WorkCalendar, app
 async def _unit_appeal(principal: Principal, appeal_id: int) -> Appeal:
     appeal = await Appeal.get_or_none(id=appeal_id)
     if appeal is None or appeal.department_code is None or not may_handle_department(principal, appeal.department_code):
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+        raise Missing(Code.NOT_FOUND, "未找到该诉求")
     return appeal
 
 
@@ -271,7 +272,7 @@ async def return_to_coordinator(principal: Principal, actor: Actor, appeal_id: i
     appeal = await _unit_appeal(principal, appeal_id)
     reason_ = written(reason, "reason", "退单理由", 2, 500)
     if appeal.contact_by is not None and datetime.now(timezone.utc) > appeal.contact_by:
-        raise Refused("CONFLICT", "RETURN_WINDOW_CLOSED", "已超过2小时联系时限，不能退单，请先联系企业")
+        raise Conflicting(AppealCode.RETURN_WINDOW_CLOSED, "已超过2小时联系时限，不能退单，请先联系企业")
     return await _move(appeal, (AppealStatus.ASSIGNED,), AppealStatus.RETURNED, "returned", actor, reason_,
                        return_reason=reason_)
 
@@ -279,7 +280,7 @@ async def return_to_coordinator(principal: Principal, actor: Actor, appeal_id: i
 async def reject_return(principal: Principal, actor: Actor, appeal_id: int, reason: str) -> Appeal:
     """The coordinator keeps the appeal with the unit; the original clock keeps running."""
     if not may_route_appeals(principal):
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+        raise Missing(Code.NOT_FOUND, "未找到该诉求")
     appeal = await visible(principal, appeal_id)
     reason_ = written(reason, "reason", "驳回退单的理由", 2, 500)
     return await _move(appeal, (AppealStatus.RETURNED,), AppealStatus.ASSIGNED, "return_rejected", actor, reason_)
@@ -314,10 +315,10 @@ async def confirm(principal: Principal, actor: Actor, calendar: WorkCalendar, ap
     15-working-day clock."""
     appeal = await Appeal.get_or_none(id=appeal_id)
     if appeal is None or not await may_act_for_enterprise(principal, appeal.credit_code):
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+        raise Missing(Code.NOT_FOUND, "未找到该诉求")
     problems: list[InvalidField] = []
     if isinstance(rating, bool) or not 1 <= rating <= 5:
-        problems.append(InvalidField("rating", "OUT_OF_RANGE", "评价须为1到5星"))
+        problems.append(InvalidField("rating", Code.OUT_OF_RANGE, "评价须为1到5星"))
     text = _attempt(lambda: written(comment, "comment", "评价内容", 0, 500), problems)
     if problems:
         raise FormProblems(problems)
@@ -336,10 +337,10 @@ async def escalate(principal: Principal, actor: Actor, appeal_id: int, reason: s
     """督办: a supervisor of the appeal's region presses the unit; the unit's staff are alerted."""
     appeal = await Appeal.get_or_none(id=appeal_id)
     if appeal is None or not may_supervise(principal, appeal.region_code):
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+        raise Missing(Code.NOT_FOUND, "未找到该诉求")
     text = written(reason, "reason", "督办事由", 2, 500)
     if appeal.status not in OPEN + (AppealStatus.RECEIVED,):
-        raise Refused("CONFLICT", "NOT_OPEN", "只能督办尚未办结的诉求")
+        raise Conflicting(AppealCode.NOT_OPEN, "只能督办尚未办结的诉求")
     async with in_transaction():
         await Appeal.filter(id=appeal.id).update(escalated_at=datetime.now(timezone.utc), version=appeal.version + 1)
         fresh = await Appeal.get(id=appeal.id)
@@ -354,7 +355,7 @@ async def list_as_meeting_topic(principal: Principal, actor: Actor, appeal_id: i
     """常务会议议题: an appeal a department cannot solve is put on the provincial executive meeting's list."""
     appeal = await Appeal.get_or_none(id=appeal_id)
     if appeal is None or not may_supervise(principal, appeal.region_code):
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+        raise Missing(Code.NOT_FOUND, "未找到该诉求")
     text = written(reason, "reason", "提请理由", 2, 500)
     if appeal.meeting_topic_at is not None:
         return appeal
@@ -408,7 +409,7 @@ async def similar_appeals(principal: Principal, appeal_id: int) -> list[Similar]
     """Appeals of the same region and category in the last 90 days whose text is similar, offered to the
     coordinator to merge."""
     if not may_route_appeals(principal):
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+        raise Missing(Code.NOT_FOUND, "未找到该诉求")
     appeal = await visible(principal, appeal_id)
     since = utc(appeal.created_at) - SIMILAR_WITHIN
     candidates = await Appeal.filter(region_code=appeal.region_code, category=appeal.category,
@@ -422,11 +423,11 @@ async def similar_appeals(principal: Principal, appeal_id: int) -> list[Similar]
 async def merge(principal: Principal, actor: Actor, appeal_id: int, into_id: int) -> Appeal:
     """Merge a duplicate into another appeal: it is handled there, and both enterprises keep their own record."""
     if not may_route_appeals(principal) or appeal_id == into_id:
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该诉求")
+        raise Missing(Code.NOT_FOUND, "未找到该诉求")
     appeal = await visible(principal, appeal_id)
     target = await visible(principal, into_id)
     if target.status is AppealStatus.MERGED:
-        raise Refused("CONFLICT", "TARGET_MERGED", "目标诉求本身已被合并")
+        raise Conflicting(AppealCode.TARGET_MERGED, "目标诉求本身已被合并")
     return await _move(appeal, (AppealStatus.RECEIVED,), AppealStatus.MERGED, "merged", actor, f"appeal:{target.id}",
                        merged_into_id=target.id)
 

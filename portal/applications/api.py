@@ -15,6 +15,7 @@ from strawberry.types import Info
 
 from portal import events
 from portal.api.errors import (
+    ApiCode,
     Conflict,
     FormInvalid,
     NotFound,
@@ -38,7 +39,7 @@ from portal.identity import revocations
 from portal.identity.models import AccountKind
 from portal.identity.policy import may_handle_department
 from portal.identity.principal import Principal
-from portal.problems import Refused, known_id, row_id
+from portal.problems import Code, Forbidden, Refused, known_id, row_id
 
 strawberry.enum(TaskStatus, description="WAITING → SUBMITTED → ACCEPTED (受理) → APPROVED (办结) | REJECTED; "
                                         "SUPPLEMENT_REQUIRED (补正) → SUBMITTED.")
@@ -116,7 +117,7 @@ class Task:
     async def application(self, info: Info) -> Application:
         view = self.view or await application_view(info, self.row.application_id)
         if view is None:
-            raise PublicError("NOT_FOUND", "未找到该申请")
+            raise PublicError(Code.NOT_FOUND, "未找到该申请")
         return Application.of(view)
 
 
@@ -280,7 +281,7 @@ async def shown(info: Info, application: models.Application) -> Application:
     a delegate whose authorisation was revoked since: refused)."""
     view = await application_view(info, application)
     if view is None:
-        raise Refused("PERMISSION", "NOT_AUTHORISED", "您无权查看该申请")
+        raise Forbidden(Code.NOT_AUTHORISED, "您无权查看该申请")
     return Application.of(view)
 
 
@@ -321,7 +322,7 @@ class ApplicationQuery:
         principal = await info.context.require_principal()
         if principal.kind is not AccountKind.STAFF or not principal.department_code or not may_handle_department(
                 principal, principal.department_code):
-            raise PublicError("FORBIDDEN", "只有部门经办人可以查看本部门待办")
+            raise PublicError(ApiCode.FORBIDDEN, "只有部门经办人可以查看本部门待办")
         query = models.Task.filter(department_code=principal.department_code)
         if status is not None:
             query = query.filter(status=status)
@@ -398,7 +399,7 @@ class ApplicationSubscription:
         number = row_id(id)
         view = await application_view(info, number) if number is not None else None
         if view is None:
-            raise PublicError("NOT_FOUND", "未找到该申请")
+            raise PublicError(Code.NOT_FOUND, "未找到该申请")
         principal = await info.context.principal()
 
         async def still_visible() -> bool:

@@ -15,9 +15,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from portal.applications.errors import ApplicationCode
 from portal.catalog.models import FieldType
 from portal.identity.numbers import check_credit_code, check_id_number, check_phone
-from portal.problems import FormProblems, InvalidField
+from portal.problems import Code, FormProblems, InvalidField
 from portal.text import MAX_FREE_TEXT, text_problem
 
 DEFAULT_MAX_LENGTH: Mapping[FieldType, int] = {FieldType.TEXT: 500, FieldType.ADDRESS: 200}
@@ -54,7 +55,7 @@ def written(field: str, label: str, value: str, *, max_length: int, multiline: b
     FORBIDDEN_CHARACTER naming ``field``, the message naming its ``label``."""
     text = value.strip()
     if len(text) > max_length:
-        raise InvalidField(field, "TOO_LONG", f"{label}不能超过{max_length}个字，您填写了{len(text)}个字")
+        raise InvalidField(field, Code.TOO_LONG, f"{label}不能超过{max_length}个字，您填写了{len(text)}个字")
     problem = text_problem(text, max_length=max_length, multiline=multiline)
     if problem is not None:
         code, message = problem
@@ -75,14 +76,14 @@ def _text(rule: FieldRule, value: Any, today: date) -> str:
     """TEXT / ADDRESS: a string (already through ``_written``), stripped, of at least its minimum length,
     full-matching its pattern."""
     if not isinstance(value, str):
-        raise InvalidField(rule.key, "NOT_A_STRING", f"{rule.label}应为文字，请重新填写")
+        raise InvalidField(rule.key, Code.NOT_A_STRING, f"{rule.label}应为文字，请重新填写")
     text = value.strip()
     low = rule.validation.get("minLength")
     if low is not None and len(text) < low:
-        raise InvalidField(rule.key, "TOO_SHORT", f"{rule.label}至少需要{low}个字，您填写了{len(text)}个字")
+        raise InvalidField(rule.key, Code.TOO_SHORT, f"{rule.label}至少需要{low}个字，您填写了{len(text)}个字")
     pattern = rule.validation.get("pattern")
     if pattern is not None and re.fullmatch(pattern, text) is None:
-        raise InvalidField(rule.key, "BAD_FORMAT", f"{rule.label}格式不正确，请核对后重新填写")
+        raise InvalidField(rule.key, Code.BAD_FORMAT, f"{rule.label}格式不正确，请核对后重新填写")
     return text
 
 
@@ -90,15 +91,16 @@ def _date(rule: FieldRule, value: Any, today: date) -> str:
     """DATE: an ISO 年-月-日 string naming a real date, optionally not after / not before `today`."""
     match = _ISO_DATE.fullmatch(value.strip()) if isinstance(value, str) else None
     if match is None:
-        raise InvalidField(rule.key, "BAD_DATE", f"{rule.label}请按 年-月-日 填写，例如 2025-01-31")
+        raise InvalidField(rule.key, ApplicationCode.BAD_DATE, f"{rule.label}请按 年-月-日 填写，例如 2025-01-31")
     try:
         day = date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise InvalidField(rule.key, "BAD_DATE", f"{rule.label}不是有效的日期（{match.group()}），请核对后重新填写") from None
+        raise InvalidField(rule.key, ApplicationCode.BAD_DATE,
+                           f"{rule.label}不是有效的日期（{match.group()}），请核对后重新填写") from None
     if rule.validation.get("notAfterToday") and day > today:
-        raise InvalidField(rule.key, "DATE_IN_FUTURE", f"{rule.label}不能晚于今天（{today.isoformat()}）")
+        raise InvalidField(rule.key, ApplicationCode.DATE_IN_FUTURE, f"{rule.label}不能晚于今天（{today.isoformat()}）")
     if rule.validation.get("notBeforeToday") and day < today:
-        raise InvalidField(rule.key, "DATE_IN_PAST", f"{rule.label}不能早于今天（{today.isoformat()}）")
+        raise InvalidField(rule.key, ApplicationCode.DATE_IN_PAST, f"{rule.label}不能早于今天（{today.isoformat()}）")
     return day.isoformat()
 
 
@@ -119,16 +121,16 @@ def _number(rule: FieldRule, value: Any, today: date) -> int | float:
     except OverflowError:  # an int beyond the range of a double
         finite = False
     if number is None or not finite:
-        raise InvalidField(rule.key, "BAD_NUMBER", f"{rule.label}应为数字，例如 12 或 12.5")
+        raise InvalidField(rule.key, ApplicationCode.BAD_NUMBER, f"{rule.label}应为数字，例如 12 或 12.5")
     result = int(number) if number == int(number) else float(number)
     if rule.validation.get("integer") and isinstance(result, float):
-        raise InvalidField(rule.key, "NOT_AN_INTEGER", f"{rule.label}应为整数")
+        raise InvalidField(rule.key, Code.NOT_AN_INTEGER, f"{rule.label}应为整数")
     low = rule.validation.get("min", -MAX_EXACT_NUMBER)
     high = rule.validation.get("max", MAX_EXACT_NUMBER)
     if result < low:
-        raise InvalidField(rule.key, "TOO_SMALL", f"{rule.label}不能小于{_show(low)}")
+        raise InvalidField(rule.key, ApplicationCode.TOO_SMALL, f"{rule.label}不能小于{_show(low)}")
     if result > high:
-        raise InvalidField(rule.key, "TOO_LARGE", f"{rule.label}不能大于{_show(high)}")
+        raise InvalidField(rule.key, ApplicationCode.TOO_LARGE, f"{rule.label}不能大于{_show(high)}")
     return result
 
 
@@ -136,14 +138,14 @@ def _select(rule: FieldRule, value: Any, today: date) -> str:
     """SELECT: exactly one of the option values."""
     if not isinstance(value, str) or value not in {option["value"] for option in rule.options}:
         labels = "、".join(option["label"] for option in rule.options)
-        raise InvalidField(rule.key, "UNKNOWN_OPTION", f"{rule.label}请从以下选项中选择：{labels}")
+        raise InvalidField(rule.key, ApplicationCode.UNKNOWN_OPTION, f"{rule.label}请从以下选项中选择：{labels}")
     return value
 
 
 def _boolean(rule: FieldRule, value: Any, today: date) -> bool:
     """BOOLEAN: JSON true or false only."""
     if not isinstance(value, bool):
-        raise InvalidField(rule.key, "NOT_A_BOOLEAN", f"{rule.label}请选择“是”或“否”")
+        raise InvalidField(rule.key, ApplicationCode.NOT_A_BOOLEAN, f"{rule.label}请选择“是”或“否”")
     return value
 
 
@@ -174,8 +176,8 @@ def echoable(key: str) -> bool:
 def unknown_field(key: str) -> InvalidField:
     """A key the form has no field for (UNKNOWN_FIELD): submitted data is never silently dropped."""
     if echoable(key):
-        return InvalidField(key, "UNKNOWN_FIELD", f"表单中没有“{key}”这一项，请刷新页面后重新填写")
-    return InvalidField(FORM_FIELD, "UNKNOWN_FIELD", "表单中有无法识别的项目，请刷新页面后重新填写")
+        return InvalidField(key, ApplicationCode.UNKNOWN_FIELD, f"表单中没有“{key}”这一项，请刷新页面后重新填写")
+    return InvalidField(FORM_FIELD, ApplicationCode.UNKNOWN_FIELD, "表单中有无法识别的项目，请刷新页面后重新填写")
 
 
 def listed(problems: Sequence[InvalidField]) -> FormProblems:
@@ -184,7 +186,7 @@ def listed(problems: Sequence[InvalidField]) -> FormProblems:
         return FormProblems(list(problems))
     more = len(problems) - MAX_LISTED_PROBLEMS
     return FormProblems([*problems[:MAX_LISTED_PROBLEMS], InvalidField(
-        FORM_FIELD, "TOO_MANY_PROBLEMS", f"还有{more}处问题未列出，请先修改以上内容")])
+        FORM_FIELD, ApplicationCode.TOO_MANY_PROBLEMS, f"还有{more}处问题未列出，请先修改以上内容")])
 
 
 def validate_form(rules: Sequence[FieldRule], values: object, *, today: date) -> dict[str, object]:
@@ -198,7 +200,7 @@ def validate_form(rules: Sequence[FieldRule], values: object, *, today: date) ->
     JSON object: NOT_AN_OBJECT.
     """
     if not isinstance(values, dict) or not all(isinstance(key, str) for key in values):
-        raise FormProblems([InvalidField(FORM_FIELD, "NOT_AN_OBJECT", "提交的表单内容格式不正确，请刷新页面后重新填写")])
+        raise FormProblems([InvalidField(FORM_FIELD, ApplicationCode.NOT_AN_OBJECT, "提交的表单内容格式不正确，请刷新页面后重新填写")])
     if len({rule.key for rule in rules}) != len(rules):
         raise ValueError("a merged form must list each field key once")
     problems: list[InvalidField] = []
@@ -207,7 +209,7 @@ def validate_form(rules: Sequence[FieldRule], values: object, *, today: date) ->
         value = values.get(rule.key)
         if _blank(value):
             if rule.required:
-                problems.append(InvalidField(rule.key, "REQUIRED", f"请填写{rule.label}"))
+                problems.append(InvalidField(rule.key, Code.REQUIRED, f"请填写{rule.label}"))
             continue
         try:
             if isinstance(value, str):

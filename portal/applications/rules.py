@@ -17,6 +17,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from portal import db, events
+from portal.applications.errors import ApplicationCode
 from portal.applications.forms import FORM_FIELD, FieldRule, echoable, listed, validate_form, written
 from portal.applications.models import (
     Application,
@@ -40,7 +41,7 @@ from portal.identity.principal import Principal
 from portal.lutong import rules as licences
 from portal.lutong.models import Certificate
 from portal.lutong.scenes import Scene
-from portal.problems import FormProblems, InvalidField, Refused
+from portal.problems import Code, Conflicting, Forbidden, FormProblems, InvalidField, Missing
 from portal.workdays import SHANGHAI, WorkCalendar, end_of_day, day_bounds_utc
 
 MAX_REASON_LENGTH = 500
@@ -174,9 +175,9 @@ async def acting_for(principal: Principal | None, applicant_id: int, bundle_code
         return None
     consent = await window_consent(principal, applicant_id)
     if consent is None:
-        raise Refused("PERMISSION", "NOT_AUTHORISED", NOT_AUTHORISED)
+        raise Forbidden(Code.NOT_AUTHORISED, NOT_AUTHORISED)
     if channel not in (None, Terminal.WINDOW):
-        raise Refused("PERMISSION", "NOT_AUTHORISED", "窗口代办只能通过窗口端提交")
+        raise Forbidden(Code.NOT_AUTHORISED, "窗口代办只能通过窗口端提交")
     return consent
 
 
@@ -188,10 +189,10 @@ async def _applicant(principal: Principal, applicant_id: int | None, bundle: Bun
     consent = None if consented else await acting_for(principal, target, bundle.code, channel=channel)
     applicant = await _ACCOUNT.first(target)
     if applicant is None:
-        raise Refused("NOT_FOUND", "NO_SUCH_APPLICANT", "没有这个申请人")
+        raise Missing(ApplicationCode.NO_SUCH_APPLICANT, "没有这个申请人")
     if applicant.kind is AccountKind.STAFF or bundle.audience not in (Audience.BOTH, Audience(applicant.kind.value)):
         who = "企业" if bundle.audience is Audience.ENTERPRISE else "个人"
-        raise Refused("PERMISSION", "AUDIENCE_MISMATCH", f"该一件事仅面向{who}办理")
+        raise Forbidden(ApplicationCode.AUDIENCE_MISMATCH, f"该一件事仅面向{who}办理")
     return applicant, consent
 
 
@@ -200,11 +201,11 @@ async def prefill_for(principal: Principal | None, actor: Actor, applicant_id: i
     """The form prefilled for someone else (``bundle.form(applicantId)``): for whoever may apply for them
     (``acting_for``); the read is written to the person's access log, with the window consent's hall and counter."""
     if principal is None:
-        raise Refused("PERMISSION", "NOT_AUTHORISED", NOT_AUTHORISED)
+        raise Forbidden(Code.NOT_AUTHORISED, NOT_AUTHORISED)
     consent = await acting_for(principal, applicant_id, bundle_code, channel=None)
     applicant = await _ACCOUNT.first(applicant_id)
     if applicant is None or applicant.kind is AccountKind.STAFF:
-        raise Refused("NOT_FOUND", "NO_SUCH_APPLICANT", "没有这个申请人")
+        raise Missing(ApplicationCode.NO_SUCH_APPLICANT, "没有这个申请人")
     if applicant_id != principal.account_id:
         await record_read(actor, subject_account_id=applicant_id, target=f"bundle-form:{bundle_code}",
                           scene=Scene.GOVERNMENT_SERVICE.value if consent else None,
@@ -233,12 +234,12 @@ async def _materials(principal: Principal, applicant: Account, form: MergedForm,
         code, file_id = entry.code, entry.file_id
         field = f"materials.{code}"
         if code not in by_code:
-            problems.append(InvalidField(field, "UNKNOWN_MATERIAL", f"该一件事不需要材料 {code}") if echoable(code)
-                            else InvalidField("materials", "UNKNOWN_MATERIAL", "该一件事不需要这份材料"))
+            problems.append(InvalidField(field, ApplicationCode.UNKNOWN_MATERIAL, f"该一件事不需要材料 {code}") if echoable(code)
+                            else InvalidField("materials", ApplicationCode.UNKNOWN_MATERIAL, "该一件事不需要这份材料"))
         elif code in uploads:
-            problems.append(InvalidField(field, "DUPLICATE_MATERIAL", f"“{by_code[code][0].name}”上传了多次"))
+            problems.append(InvalidField(field, ApplicationCode.DUPLICATE_MATERIAL, f"“{by_code[code][0].name}”上传了多次"))
         elif file_id not in files:
-            problems.append(InvalidField(field, "UNKNOWN_FILE", f"“{by_code[code][0].name}”的文件不存在或不属于您"))
+            problems.append(InvalidField(field, Code.UNKNOWN_FILE, f"“{by_code[code][0].name}”的文件不存在或不属于您"))
         else:
             uploads[code] = files[file_id]
     refused = {p.field for p in problems}
@@ -246,7 +247,7 @@ async def _materials(principal: Principal, applicant: Account, form: MergedForm,
         covered = (definition.code in uploads or definition.code in held or f"materials.{definition.code}" in refused
                    or definition.code in issued_here)
         if requirement.required and not covered:
-            problems.append(InvalidField(f"materials.{definition.code}", "MATERIAL_REQUIRED",
+            problems.append(InvalidField(f"materials.{definition.code}", ApplicationCode.MATERIAL_REQUIRED,
                                          f"请上传“{definition.name}”"))
     return problems, uploads
 
@@ -269,7 +270,7 @@ def _digest(payload: Mapping[str, Any]) -> str | None:
 async def _replay(principal: Principal, key: str, digest: str | None) -> Application | None:
     existing = await _BY_KEY.first(principal.account_id, key)
     if existing is not None and existing.request_hash != digest:
-        raise Refused("CONFLICT", "IDEMPOTENCY_KEY_REUSED", "该请求标识已用于另一份不同的申请")
+        raise Conflicting(Code.IDEMPOTENCY_KEY_REUSED, "该请求标识已用于另一份不同的申请")
     return existing
 
 
@@ -376,15 +377,15 @@ async def _check(principal: Principal, request: BundleApplication, key: str, dig
     offer = (await bundle_on_offer(request.bundle_code, offers) if db.fits(Bundle, "code", request.bundle_code)
              else None)
     if offer is None:
-        raise FormProblems([InvalidField("bundleCode", "UNKNOWN_BUNDLE", "没有这个“一件事”")])
+        raise FormProblems([InvalidField("bundleCode", Code.UNKNOWN_BUNDLE, "没有这个“一件事”")])
     bundle, form, channel = offer.bundle, offer.form, request.channel
     applicant, consent = await _applicant(principal, request.applicant_id, bundle, channel, consented=consented)
     problems: list[InvalidField] = []
     if principal.terminal is not None and channel is not principal.terminal:
-        problems.append(InvalidField("channel", "DEVICE_CHANNEL", "此登录只能在本终端办理，渠道须为"
+        problems.append(InvalidField("channel", ApplicationCode.DEVICE_CHANNEL, "此登录只能在本终端办理，渠道须为"
                                      + principal.terminal.value))
     elif channel not in offer.channels:
-        problems.append(InvalidField("channel", "CHANNEL_NOT_OFFERED", "该一件事不能在此终端办理，请到窗口或使用手机办理"))
+        problems.append(InvalidField("channel", ApplicationCode.CHANNEL_NOT_OFFERED, "该一件事不能在此终端办理，请到窗口或使用手机办理"))
     known = await prefill(applicant, form)
     form_values = request.form_values
     values = {k: v for k, (v, _) in known.values.items()}
@@ -446,7 +447,7 @@ def _text(value: str | None, field: str, label: str, *, required: bool) -> str:
     """A handler's reason, opinion or 补正 note: free text (``forms.written``), at most 500 characters."""
     text = written(field, label, value or "", max_length=MAX_REASON_LENGTH, multiline=True)
     if required and not text:
-        raise FormProblems([InvalidField(field, "REQUIRED", f"请填写{label}")])
+        raise FormProblems([InvalidField(field, Code.REQUIRED, f"请填写{label}")])
     return text
 
 
@@ -457,12 +458,13 @@ async def _supplement_request(task: Task, fields: Sequence[str], materials: Sequ
     form = await merged_form(application.bundle)
     known_fields = {d.key for d, _ in form.fields}
     known_materials = {d.code for d, _ in form.materials}
-    problems = [InvalidField("fields", "UNKNOWN_FIELD", f"表单中没有 {f}" if echoable(f) else "表单中没有这一项")
+    problems = [InvalidField("fields", ApplicationCode.UNKNOWN_FIELD, f"表单中没有 {f}" if echoable(f) else "表单中没有这一项")
                 for f in fields if f not in known_fields]
-    problems += [InvalidField("materials", "UNKNOWN_MATERIAL", f"材料中没有 {m}" if echoable(m) else "材料中没有这一项")
+    problems += [InvalidField("materials", ApplicationCode.UNKNOWN_MATERIAL,
+                              f"材料中没有 {m}" if echoable(m) else "材料中没有这一项")
                  for m in materials if m not in known_materials]
     if not fields and not materials:
-        problems.append(InvalidField("fields", "REQUIRED", "请指明需要补正的内容或材料"))
+        problems.append(InvalidField("fields", Code.REQUIRED, "请指明需要补正的内容或材料"))
     if problems:
         raise listed(problems)
     return {"fields": list(dict.fromkeys(fields)), "materials": list(dict.fromkeys(materials)),
@@ -476,7 +478,7 @@ async def act_on_task(principal: Principal, actor: Actor, calendar: WorkCalendar
     acting at once, one succeeds and the other gets a conflict, never a lost update."""
     task = await Task.get_or_none(id=task_id)
     if task is None or not may_handle_department(principal, task.department_code):
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该事项")
+        raise Missing(Code.NOT_FOUND, "未找到该事项")
     changes: dict[str, Any] = {}
     if action is TaskAction.REJECT:
         changes["note"] = _text(note, "reason", "不予办理的理由", required=True)
@@ -496,9 +498,9 @@ async def act_on_task(principal: Principal, actor: Actor, calendar: WorkCalendar
         if not updated:
             current = await Task.get(id=task_id)
             if current.version != version:
-                raise Refused("CONFLICT", "STALE_VERSION",
+                raise Conflicting(Code.STALE_VERSION,
                               f"该事项已被更新（当前版本 {current.version}），请刷新后再操作")
-            raise Refused("CONFLICT", "INVALID_TRANSITION",
+            raise Conflicting(Code.INVALID_TRANSITION,
                           f"该事项当前状态为“{STATUS_NAMES[current.status]}”，不能{ACTION_NAMES[action]}")
         task = await Task.get(id=task_id).select_related("item")
         published.append(await _announce(application, f"task.{target.value.lower()}", task))
@@ -558,26 +560,26 @@ async def supplement(principal: Principal, actor: Actor, calendar: WorkCalendar,
     application = await Application.get_or_none(id=application_id).select_related("bundle")
     if application is None or not await may_act_for(principal, application.applicant_id,
                                                      bundle_code=application.bundle.code):
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该申请")
+        raise Missing(Code.NOT_FOUND, "未找到该申请")
     digest = _digest({"values": form_values, "materials": list(materials)})
     previous = await Supplement.get_or_none(application_id=application.id, submitted_by_id=principal.account_id,
                                             idempotency_key=key)
     if previous is not None:
         if previous.request_hash != digest:
-            raise Refused("CONFLICT", "IDEMPOTENCY_KEY_REUSED", "该请求标识已用于另一次不同的补正")
+            raise Conflicting(Code.IDEMPOTENCY_KEY_REUSED, "该请求标识已用于另一次不同的补正")
         return application
     waiting = await Task.filter(application_id=application.id, status=TaskStatus.SUPPLEMENT_REQUIRED)
     if not waiting:
-        raise Refused("CONFLICT", "NOTHING_TO_SUPPLEMENT", "该申请当前不需要补正")
+        raise Conflicting(ApplicationCode.NOTHING_TO_SUPPLEMENT, "该申请当前不需要补正")
     if not isinstance(form_values, dict):
-        raise FormProblems([InvalidField("formValues", "NOT_AN_OBJECT", "表单内容格式不正确")])
+        raise FormProblems([InvalidField("formValues", ApplicationCode.NOT_AN_OBJECT, "表单内容格式不正确")])
     form = await merged_form(application.bundle)
     applicant = await Account.get(id=application.applicant_id)
     asked_fields = {f for t in waiting for f in t.supplement.get("fields", [])}
     asked_materials = {m for t in waiting for m in t.supplement.get("materials", [])}
-    problems = [InvalidField(k if echoable(k) else FORM_FIELD, "NOT_REQUESTED", "补正只能修改被要求补正的内容")
+    problems = [InvalidField(k if echoable(k) else FORM_FIELD, ApplicationCode.NOT_REQUESTED, "补正只能修改被要求补正的内容")
                 for k in form_values if k not in asked_fields]
-    problems += [InvalidField(k, "REQUIRED", "请补正此项") for k in sorted(asked_fields) if k not in form_values]
+    problems += [InvalidField(k, Code.REQUIRED, "请补正此项") for k in sorted(asked_fields) if k not in form_values]
     values = {**application.form_values, **form_values}
     try:
         checked = validate_form(field_rules(form), values, today=datetime.now(SHANGHAI).date())
@@ -586,8 +588,8 @@ async def supplement(principal: Principal, actor: Actor, calendar: WorkCalendar,
         checked = {}
     held = (await prefill(applicant, form)).licences
     material_problems, uploads = await _materials(principal, applicant, form, held, materials)
-    material_problems = [p for p in material_problems if p.code != "MATERIAL_REQUIRED"]
-    material_problems += [InvalidField(f"materials.{m}", "MATERIAL_REQUIRED", "请重新上传此材料")
+    material_problems = [p for p in material_problems if p.code != ApplicationCode.MATERIAL_REQUIRED]
+    material_problems += [InvalidField(f"materials.{m}", ApplicationCode.MATERIAL_REQUIRED, "请重新上传此材料")
                           for m in sorted(asked_materials) if m not in uploads]
     if problems or material_problems:
         raise listed(problems + material_problems)

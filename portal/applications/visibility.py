@@ -35,7 +35,7 @@ from portal.identity.policy import has_role, may_act_for, may_handle_department,
 from portal.identity.principal import Principal
 from portal.lutong.models import Certificate
 from portal.lutong.scenes import Scene, rule_of
-from portal.problems import Refused
+from portal.problems import Code, Missing
 
 
 class Reader(str, Enum):
@@ -144,7 +144,7 @@ async def see(principal: Principal | None, actor: Actor, application: Applicatio
     """The view of an application already read; NOT_FOUND for anyone who may not see it (``see_all``)."""
     view = (await see_all(principal, actor, [application]))[application.id]
     if view is None:
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该申请")
+        raise Missing(Code.NOT_FOUND, "未找到该申请")
     return view
 
 
@@ -152,7 +152,7 @@ async def visible(principal: Principal | None, actor: Actor, application_id: int
     """``see`` by id."""
     application = await Application.get_or_none(id=application_id)
     if application is None:
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该申请")
+        raise Missing(Code.NOT_FOUND, "未找到该申请")
     return await see(principal, actor, application)
 
 

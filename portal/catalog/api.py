@@ -22,7 +22,7 @@ from portal.catalog.rules import MergedRequirement, SearchError
 from portal.db import fits
 from portal.identity import masking
 from portal.identity.models import Account, AccountKind
-from portal.problems import Refused, row_id
+from portal.problems import Code, Refused, row_id
 
 strawberry.enum(Audience, description="Who a service is for: 个人 (CITIZEN), 企业 (ENTERPRISE) or both.")
 strawberry.enum(Terminal, description="The five terminals (五端融合).")
@@ -321,7 +321,7 @@ class Bundle:
             return BundleForm(bundle_id=self.id, bundle_code=self.code)
         number = row_id(applicant_id)
         if number is None:
-            raise PublicError("NOT_AUTHORISED", NOT_AUTHORISED)
+            raise PublicError(Code.NOT_AUTHORISED, NOT_AUTHORISED)
         await applicant_prefill(info, self.code, number)  # refused here, at `form`, not at each of its fields
         return BundleForm(bundle_id=self.id, bundle_code=self.code, applicant_id=number)
 

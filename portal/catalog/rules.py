@@ -12,6 +12,7 @@ from functools import cached_property
 from tortoise.expressions import Case, Q, RawSQL, When
 from tortoise.queryset import QuerySet
 
+from portal.catalog.errors import CatalogCode
 from portal.catalog.models import (
     Audience,
     Bundle,
@@ -26,6 +27,7 @@ from portal.catalog.models import (
     Terminal,
 )
 from portal.db import fits
+from portal.problems import Code, ErrorCode, checked_code
 from portal.text import FORBIDDEN
 
 MAX_SEARCH_LENGTH = 50
@@ -40,9 +42,9 @@ class SearchError(ValueError):
     """A search text the catalog refuses: too long or too many words (SEARCH_TOO_LONG), or with characters
     the text rule refuses (FORBIDDEN_CHARACTER)."""
 
-    def __init__(self, message: str, code: str = "SEARCH_TOO_LONG") -> None:
+    def __init__(self, message: str, code: ErrorCode = CatalogCode.SEARCH_TOO_LONG) -> None:
         super().__init__(message)
-        self.message, self.code = message, code
+        self.message, self.code = message, checked_code(code)
 
 
 def topological_order(graph: Mapping[str, Sequence[str]]) -> list[str]:
@@ -207,7 +209,7 @@ def search_terms(search: str | None) -> list[str]:
     if len(text) > MAX_SEARCH_LENGTH:
         raise SearchError(f"搜索内容不能超过{MAX_SEARCH_LENGTH}个字")
     if FORBIDDEN.search(text):  # neither database takes a NUL or a lone surrogate as a parameter
-        raise SearchError("搜索内容含有不可见的控制字符，请删除后重新输入", "FORBIDDEN_CHARACTER")
+        raise SearchError("搜索内容含有不可见的控制字符，请删除后重新输入", Code.FORBIDDEN_CHARACTER)
     terms = list(dict.fromkeys(text.split()))
     if len(terms) > MAX_SEARCH_TERMS:
         raise SearchError(f"搜索词不能超过{MAX_SEARCH_TERMS}个")

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from portal.api.errors import (
+    ApiCode,
     Conflict,
     FormInvalid,
     NotFound,
@@ -113,7 +114,7 @@ class EvaluationQuery:
         with invalid_arguments():
             query = rules.bad_reviews(region_code, overdue=overdue, now=datetime.now(timezone.utc))
         if not may_supervise(principal, region_code):
-            raise PublicError("FORBIDDEN", "只有该地区的督办人员可以查看差评")
+            raise PublicError(ApiCode.FORBIDDEN, "只有该地区的督办人员可以查看差评")
         return await paginate(query, first, after, Evaluation.of)
 
 

@@ -27,8 +27,9 @@ from portal.identity.models import Account, AccountKind
 from portal.identity.policy import may_act_for, may_act_for_enterprise, may_supervise
 from portal.identity.principal import Principal
 from portal.appeals.rules import step_rate, written
+from portal.evaluations.errors import EvaluationCode
 from portal.idempotency import check_key
-from portal.problems import MAX_ROW_ID, FormProblems, InvalidField, Refused
+from portal.problems import MAX_ROW_ID, Code, Conflicting, FormProblems, InvalidField, Missing
 from portal.regions import check_region_code, within
 from portal.workdays import SHANGHAI, WorkCalendar, day_bounds_utc
 
@@ -96,7 +97,7 @@ def parse_target(value: str) -> tuple[str, int]:
     """`task:<id>`, `application:<id>` or `appeal:<id>`."""
     match = _TARGET.fullmatch(value) if isinstance(value, str) else None
     if match is None:
-        raise InvalidField("targetId", "BAD_TARGET", "评价对象应为 task:编号、application:编号 或 appeal:编号")
+        raise InvalidField("targetId", EvaluationCode.BAD_TARGET, "评价对象应为 task:编号、application:编号 或 appeal:编号")
     return match.group(1), int(match.group(2))
 
 
@@ -156,7 +157,7 @@ def _checked_input(target_id: str, rating: int, comment: str | None,
     except InvalidField as bad:
         problems.append(bad)
     if isinstance(rating, bool) or not isinstance(rating, int) or not MIN_RATING <= rating <= MAX_RATING:
-        problems.append(InvalidField("rating", "OUT_OF_RANGE", f"评分须为{MIN_RATING}到{MAX_RATING}的整数"))
+        problems.append(InvalidField("rating", Code.OUT_OF_RANGE, f"评分须为{MIN_RATING}到{MAX_RATING}的整数"))
     text = ""
     try:
         text = written(comment, "comment", "评价内容", 0, MAX_COMMENT_LENGTH)
@@ -176,7 +177,7 @@ async def _previous(rater_id: int, target: Target, rating: int, comment: str) ->
     """The rater's evaluation of the target, if any: the same content is a repeat, other content a conflict."""
     existing = await Evaluation.get_or_none(rater_id=rater_id, target_type=target.kind, target_id=target.id)
     if existing is not None and (existing.rating, existing.comment) != (rating, comment):
-        raise Refused("CONFLICT", "ALREADY_EVALUATED", "您已评价过，评价提交后不能修改")
+        raise Conflicting(EvaluationCode.ALREADY_EVALUATED, "您已评价过，评价提交后不能修改")
     return existing
 
 
@@ -197,11 +198,11 @@ async def evaluate(principal: Principal, actor: Actor, calendar: WorkCalendar, *
     kind, number, text, key = _checked_input(target_id, rating, comment, idempotency_key)
     target = await find_target(kind, number)
     if target is None or not await may_rate(principal, target):
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该评价对象")
+        raise Missing(Code.NOT_FOUND, "未找到该评价对象")
     if (previous := await _previous(principal.account_id, target, rating, text)) is not None:
         return previous
     if not target.finished:
-        raise Refused("CONFLICT", "NOT_FINISHED", UNFINISHED[kind])
+        raise Conflicting(EvaluationCode.NOT_FINISHED, UNFINISHED[kind])
     deadlines: dict[str, datetime] = {}
     if is_bad(rating):
         return_visit_by, rectify_by = bad_review_deadlines(calendar, datetime.now(SHANGHAI).date())
@@ -229,7 +230,7 @@ async def evaluate(principal: Principal, actor: Actor, calendar: WorkCalendar, *
 def _note(note: str | None, name: str) -> str:
     text = written(note, "note", f"{name}情况", 0, MAX_NOTE_LENGTH)
     if not text:
-        raise InvalidField("note", "REQUIRED", f"请填写{name}情况")
+        raise InvalidField("note", Code.REQUIRED, f"请填写{name}情况")
     return text
 
 
@@ -238,15 +239,15 @@ async def _follow_up(principal: Principal, actor: Actor, evaluation_id: int, not
     at_column, note_column, name, action = FOLLOW_UPS[step]
     evaluation = await Evaluation.get_or_none(id=evaluation_id) if evaluation_id <= MAX_ROW_ID else None
     if evaluation is None or not may_supervise(principal, evaluation.region_code or ""):
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该评价")
+        raise Missing(Code.NOT_FOUND, "未找到该评价")
     if not is_bad(evaluation.rating):
-        raise Refused("CONFLICT", "NOT_A_BAD_REVIEW", f"该评价不是差评，无需{name}")
+        raise Conflicting(EvaluationCode.NOT_A_BAD_REVIEW, f"该评价不是差评，无需{name}")
     text = _note(note, name)
     async with in_transaction():
         recorded = await Evaluation.filter(id=evaluation.id, **{f"{at_column}__isnull": True}).update(
             **{at_column: datetime.now(timezone.utc), note_column: text})
         if not recorded:
-            raise Refused("CONFLICT", "ALREADY_RECORDED", f"该差评的{name}情况已经登记")
+            raise Conflicting(EvaluationCode.ALREADY_RECORDED, f"该差评的{name}情况已经登记")
         target = await find_target(evaluation.target_type, evaluation.target_id)
         await record(f"evaluation.{action}_recorded", actor,
                      subject_account_id=target.applicant_id if target else None,

@@ -25,7 +25,7 @@ from portal.halls import models, rules
 from portal.halls.models import AppointmentStatus, TicketStatus
 from portal.halls.payloads import TicketChanged
 from portal.identity.principal import Principal
-from portal.problems import FormProblems, Refused, known_id
+from portal.problems import Code, FormProblems, Refused, known_id
 
 strawberry.enum(TicketStatus, description="WAITING, CALLED, DONE, or SKIPPED (a no-show passed over, 过号).")
 strawberry.enum(AppointmentStatus)
@@ -264,7 +264,7 @@ class HallSubscription:
         except FormProblems as malformed:
             raise _argument_error(malformed) from None
         except Refused:
-            raise PublicError("NOT_FOUND", "未找到该政务服务大厅") from None
+            raise PublicError(Code.NOT_FOUND, "未找到该政务服务大厅") from None
         start = await events.last_seq(stream)
         async for message in events.follow(stream, start):
             if message.kind in rules.CALL_KINDS:

@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 
 from portal import db, events
 from portal.audit.rules import Actor, record
+from portal.halls.errors import HallCode
 from portal.halls.models import (
     Appointment,
     AppointmentStatus,
@@ -41,7 +42,7 @@ from portal.identity.policy import may_serve_at_window
 from portal.identity.principal import Principal
 from portal.identity.rules import create_staff
 from portal.idempotency import check_key
-from portal.problems import FormProblems, InvalidField, Refused
+from portal.problems import Code, Conflicting, Forbidden, FormProblems, InvalidField, Missing
 from portal.text import text_problem
 from portal.workdays import SHANGHAI, WorkCalendar
 
@@ -67,7 +68,7 @@ def number_of(letter: str, seq: int) -> str:
     return f"{letter}{seq:03d}"
 
 
-def _code_problem(code: str) -> tuple[str, str] | None:
+def _code_problem(code: str) -> tuple[Code, str] | None:
     return text_problem(code, max_length=CODE_LENGTH, multiline=False)
 
 
@@ -83,14 +84,14 @@ def check_codes(**codes: str) -> None:
 async def _hall(hall_code: str) -> Hall:
     hall = await Hall.get_or_none(code=hall_code)
     if hall is None:
-        raise Refused("NOT_FOUND", "HALL_NOT_FOUND", "未找到该政务服务大厅")
+        raise Missing(HallCode.HALL_NOT_FOUND, "未找到该政务服务大厅")
     return hall
 
 
 async def _category(hall_code: str, category: str) -> HallCategory:
     row = await HallCategory.get_or_none(hall_id=hall_code, code=category)
     if row is None:
-        raise InvalidField("category", "UNKNOWN_CATEGORY", "该大厅没有这类业务")
+        raise InvalidField("category", Code.UNKNOWN_CATEGORY, "该大厅没有这类业务")
     return row
 
 
@@ -127,7 +128,7 @@ async def _issue(category: HallCategory, day: date, *, account_id: int | None, i
                                                               idempotency_key=idempotency_key):
                 raise  # the same person's retry won: the caller answers with that ticket
             continue
-    raise Refused("CONFLICT", "BUSY", "取号人数过多，请稍后再试")
+    raise Conflicting(HallCode.BUSY, "取号人数过多，请稍后再试")
 
 
 async def _earlier_ticket(account_id: int | None, hall_code: str, key: str, day: date) -> Ticket | None:
@@ -138,7 +139,7 @@ async def _earlier_ticket(account_id: int | None, hall_code: str, key: str, day:
 
 def _same_request(ticket: Ticket, hall_code: str, category: str) -> Ticket:
     if ticket.hall_id != hall_code or ticket.category_code != category:
-        raise Refused("CONFLICT", "IDEMPOTENCY_KEY_REUSED", "该请求标识已用于另一次取号")
+        raise Conflicting(Code.IDEMPOTENCY_KEY_REUSED, "该请求标识已用于另一次取号")
     return ticket
 
 
@@ -183,17 +184,17 @@ async def take_ticket(taker: Actor, hall_code: str, category: str, idempotency_k
 
 async def _in_own_hall(principal: Principal | None, hall_code: str) -> None:
     if not await may_serve_in_hall(principal, hall_code):
-        raise Refused("PERMISSION", "NOT_YOUR_HALL", "您不是该大厅的窗口工作人员，不能在此处理排队号")
+        raise Forbidden(HallCode.NOT_YOUR_HALL, "您不是该大厅的窗口工作人员，不能在此处理排队号")
 
 
 async def clerk_counter(principal: Principal | None, counter_code: str) -> Counter:
     """A counter a window clerk works at (叫号, 扫码): one of their own halls' (NOT_YOUR_HALL otherwise)."""
     if not may_serve_at_window(principal):
-        raise Refused("PERMISSION", "WINDOW_CLERKS_ONLY", "只有窗口工作人员可以在窗口办理")
+        raise Forbidden(HallCode.WINDOW_CLERKS_ONLY, "只有窗口工作人员可以在窗口办理")
     check_codes(counterCode=counter_code)
     counter = await Counter.get_or_none(code=counter_code)
     if counter is None:
-        raise Refused("NOT_FOUND", "COUNTER_NOT_FOUND", "未找到该窗口")
+        raise Missing(HallCode.COUNTER_NOT_FOUND, "未找到该窗口")
     await _in_own_hall(principal, counter.hall_id)
     return counter
 
@@ -220,11 +221,11 @@ async def bind_clerk(clerk: Account, hall_codes: Sequence[str]) -> None:
     if not codes:
         return
     if clerk.role is not Role.WINDOW_CLERK:
-        raise Refused("CONFLICT", "HALLS_FOR_CLERKS_ONLY", "只有窗口工作人员可以指定所属大厅 (--hall)")
+        raise Conflicting(HallCode.HALLS_FOR_CLERKS_ONLY, "只有窗口工作人员可以指定所属大厅 (--hall)")
     known = set(await Hall.filter(code__in=[c for c in codes if _code_problem(c) is None])
                 .values_list("code", flat=True))
     if unknown := [c for c in codes if c not in known]:
-        raise Refused("NOT_FOUND", "UNKNOWN_HALL", f"没有这个政务服务大厅：{'、'.join(unknown)}")
+        raise Missing(Code.UNKNOWN_HALL, f"没有这个政务服务大厅：{'、'.join(unknown)}")
     for code in codes:
         await HallClerk.get_or_create(account_id=clerk.id, hall_id=code)
     await record("account.halls_bound", Actor(None, "command-line"), subject_account_id=clerk.id,
@@ -248,7 +249,7 @@ async def call_next(principal: Principal | None, counter_code: str, today: date 
                                         category_code__in=list(counter.categories)) \
             .order_by("-priority", "id").first()
         if candidate is None:
-            raise Refused("NOT_FOUND", "QUEUE_EMPTY", "当前没有等候的号")
+            raise Missing(HallCode.QUEUE_EMPTY, "当前没有等候的号")
         called_at = now or datetime.now(timezone.utc)
         async with in_transaction():
             taken = await Ticket.filter(id=candidate.id, status=TicketStatus.WAITING, version=candidate.version) \
@@ -260,19 +261,19 @@ async def call_next(principal: Principal | None, counter_code: str, today: date 
             event = await _announce(ticket, "ticket.called")
         await events.publish([event])
         return ticket
-    raise Refused("CONFLICT", "BUSY", "叫号人数过多，请稍后再试")
+    raise Conflicting(HallCode.BUSY, "叫号人数过多，请稍后再试")
 
 
 async def _change(principal: Principal | None, ticket_id: int, kind: str, *, status: TicketStatus,
                   recall: bool = False) -> Ticket:
     if not may_serve_at_window(principal):
-        raise Refused("PERMISSION", "WINDOW_CLERKS_ONLY", "只有窗口工作人员可以处理排队号")
+        raise Forbidden(HallCode.WINDOW_CLERKS_ONLY, "只有窗口工作人员可以处理排队号")
     ticket = await Ticket.get_or_none(id=ticket_id)
     if ticket is None:
-        raise Refused("NOT_FOUND", "TICKET_NOT_FOUND", "未找到该号")
+        raise Missing(HallCode.TICKET_NOT_FOUND, "未找到该号")
     await _in_own_hall(principal, ticket.hall_id)
     if ticket.status is not TicketStatus.CALLED:
-        raise Refused("CONFLICT", "NOT_CALLED", "该号当前不在叫号状态")
+        raise Conflicting(HallCode.NOT_CALLED, "该号当前不在叫号状态")
     values: dict[str, Any] = {"status": status, "version": ticket.version + 1}
     if recall:
         values.update(calls=ticket.calls + 1, called_at=datetime.now(timezone.utc))
@@ -280,7 +281,7 @@ async def _change(principal: Principal | None, ticket_id: int, kind: str, *, sta
         changed = await Ticket.filter(id=ticket.id, status=TicketStatus.CALLED, version=ticket.version) \
             .update(**values)
         if not changed:
-            raise Refused("CONFLICT", "STALE", "该号已被其他人处理，请刷新")
+            raise Conflicting(HallCode.STALE, "该号已被其他人处理，请刷新")
         ticket = await Ticket.get(id=ticket.id)
         event = await _announce(ticket, kind)
     await events.publish([event])
@@ -307,21 +308,21 @@ def _bookable(slot_start: datetime, now: datetime) -> datetime:
     hours of year 1 or year 9999."""
     moment = _aware(slot_start)
     if moment <= now:
-        raise InvalidField("slot", "SLOT_IN_PAST", "预约时段已过")
+        raise InvalidField("slot", HallCode.SLOT_IN_PAST, "预约时段已过")
     if moment > now + BOOK_AHEAD:
-        raise InvalidField("slot", "SLOT_TOO_FAR", "只能预约14天以内的时段")
+        raise InvalidField("slot", HallCode.SLOT_TOO_FAR, "只能预约14天以内的时段")
     return moment.astimezone(timezone.utc)  # stored in UTC: SQLite compares timestamps as text
 
 
 def _slot_problem(category: HallCategory, slot: datetime, calendar: WorkCalendar) -> InvalidField | None:
     local = slot.astimezone(SHANGHAI)
     if local.second or local.microsecond or (local.hour * 60 + local.minute) % category.slot_minutes:
-        return InvalidField("slot", "SLOT_NOT_ALIGNED", f"预约时段须从整{category.slot_minutes}分钟开始")
+        return InvalidField("slot", HallCode.SLOT_NOT_ALIGNED, f"预约时段须从整{category.slot_minutes}分钟开始")
     if not calendar.is_workday(local.date())[0]:
-        return InvalidField("slot", "NOT_A_WORKING_DAY", "该日不是工作日，大厅不开放预约")
+        return InvalidField("slot", HallCode.NOT_A_WORKING_DAY, "该日不是工作日，大厅不开放预约")
     end = local + timedelta(minutes=category.slot_minutes)
     if local.time() < OPENS or end.date() != local.date() or end.time() > CLOSES:
-        return InvalidField("slot", "OUTSIDE_OPENING_HOURS", "预约时段须在9:00至17:00之间")
+        return InvalidField("slot", HallCode.OUTSIDE_OPENING_HOURS, "预约时段须在9:00至17:00之间")
     return None
 
 
@@ -340,7 +341,7 @@ async def book_appointment(account_id: int, hall_code: str, category: str, slot_
     earlier = await Appointment.get_or_none(account_id=account_id, idempotency_key=key)
     if earlier is not None:
         if (earlier.hall_id, earlier.category_code, earlier.slot_start) != (hall_code, category, slot):
-            raise Refused("CONFLICT", "IDEMPOTENCY_KEY_REUSED", "该请求标识已用于另一次预约")
+            raise Conflicting(Code.IDEMPOTENCY_KEY_REUSED, "该请求标识已用于另一次预约")
         return earlier
     await _hall(hall_code)
     row = await _category(hall_code, category)
@@ -352,9 +353,9 @@ async def book_appointment(account_id: int, hall_code: str, category: str, slot_
             active = Appointment.filter(hall_id=hall_code, category_code=category, slot_start=slot,
                                         status__in=list(ACTIVE_APPOINTMENTS))
             if await active.filter(account_id=account_id).exists():
-                raise Refused("CONFLICT", "ALREADY_BOOKED", "您已预约该时段")
+                raise Conflicting(HallCode.ALREADY_BOOKED, "您已预约该时段")
             if await active.count() >= row.slot_capacity:
-                raise Refused("CONFLICT", "SLOT_FULL", "该时段已约满，请选择其他时段")
+                raise Conflicting(HallCode.SLOT_FULL, "该时段已约满，请选择其他时段")
             appointment = await Appointment.create(hall_id=hall_code, category_code=category, slot_start=slot,
                                                    account_id=account_id, status=AppointmentStatus.BOOKED,
                                                    idempotency_key=key)
@@ -384,20 +385,20 @@ async def check_in(account_id: int, appointment_id: int, now: datetime | None = 
     now = now or datetime.now(timezone.utc)
     appointment = await Appointment.get_or_none(id=appointment_id, account_id=account_id)
     if appointment is None:
-        raise Refused("NOT_FOUND", "APPOINTMENT_NOT_FOUND", "未找到该预约")
+        raise Missing(HallCode.APPOINTMENT_NOT_FOUND, "未找到该预约")
     if appointment.status is AppointmentStatus.CHECKED_IN:
         existing = await Ticket.get_or_none(appointment_id=appointment.id)
         if existing is not None:
             return existing
     if appointment.status is AppointmentStatus.CANCELLED:
-        raise Refused("CONFLICT", "APPOINTMENT_CANCELLED", "该预约已取消")
+        raise Conflicting(HallCode.APPOINTMENT_CANCELLED, "该预约已取消")
     if now < appointment.slot_start - CHECK_IN_BEFORE:
-        raise Refused("CONFLICT", "CHECK_IN_TOO_EARLY", "请在预约时段开始前30分钟内签到")
+        raise Conflicting(HallCode.CHECK_IN_TOO_EARLY, "请在预约时段开始前30分钟内签到")
     if now > appointment.slot_start + CHECK_IN_AFTER:
-        raise Refused("CONFLICT", "CHECK_IN_TOO_LATE", "已超过预约时段15分钟，请重新取号或预约")
+        raise Conflicting(HallCode.CHECK_IN_TOO_LATE, "已超过预约时段15分钟，请重新取号或预约")
     row = await HallCategory.get_or_none(hall_id=appointment.hall_id, code=appointment.category_code)
     if row is None:
-        raise Refused("NOT_FOUND", "CATEGORY_NOT_FOUND", "该大厅已不再办理这类业务")
+        raise Missing(HallCode.CATEGORY_NOT_FOUND, "该大厅已不再办理这类业务")
     try:
         async with in_transaction():
             await HallCategory.filter(id=row.id).select_for_update().first()

@@ -27,10 +27,11 @@ from portal import events
 from portal.audit.rules import Actor, record
 from portal.terminals import Terminal
 from portal.identity import ratelimit
+from portal.identity.errors import IdentityCode
 from portal.identity.models import AccountKind, DeviceSignIn, DeviceSignInStatus
 from portal.identity.principal import Principal
 from portal.identity.rules import DEVICE_NAMES, DEVICE_TERMINALS, SignedIn, open_session, require_full_session
-from portal.problems import InvalidField, Refused
+from portal.problems import Code, Conflicting, Forbidden, InvalidField, Missing, checked_code
 
 LIFETIME = timedelta(minutes=10)
 INTERVAL = 5  # seconds between polls (RFC 8628 §3.2 default)
@@ -51,21 +52,21 @@ class DeviceAnswer(Exception):
     """What a waiting device hears instead of a session: ``code`` is AUTHORIZATION_PENDING, SLOW_DOWN,
     EXPIRED_TOKEN or ACCESS_DENIED; ``interval`` the seconds it should now wait between polls."""
 
-    def __init__(self, code: str, message: str, interval: int) -> None:
-        super().__init__(code, message, interval)
+    def __init__(self, code: IdentityCode, message: str, interval: int) -> None:
+        super().__init__(checked_code(code), message, interval)
         self.code, self.message, self.interval = code, message, interval
 
 
 def pending(interval: int) -> DeviceAnswer:
-    return DeviceAnswer("AUTHORIZATION_PENDING", "请用手机扫码或打开链接，确认登录", interval)
+    return DeviceAnswer(IdentityCode.AUTHORIZATION_PENDING, "请用手机扫码或打开链接，确认登录", interval)
 
 
 def expired(interval: int) -> DeviceAnswer:
-    return DeviceAnswer("EXPIRED_TOKEN", "登录码已过期或已使用，请重新获取", interval)
+    return DeviceAnswer(IdentityCode.EXPIRED_TOKEN, "登录码已过期或已使用，请重新获取", interval)
 
 
 def denied(interval: int) -> DeviceAnswer:
-    return DeviceAnswer("ACCESS_DENIED", "已在手机上拒绝此次登录", interval)
+    return DeviceAnswer(IdentityCode.ACCESS_DENIED, "已在手机上拒绝此次登录", interval)
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def normalise_user_code(value: object, field: str = "userCode") -> str:
     text = value if isinstance(value, str) else ""
     code = "".join(c for c in text[:40].upper() if c not in "- \u3000")
     if len(code) != USER_CODE_LENGTH or any(c not in USER_CODE_ALPHABET for c in code):
-        raise InvalidField(field, "BAD_USER_CODE", "登录码应为电视上显示的8个字母，例如 BCDF-GHJK")
+        raise InvalidField(field, IdentityCode.BAD_USER_CODE, "登录码应为电视上显示的8个字母，例如 BCDF-GHJK")
     return code
 
 
@@ -117,7 +118,7 @@ def stream_of(request: DeviceSignIn) -> str:
 async def start(actor: Actor, terminal: Terminal, origin: str) -> Started:
     """A device (TV or kiosk) asks to be signed in; limited per address."""
     if terminal not in DEVICE_TERMINALS:
-        raise InvalidField("terminal", "NOT_A_DEVICE", "只有电视和自助终端可以扫码登录")
+        raise InvalidField("terminal", IdentityCode.NOT_A_DEVICE, "只有电视和自助终端可以扫码登录")
     await ratelimit.spend(START_PER_ADDRESS, actor.address)
     device_code = secrets.token_urlsafe(DEVICE_CODE_BYTES)
     now = _now()
@@ -139,7 +140,7 @@ async def _by_device_code(device_code: str) -> DeviceSignIn:
     request = (await DeviceSignIn.get_or_none(device_code_hash=_digest(device_code))
                if isinstance(device_code, str) and 0 < len(device_code) <= 200 else None)
     if request is None:
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该登录请求，请重新获取登录码")
+        raise Missing(Code.NOT_FOUND, "未找到该登录请求，请重新获取登录码")
     return request
 
 
@@ -173,7 +174,7 @@ async def _settle(request_id: int, actor: Actor, *, paced: bool) -> SignedIn | D
             request.interval += SLOW_DOWN_STEP
         await request.save(update_fields=["last_polled_at", "interval"])
         if too_soon:
-            return DeviceAnswer("SLOW_DOWN", f"查询过于频繁，请每{request.interval}秒查询一次", request.interval)
+            return DeviceAnswer(IdentityCode.SLOW_DOWN, f"查询过于频繁，请每{request.interval}秒查询一次", request.interval)
         return pending(request.interval)
     # Approved: the request is spent (once, whoever asks at the same moment) and the session made now, on the
     # device's own address.
@@ -201,7 +202,7 @@ async def watch(actor: Actor, device_code: str) -> AsyncIterator[SignedIn | Devi
                 yield await _answer(request.id, actor, paced=False)
                 return
             except DeviceAnswer as answer:
-                if answer.code != "AUTHORIZATION_PENDING":
+                if answer.code != IdentityCode.AUTHORIZATION_PENDING:
                     yield answer
                     return
             left = (request.expires_at - _now()).total_seconds()
@@ -215,7 +216,7 @@ async def watch(actor: Actor, device_code: str) -> AsyncIterator[SignedIn | Devi
 def _may_decide(principal: Principal) -> None:
     require_full_session(principal)
     if principal.kind not in (AccountKind.CITIZEN, AccountKind.ENTERPRISE):
-        raise Refused("PERMISSION", "CITIZENS_ONLY", "请用个人或企业账号在手机上确认电视登录")
+        raise Forbidden(IdentityCode.CITIZENS_ONLY, "请用个人或企业账号在手机上确认电视登录")
 
 
 async def _live_request(principal: Principal, user_code: object) -> DeviceSignIn:
@@ -227,7 +228,7 @@ async def _live_request(principal: Principal, user_code: object) -> DeviceSignIn
     request = await DeviceSignIn.filter(user_code=code, expires_at__gt=_now()).order_by("-id").first()
     if request is None:
         await ratelimit.count_attempt(USER_CODE_PER_ACCOUNT, key)
-        raise InvalidField("userCode", "UNKNOWN_USER_CODE", "登录码不正确或已过期，请核对电视上显示的登录码")
+        raise InvalidField("userCode", IdentityCode.UNKNOWN_USER_CODE, "登录码不正确或已过期，请核对电视上显示的登录码")
     return request
 
 
@@ -244,7 +245,7 @@ async def _decide(principal: Principal, actor: Actor, user_code: object, status:
                                             expires_at__gt=_now()).update(
             status=status, account_id=principal.account_id, decided_at=_now())
         if not changed:
-            raise Refused("CONFLICT", "ALREADY_DECIDED", "这个登录码已确认或已拒绝，请在电视上重新获取")
+            raise Conflicting(IdentityCode.ALREADY_DECIDED, "这个登录码已确认或已拒绝，请在电视上重新获取")
         event = await events.append(stream_of(request), 1, DECIDED, DeviceDecided(status))
         await record("device.approved" if status is DeviceSignInStatus.APPROVED else "device.denied", actor,
                      subject_account_id=principal.account_id, target=f"device-sign-in:{request.id}",

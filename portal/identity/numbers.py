@@ -20,7 +20,8 @@ from datetime import date, datetime
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-from portal.problems import InvalidField
+from portal.identity.errors import IdentityCode
+from portal.problems import Code, InvalidField
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -89,12 +90,12 @@ _COMMON_PASSWORDS = frozenset({
 
 def _text(value: object, field: str, label: str, *, strip: bool = True) -> str:
     if value is None:
-        raise InvalidField(field, "REQUIRED", f"请填写{label}")
+        raise InvalidField(field, Code.REQUIRED, f"请填写{label}")
     if not isinstance(value, str):
-        raise InvalidField(field, "NOT_A_STRING", f"{label}应为文字，请重新填写")
+        raise InvalidField(field, Code.NOT_A_STRING, f"{label}应为文字，请重新填写")
     text = value.strip() if strip else value
     if not text:
-        raise InvalidField(field, "REQUIRED", f"请填写{label}")
+        raise InvalidField(field, Code.REQUIRED, f"请填写{label}")
     return text
 
 
@@ -134,19 +135,19 @@ def check_id_number(value: object, *, field: str = "idNumber", today: date | Non
     """
     number = _text(value, field, "身份证号码")
     if len(number) != 18:
-        raise InvalidField(field, "BAD_LENGTH", f"身份证号码应为18位，您填写了{len(number)}位，请核对后重新输入")
+        raise InvalidField(field, Code.BAD_LENGTH, f"身份证号码应为18位，您填写了{len(number)}位，请核对后重新输入")
     if not _ascii_digits(number[:17]) or number[17] not in "0123456789Xx":
-        raise InvalidField(field, "BAD_CHARACTERS", "身份证号码前17位应为数字，最后一位为数字或字母X，请核对后重新输入")
+        raise InvalidField(field, IdentityCode.BAD_CHARACTERS, "身份证号码前17位应为数字，最后一位为数字或字母X，请核对后重新输入")
     number = number.upper()
     if number[:2] not in ID_NUMBER_REGIONS:
-        raise InvalidField(field, "UNKNOWN_REGION", "身份证号码前两位不是有效的省级行政区划代码，请核对后重新输入")
+        raise InvalidField(field, IdentityCode.UNKNOWN_REGION, "身份证号码前两位不是有效的省级行政区划代码，请核对后重新输入")
     born = _birth_date(number[6:14])
     if born is None:
-        raise InvalidField(field, "BAD_BIRTH_DATE", "身份证号码第7至14位的出生日期无效，请核对后重新输入")
+        raise InvalidField(field, IdentityCode.BAD_BIRTH_DATE, "身份证号码第7至14位的出生日期无效，请核对后重新输入")
     if born > (today or datetime.now(SHANGHAI).date()):
-        raise InvalidField(field, "FUTURE_BIRTH_DATE", "身份证号码中的出生日期晚于今天，请核对后重新输入")
+        raise InvalidField(field, IdentityCode.FUTURE_BIRTH_DATE, "身份证号码中的出生日期晚于今天，请核对后重新输入")
     if number[17] != id_number_check_character(number[:17]):
-        raise InvalidField(field, "BAD_CHECK_CHARACTER", "身份证号码校验位不正确，请核对后重新输入")
+        raise InvalidField(field, IdentityCode.BAD_CHECK_CHARACTER, "身份证号码校验位不正确，请核对后重新输入")
     return number
 
 
@@ -169,23 +170,23 @@ def check_credit_code(value: object, *, field: str = "creditCode") -> str:
     """A GB 32100-2015 unified social credit code, stripped and upper-cased."""
     code = _text(value, field, "统一社会信用代码")
     if len(code) != 18:
-        raise InvalidField(field, "BAD_LENGTH", f"统一社会信用代码应为18位，您填写了{len(code)}位，请核对后重新输入")
+        raise InvalidField(field, Code.BAD_LENGTH, f"统一社会信用代码应为18位，您填写了{len(code)}位，请核对后重新输入")
     if any(c not in _CREDIT_INPUT_CHARACTERS for c in code):
-        raise InvalidField(field, "BAD_CHARACTERS",
+        raise InvalidField(field, IdentityCode.BAD_CHARACTERS,
                            "统一社会信用代码只能包含数字和英文字母（不含I、O、S、V、Z），请核对后重新输入")
     code = code.upper()
     categories = CREDIT_CODE_CATEGORIES.get(code[0])
     if categories is None:
-        raise InvalidField(field, "UNKNOWN_AUTHORITY", "统一社会信用代码第1位（登记管理部门代码）无效，请核对后重新输入")
+        raise InvalidField(field, IdentityCode.UNKNOWN_AUTHORITY, "统一社会信用代码第1位（登记管理部门代码）无效，请核对后重新输入")
     if code[1] not in categories:
-        raise InvalidField(field, "UNKNOWN_CATEGORY", "统一社会信用代码第2位（机构类别代码）无效，请核对后重新输入")
+        raise InvalidField(field, Code.UNKNOWN_CATEGORY, "统一社会信用代码第2位（机构类别代码）无效，请核对后重新输入")
     if not _ascii_digits(code[2:8]):
-        raise InvalidField(field, "BAD_REGION", "统一社会信用代码第3至8位（行政区划码）应为数字，请核对后重新输入")
+        raise InvalidField(field, Code.BAD_REGION, "统一社会信用代码第3至8位（行政区划码）应为数字，请核对后重新输入")
     if code[16] != organisation_check_character(code[8:16]):
-        raise InvalidField(field, "BAD_ORGANISATION_CODE",
+        raise InvalidField(field, IdentityCode.BAD_ORGANISATION_CODE,
                            "统一社会信用代码第9至17位（组织机构代码）不正确，请核对后重新输入")
     if code[17] != credit_code_check_character(code[:17]):
-        raise InvalidField(field, "BAD_CHECK_CHARACTER", "统一社会信用代码校验位不正确，请核对后重新输入")
+        raise InvalidField(field, IdentityCode.BAD_CHECK_CHARACTER, "统一社会信用代码校验位不正确，请核对后重新输入")
     return code
 
 
@@ -193,7 +194,7 @@ def check_phone(value: object, *, field: str = "phone") -> str:
     """A mainland mobile number: the bare 11 digits, after an optional +86/86 and spaces or hyphens."""
     match = _PHONE.fullmatch(_text(value, field, "手机号码"))
     if match is None:
-        raise InvalidField(field, "BAD_FORMAT", "手机号码应为以1开头的11位数字，请核对后重新输入")
+        raise InvalidField(field, Code.BAD_FORMAT, "手机号码应为以1开头的11位数字，请核对后重新输入")
     return re.sub(r"[ -]", "", match.group(1))
 
 
@@ -234,9 +235,9 @@ def check_person_name(value: object, *, field: str = "name") -> str:
     """
     name = re.sub(" {2,}", " ", _text(value, field, "姓名").translate(_NAME_DOTS))
     if not 2 <= len(name) <= 30:
-        raise InvalidField(field, "BAD_LENGTH", "姓名应为2至30个字，请按证件上的姓名填写")
+        raise InvalidField(field, Code.BAD_LENGTH, "姓名应为2至30个字，请按证件上的姓名填写")
     if not (_CHINESE_NAME.fullmatch(name) or _LATIN_NAME.fullmatch(name)):
-        raise InvalidField(field, "BAD_CHARACTERS", "姓名只能包含汉字和间隔号“·”（用在姓名中间），"
+        raise InvalidField(field, IdentityCode.BAD_CHARACTERS, "姓名只能包含汉字和间隔号“·”（用在姓名中间），"
                                                     "外籍人员可使用英文字母和空格，请按证件上的姓名填写")
     return name
 
@@ -249,22 +250,22 @@ def check_password(value: object, *, field: str = "password", personal: Sequence
     """
     password = _text(value, field, "密码", strip=False)
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise InvalidField(field, "TOO_SHORT", f"密码至少需要{PASSWORD_MIN_LENGTH}个字符")
+        raise InvalidField(field, Code.TOO_SHORT, f"密码至少需要{PASSWORD_MIN_LENGTH}个字符")
     if len(password) > PASSWORD_MAX_LENGTH:
-        raise InvalidField(field, "TOO_LONG", f"密码不能超过{PASSWORD_MAX_LENGTH}个字符")
+        raise InvalidField(field, Code.TOO_LONG, f"密码不能超过{PASSWORD_MAX_LENGTH}个字符")
     lowered = password.lower()
     # Before the class and run checks, so a well-known password is named as such.
     if lowered in _COMMON_PASSWORDS:
-        raise InvalidField(field, "TOO_COMMON", "该密码过于常见，很容易被猜中，请换一个")
+        raise InvalidField(field, IdentityCode.TOO_COMMON, "该密码过于常见，很容易被猜中，请换一个")
     if any(len(p.strip()) >= 4 and p.strip().lower() in lowered for p in personal):
-        raise InvalidField(field, "CONTAINS_PERSONAL_DATA", "密码不能包含您的身份证号码、手机号码、统一社会信用代码或姓名拼音等个人信息")
+        raise InvalidField(field, IdentityCode.CONTAINS_PERSONAL_DATA, "密码不能包含您的身份证号码、手机号码、统一社会信用代码或姓名拼音等个人信息")
     classes = (any("a" <= c <= "z" for c in password) + any("A" <= c <= "Z" for c in password)
                + any("0" <= c <= "9" for c in password) + any(not (c.isascii() and c.isalnum()) for c in password))
     if classes < 3:
-        raise InvalidField(field, "TOO_SIMPLE", "密码需至少包含小写字母、大写字母、数字、其他符号中的三类")
+        raise InvalidField(field, IdentityCode.TOO_SIMPLE, "密码需至少包含小写字母、大写字母、数字、其他符号中的三类")
     if _REPEATED_CHARACTER.search(lowered) or any(
             lowered[i:i + _RUN_LENGTH] in _RUNS for i in range(len(lowered) - _RUN_LENGTH + 1)):
-        raise InvalidField(field, "TOO_SIMPLE", "密码不能包含6个及以上相同字符或连续字符（如aaaaaa、123456、abcdef、qwerty）")
+        raise InvalidField(field, IdentityCode.TOO_SIMPLE, "密码不能包含6个及以上相同字符或连续字符（如aaaaaa、123456、abcdef、qwerty）")
     return password
 
 

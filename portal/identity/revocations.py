@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import TypeVar
 
 from portal import events
-from portal.problems import Refused
+from portal.problems import Code, Forbidden
 
 GRANT_REVOKED = "grant.revoked"
 RECHECK_SECONDS = 60.0
@@ -27,8 +27,8 @@ async def announce(account_id: int) -> None:
     await events.broker().publish(GRANT_REVOKED, {"accounts": [account_id]})
 
 
-def _revoked() -> Refused:
-    return Refused("PERMISSION", "NOT_AUTHORISED", "授权已撤销，不再推送此项的进展")
+def _revoked() -> Forbidden:
+    return Forbidden(Code.NOT_AUTHORISED, "授权已撤销，不再推送此项的进展")
 
 
 async def while_permitted(stream: AsyncGenerator[T, None], account_id: int,

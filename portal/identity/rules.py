@@ -20,6 +20,7 @@ from portal import events
 from portal.audit.rules import Actor, record
 from portal.terminals import Terminal
 from portal.identity import ratelimit, revocations
+from portal.identity.errors import IdentityCode
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, FamilyAuthorisation, Role, Session
 from portal.identity.numbers import (
     SignInName,
@@ -34,7 +35,7 @@ from portal.identity.passwords import Passwords
 from portal.identity.policy import may_authorise_family, may_delegate_to_agents
 from portal.identity.principal import Principal
 from portal.identity.sessions import SESSION_REVOKED, principals
-from portal.problems import FormProblems, InvalidField, Refused
+from portal.problems import Code, Conflicting, Forbidden, FormProblems, InvalidField, Missing
 from portal.text import check_text
 
 SESSION_LIFETIME = {AccountKind.CITIZEN: timedelta(hours=12), AccountKind.ENTERPRISE: timedelta(hours=12),
@@ -112,11 +113,11 @@ async def open_session(account: Account, actor: Actor, *, terminal: Terminal | N
     return SignedIn(account, token, expires_at)
 
 
-class DeviceSessionRefused(Refused):
+class DeviceSessionRefused(Forbidden):
     """What a device session (a TV, a kiosk) may not do: it is for using services, not for managing the account."""
 
     def __init__(self) -> None:
-        super().__init__("PERMISSION", "DEVICE_SESSION", "电视和自助终端上的登录不能办理此项，请在手机或电脑上操作")
+        super().__init__(IdentityCode.DEVICE_SESSION, "电视和自助终端上的登录不能办理此项，请在手机或电脑上操作")
 
 
 def require_full_session(principal: Principal) -> None:
@@ -136,10 +137,11 @@ async def _register(account: Account, conflicts: dict[str, tuple[str, str]], act
                          subject_account_id=account.id, detail={"kind": account.kind.value})
             return await _open_session(account, actor)
     except IntegrityError:
-        taken = [InvalidField(field, "ALREADY_REGISTERED", message) for field, (column, message) in conflicts.items()
+        taken = [InvalidField(field, IdentityCode.ALREADY_REGISTERED, message)
+                 for field, (column, message) in conflicts.items()
                  if await Account.filter(**{column: getattr(account, column)},
                                          **({"kind": account.kind} if column == "phone" else {})).exists()]
-        raise FormProblems(taken or [InvalidField("idNumber", "ALREADY_REGISTERED", "该账号已注册")]) from None
+        raise FormProblems(taken or [InvalidField("idNumber", IdentityCode.ALREADY_REGISTERED, "该账号已注册")]) from None
 
 
 async def register_citizen(passwords: Passwords, actor: Actor, *, name: object, id_number: object, phone: object,
@@ -177,7 +179,7 @@ def check_enterprise_name(value: object, *, field: str = "name") -> str:
     """An enterprise's registered name as on its business licence."""
     name = value.strip() if isinstance(value, str) else ""
     if not 2 <= len(name) <= 100:
-        raise InvalidField(field, "BAD_LENGTH", "企业名称应为2到100个字，与营业执照一致")
+        raise InvalidField(field, Code.BAD_LENGTH, "企业名称应为2到100个字，与营业执照一致")
     return name
 
 
@@ -198,7 +200,7 @@ async def login(passwords: Passwords, actor: Actor, *, username: str, password: 
     written (+86, hyphens, spaces, full-width digits): failures count on the account. A name that names no
     account has a lock of its own, keyed on its normalised form, so that both answer alike."""
     if not username.strip() or not password:
-        raise FormProblems([InvalidField(f, "REQUIRED", "请输入账号和密码") for f, v in
+        raise FormProblems([InvalidField(f, Code.REQUIRED, "请输入账号和密码") for f, v in
                             (("username", username.strip()), ("password", password)) if not v])
     try:
         check_text("username", username, max_length=MAX_SIGN_IN_NAME, multiline=False)
@@ -214,7 +216,7 @@ async def login(passwords: Passwords, actor: Actor, *, username: str, password: 
         await ratelimit.count_attempt(ratelimit.LOGIN_PER_ADDRESS, actor.address)
         await record("auth.login_failed", actor, subject_account_id=account.id if account else None,
                      detail={"username": name.canonical[:USERNAME_LENGTH]})
-        raise Refused("PERMISSION", "INVALID_CREDENTIALS", "账号或密码错误")
+        raise Forbidden(IdentityCode.INVALID_CREDENTIALS, "账号或密码错误")
     await ratelimit.clear(ratelimit.LOGIN_PER_ACCOUNT, account_key)
     # A password typed on a TV or a kiosk signs in for that terminal only (a device session).
     terminal = Terminal(actor.terminal) if actor.terminal in {t.value for t in DEVICE_TERMINALS} else None
@@ -286,7 +288,7 @@ async def revoke_session(principal: Principal, actor: Actor, session_id: int) ->
         query = query.filter(id=principal.session_id)
     session = await query.first()
     if session is None:
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该登录设备，可能已退出")
+        raise Missing(Code.NOT_FOUND, "未找到该登录设备，可能已退出")
     async with in_transaction():
         await record("auth.session_revoked", actor, subject_account_id=principal.account_id,
                      target=f"session:{session.id}",
@@ -305,14 +307,14 @@ async def change_password(passwords: Passwords, principal: Principal, actor: Act
     account = await Account.get(id=principal.account_id)
     if not await passwords.verify(account.password_hash, current):
         await ratelimit.count_attempt(ratelimit.PASSWORD_CHANGE_PER_ACCOUNT, str(principal.account_id))
-        raise FormProblems([InvalidField("currentPassword", "WRONG_PASSWORD", "当前密码不正确")])
+        raise FormProblems([InvalidField("currentPassword", IdentityCode.WRONG_PASSWORD, "当前密码不正确")])
     personal = [p for p in (account.id_number, account.credit_code, account.phone, account.username) if p]
     try:
         check_password(new, field="newPassword", personal=personal)
     except InvalidField as problem:
         raise FormProblems([problem]) from None
     if await passwords.verify(account.password_hash, new):
-        raise FormProblems([InvalidField("newPassword", "UNCHANGED", "新密码不能与当前密码相同")])
+        raise FormProblems([InvalidField("newPassword", IdentityCode.UNCHANGED, "新密码不能与当前密码相同")])
     account.password_hash, account.password_changed_at = await passwords.hash(new), _now()
     async with in_transaction():
         await account.save(update_fields=["password_hash", "password_changed_at"])
@@ -330,9 +332,9 @@ async def create_staff(passwords: Passwords, *, username: str, password: str, ro
     desk, a hospital, a transport gate) names the 鲁通码 scene it scans in. (A window clerk's halls are the halls'
     business: ``halls.rules.create_staff_in_halls``.)"""
     if role is Role.DEPARTMENT_HANDLER and not department_code:
-        raise Refused("CONFLICT", "DEPARTMENT_REQUIRED", "部门经办人必须指定所属部门 (--department)")
+        raise Conflicting(IdentityCode.DEPARTMENT_REQUIRED, "部门经办人必须指定所属部门 (--department)")
     if (role is Role.SCENE_OPERATOR) != bool(scene):
-        raise Refused("CONFLICT", "SCENE_REQUIRED", "场景操作员必须指定场景 (--scene)，其他角色不能指定场景")
+        raise Conflicting(IdentityCode.SCENE_REQUIRED, "场景操作员必须指定场景 (--scene)，其他角色不能指定场景")
     check_password(password, field="password", personal=[username])
     async with in_transaction():
         account = await Account.create(kind=AccountKind.STAFF, username=username, name=name, role=role,
@@ -351,7 +353,7 @@ async def _citizen_by_id_number(principal: Principal, id_number: object, field: 
     await ratelimit.spend(ratelimit.LOOKUP_PER_ACCOUNT, key)
     account = await Account.get_or_none(kind=AccountKind.CITIZEN, id_number=checked)
     if account is None:
-        raise FormProblems([InvalidField(field, "NOT_REGISTERED", "该身份证号码尚未注册爱山东账号，请对方先注册")])
+        raise FormProblems([InvalidField(field, IdentityCode.NOT_REGISTERED, "该身份证号码尚未注册爱山东账号，请对方先注册")])
     return account
 
 
@@ -359,7 +361,7 @@ async def grant_enterprise_agent(principal: Principal, actor: Actor, *, id_numbe
     """An enterprise authorises an employee's citizen account to act for it (idempotent while active)."""
     require_full_session(principal)
     if not may_delegate_to_agents(principal):
-        raise Refused("PERMISSION", "ENTERPRISES_ONLY", "只有企业账号可以添加经办人")
+        raise Forbidden(IdentityCode.ENTERPRISES_ONLY, "只有企业账号可以添加经办人")
     agent = await _citizen_by_id_number(principal, id_number, "idNumber")
     async with in_transaction():
         existing = await EnterpriseAgent.filter(enterprise_id=principal.account_id, agent_id=agent.id,
@@ -382,7 +384,7 @@ async def _revoke_grant(model: type[GrantT], principal: Principal, actor: Actor,
     grant = await model.filter(Q(**{giver: principal.account_id}) | Q(**{receiver: principal.account_id}),
                                id=grant_id).first()
     if grant is None:
-        raise Refused("NOT_FOUND", "NOT_FOUND", "未找到该授权")
+        raise Missing(Code.NOT_FOUND, "未找到该授权")
     if grant.revoked_at is None:
         async with in_transaction():
             grant.revoked_at = _now()
@@ -406,18 +408,18 @@ async def authorise_family_member(principal: Principal, actor: Actor, *, id_numb
     ``bundle_exists`` asks the catalog (``catalog.rules.bundle_exists``), which sits above accounts."""
     require_full_session(principal)
     if not may_authorise_family(principal):
-        raise Refused("PERMISSION", "CITIZENS_ONLY", "只有个人账号可以授权家属代办")
+        raise Forbidden(IdentityCode.CITIZENS_ONLY, "只有个人账号可以授权家属代办")
     problems: list[InvalidField] = []
     relationship = relationship.strip()
     if relationship not in FAMILY_RELATIONSHIPS:
-        problems.append(InvalidField("relationship", "UNKNOWN_RELATIONSHIP",
+        problems.append(InvalidField("relationship", IdentityCode.UNKNOWN_RELATIONSHIP,
                                      "亲属关系须为：" + "、".join(FAMILY_RELATIONSHIPS)))
     if not await bundle_exists(bundle_code):
-        problems.append(InvalidField("bundleCode", "UNKNOWN_BUNDLE", "没有这个“一件事”"))
+        problems.append(InvalidField("bundleCode", Code.UNKNOWN_BUNDLE, "没有这个“一件事”"))
     try:
         grantee = await _citizen_by_id_number(principal, id_number, "idNumber")
         if grantee.id == principal.account_id:
-            problems.append(InvalidField("idNumber", "SELF", "不能授权自己"))
+            problems.append(InvalidField("idNumber", IdentityCode.SELF, "不能授权自己"))
     except (InvalidField, FormProblems) as problem:
         problems += problem.problems if isinstance(problem, FormProblems) else [problem]
     if problems:

@@ -26,6 +26,7 @@ from portal.identity.models import AccountKind
 from portal.identity.principal import Principal
 from portal.lutong import codes, legacy
 from portal.lutong.checkin import check_in_guest
+from portal.lutong.errors import LuTongErrorCode
 from portal.lutong.models import Certificate as CertificateRow
 from portal.lutong.scenes import Scene
 from portal.lutong.signin import sign_in_with_code
@@ -126,7 +127,7 @@ class LuTongQuery:
     async def my_lu_tong_code(self, info: Info, scene: Scene) -> LuTongCode:
         principal = await info.context.require_principal()
         if principal.kind not in (AccountKind.CITIZEN, AccountKind.ENTERPRISE):
-            raise PublicError("NOT_A_HOLDER", "只有个人和企业用户有鲁通码")
+            raise PublicError(LuTongErrorCode.NOT_A_HOLDER, "只有个人和企业用户有鲁通码")
         payload, expires_at = codes.issue_code(info.context.settings.secret_key, principal.account_id, scene, _now())
         return LuTongCode(payload=payload, svg=codes.svg(payload), expires_at=expires_at, scene=scene)
 

@@ -21,7 +21,7 @@ from portal.identity.models import Account
 from portal.identity.principal import Principal
 from portal.lutong.codes import ScanOutcome, scan
 from portal.lutong.scenes import Scene
-from portal.problems import Refused
+from portal.problems import Code, Conflicting
 from portal.workdays import SHANGHAI, WorkCalendar
 
 BUNDLE = "hotel-check-in"
@@ -44,7 +44,7 @@ async def check_in_guest(principal: Principal | None, actor: Actor, calendar: Wo
                                                  ).select_related("bundle")
         if existing is not None:
             if existing.bundle.code != BUNDLE:
-                raise Refused("CONFLICT", "IDEMPOTENCY_KEY_REUSED", "该请求标识已用于另一份不同的申请")
+                raise Conflicting(Code.IDEMPOTENCY_KEY_REUSED, "该请求标识已用于另一份不同的申请")
             return CheckIn(None, existing)
     scanned = await scan(principal, actor, secret, payload, Scene.LODGING, now)
     assert principal is not None  # scan refused anyone who is not a LODGING scene operator

@@ -30,8 +30,9 @@ from portal.identity.principal import Principal
 from portal.lutong.models import UsedCode
 from portal.lutong.rules import holdings
 from portal.lutong import window
+from portal.lutong.errors import LuTongErrorCode
 from portal.lutong.scenes import Scene, rule_of
-from portal.problems import Refused
+from portal.problems import Conflicting, Forbidden
 
 PREFIX = "LTM1"
 LIFETIME = timedelta(seconds=60)
@@ -42,14 +43,14 @@ MAX_PAYLOAD = 400
 PURGE_GRACE = timedelta(seconds=60)
 
 
-class CodeForged(Refused):
+class CodeForged(Conflicting):
     def __init__(self) -> None:
-        super().__init__("CONFLICT", "FORGED", "鲁通码无效，请持码人刷新后重新出示")
+        super().__init__(LuTongErrorCode.FORGED, "鲁通码无效，请持码人刷新后重新出示")
 
 
-class CodeExpired(Refused):
+class CodeExpired(Conflicting):
     def __init__(self) -> None:
-        super().__init__("CONFLICT", "EXPIRED", "鲁通码已过期，请持码人刷新后重新出示")
+        super().__init__(LuTongErrorCode.EXPIRED, "鲁通码已过期，请持码人刷新后重新出示")
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ async def scanner_scene_allowed(principal: Principal | None, scene: Scene) -> bo
 
 async def _require_scanner(principal: Principal | None, scene: Scene) -> None:
     if not await scanner_scene_allowed(principal, scene):
-        raise Refused("PERMISSION", "SCENE_NOT_ALLOWED", f"您无权在“{rule_of(scene).name}”场景扫描鲁通码")
+        raise Forbidden(LuTongErrorCode.SCENE_NOT_ALLOWED, f"您无权在“{rule_of(scene).name}”场景扫描鲁通码")
 
 
 def masked_identity(holder: Account) -> tuple[str, str | None]:
@@ -177,7 +178,7 @@ async def genuine_holder(secret: str, payload: str, scene: Scene, now: datetime)
     a code made for a hotel is no code for a government hall, whoever once saw it."""
     claims = verify(secret, payload, now)
     if claims.scene is not scene:
-        raise Refused("CONFLICT", "WRONG_SCENE",
+        raise Conflicting(LuTongErrorCode.WRONG_SCENE,
                       f"这是“{rule_of(claims.scene).name}”场景的鲁通码，不能用于“{rule_of(scene).name}”")
     holder = await Account.get_or_none(id=claims.holder_id, disabled=False)
     if holder is None or holder.kind is AccountKind.STAFF:
@@ -194,9 +195,9 @@ async def spend(claims: Claims, holder: Account, now: datetime) -> None:
         raise Replayed() from None
 
 
-class Replayed(Refused):
+class Replayed(Conflicting):
     def __init__(self) -> None:
-        super().__init__("CONFLICT", "REPLAYED", "该鲁通码已被扫描过，请持码人刷新后重新出示")
+        super().__init__(LuTongErrorCode.REPLAYED, "该鲁通码已被扫描过，请持码人刷新后重新出示")
 
 
 async def scan(principal: Principal | None, actor: Actor, secret: str, payload: str, scene: Scene | str,

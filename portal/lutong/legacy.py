@@ -12,9 +12,10 @@ from portal.db import fits
 from portal.identity.models import Account, AccountKind, Role
 from portal.identity.principal import Principal
 from portal.lutong.codes import scanner_scene_allowed
+from portal.lutong.errors import LuTongErrorCode
 from portal.lutong.models import LegacyCode
 from portal.lutong.scenes import Scene
-from portal.problems import Refused
+from portal.problems import Forbidden, Missing
 from portal.sources import Pattern, Record, Text, read_yaml, records, validate
 
 TYPES_FILE = Path(__file__).with_name("legacy_code_types.yaml")
@@ -52,10 +53,10 @@ async def resolve(principal: Principal | None, actor: Actor, code_type: str, val
     known = legacy_types().get(code_type)
     if known is None:
         named = f"：{code_type}" if fits(LegacyCode, "code_type", code_type) else ""  # never 100 KB, never unencodable
-        raise Refused("NOT_FOUND", "UNKNOWN_CODE_TYPE", f"不支持的旧码类型{named}")
+        raise Missing(LuTongErrorCode.UNKNOWN_CODE_TYPE, f"不支持的旧码类型{named}")
     scene = await _scene_of(principal, known)
     if scene is None:
-        raise Refused("PERMISSION", "SCENE_NOT_ALLOWED", f"您无权查询“{known.name}”")
+        raise Forbidden(LuTongErrorCode.SCENE_NOT_ALLOWED, f"您无权查询“{known.name}”")
     text = value.strip()
     # A value longer than the column names nobody (cutting it would let a longer value match a stored prefix).
     row = await LegacyCode.get_or_none(code_type=code_type, value=text).select_related("holder") if fits(

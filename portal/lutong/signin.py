@@ -19,8 +19,9 @@ from portal.halls.models import Hall
 from portal.identity import ratelimit
 from portal.identity.rules import SignedIn, open_session
 from portal.lutong import codes
+from portal.lutong.errors import LuTongErrorCode
 from portal.lutong.scenes import Scene
-from portal.problems import EXPECTED, FormProblems, InvalidField, Refused
+from portal.problems import EXPECTED, Code, Forbidden, FormProblems, InvalidField
 
 SCENE = Scene.GOVERNMENT_SERVICE
 HOW = "lutong"
@@ -35,12 +36,12 @@ async def sign_in_with_code(actor: Actor, secret: str, *, payload: str, hall_cod
     """鲁通码 sign-in at a kiosk: only from the KIOSK terminal, only with a genuine, unexpired, unspent code of
     the GOVERNMENT_SERVICE scene, at a known hall; failures are limited per address (a kiosk guessing codes)."""
     if actor.terminal != Terminal.KIOSK.value:
-        raise Refused("PERMISSION", "KIOSK_ONLY", "扫码登录只能在政务服务大厅的自助服务终端上使用")
+        raise Forbidden(LuTongErrorCode.KIOSK_ONLY, "扫码登录只能在政务服务大厅的自助服务终端上使用")
     await ratelimit.ensure_allowed(ratelimit.LUTONG_SIGN_IN_PER_ADDRESS, actor.address)
     try:
         hall = await Hall.get_or_none(code=hall_code) if isinstance(hall_code, str) and len(hall_code) <= 30 else None
         if hall is None:
-            raise FormProblems([InvalidField("hallCode", "UNKNOWN_HALL", "未找到该政务服务大厅，请联系大厅工作人员")])
+            raise FormProblems([InvalidField("hallCode", Code.UNKNOWN_HALL, "未找到该政务服务大厅，请联系大厅工作人员")])
         claims, holder = await codes.genuine_holder(secret, payload, SCENE, now)
         async with in_transaction():
             await codes.spend(claims, holder, now)

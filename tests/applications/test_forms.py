@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from portal.applications.errors import ApplicationCode
 from portal.applications.forms import FieldRule, listed, validate_form
 from portal.catalog.models import FieldType
 from portal.problems import FormProblems, InvalidField
@@ -123,7 +124,7 @@ def test_an_answer_lists_fifty_problems_and_says_how_many_more() -> None:
     assert len(problems) == 51 and problems[49].field == "extra.49"
     assert (problems[50].field, problems[50].code, problems[50].message) == (
         "formValues", "TOO_MANY_PROBLEMS", "还有29950处问题未列出，请先修改以上内容")
-    few = [InvalidField(f"k{n}", "UNKNOWN_FIELD", "x") for n in range(50)]
+    few = [InvalidField(f"k{n}", ApplicationCode.UNKNOWN_FIELD, "x") for n in range(50)]
     assert listed(few).problems == few
 
 

@@ -29,6 +29,7 @@ from portal.identity.numbers import (
     mask_phone,
     sign_in_name,
 )
+from portal.problems import Code
 
 TODAY = date(2025, 6, 1)
 PROVINCES = "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
@@ -136,7 +137,7 @@ def test_the_default_field_is_id_number_and_messages_say_what_to_fix() -> None:
 
 
 def test_invalid_field_pickles_with_its_attributes() -> None:
-    error = pickle.loads(pickle.dumps(InvalidField("phone", "BAD_FORMAT", "手机号码格式不正确")))
+    error = pickle.loads(pickle.dumps(InvalidField("phone", Code.BAD_FORMAT, "手机号码格式不正确")))
     assert (error.field, error.code, error.message) == ("phone", "BAD_FORMAT", "手机号码格式不正确")
 
 

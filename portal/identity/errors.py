@@ -1,0 +1,47 @@
+"""The error codes of identity. Codes several packages share are ``portal.problems.Code``."""
+
+from __future__ import annotations
+
+from enum import unique
+
+from portal.problems import ErrorCode
+
+
+@unique
+class IdentityCode(ErrorCode):
+    """The codes only identity raises."""
+
+    # ID numbers, credit codes, passwords
+    BAD_CHARACTERS = "BAD_CHARACTERS"
+    UNKNOWN_REGION = "UNKNOWN_REGION"
+    BAD_BIRTH_DATE = "BAD_BIRTH_DATE"
+    FUTURE_BIRTH_DATE = "FUTURE_BIRTH_DATE"
+    BAD_CHECK_CHARACTER = "BAD_CHECK_CHARACTER"
+    UNKNOWN_AUTHORITY = "UNKNOWN_AUTHORITY"
+    BAD_ORGANISATION_CODE = "BAD_ORGANISATION_CODE"
+    TOO_COMMON = "TOO_COMMON"
+    CONTAINS_PERSONAL_DATA = "CONTAINS_PERSONAL_DATA"
+    TOO_SIMPLE = "TOO_SIMPLE"
+    # accounts, sessions, delegations
+    ALREADY_REGISTERED = "ALREADY_REGISTERED"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    WRONG_PASSWORD = "WRONG_PASSWORD"
+    UNCHANGED = "UNCHANGED"
+    DEPARTMENT_REQUIRED = "DEPARTMENT_REQUIRED"
+    SCENE_REQUIRED = "SCENE_REQUIRED"
+    NOT_REGISTERED = "NOT_REGISTERED"
+    ENTERPRISES_ONLY = "ENTERPRISES_ONLY"
+    CITIZENS_ONLY = "CITIZENS_ONLY"
+    UNKNOWN_RELATIONSHIP = "UNKNOWN_RELATIONSHIP"
+    SELF = "SELF"
+    DEVICE_SESSION = "DEVICE_SESSION"
+    # device sign-in
+    BAD_USER_CODE = "BAD_USER_CODE"
+    NOT_A_DEVICE = "NOT_A_DEVICE"
+    UNKNOWN_USER_CODE = "UNKNOWN_USER_CODE"
+    ALREADY_DECIDED = "ALREADY_DECIDED"
+    # what a waiting device hears instead of a session (RFC 8628 §3.5)
+    AUTHORIZATION_PENDING = "AUTHORIZATION_PENDING"
+    SLOW_DOWN = "SLOW_DOWN"
+    EXPIRED_TOKEN = "EXPIRED_TOKEN"
+    ACCESS_DENIED = "ACCESS_DENIED"
