@@ -8,13 +8,14 @@ unexpected: the client sees a reference id only, the log has the traceback under
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from enum import unique
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -38,6 +39,7 @@ from portal.problems import (
 
 log = logging.getLogger("portal.errors")
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 @unique
@@ -208,9 +210,17 @@ async def signed_in(info: Info) -> Principal:
         raise Forbidden(exc.code, exc.message) from exc
 
 
-async def outcome(call: Awaitable[T]) -> T | UserError:
-    """Await a rule; an expected failure becomes its `UserError` value (mutations return unions)."""
-    try:
-        return await call
-    except EXPECTED as problem:
-        return error_value(problem)
+def expected_failures_as_values(resolver: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """A resolver whose answer is a union with `UserError` types (every mutation, a few fields): an expected
+    failure its rules raise (``problems.EXPECTED``) is returned as its `UserError` value; anything else still
+    raises. Put it under ``@strawberry.mutation`` (or ``field``); strawberry reads the signature and the return
+    type through ``functools.wraps``."""
+
+    @functools.wraps(resolver)
+    async def answer(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await resolver(*args, **kwargs)
+        except EXPECTED as problem:
+            return error_value(problem)  # type: ignore[return-value]  # T is the union holding the value
+
+    return answer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator
 from datetime import date, datetime, timezone
 from typing import Annotated
 
@@ -18,10 +18,9 @@ from portal.api.errors import (
     NotFound,
     PermissionDenied,
     PublicError,
-    ValidationError,
     check_period,
+    expected_failures_as_values,
     invalid_arguments,
-    outcome,
     signed_in,
     stream_cursor,
 )
@@ -37,7 +36,7 @@ from portal.identity import masking, revocations
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, Role
 from portal.identity.policy import has_role, may_route_appeals, may_supervise
 from portal.identity.principal import Principal
-from portal.problems import Code, Refused, known_id, row_id
+from portal.problems import Code, InvalidField, Refused, known_id, row_id
 from portal.regions import PROVINCE, is_region_code
 
 strawberry.enum(AppealChannel, description="ONLINE (诉求专区), MAILBOX (省长信箱), HOTLINE (96178), VISIT (走访).")
@@ -227,11 +226,10 @@ def _id(value: strawberry.ID) -> int:
     return known_id(value, "未找到该诉求")
 
 
-async def _result(info: Info, make: Callable[[Principal, Actor], Awaitable[models.Appeal]]) -> AppealResult:
-    """Run a rule with the signer and the audit actor; expected failures become values."""
-    async def run() -> Appeal:
-        return Appeal.of(await make(await signed_in(info), await info.context.actor()))
-    return await outcome(run())
+async def _signer(info: Info) -> tuple[Principal, Actor]:
+    """Who takes a step of an appeal: the signed-in principal (anonymous is a PermissionDenied value) and the
+    actor of the audit trail."""
+    return await signed_in(info), await info.context.actor()
 
 
 def _stats(values: dict) -> AppealStats:
@@ -323,67 +321,86 @@ class AppealQuery:
 @strawberry.type
 class AppealMutation:
     @strawberry.mutation(description="The online zone: an enterprise (or its agent) files an appeal.")
+    @expected_failures_as_values
     async def submit_appeal(self, info: Info, input: SubmitAppealInput) -> AppealResult:
         if input.channel is not AppealChannel.ONLINE:
-            return FormInvalid(code=ApiCode.FORM_INVALID, message="有1处内容需要修改", errors=[
-                _channel_error()])
-        return await _result(info, lambda p, a: rules.submit(
-            p, a, title=input.title, content=input.content, category=input.category, urgency=input.urgency,
-            idempotency_key=input.idempotency_key, credit_code=input.credit_code, attachments=input.attachments))
+            raise InvalidField("channel", AppealCode.BAD_CHANNEL, "在线提交的渠道只能是 ONLINE，来电来信由诉求专席登记")
+        principal, actor = await _signer(info)
+        return Appeal.of(await rules.submit(
+            principal, actor, title=input.title, content=input.content, category=input.category,
+            urgency=input.urgency, idempotency_key=input.idempotency_key, credit_code=input.credit_code,
+            attachments=input.attachments))
 
     @strawberry.mutation(description="The 96178 seat, the governor's mailbox or a visit: recorded by a coordinator.")
+    @expected_failures_as_values
     async def record_hotline_appeal(self, info: Info, input: RecordHotlineAppealInput) -> AppealResult:
-        return await _result(info, lambda p, a: rules.record_for_enterprise(
-            p, a, credit_code=input.credit_code, enterprise_name=input.enterprise_name, title=input.title,
-            content=input.content, category=input.category, urgency=input.urgency, channel=input.channel,
-            idempotency_key=input.idempotency_key, attachments=input.attachments))
+        principal, actor = await _signer(info)
+        return Appeal.of(await rules.record_for_enterprise(
+            principal, actor, credit_code=input.credit_code, enterprise_name=input.enterprise_name,
+            title=input.title, content=input.content, category=input.category, urgency=input.urgency,
+            channel=input.channel, idempotency_key=input.idempotency_key, attachments=input.attachments))
 
     @strawberry.mutation(description="Route to an undertaking unit: the 2115 clock starts now. Also upholds a 退单.")
+    @expected_failures_as_values
     async def assign_appeal(self, info: Info, id: strawberry.ID, department_code: str) -> AppealResult:
-        return await _result(info, lambda p, a: rules.assign(p, a, info.context.calendar, _id(id), department_code))
+        principal, actor = await _signer(info)
+        return Appeal.of(await rules.assign(principal, actor, info.context.calendar, _id(id), department_code))
 
     @strawberry.mutation(description="退单: the unit returns a misrouted appeal within the 2-hour contact window.")
+    @expected_failures_as_values
     async def return_appeal(self, info: Info, id: strawberry.ID, reason: str) -> AppealResult:
-        return await _result(info, lambda p, a: rules.return_to_coordinator(p, a, _id(id), reason))
+        principal, actor = await _signer(info)
+        return Appeal.of(await rules.return_to_coordinator(principal, actor, _id(id), reason))
 
     @strawberry.mutation(description="The coordinator keeps a returned appeal with its unit; the clock keeps running.")
+    @expected_failures_as_values
     async def reject_appeal_return(self, info: Info, id: strawberry.ID, reason: str) -> AppealResult:
-        return await _result(info, lambda p, a: rules.reject_return(p, a, _id(id), reason))
+        principal, actor = await _signer(info)
+        return Appeal.of(await rules.reject_return(principal, actor, _id(id), reason))
 
     @strawberry.mutation(description="2115 step 1: contacted the enterprise or was on site.")
+    @expected_failures_as_values
     async def record_appeal_contact(self, info: Info, id: strawberry.ID) -> AppealResult:
-        return await _result(info, lambda p, a: rules.record_contact(p, a, _id(id)))
+        principal, actor = await _signer(info)
+        return Appeal.of(await rules.record_contact(principal, actor, _id(id)))
 
     @strawberry.mutation(description="2115 step 2: the handling opinion.")
+    @expected_failures_as_values
     async def give_appeal_opinion(self, info: Info, id: strawberry.ID, opinion: str) -> AppealResult:
-        return await _result(info, lambda p, a: rules.give_opinion(p, a, _id(id), opinion))
+        principal, actor = await _signer(info)
+        return Appeal.of(await rules.give_opinion(principal, actor, _id(id), opinion))
 
     @strawberry.mutation(description="2115 step 3: solved or service confirmed.")
+    @expected_failures_as_values
     async def resolve_appeal(self, info: Info, id: strawberry.ID, summary: str) -> AppealResult:
-        return await _result(info, lambda p, a: rules.resolve(p, a, _id(id), summary))
+        principal, actor = await _signer(info)
+        return Appeal.of(await rules.resolve(principal, actor, _id(id), summary))
 
     @strawberry.mutation(description="The enterprise confirms; unsatisfied reopens with a new 15-working-day clock.")
+    @expected_failures_as_values
     async def confirm_appeal(self, info: Info, id: strawberry.ID, satisfied: bool, rating: int,
                              comment: str | None = None) -> AppealResult:
-        return await _result(info, lambda p, a: rules.confirm(p, a, info.context.calendar, _id(id),
-                                                              satisfied=satisfied, rating=rating, comment=comment))
+        principal, actor = await _signer(info)
+        return Appeal.of(await rules.confirm(principal, actor, info.context.calendar, _id(id),
+                                             satisfied=satisfied, rating=rating, comment=comment))
 
     @strawberry.mutation(description="督办 by a supervisor of the appeal's region.")
+    @expected_failures_as_values
     async def escalate_appeal(self, info: Info, id: strawberry.ID, reason: str) -> AppealResult:
-        return await _result(info, lambda p, a: rules.escalate(p, a, _id(id), reason))
+        principal, actor = await _signer(info)
+        return Appeal.of(await rules.escalate(principal, actor, _id(id), reason))
 
     @strawberry.mutation(description="List as a topic for the provincial executive meeting (常务会议议题).")
+    @expected_failures_as_values
     async def list_appeal_as_meeting_topic(self, info: Info, id: strawberry.ID, reason: str) -> AppealResult:
-        return await _result(info, lambda p, a: rules.list_as_meeting_topic(p, a, _id(id), reason))
+        principal, actor = await _signer(info)
+        return Appeal.of(await rules.list_as_meeting_topic(principal, actor, _id(id), reason))
 
     @strawberry.mutation(description="Merge a duplicate into a similar appeal; both enterprises keep their record.")
+    @expected_failures_as_values
     async def merge_appeal(self, info: Info, id: strawberry.ID, into_id: strawberry.ID) -> AppealResult:
-        return await _result(info, lambda p, a: rules.merge(p, a, _id(id), _id(into_id)))
-
-
-def _channel_error() -> ValidationError:
-    return ValidationError(code=AppealCode.BAD_CHANNEL, message="在线提交的渠道只能是 ONLINE，来电来信由诉求专席登记",
-                           field="channel")
+        principal, actor = await _signer(info)
+        return Appeal.of(await rules.merge(principal, actor, _id(id), _id(into_id)))
 
 
 def alert_stream_of(principal: Principal) -> str:

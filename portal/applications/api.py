@@ -22,7 +22,7 @@ from portal.api.errors import (
     PermissionDenied,
     PublicError,
     check_period,
-    outcome,
+    expected_failures_as_values,
     signed_in,
     stream_cursor,
 )
@@ -286,6 +286,7 @@ async def shown(info: Info, application: models.Application) -> Application:
 
 
 async def _task_action(info: Info, id: strawberry.ID, version: int, action: TaskAction, **kwargs: object) -> Task:
+    """受理 / 办结 / 不予办理 / 补正 by the signed-in handler, on the task's ``version``."""
     task = await rules.act_on_task(await signed_in(info), await info.context.actor(), info.context.calendar,
                                    _id(id), version, action, **kwargs)
     return Task.of(task)
@@ -346,47 +347,49 @@ async def my_applications(info: Info, principal: Principal, first: int | None,
 @strawberry.type
 class ApplicationMutation:
     @strawberry.mutation(description="一次提交: the merged form and materials; the same idempotencyKey returns the first.")
+    @expected_failures_as_values
     async def submit_bundle_application(self, info: Info, input: SubmitBundleApplicationInput) -> ApplicationResult:
-        async def run() -> Application:
-            applicant_id = _id(input.applicant_id, "该申请人") if input.applicant_id else None
-            request = rules.BundleApplication(
-                bundle_code=input.bundle_code, form_values=input.form_values,
-                materials=tuple(rules.MaterialChoice(m.code, m.file_id) for m in input.materials),
-                channel=input.channel, idempotency_key=input.idempotency_key, applicant_id=applicant_id)
-            submission = await rules.submit(await signed_in(info), await info.context.actor(), info.context.calendar,
-                                            request, offers=info.context.public.offers)
-            info.context.loaders(ApplicationLoaders).remember(submission)
-            return await shown(info, submission.application)
-        return await outcome(run())
+        applicant_id = _id(input.applicant_id, "该申请人") if input.applicant_id else None
+        request = rules.BundleApplication(
+            bundle_code=input.bundle_code, form_values=input.form_values,
+            materials=tuple(rules.MaterialChoice(m.code, m.file_id) for m in input.materials),
+            channel=input.channel, idempotency_key=input.idempotency_key, applicant_id=applicant_id)
+        submission = await rules.submit(await signed_in(info), await info.context.actor(), info.context.calendar,
+                                        request, offers=info.context.public.offers)
+        info.context.loaders(ApplicationLoaders).remember(submission)
+        return await shown(info, submission.application)
 
     @strawberry.mutation(description="受理: SUBMITTED → ACCEPTED.")
+    @expected_failures_as_values
     async def accept_task(self, info: Info, id: strawberry.ID, version: int) -> TaskResult:
-        return await outcome(_task_action(info, id, version, TaskAction.ACCEPT))
+        return await _task_action(info, id, version, TaskAction.ACCEPT)
 
     @strawberry.mutation(description="办结: ACCEPTED → APPROVED; issues the item's licences, starts dependants.")
+    @expected_failures_as_values
     async def approve_task(self, info: Info, id: strawberry.ID, version: int, note: str | None = None) -> TaskResult:
-        return await outcome(_task_action(info, id, version, TaskAction.APPROVE, note=note))
+        return await _task_action(info, id, version, TaskAction.APPROVE, note=note)
 
     @strawberry.mutation(description="不予受理 / 不予许可, with the reason.")
+    @expected_failures_as_values
     async def reject_task(self, info: Info, id: strawberry.ID, version: int, reason: str) -> TaskResult:
-        return await outcome(_task_action(info, id, version, TaskAction.REJECT, note=reason))
+        return await _task_action(info, id, version, TaskAction.REJECT, note=reason)
 
     @strawberry.mutation(description="补正: name the fields (canonical keys) and materials to fix.")
+    @expected_failures_as_values
     async def request_supplement(self, info: Info, id: strawberry.ID, version: int, fields: list[str],
                                  materials: list[str] | None = None, message: str | None = None) -> TaskResult:
-        return await outcome(_task_action(info, id, version, TaskAction.REQUEST_SUPPLEMENT, fields=fields,
-                                          materials=materials or [], note=message))
+        return await _task_action(info, id, version, TaskAction.REQUEST_SUPPLEMENT, fields=fields,
+                                  materials=materials or [], note=message)
 
     @strawberry.mutation(description="The applicant answers 补正; the tasks go back to SUBMITTED.")
+    @expected_failures_as_values
     async def supplement_application(self, info: Info, id: strawberry.ID, form_values: JSON, idempotency_key: str,
                                      materials: list[MaterialInput] | None = None) -> ApplicationResult:
-        async def run() -> Application:
-            row = await rules.supplement(await signed_in(info), await info.context.actor(), info.context.calendar,
-                                         _id(id, "该申请"), form_values,
-                                         [{"code": m.code, "fileId": m.file_id} for m in materials or []],
-                                         idempotency_key)
-            return await shown(info, row)
-        return await outcome(run())
+        row = await rules.supplement(await signed_in(info), await info.context.actor(), info.context.calendar,
+                                     _id(id, "该申请"), form_values,
+                                     [{"code": m.code, "fileId": m.file_id} for m in materials or []],
+                                     idempotency_key)
+        return await shown(info, row)
 
 
 @strawberry.type

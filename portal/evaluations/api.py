@@ -17,7 +17,7 @@ from portal.api.errors import (
     PublicError,
     check_period,
     invalid_arguments,
-    outcome,
+    expected_failures_as_values,
     signed_in,
 )
 from portal.api.pagination import Connection, paginate
@@ -122,24 +122,21 @@ class EvaluationQuery:
 class EvaluationMutation:
     @strawberry.mutation(description="好差评: rate a finished task, application or appeal once; the same rating "
                                      "and comment again return the first evaluation.")
+    @expected_failures_as_values
     async def evaluate(self, info: Info, input: EvaluateInput) -> EvaluateResult:
-        async def run() -> Evaluation:
-            row = await rules.evaluate(await signed_in(info), await info.context.actor(), info.context.calendar,
-                                       target_id=input.target_id, rating=input.rating, comment=input.comment,
-                                       idempotency_key=input.idempotency_key)
-            return Evaluation.of(row)
-        return await outcome(run())
+        row = await rules.evaluate(await signed_in(info), await info.context.actor(), info.context.calendar,
+                                   target_id=input.target_id, rating=input.rating, comment=input.comment,
+                                   idempotency_key=input.idempotency_key)
+        return Evaluation.of(row)
 
     @strawberry.mutation(description="回访: the region's supervisor records the return visit of a bad review, once.")
+    @expected_failures_as_values
     async def record_return_visit(self, info: Info, id: strawberry.ID, note: str) -> EvaluationResult:
-        async def run() -> Evaluation:
-            row = await rules.record_return_visit(await signed_in(info), await info.context.actor(), _id(id), note)
-            return Evaluation.of(row)
-        return await outcome(run())
+        row = await rules.record_return_visit(await signed_in(info), await info.context.actor(), _id(id), note)
+        return Evaluation.of(row)
 
     @strawberry.mutation(description="整改: the region's supervisor records the rectification of a bad review, once.")
+    @expected_failures_as_values
     async def record_rectification(self, info: Info, id: strawberry.ID, note: str) -> EvaluationResult:
-        async def run() -> Evaluation:
-            row = await rules.record_rectification(await signed_in(info), await info.context.actor(), _id(id), note)
-            return Evaluation.of(row)
-        return await outcome(run())
+        row = await rules.record_rectification(await signed_in(info), await info.context.actor(), _id(id), note)
+        return Evaluation.of(row)

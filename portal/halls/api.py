@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Annotated
 
@@ -18,7 +18,7 @@ from portal.api.errors import (
     PublicError,
     RateLimited,
     invalid_argument,
-    outcome,
+    expected_failures_as_values,
     signed_in,
 )
 from portal.halls import models, rules
@@ -182,12 +182,6 @@ def _id(value: strawberry.ID, what: str = "未找到该号") -> int:
     return known_id(value, what)
 
 
-async def _ticket(call: Awaitable[models.Ticket]) -> TicketResult:
-    async def run() -> Ticket:
-        return await Ticket.of(await call)
-    return await outcome(run())
-
-
 @strawberry.type
 class HallQuery:
     @strawberry.field(description="The service halls with their categories and counters.")
@@ -210,48 +204,44 @@ class HallQuery:
 @strawberry.type
 class HallMutation:
     @strawberry.mutation(description="取号 at a kiosk (anonymous) or from the phone; a retried key gives the same ticket.")
+    @expected_failures_as_values
     async def take_ticket(self, info: Info, hall_code: str, category: str, idempotency_key: str) -> TicketResult:
-        return await _ticket(rules.take_ticket(await info.context.actor(), hall_code, category, idempotency_key))
+        return await Ticket.of(await rules.take_ticket(await info.context.actor(), hall_code, category,
+                                                       idempotency_key))
 
     @strawberry.mutation(description="叫号: a window clerk calls the next ticket of the counter's categories.")
+    @expected_failures_as_values
     async def call_next_ticket(self, info: Info, counter_code: str) -> TicketResult:
-        async def run() -> models.Ticket:
-            return await rules.call_next(await info.context.principal(), counter_code)
-        return await _ticket(run())
+        return await Ticket.of(await rules.call_next(await info.context.principal(), counter_code))
 
     @strawberry.mutation(description="重呼: call a called ticket again.")
+    @expected_failures_as_values
     async def recall_ticket(self, info: Info, id: strawberry.ID) -> TicketResult:
-        async def run() -> models.Ticket:
-            return await rules.recall(await info.context.principal(), _id(id))
-        return await _ticket(run())
+        return await Ticket.of(await rules.recall(await info.context.principal(), _id(id)))
 
     @strawberry.mutation(description="过号: the person did not come.")
+    @expected_failures_as_values
     async def skip_ticket(self, info: Info, id: strawberry.ID) -> TicketResult:
-        async def run() -> models.Ticket:
-            return await rules.skip(await info.context.principal(), _id(id))
-        return await _ticket(run())
+        return await Ticket.of(await rules.skip(await info.context.principal(), _id(id)))
 
     @strawberry.mutation(description="办结: the service is done.")
+    @expected_failures_as_values
     async def finish_ticket(self, info: Info, id: strawberry.ID) -> TicketResult:
-        async def run() -> models.Ticket:
-            return await rules.finish(await info.context.principal(), _id(id))
-        return await _ticket(run())
+        return await Ticket.of(await rules.finish(await info.context.principal(), _id(id)))
 
     @strawberry.mutation(description="预约 a slot of a category: working days, 9:00–17:00, within 14 days.")
+    @expected_failures_as_values
     async def book_appointment(self, info: Info, hall_code: str, category: str, slot: datetime,
                                idempotency_key: str) -> AppointmentResult:
-        async def run() -> Appointment:
-            principal = await signed_in(info)
-            return await Appointment.of(await rules.book_appointment(
-                principal.account_id, hall_code, category, slot, idempotency_key, calendar=info.context.calendar))
-        return await outcome(run())
+        principal = await signed_in(info)
+        return await Appointment.of(await rules.book_appointment(
+            principal.account_id, hall_code, category, slot, idempotency_key, calendar=info.context.calendar))
 
     @strawberry.mutation(description="签到 from 30 minutes before the slot to 15 after: a priority ticket.")
+    @expected_failures_as_values
     async def check_in_appointment(self, info: Info, id: strawberry.ID) -> TicketResult:
-        async def run() -> models.Ticket:
-            principal = await signed_in(info)
-            return await rules.check_in(principal.account_id, _id(id, "未找到该预约"))
-        return await _ticket(run())
+        principal = await signed_in(info)
+        return await Ticket.of(await rules.check_in(principal.account_id, _id(id, "未找到该预约")))
 
 
 @strawberry.type

@@ -9,7 +9,14 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from portal.api.errors import FormInvalid, NotFound, PermissionDenied, RateLimited, outcome, signed_in
+from portal.api.errors import (
+    FormInvalid,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    expected_failures_as_values,
+    signed_in,
+)
 from portal.catalog.rules import bundle_exists
 from portal.identity import masking, models, rules
 from portal.identity.loaders import IdentityLoaders
@@ -214,89 +221,79 @@ def _grant_id(value: strawberry.ID) -> int:
 @strawberry.type
 class IdentityMutation:
     @strawberry.mutation(description="Real-name citizen registration; signs the citizen in.")
+    @expected_failures_as_values
     async def register_citizen(self, info: Info, input: RegisterCitizenInput) -> RegisterResult:
-        async def run() -> AuthPayload:
-            return auth_payload(info, await rules.register_citizen(
-                info.context.passwords, await info.context.actor(), name=input.name, id_number=input.id_number,
-                phone=input.phone, password=input.password))
-        return await outcome(run())
+        return auth_payload(info, await rules.register_citizen(
+            info.context.passwords, await info.context.actor(), name=input.name, id_number=input.id_number,
+            phone=input.phone, password=input.password))
 
     @strawberry.mutation(description="Enterprise registration by unified social credit code; signs it in.")
+    @expected_failures_as_values
     async def register_enterprise(self, info: Info, input: RegisterEnterpriseInput) -> RegisterResult:
-        async def run() -> AuthPayload:
-            return auth_payload(info, await rules.register_enterprise(
-                info.context.passwords, await info.context.actor(), name=input.name, credit_code=input.credit_code,
-                legal_representative_id_number=input.legal_representative_id_number, phone=input.phone,
-                password=input.password))
-        return await outcome(run())
+        return auth_payload(info, await rules.register_enterprise(
+            info.context.passwords, await info.context.actor(), name=input.name, credit_code=input.credit_code,
+            legal_representative_id_number=input.legal_representative_id_number, phone=input.phone,
+            password=input.password))
 
     @strawberry.mutation
+    @expected_failures_as_values
     async def login(self, info: Info, input: LoginInput) -> LoginResult:
-        async def run() -> AuthPayload:
-            return auth_payload(info, await rules.login(info.context.passwords, await info.context.actor(),
-                                                     username=input.username, password=input.password))
-        return await outcome(run())
+        return auth_payload(info, await rules.login(info.context.passwords, await info.context.actor(),
+                                                 username=input.username, password=input.password))
 
     @strawberry.mutation(description="End this session (its WebSocket connections close too).")
+    @expected_failures_as_values
     async def logout(self, info: Info) -> LogoutResult:
-        async def run() -> LogoutSuccess:
-            await rules.logout(await signed_in(info), await info.context.actor())
-            return LogoutSuccess(ok=True)
-        return await outcome(run())
+        await rules.logout(await signed_in(info), await info.context.actor())
+        return LogoutSuccess(ok=True)
 
     @strawberry.mutation(description="End one of the account's sessions (sign a TV or a kiosk out from the phone); "
                                      "its WebSocket connections close too. A device session may end only itself.")
+    @expected_failures_as_values
     async def revoke_session(self, info: Info, id: strawberry.ID) -> RevokeSessionResult:
-        async def run() -> SessionType:
-            principal = await signed_in(info)
-            session = await rules.revoke_session(principal, await info.context.actor(),
-                                                 known_id(id, "未找到该登录设备，可能已退出"))
-            return SessionType.of(session, principal)
-        return await outcome(run())
+        principal = await signed_in(info)
+        session = await rules.revoke_session(principal, await info.context.actor(),
+                                             known_id(id, "未找到该登录设备，可能已退出"))
+        return SessionType.of(session, principal)
 
     @strawberry.mutation(description="Change the password; every other session of the account ends.")
+    @expected_failures_as_values
     async def change_password(self, info: Info, input: ChangePasswordInput) -> ChangePasswordResult:
-        async def run() -> PasswordChanged:
-            principal = await signed_in(info)
-            await rules.change_password(info.context.passwords, principal, await info.context.actor(),
-                                        current=input.current_password, new=input.new_password)
-            return PasswordChanged(account=Account.of(info, await models.Account.get(id=principal.account_id)))
-        return await outcome(run())
+        principal = await signed_in(info)
+        await rules.change_password(info.context.passwords, principal, await info.context.actor(),
+                                    current=input.current_password, new=input.new_password)
+        return PasswordChanged(account=Account.of(info, await models.Account.get(id=principal.account_id)))
 
     @strawberry.mutation(description="An enterprise authorises an employee to act for it.")
+    @expected_failures_as_values
     async def grant_enterprise_agent(self, info: Info, input: GrantEnterpriseAgentInput) -> AgentGrantResult:
-        async def run() -> AgentGrant:
-            grant = await rules.grant_enterprise_agent(await signed_in(info), await info.context.actor(),
-                                                       id_number=input.id_number)
-            await grant.fetch_related("enterprise", "agent")
-            return AgentGrant.of(grant)
-        return await outcome(run())
+        grant = await rules.grant_enterprise_agent(await signed_in(info), await info.context.actor(),
+                                                   id_number=input.id_number)
+        await grant.fetch_related("enterprise", "agent")
+        return AgentGrant.of(grant)
 
     @strawberry.mutation
+    @expected_failures_as_values
     async def revoke_enterprise_agent(self, info: Info, id: strawberry.ID) -> AgentGrantResult:
-        async def run() -> AgentGrant:
-            grant = await rules.revoke_enterprise_agent(await signed_in(info), await info.context.actor(),
-                                                        _grant_id(id))
-            await grant.fetch_related("enterprise", "agent")
-            return AgentGrant.of(grant)
-        return await outcome(run())
+        grant = await rules.revoke_enterprise_agent(await signed_in(info), await info.context.actor(),
+                                                    _grant_id(id))
+        await grant.fetch_related("enterprise", "agent")
+        return AgentGrant.of(grant)
 
     @strawberry.mutation(description="代办: authorise a family member to apply for one bundle on your behalf.")
+    @expected_failures_as_values
     async def authorise_family_member(self, info: Info, input: AuthoriseFamilyMemberInput
                                       ) -> FamilyAuthorisationResult:
-        async def run() -> FamilyAuthorisationType:
-            grant = await rules.authorise_family_member(
-                await signed_in(info), await info.context.actor(), id_number=input.id_number,
-                bundle_code=input.bundle_code, relationship=input.relationship, bundle_exists=bundle_exists)
-            await grant.fetch_related("grantor", "grantee")
-            return FamilyAuthorisationType.of(grant)
-        return await outcome(run())
+        grant = await rules.authorise_family_member(
+            await signed_in(info), await info.context.actor(), id_number=input.id_number,
+            bundle_code=input.bundle_code, relationship=input.relationship, bundle_exists=bundle_exists)
+        await grant.fetch_related("grantor", "grantee")
+        return FamilyAuthorisationType.of(grant)
 
     @strawberry.mutation
+    @expected_failures_as_values
     async def revoke_family_authorisation(self, info: Info, id: strawberry.ID) -> FamilyAuthorisationResult:
-        async def run() -> FamilyAuthorisationType:
-            grant = await rules.revoke_family_authorisation(await signed_in(info),
-                                                            await info.context.actor(), _grant_id(id))
-            await grant.fetch_related("grantor", "grantee")
-            return FamilyAuthorisationType.of(grant)
-        return await outcome(run())
+        grant = await rules.revoke_family_authorisation(await signed_in(info),
+                                                        await info.context.actor(), _grant_id(id))
+        await grant.fetch_related("grantor", "grantee")
+        return FamilyAuthorisationType.of(grant)

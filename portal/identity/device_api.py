@@ -12,7 +12,7 @@ import strawberry
 from strawberry.types import Info
 
 from portal.api.errors import (Conflict, FormInvalid, NotFound, PermissionDenied, RateLimited, UserError,
-                               error_value, outcome, signed_in as signed_in_principal)
+                               error_value, expected_failures_as_values, signed_in as signed_in_principal)
 from portal.identity import device_flow, masking
 from portal.identity.api import AuthPayload, auth_payload
 from portal.identity.models import DeviceSignIn as DeviceSignInRow
@@ -82,48 +82,43 @@ def _origin(info: Info) -> str:
 class DeviceSignInQuery:
     @strawberry.field(description="The device waiting for the code the person read on it (for the phone, before "
                                   "approving). A wrong code counts against the account's attempts.")
+    @expected_failures_as_values
     async def device_sign_in_request(self, info: Info, user_code: str) -> DeviceSignInRequestResult:
-        async def run() -> DeviceSignInRequest:
-            return DeviceSignInRequest.of(await device_flow.request_of(await signed_in_principal(info), user_code))
-        return await outcome(run())
+        return DeviceSignInRequest.of(await device_flow.request_of(await signed_in_principal(info), user_code))
 
 
 @strawberry.type
 class DeviceSignInMutation:
     @strawberry.mutation(description="A TV or a kiosk asks to be signed in by a phone (limited per address).")
+    @expected_failures_as_values
     async def start_device_sign_in(self, info: Info, terminal: Terminal) -> StartDeviceSignInResult:
-        async def run() -> DeviceSignIn:
-            started = await device_flow.start(await info.context.actor(), terminal, _origin(info))
-            return DeviceSignIn(device_code=started.device_code, user_code=started.user_code,
-                                verification_uri=started.verification_uri, expires_at=started.expires_at,
-                                interval=started.interval,
-                                qr_svg=segno.make(started.verification_uri, error="m").svg_inline(scale=6))
-        return await outcome(run())
+        started = await device_flow.start(await info.context.actor(), terminal, _origin(info))
+        return DeviceSignIn(device_code=started.device_code, user_code=started.user_code,
+                            verification_uri=started.verification_uri, expires_at=started.expires_at,
+                            interval=started.interval,
+                            qr_svg=segno.make(started.verification_uri, error="m").svg_inline(scale=6))
 
     @strawberry.mutation(description="The device asks how its request stands: its session once approved (handed "
                                      "out once), else AUTHORIZATION_PENDING, SLOW_DOWN, EXPIRED_TOKEN or "
                                      "ACCESS_DENIED.")
+    @expected_failures_as_values
     async def poll_device_sign_in(self, info: Info, device_code: str) -> DeviceSignInResult:
         try:
             return _answer(info, await device_flow.poll(await info.context.actor(), device_code))
         except device_flow.DeviceAnswer as answer:
             return _answer(info, answer)
-        except EXPECTED as problem:
-            return error_value(problem)
 
     @strawberry.mutation(description="The signed-in phone (an ordinary session) signs the waiting device in.")
+    @expected_failures_as_values
     async def approve_device_sign_in(self, info: Info, user_code: str) -> DeviceSignInRequestResult:
-        async def run() -> DeviceSignInRequest:
-            return DeviceSignInRequest.of(await device_flow.approve(
-                await signed_in_principal(info), await info.context.actor(), user_code))
-        return await outcome(run())
+        return DeviceSignInRequest.of(await device_flow.approve(
+            await signed_in_principal(info), await info.context.actor(), user_code))
 
     @strawberry.mutation(description="The signed-in phone refuses the waiting device.")
+    @expected_failures_as_values
     async def deny_device_sign_in(self, info: Info, user_code: str) -> DeviceSignInRequestResult:
-        async def run() -> DeviceSignInRequest:
-            return DeviceSignInRequest.of(await device_flow.deny(
-                await signed_in_principal(info), await info.context.actor(), user_code))
-        return await outcome(run())
+        return DeviceSignInRequest.of(await device_flow.deny(
+            await signed_in_principal(info), await info.context.actor(), user_code))
 
 
 @strawberry.type

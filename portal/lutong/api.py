@@ -15,7 +15,7 @@ from portal.api.errors import (
     PermissionDenied,
     PublicError,
     RateLimited,
-    outcome,
+    expected_failures_as_values,
     signed_in,
 )
 from portal.applications.api import Application, shown
@@ -160,36 +160,33 @@ class LuTongMutation:
                                      "scene), from the KIOSK terminal only: a KIOSK device session. KIOSK_ONLY, "
                                      "FORGED, EXPIRED, REPLAYED, WRONG_SCENE and UNKNOWN_HALL are the expected "
                                      "failures, refused attempts limited per address.")
+    @expected_failures_as_values
     async def sign_in_with_lu_tong_code(self, info: Info, input: SignInWithLuTongCodeInput) -> LuTongSignInResult:
-        async def run() -> AuthPayload:
-            return auth_payload(info, await sign_in_with_code(
-                await info.context.actor(), info.context.settings.secret_key, payload=input.code,
-                hall_code=input.hall_code, now=datetime.now(timezone.utc)))
-        return await outcome(run())
+        return auth_payload(info, await sign_in_with_code(
+            await info.context.actor(), info.context.settings.secret_key, payload=input.code,
+            hall_code=input.hall_code, now=datetime.now(timezone.utc)))
 
     @strawberry.mutation(description="Scan a 鲁通码 in a scene: FORGED, EXPIRED, REPLAYED, WRONG_SCENE, "
                                      "SCENE_NOT_ALLOWED are the expected failures. A window clerk's scan in "
                                      "GOVERNMENT_SERVICE is the holder's consent to 窗口代办 for 30 minutes; "
                                      "`counterCode` names the clerk's counter (NOT_YOUR_HALL, COUNTER_NOT_FOUND).")
+    @expected_failures_as_values
     async def scan_lu_tong_code(self, info: Info, payload: str, scene: Scene,
                                 counter_code: str | None = None) -> ScanLuTongCodeResult:
-        async def run() -> ScanResult:
-            scanned = await codes.scan(await signed_in(info), await info.context.actor(),
-                                       info.context.settings.secret_key, payload, scene, _now(),
-                                       counter_code=counter_code)
-            return await ScanResult.of(scanned)
-        return await outcome(run())
+        scanned = await codes.scan(await signed_in(info), await info.context.actor(),
+                                   info.context.settings.secret_key, payload, scene, _now(),
+                                   counter_code=counter_code)
+        return await ScanResult.of(scanned)
 
     @strawberry.mutation(description="酒店入住一件事: a LODGING scene operator scans the guest's code and files the "
                                      "hotel-check-in registration for the guest in one step.")
+    @expected_failures_as_values
     async def check_in_guest(self, info: Info, payload: str, room_number: str, nights: int,
                              idempotency_key: str) -> CheckInGuestResult:
-        async def run() -> CheckIn:
-            done = await check_in_guest(
-                await signed_in(info), await info.context.actor(), info.context.calendar,
-                info.context.settings.secret_key, payload=payload, room_number=room_number, nights=nights,
-                idempotency_key=idempotency_key,
-                channel=Terminal.KIOSK if info.context.terminal is Terminal.KIOSK else Terminal.WINDOW, now=_now())
-            return CheckIn(scan=await ScanResult.of(done.scan) if done.scan else None,
-                           application=await shown(info, done.application))
-        return await outcome(run())
+        done = await check_in_guest(
+            await signed_in(info), await info.context.actor(), info.context.calendar,
+            info.context.settings.secret_key, payload=payload, room_number=room_number, nights=nights,
+            idempotency_key=idempotency_key,
+            channel=Terminal.KIOSK if info.context.terminal is Terminal.KIOSK else Terminal.WINDOW, now=_now())
+        return CheckIn(scan=await ScanResult.of(done.scan) if done.scan else None,
+                       application=await shown(info, done.application))
