@@ -117,7 +117,7 @@ async def test_deadline_alerts_reach_the_units_staff_live(database_url: str) -> 
         late = await appeal(department="370100-XZSPJ", received_at=NOW - timedelta(hours=5),
                             contact_by=NOW - timedelta(hours=3), opinion_by=NOW + timedelta(days=1),
                             resolve_by=NOW + timedelta(days=20))
-        async with events.use_broker(REDIS_URL):
+        async with events.running_hub(REDIS_URL):
             await sweep(datetime.now(timezone.utc))
         try:
             message = json.loads(await asyncio.wait_for(sockets[0].recv(), 10))
