@@ -13,7 +13,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from portal import events
+from portal import events, references
 from portal.api.errors import (
     Conflict,
     FormInvalid,
@@ -21,6 +21,7 @@ from portal.api.errors import (
     PermissionDenied,
     PublicError,
     check_period,
+    invalid_argument,
     outcome,
     signed_in,
     stream_cursor,
@@ -28,7 +29,7 @@ from portal.api.errors import (
 from portal.api.pagination import Connection, Edge, paginate
 from portal.applications.loaders import ApplicationLoaders
 from portal.applications import models, rules, uploads, visibility
-from portal.applications.models import ApplicationStatus, MaterialSource, TaskStatus
+from portal.applications.models import ApplicationStatus, DecidedBy, MaterialSource, TaskStatus
 from portal.applications.payloads import ApplicationChanged
 from portal.applications.rules import TaskAction
 from portal.applications.visibility import ApplicationView
@@ -44,6 +45,7 @@ strawberry.enum(TaskStatus, description="WAITING → SUBMITTED → ACCEPTED (受
                                         "SUPPLEMENT_REQUIRED (补正) → SUBMITTED.")
 strawberry.enum(ApplicationStatus)
 strawberry.enum(MaterialSource)
+strawberry.enum(DecidedBy, description="PERSON: a handler of the department; RULE: the item's instant-approval rule.")
 
 
 @strawberry.type
@@ -87,6 +89,9 @@ class Task:
     deadline: datetime | None = strawberry.field(description="The promised limit in working days from submission.")
     deadline_provisional: bool
     decided_at: datetime | None
+    decided_by: DecidedBy | None = strawberry.field(
+        description="Who decided it: a handler (PERSON) or the item's instant-approval rule (RULE, 秒批).")
+    rule: str | None = strawberry.field(description="The name of the rule that decided it (RULE only).")
     note: str
 
     @classmethod
@@ -94,7 +99,8 @@ class Task:
         return cls(row=task, view=view, id=strawberry.ID(str(task.id)), status=task.status, version=task.version,
                    department_code=task.department_code, prerequisites=list(task.prerequisites),
                    submitted_at=task.submitted_at, deadline=task.deadline,
-                   deadline_provisional=task.deadline_provisional, decided_at=task.decided_at, note=task.note)
+                   deadline_provisional=task.deadline_provisional, decided_at=task.decided_at,
+                   decided_by=task.decided_by, rule=task.rule, note=task.note)
 
     @strawberry.field
     def overdue(self) -> bool:
@@ -131,13 +137,15 @@ class ApplicantSummary:
 class Application:
     view: strawberry.Private[ApplicationView]
     id: strawberry.ID
+    number: str = strawberry.field(description="受理编号: kind B, region, day, sequence, check character.")
     channel: Terminal
     created_at: datetime
 
     @classmethod
     def of(cls, view: ApplicationView) -> Application:
         application = view.application
-        return cls(view=view, id=strawberry.ID(str(application.id)), channel=Terminal(application.channel),
+        return cls(view=view, id=strawberry.ID(str(application.id)), number=application.number,
+                   channel=Terminal(application.channel),
                    created_at=application.created_at)
 
     @property
@@ -310,9 +318,19 @@ class ApplicationQuery:
 
     @strawberry.field(description="An application; null for anyone but its applicant, delegates and handlers, and "
                                   "the scene operator that filed it (which sees it masked).")
-    async def application(self, info: Info, id: strawberry.ID) -> Application | None:
-        number = row_id(id)
-        view = await application_view(info, number) if number is not None else None
+    async def application(self, info: Info, id: strawberry.ID | None = None,
+                          number: Annotated[str | None, strawberry.argument(
+                              description="The 受理编号, as people type it (spaces, hyphens, lower case allowed).")
+                          ] = None) -> Application | None:
+        if (id is None) == (number is None):
+            raise invalid_argument("id", "请提供申请编号 id 或受理编号 number 其中之一")
+        if number is not None:
+            reference = references.normalise(number)
+            row = await models.Application.get_or_none(number=reference) if reference else None
+            view = await application_view(info, row) if row is not None else None
+        else:
+            key = row_id(id)
+            view = await application_view(info, key) if key is not None else None
         return Application.of(view) if view else None
 
     @strawberry.field(description="A department handler's worklist, oldest deadline first; `overdue` flags late tasks.")

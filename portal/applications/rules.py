@@ -16,7 +16,7 @@ import orjson
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from portal import db, events
+from portal import db, events, references
 from portal.applications.forms import FORM_FIELD, FieldRule, echoable, listed, validate_form, written
 from portal.applications.models import (
     Application,
@@ -40,6 +40,7 @@ from portal.identity.principal import Principal
 from portal.lutong import rules as licences
 from portal.lutong.models import Certificate
 from portal.lutong.scenes import Scene
+from portal.references import ReferenceKind
 from portal.problems import FormProblems, InvalidField, Refused
 from portal.workdays import SHANGHAI, WorkCalendar, end_of_day, day_bounds_utc
 
@@ -408,8 +409,11 @@ async def _write(principal: Principal, actor: Actor, calendar: WorkCalendar, che
     now = datetime.now(timezone.utc)
     form = checked.form
     async with in_transaction():
+        number = await references.allocate(ReferenceKind.APPLICATION, form.members[0].item.department.region_code,
+                                           now)
         application = await db.insert(Application(
-            bundle_id=checked.bundle.id, applicant_id=checked.applicant.id, submitted_by_id=principal.account_id,
+            number=number, bundle_id=checked.bundle.id, applicant_id=checked.applicant.id,
+            submitted_by_id=principal.account_id,
             channel=checked.request.channel.value, form_values=checked.values, idempotency_key=checked.key,
             request_hash=checked.digest, event_seq=1))
         tasks = []

@@ -28,7 +28,7 @@ from portal.events import Event
 from portal.leases import SweepLease
 from portal.workdays import SHANGHAI
 from tests.applications.support import handler
-from tests.helpers import portal_server
+from tests.helpers import portal_server, reference_number
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 NOW = datetime.now(timezone.utc)
@@ -41,6 +41,7 @@ async def appeal(department: str = "370100-SCJGJ", region: str = "370102", statu
         "channel": AppealChannel.ONLINE, "category": AppealCategory.POLICY, "urgency": AppealUrgency.GENERAL,
         "title": "补贴未兑现", "content": "补贴未兑现，请协调。", "region_code": region, "status": status,
         "idempotency_key": f"{datetime.now().timestamp()}-{id(fields)}", "request_hash": "x",
+        "number": reference_number("S"),
         "department_code": department, **fields}
     row = await Appeal.create(**values)
     await Appeal.filter(id=row.id).update(created_at=created)
