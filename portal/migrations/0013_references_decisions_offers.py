@@ -44,7 +44,7 @@ async def number_existing_rows(apps, schema_editor) -> None:
             + ("$1, $2" if dialect == "postgres" else "?, ?") + ")", [key, value])
 
 class Migration(migrations.Migration):
-    dependencies = [('portal', '0011_kiosk')]
+    dependencies = [('portal', '0012_catalog_rules')]
 
     initial = False
 
