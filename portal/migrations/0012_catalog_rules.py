@@ -18,16 +18,16 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='ServiceItem',
             name='legal_basis',
-            field=fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads),
+            field=fields.JSONField(default=list, db_default=[], encoder=JSON_DUMPS, decoder=loads),
         ),
         ops.AddField(
             model_name='ServiceItem',
             name='offers',
-            field=fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads),
+            field=fields.JSONField(default=list, db_default=[], encoder=JSON_DUMPS, decoder=loads),
         ),
         ops.AddField(
             model_name='ServiceItem',
             name='produces',
-            field=fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads),
+            field=fields.JSONField(default=list, db_default=[], encoder=JSON_DUMPS, decoder=loads),
         ),
     ]
