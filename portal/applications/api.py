@@ -29,7 +29,7 @@ from portal.api.errors import (
 from portal.api.pagination import Connection, Edge, paginate
 from portal.applications.loaders import ApplicationLoaders
 from portal.applications import models, rules, uploads, visibility
-from portal.applications.models import ApplicationStatus, DecidedBy, MaterialSource, TaskStatus
+from portal.applications.models import ApplicationStatus, DecidedBy, MaterialSource, OfferStatus, TaskStatus
 from portal.applications.payloads import ApplicationChanged
 from portal.applications.rules import TaskAction
 from portal.applications.visibility import ApplicationView
@@ -45,6 +45,7 @@ strawberry.enum(TaskStatus, description="WAITING → SUBMITTED → ACCEPTED (受
                                         "SUPPLEMENT_REQUIRED (补正) → SUBMITTED.")
 strawberry.enum(ApplicationStatus)
 strawberry.enum(MaterialSource)
+strawberry.enum(OfferStatus)
 strawberry.enum(DecidedBy, description="PERSON: a handler of the department; RULE: the item's instant-approval rule.")
 
 
@@ -181,6 +182,16 @@ class Application:
         return ApplicantSummary(id=strawberry.ID(str(account.id)), kind=account.kind, display_name=visibility.
                                 applicant_name_seen(self.view, account, masked_terminal=info.context.masked_terminal))
 
+    @strawberry.field(description="免申即享: what this application's approvals offered its applicant; only the "
+                                  "applicant sees them.")
+    async def offers(self, info: Info) -> list[Offer]:
+        principal = await info.context.principal()
+        if principal is None or principal.account_id != self.row.applicant_id:
+            return []
+        rows = await models.Offer.filter(source_application_id=self.row.id,
+                                         account_id=principal.account_id).order_by("id")
+        return [Offer.of(r) for r in rows]
+
     @strawberry.field(description="Materials attached: uploaded, held as e-licences (免证办), or issued on the way.")
     async def materials(self, info: Info) -> list[AttachedMaterial]:
         rows = await info.context.loaders(ApplicationLoaders).materials.load(self.row.id)
@@ -189,6 +200,45 @@ class Application:
         return [AttachedMaterial(code=m.code, source=m.source, file_id=m.file_id,
                                  certificate_type=m.certificate_type, certificate_number=m.certificate_number)
                 for m in visibility.materials_seen(self.view, rows, {c.id: c for c in certificates})]
+
+
+@strawberry.type(description="免申即享: a follow-up bundle offered because an item of the person's was approved "
+                               "(出生登记 → 育儿补贴); accepted with one tap, or declined.")
+class Offer:
+    row: strawberry.Private[models.Offer]
+    id: strawberry.ID
+    reason: str
+    status: OfferStatus
+    created_at: datetime
+    decided_at: datetime | None
+
+    @classmethod
+    def of(cls, row: models.Offer) -> Offer:
+        return cls(row=row, id=strawberry.ID(str(row.id)), reason=row.reason, status=row.status,
+                   created_at=row.created_at, decided_at=row.decided_at)
+
+    @strawberry.field
+    async def bundle(self, info: Info) -> Bundle:
+        return Bundle.from_row(await info.context.loaders(ApplicationLoaders).bundle.load(self.row.bundle_id))
+
+    @strawberry.field(description="The offered bundle's form values the application it came from already gives "
+                                  "(the form opens prefilled with them, and with the profile and licences).")
+    async def form_values(self) -> JSON:
+        return await rules.offer_values(self.row)
+
+    @strawberry.field(description="The application whose approval made the offer.")
+    async def source_application(self, info: Info) -> Application | None:
+        if self.row.source_application_id is None:
+            return None
+        view = await application_view(info, self.row.source_application_id)
+        return Application.of(view) if view else None
+
+    @strawberry.field(description="The application made by accepting it.")
+    async def accepted_application(self, info: Info) -> Application | None:
+        if self.row.accepted_application_id is None:
+            return None
+        view = await application_view(info, self.row.accepted_application_id)
+        return Application.of(view) if view else None
 
 
 @strawberry.type(description="A change of an application, with the cursor to resume after it.")
@@ -242,6 +292,7 @@ class SubmitBundleApplicationInput:
 
 ApplicationResult = Annotated[Application | FormInvalid | PermissionDenied | NotFound | Conflict,
                               strawberry.union("ApplicationResult")]
+OfferResult = Annotated[Offer | PermissionDenied | NotFound | Conflict, strawberry.union("OfferResult")]
 TaskResult = Annotated[Task | FormInvalid | PermissionDenied | NotFound | Conflict, strawberry.union("TaskResult")]
 
 
@@ -374,6 +425,25 @@ class ApplicationMutation:
                                             request, offers=info.context.public.offers)
             info.context.loaders(ApplicationLoaders).remember(submission)
             return await shown(info, submission.application)
+        return await outcome(run())
+
+    @strawberry.mutation(description="免申即享, one tap: apply for the offered bundle, prefilled; a form that still "
+                                     "lacks something is FormInvalid naming it (open the form with the offer's "
+                                     "formValues). Accepting again answers with the same application.")
+    async def accept_offer(self, info: Info, id: strawberry.ID, channel: Terminal = Terminal.MOBILE
+                           ) -> ApplicationResult:
+        async def run() -> Application:
+            submission = await rules.accept_offer(await signed_in(info), await info.context.actor(),
+                                                  info.context.calendar, _id(id, "该服务推荐"), channel,
+                                                  offers=info.context.public.offers)
+            info.context.loaders(ApplicationLoaders).remember(submission)
+            return await shown(info, submission.application)
+        return await outcome(run())
+
+    @strawberry.mutation(description="免申即享: no, thank you. The offer is not made again for this approval.")
+    async def decline_offer(self, info: Info, id: strawberry.ID) -> OfferResult:
+        async def run() -> Offer:
+            return Offer.of(await rules.decline_offer(await signed_in(info), _id(id, "该服务推荐")))
         return await outcome(run())
 
     @strawberry.mutation(description="受理: SUBMITTED → ACCEPTED.")
