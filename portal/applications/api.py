@@ -290,10 +290,35 @@ class SubmitBundleApplicationInput:
         default=None, description="Apply for someone you may act for (an enterprise you are an agent of, 代办).")
 
 
+@strawberry.input(description="单事项办理: one item on its own, with the same form, materials, tracking and rating "
+                              "as a bundle of one.")
+class SubmitItemApplicationInput:
+    item_code: str
+    form_values: JSON = strawberry.field(description="Values by canonical key; known profile values may be left out.")
+    channel: Terminal
+    idempotency_key: str
+    materials: list[MaterialInput] = strawberry.field(default_factory=list)
+    applicant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Apply for someone you may act for (an enterprise you are an agent of, 代办).")
+
+
 ApplicationResult = Annotated[Application | FormInvalid | PermissionDenied | NotFound | Conflict,
                               strawberry.union("ApplicationResult")]
 OfferResult = Annotated[Offer | PermissionDenied | NotFound | Conflict, strawberry.union("OfferResult")]
 TaskResult = Annotated[Task | FormInvalid | PermissionDenied | NotFound | Conflict, strawberry.union("TaskResult")]
+
+
+async def _submitted(info: Info, input: SubmitBundleApplicationInput | SubmitItemApplicationInput,
+                     bundle_code: str) -> Application:
+    applicant_id = _id(input.applicant_id, "该申请人") if input.applicant_id else None
+    request = rules.BundleApplication(
+        bundle_code=bundle_code, form_values=input.form_values,
+        materials=tuple(rules.MaterialChoice(m.code, m.file_id) for m in input.materials),
+        channel=input.channel, idempotency_key=input.idempotency_key, applicant_id=applicant_id)
+    submission = await rules.submit(await signed_in(info), await info.context.actor(), info.context.calendar,
+                                    request, offers=info.context.public.offers)
+    info.context.loaders(ApplicationLoaders).remember(submission)
+    return await shown(info, submission.application)
 
 
 def _id(value: strawberry.ID, what: str = "该事项") -> int:
@@ -415,16 +440,12 @@ async def my_applications(info: Info, principal: Principal, first: int | None,
 class ApplicationMutation:
     @strawberry.mutation(description="一次提交: the merged form and materials; the same idempotencyKey returns the first.")
     async def submit_bundle_application(self, info: Info, input: SubmitBundleApplicationInput) -> ApplicationResult:
+        return await outcome(_submitted(info, input, input.bundle_code))
+
+    @strawberry.mutation(description="单事项办理: apply for one item on its own; an unknown itemCode is a field error.")
+    async def submit_item_application(self, info: Info, input: SubmitItemApplicationInput) -> ApplicationResult:
         async def run() -> Application:
-            applicant_id = _id(input.applicant_id, "该申请人") if input.applicant_id else None
-            request = rules.BundleApplication(
-                bundle_code=input.bundle_code, form_values=input.form_values,
-                materials=tuple(rules.MaterialChoice(m.code, m.file_id) for m in input.materials),
-                channel=input.channel, idempotency_key=input.idempotency_key, applicant_id=applicant_id)
-            submission = await rules.submit(await signed_in(info), await info.context.actor(), info.context.calendar,
-                                            request, offers=info.context.public.offers)
-            info.context.loaders(ApplicationLoaders).remember(submission)
-            return await shown(info, submission.application)
+            return await _submitted(info, input, await rules.single_item_bundle(input.item_code))
         return await outcome(run())
 
     @strawberry.mutation(description="免申即享, one tap: apply for the offered bundle, prefilled; a form that still "

@@ -37,8 +37,8 @@ from portal.applications.decisions import facts_of, instant_rule, make_offers, r
 from portal.applications.payloads import ApplicationChanged, TaskState
 from portal.audit.rules import Actor, record, record_read
 from portal.catalog.conditions import Facts, evaluate
-from portal.catalog.models import Audience, Bundle, CertificateType, Terminal
-from portal.catalog.rules import BundleOnOffer, MergedForm, bundle_on_offer, merged_form
+from portal.catalog.models import Audience, Bundle, CertificateType, ServiceItem, Terminal
+from portal.catalog.rules import BundleOnOffer, MergedForm, bundle_on_offer, merged_form, single_item_code
 from portal.identity.models import Account, AccountKind, WindowAuthorisation
 from portal.identity.policy import may_act_for, may_handle_department, window_consent
 from portal.idempotency import check_key, request_hash
@@ -688,6 +688,14 @@ async def figures(first_day: date, last_day: date) -> dict[str, int | float]:
         MaterialSource.LICENCE, MaterialSource.ISSUED]).count() if ids else 0
     return {"applications": len(ids), "materials": total, "attached_without_upload": free,
             "certificate_free_share": round(free / total, 4) if total else 0.0}
+
+
+async def single_item_bundle(item_code: object) -> str:
+    """The bundle of one an item is applied for as on its own (单事项); an unknown item is a field error."""
+    if not (isinstance(item_code, str) and db.fits(ServiceItem, "code", item_code)
+            and await ServiceItem.exists(code=item_code)):
+        raise FormProblems([InvalidField("itemCode", "UNKNOWN_ITEM", "没有这个事项，请从事项目录中选择")])
+    return single_item_code(item_code)
 
 
 async def accept_offer(principal: Principal, actor: Actor, calendar: WorkCalendar, offer_id: int, channel: Terminal,

@@ -164,6 +164,9 @@ class Bundle(Model):
     national = fields.BooleanField()
     promised_days = fields.IntField()
     sort = fields.IntField()
+    # 单事项: one item offered on its own, as a bundle of one (code ``item-<item code>``), made by the seed for
+    # every item. Lists leave it out; searches rank it with the bundles.
+    single_item = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "bundle"
