@@ -31,7 +31,7 @@ CLERK = "window-jinan"
 ZHANG_WEI = "13805310002"
 LI_MEI_ID_NUMBER = "370102198803120523"
 WANG_FANG = "13805320003"
-CODE = "{ myLuTongCode(scene: GOVERNMENT_SERVICE) { payload } }"
+CODE = "{ myLuTongCode { payload } }"  # valid in every scene, as the phone shows it by default
 ME_AT_KIOSK = "{ me { account { displayName } } }"
 MIN_TARGET = 48
 # Everything a finger can touch on a kiosk screen (a radio is touched through its whole row).

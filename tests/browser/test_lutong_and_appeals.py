@@ -120,7 +120,7 @@ async def test_lutong_code_rotates_and_her_access_log_shows_the_hotel_scan(brows
     page = await signed_in_page(browsing, PHONE, li_mei)
     await page.clock.install()
     await page.goto("/m/#/lutong")
-    code = page.get_by_role("img", name="鲁通码二维码（政务服务场景），请出示给扫码方")
+    code = page.get_by_role("img", name="鲁通码二维码（所有场景通用），请出示给扫码方")
     await code.wait_for()
     assert words(await page.inner_text("main h1")) == "鲁通码"
     assert (await code.get_attribute("src")).startswith("data:image/svg+xml;charset=utf-8,")
@@ -152,9 +152,9 @@ async def test_lutong_code_rotates_and_her_access_log_shows_the_hotel_scan(brows
     await page.wait_for_function("old => document.querySelector('.lutong-code__image').src !== old", arg=first_code)
     await page.clock.resume()
 
-    # Another scene gives a code of that scene.
-    await page.get_by_label("使用场景").select_option(label="酒店住宿")
-    await page.get_by_role("img", name="鲁通码二维码（酒店住宿场景），请出示给扫码方").wait_for()
+    # Restricted to one scene, the code says so.
+    await page.get_by_label("使用场景").select_option(label="仅限酒店住宿")
+    await page.get_by_role("img", name="鲁通码二维码（仅限酒店住宿场景使用），请出示给扫码方").wait_for()
 
     hotel_scans(portal_url, li_mei["token"], hotel, 1)
     await page.reload()
@@ -177,7 +177,7 @@ async def test_lutong_code_rotates_and_her_access_log_shows_the_hotel_scan(brows
     await screenshot(page, "lutong")
     desktop = await signed_in_page(browsing, DESKTOP, li_mei)
     await desktop.goto("/m/#/lutong")
-    await desktop.get_by_role("img", name="鲁通码二维码（政务服务场景），请出示给扫码方").wait_for()
+    await desktop.get_by_role("img", name="鲁通码二维码（所有场景通用），请出示给扫码方").wait_for()
     await assert_accessible(desktop)
     await screenshot(desktop, "lutong")
     assert browsing.console_errors == []

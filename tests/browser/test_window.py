@@ -195,6 +195,9 @@ async def test_clerk_scans_a_code_for_the_visit(browsing: Browsing) -> None:
     assert words(await clerk.locator(".summary-list").first.inner_text()) == "姓名 李* 身份证号 370102********0523"
     certificates = words(await clerk.locator(".certificate-list").inner_text())
     assert "居民身份证 3701**********0523" in certificates and "结婚证" in certificates, certificates
+    # Government service sees her older codes of every scene, masked.
+    older = words(await clerk.locator(".legacy-code-list").inner_text())
+    assert "健康码 JK-3**********0523" in older and "公交卡 JNGJ***********0423" in older, older
     proxy = clerk.locator("section", has=clerk.get_by_role("heading", name="代为申请（代办）"))
     await expect(proxy).to_contain_text("办事人已授权本窗口代办，有效至")
     await expect(proxy.get_by_role("link", name="新生儿出生一件事")).to_be_visible()

@@ -11,7 +11,7 @@ export const ZH = {
   "kiosk.start.bundles": "本机可以办理的“一件事”",
   "kiosk.start.ticket": "取号",
   "kiosk.start.signIn": "登录办理业务",
-  "kiosk.start.scanHint": "请将手机上的鲁通码（政务服务）对准扫码口，即可登录",
+  "kiosk.start.scanHint": "请将手机上的鲁通码（所有场景通用，或限定政务服务）对准扫码口，即可登录",
   "kiosk.signIn.title": "用身份证号码登录",
   "kiosk.signIn.idNumber": "身份证号码",
   "kiosk.signIn.password": "密码",
