@@ -352,7 +352,7 @@ async def test_the_clerk_applies_for_the_person_who_showed_their_code(browsing: 
         await expect(material.locator(".upload-status")).to_have_text("已上传：材料.pdf")
     await clerk.get_by_role("button", name="提交申请").click()
     await expect(clerk.get_by_role("heading", level=1)).to_have_text("受理回执")
-    number = (await clerk.locator(".receipt__number").inner_text()).removeprefix("办件编号 ")
+    number = (await clerk.locator(".receipt__number").inner_text()).removeprefix("受理编号 ")
     await expect(clerk.locator(".receipt ol li").first).to_contain_text("出生医学证明首次签发：由")
     await check_screen(clerk, "receipt")
     await clerk.emulate_media(media="print")
@@ -365,10 +365,12 @@ async def test_the_clerk_applies_for_the_person_who_showed_their_code(browsing: 
     # Her phone lists what the clerk filed for her.
     await phone.reload()
     await expect(phone.locator(".application-card")).to_have_count(before + 1)
-    await expect(phone.locator(f"a[href='#/application/{number}']")).to_contain_text("新生儿出生一件事")
-    filed = graphql(base, "query($id: ID!) { application(id: $id) { channel status } }", {"id": number},
+    card = phone.locator(".application-card", has_text=f"受理编号 {number}")
+    await expect(card).to_contain_text("新生儿出生一件事")
+    filed = graphql(base, "query($n: String!) { application(number: $n) { id channel status } }", {"n": number},
                     token=li_mei["token"])["application"]
-    assert filed == {"channel": "WINDOW", "status": "IN_PROGRESS"}
+    assert {"channel": filed["channel"], "status": filed["status"]} == {"channel": "WINDOW", "status": "IN_PROGRESS"}
+    await expect(card).to_have_attribute("href", f"#/application/{filed['id']}")
     assert not browsing.console_errors, browsing.console_errors
 
 
