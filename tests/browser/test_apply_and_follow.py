@@ -272,7 +272,7 @@ async def test_a_citizen_registers_applies_for_the_newborn_bundle_sees_the_appro
     await page.get_by_role("link", name="查看办理进度").click()
     await expect(page).to_have_url(re.compile(rf"#/application/{application_id}$"))
     await expect(page.locator("main h1")).to_have_text("新生儿出生一件事")
-    await expect(page.locator("main .summary-list").first).to_contain_text(f"受理编号 {stored['number']}")
+    await expect(page.locator("main .summary-list dd").first).to_have_text(stored["number"])
     assert stored["formValues"]["child.birthDate"] == values["child.birthDate"]
     assert stored["formValues"]["child.gender"] == "FEMALE"
     assert await page.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('portal.apply.'))") == []
@@ -387,9 +387,10 @@ async def test_my_applications_page_and_open_offline_after_one_visit(browsing: B
     citizen = register(portal_url, "孙小禾")
     materials = upload_materials(portal_url, citizen)
     ids = [apply_by_api(portal_url, citizen, materials, n) for n in range(PAGE_SIZE + 1)]
-    submitted = graphql(portal_url, "query($id: ID!) { application(id: $id) { createdAt } }",
-                        {"id": ids[-1]}, citizen["token"])["application"]["createdAt"]
-    shown_time = datetime.fromisoformat(submitted).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y/%m/%d %H:%M")
+    newest = graphql(portal_url, "query($id: ID!) { application(id: $id) { number createdAt } }",
+                     {"id": ids[-1]}, citizen["token"])["application"]
+    shown_time = datetime.fromisoformat(newest["createdAt"]).astimezone(ZoneInfo("Asia/Shanghai")).strftime(
+        "%Y/%m/%d %H:%M")
 
     page = await signed_in_page(browsing, PHONE, citizen)
     await page.goto("/m/#/applications")
@@ -398,7 +399,8 @@ async def test_my_applications_page_and_open_offline_after_one_visit(browsing: B
     await expect(page.locator("main h1")).to_have_text("我的办件")
     cards = page.locator(".application-card")
     await expect(cards).to_have_count(PAGE_SIZE)
-    assert words(await cards.first.inner_text()) == f"新生儿出生一件事 办理中 已办结 0 / 5 个事项 提交于 {shown_time}"
+    assert words(await cards.first.inner_text()) == (
+        f"新生儿出生一件事 办理中 已办结 0 / 5 个事项 受理编号 {newest['number']} · 提交于 {shown_time}")
     assert [await card.get_attribute("href") for card in await cards.all()] == [
         f"#/application/{i}" for i in reversed(ids[1:])]  # newest first
     assert words(await page.inner_text("main .muted")) == f"共 {PAGE_SIZE + 1} 件"
@@ -416,7 +418,8 @@ async def test_my_applications_page_and_open_offline_after_one_visit(browsing: B
     await expect(page.locator("main h1")).to_have_text("我的办件")
     await expect(page.locator("#offline-notice")).to_have_text("当前处于离线状态，显示的是上次访问时保存的内容")
     await expect(cards).to_have_count(PAGE_SIZE)
-    assert words(await cards.first.inner_text()) == f"新生儿出生一件事 办理中 已办结 0 / 5 个事项 提交于 {shown_time}"
+    assert words(await cards.first.inner_text()) == (
+        f"新生儿出生一件事 办理中 已办结 0 / 5 个事项 受理编号 {newest['number']} · 提交于 {shown_time}")
     await page.context.set_offline(False)
 
     desktop = await signed_in_page(browsing, DESKTOP, citizen)

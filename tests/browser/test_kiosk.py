@@ -113,13 +113,13 @@ async def test_a_scan_signs_in_a_ticket_joins_the_window_queue_and_finish_wipes(
     await expect(page.locator(".kiosk-grid .kiosk-tile").first).to_be_visible()
     # The hall's kiosks start in elder mode.
     assert await page.evaluate("document.documentElement.dataset.mode") == "elder"
-    # Its switch says so, and says the other mode once pressed.
+    # Its switch says so, and says the other mode once pressed (touched: no pointer left hovering).
     elder = page.get_by_role("switch")
     await expect(elder).to_have_text("长辈模式：开")
-    await elder.click()
+    await elder.press("Enter")
     await expect(elder).to_have_text("长辈模式：关")
     assert await page.evaluate("document.documentElement.dataset.mode") is None
-    await elder.click()
+    await elder.press("Enter")
     await expect(elder).to_have_text("长辈模式：开")
     await check_screen(page, "start")
 

@@ -299,7 +299,8 @@ async def test_an_enterprise_files_an_appeal_follows_it_live_and_confirms_the_re
     card = page.locator(".appeal-list > li")
     await card.first.wait_for()
     assert [words(t) for t in await card.all_inner_texts()] == [
-        f"{title} 已办结 审批服务 已于 {civil(resolved['resolvedAt'])} 办结 提交于 {civil(resolved['createdAt'])}"]
+        f"{title} 已办结 审批服务 已于 {civil(resolved['resolvedAt'])} 办结 "
+        f"受理编号 {filed['number']} · 提交于 {civil(resolved['createdAt'])}"]
     await assert_accessible(page)
     await screenshot(page, "appeals")
 

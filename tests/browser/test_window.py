@@ -225,7 +225,9 @@ async def test_handler_accepts_and_approves_while_the_citizen_watches(browsing: 
     await handler.keyboard.press("Enter")
     await expect(handler).to_have_url(f"{base}/window/#/tasks?status=SUBMITTED")
     row = handler.locator("tr", has=handler.get_by_text("窗口验收"))
-    await expect(row).to_contain_text("出生医学证明首次签发新生儿出生一件事窗口验收已提交")
+    number = graphql(base, "query($id: ID!) { application(id: $id) { number } }", {"id": application_id},
+                     mother["token"])["application"]["number"]
+    await expect(row).to_contain_text(f"出生医学证明首次签发{number}新生儿出生一件事窗口验收已提交")
     await check_screen(handler, "worklist")
     await tab_to(handler, f"el.getAttribute('href')?.startsWith('#/task/{application_id}/')")
     await handler.keyboard.press("Enter")

@@ -138,9 +138,10 @@ async def test_an_appeal_from_the_phone_through_the_window_to_the_figures(browsi
     await expect(seat.get_by_role("heading", level=1)).to_have_text("待分办诉求")
     await expect(seat.locator("#site-nav a[aria-current='page']")).to_have_text("待分办诉求")
     row = seat.locator("tbody tr").filter(has_text=title)
-    filed = graphql(base, "query($id: ID!) { appeal(id: $id) { createdAt } }", {"id": appeal_id}, company["token"])
+    filed = graphql(base, "query($id: ID!) { appeal(id: $id) { number createdAt } }", {"id": appeal_id},
+                    company["token"])
     assert words(await row.inner_text()) == (
-        f"{appeal_id} {title} {COMPANY} 诉求专区 审批服务 一般 待分办 {civil(filed['appeal']['createdAt'])}")
+        f"{filed['appeal']['number']} {title} {COMPANY} 诉求专区 审批服务 一般 待分办 {civil(filed['appeal']['createdAt'])}")
     await check_screen(seat, "appeals-route")
     await tab_to(seat, f"el.getAttribute('href') === '#/appeal/{appeal_id}'", limit=200)
     await seat.keyboard.press("Enter")
