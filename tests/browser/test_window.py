@@ -14,6 +14,7 @@ found. Every main screen passes axe, has no sideways scroll at 1280 and 1920 wid
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -373,6 +374,23 @@ async def test_the_clerk_applies_for_the_person_who_showed_their_code(browsing: 
                     token=li_mei["token"])["application"]
     assert {"channel": filed["channel"], "status": filed["status"]} == {"channel": "WINDOW", "status": "IN_PROGRESS"}
     await expect(card).to_have_attribute("href", f"#/application/{filed['id']}")
+
+    # Back at the counter in another tab (nothing kept there), the clerk finds the receipt by its number while
+    # her consent stands; a number of an application the clerk did not file is not found.
+    again = await staff_page(browsing, CLERK)
+    await again.goto(f"/window/#/counter/{COUNTER}")
+    await again.get_by_role("textbox", name="按受理编号查找").fill(number)
+    await again.get_by_role("button", name="查找").click()
+    await expect(again).to_have_url(re.compile(rf"#/visit/receipt/{filed['id']}$"))
+    await expect(again.locator(".receipt__number")).to_have_text(f"受理编号 {number}")
+    await expect(again.locator(".receipt ol li").first).to_contain_text("出生医学证明首次签发：由")
+    other = graphql(base, "query($id: ID!) { application(id: $id) { number } }",
+                    {"id": apply_by_api(base, register(base, "窗口查号"))}, sign_in(base, "handler-wjw"))
+    await again.goto(f"/window/#/counter/{COUNTER}")
+    await again.get_by_role("textbox", name="按受理编号查找").fill(other["application"]["number"])
+    await again.get_by_role("button", name="查找").click()
+    await expect(again.locator(".number-search .field-error")).to_have_text(
+        f"没有找到受理编号为 {other['application']['number']} 的办件。窗口只能查到您代办、且办事人扫码授权仍在有效期内的办件")
     assert not browsing.console_errors, browsing.console_errors
 
 
