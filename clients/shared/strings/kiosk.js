@@ -62,7 +62,7 @@ export const ZH = {
   "kiosk.apply.offline": "网络暂时中断。您填写的内容都还在，请稍后再点“确认提交”。不会重复提交。",
   "kiosk.apply.notOffered": "这件事不能在自助终端办理，请到窗口办理。",
   "kiosk.receipt.title": "受理回执",
-  "kiosk.receipt.number": "办件编号",
+  "kiosk.receipt.number": "受理编号",
   "kiosk.receipt.bundle": "办理事项",
   "kiosk.receipt.applicant": "申请人",
   "kiosk.receipt.submittedAt": "提交时间",
