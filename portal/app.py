@@ -26,7 +26,8 @@ from portal.appeals import open311
 from portal.applications import uploads
 from portal.clients import client_routes
 from portal.config import Settings
-from portal.identity.sessions import watch_revocations
+from portal.identity.sessions import PRINCIPALS, PrincipalCache, watch_revocations
+from portal.scoped import AppState, BindAppState
 
 log = logging.getLogger("portal")
 
@@ -62,17 +63,21 @@ def create_app(settings: Settings, *, manage_database: bool = True, server: bool
     view = PortalGraphQL(create_schema(production=settings.production), settings, public)
     endpoint = GraphQLEndpoint(view, public)
 
+    owned = AppState()
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             if manage_database:
                 await stack.enter_async_context(RegisterTortoise(
                     app, config=db.tortoise_config(settings.database_url), _enable_global_fallback=True))
-            await stack.enter_async_context(events.use_broker(settings.broker_url))
+            owned.own(events.HUB, await stack.enter_async_context(events.running_hub(settings.broker_url)))
+            principals = owned.own(PRINCIPALS, PrincipalCache())
+            stack.enter_context(owned.bound())
             await public.refresh(force=True)
             loops = [asyncio.create_task(events.run_publisher(), name="portal-event-publisher"),
                      asyncio.create_task(run_sweeper(settings.sweep_seconds), name="portal-deadline-sweep"),
-                     asyncio.create_task(watch_revocations(), name="portal-session-revocations")]
+                     asyncio.create_task(watch_revocations(principals), name="portal-session-revocations")]
             if server:
                 _settle()
             try:
@@ -81,7 +86,6 @@ def create_app(settings: Settings, *, manage_database: bool = True, server: bool
                 for loop in loops:
                     loop.cancel()
                 await asyncio.gather(*loops, return_exceptions=True)
-                await events.published_marks.flush()
 
     routes = [
         Route("/graphql", endpoint, methods=["GET", "POST"]),
@@ -93,7 +97,8 @@ def create_app(settings: Settings, *, manage_database: bool = True, server: bool
         *client_routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[*security_middleware(settings), Middleware(GZipMiddleware, minimum_size=500)])
+                    middleware=[*security_middleware(settings), Middleware(BindAppState, state=owned),
+                                Middleware(GZipMiddleware, minimum_size=500)])
     app.state.settings = settings
     app.state.public = public
     return app

@@ -36,6 +36,7 @@ MODEL_MODULES = [
     "portal.evaluations.models",
     "portal.halls.models",
     "portal.leases",
+    "portal.references",
 ]
 MIGRATIONS_MODULE = "portal.migrations"
 # SQLite: one connection per process; several processes wait for the write lock instead of failing.

@@ -29,6 +29,7 @@ from tortoise.functions import Max
 from tortoise.models import Model
 
 from portal import db
+from portal.scoped import AppScoped
 
 log = logging.getLogger("portal.events")
 PREFIX = "portal:"
@@ -111,28 +112,6 @@ class RedisBroker(LocalBroker):
             except (redis.ConnectionError, OSError):
                 log.exception("broker connection lost; reconnecting in 1 s")
                 await asyncio.sleep(1)
-
-
-_broker: LocalBroker = LocalBroker()
-
-
-def broker() -> LocalBroker:
-    """This process's broker (in memory until ``use_broker`` installs another)."""
-    return _broker
-
-
-@asynccontextmanager
-async def use_broker(url: str | None) -> AsyncIterator[LocalBroker]:
-    """Install the broker for ``url`` (None: in memory) for the life of the server."""
-    global _broker
-    chosen = RedisBroker(url) if url else LocalBroker()
-    await chosen.start()
-    previous, _broker = _broker, chosen
-    try:
-        yield chosen
-    finally:
-        _broker = previous
-        await chosen.close()
 
 
 class Event(Model):
@@ -241,7 +220,39 @@ class PublishedMarks:
             await Event.filter(id__in=ids).update(published_at=datetime.now(timezone.utc))
 
 
-published_marks = PublishedMarks()
+class Hub:
+    """The live-event state of one app: its broker and the marks of the events it published."""
+
+    def __init__(self, broker: LocalBroker | None = None) -> None:
+        self.broker = broker or LocalBroker()
+        self.marks = PublishedMarks()
+
+
+HUB: AppScoped[Hub] = AppScoped("portal_hub", Hub)
+
+
+def hub() -> Hub:
+    """The hub of the running app (``portal.scoped``); outside any app, the process's in-memory one."""
+    return HUB.get()
+
+
+def broker() -> LocalBroker:
+    """The running app's broker."""
+    return HUB.get().broker
+
+
+@asynccontextmanager
+async def running_hub(url: str | None) -> AsyncIterator[Hub]:
+    """A hub on the broker for ``url`` (None: in memory), started, bound for the block, closed after it with
+    its pending marks written."""
+    chosen = Hub(RedisBroker(url) if url else LocalBroker())
+    await chosen.broker.start()
+    try:
+        with HUB.bound(chosen):
+            yield chosen
+            await chosen.marks.flush()
+    finally:
+        await chosen.broker.close()
 
 
 async def publish(events: list[Event], *, mark_now: bool = False) -> None:
@@ -263,7 +274,7 @@ async def publish(events: list[Event], *, mark_now: bool = False) -> None:
     if events and mark_now:
         await Event.filter(id__in=[e.id for e in events]).update(published_at=datetime.now(timezone.utc))
     elif events:
-        published_marks.add([e.id for e in events])
+        hub().marks.add([e.id for e in events])
 
 
 async def publish_pending(older_than: timedelta = timedelta(0), batch: int = 500) -> int:

@@ -143,3 +143,12 @@ async def registered_citizen(name: str = "孙悟空") -> SignedIn:
     """A citizen registered and signed in directly through the rules (no HTTP, no rate limit of the test's)."""
     return await register_citizen(Passwords("test"), Actor(None, "test", f"10.254.{next(_serial) % 250}.1"),
                                   name=name, id_number=new_id_number(), phone=new_phone(), password="Citizen-2115!x")
+
+
+_references = itertools.count(1)
+
+
+def reference_number(kind: str = "B") -> str:
+    """A well-formed, unique 受理编号 for rows a test makes directly."""
+    from portal.references import ReferenceKind, compose
+    return compose(ReferenceKind(kind), "370100", "20261129", next(_references))

@@ -34,11 +34,8 @@ class DownBroker(events.LocalBroker):
 
 @asynccontextmanager
 async def installed(broker: events.LocalBroker) -> AsyncIterator[None]:
-    previous, events._broker = events._broker, broker
-    try:
+    with events.HUB.bound(events.Hub(broker)):
         yield
-    finally:
-        events._broker = previous
 
 
 async def test_a_submission_commits_and_answers_while_the_broker_is_down(gql: Any, client: httpx.AsyncClient) -> None:

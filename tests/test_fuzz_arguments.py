@@ -158,7 +158,9 @@ async def test_no_argument_value_makes_an_internal_error_or_a_slow_answer(client
         codes = [(error.get("extensions") or {}).get("code") for error in response.json().get("errors", ())]
         assert "INTERNAL_ERROR" not in codes, (document, variables, response.text[:500])
         assert None not in codes, (document, response.text[:500])  # every error names itself
-        assert elapsed < 1.0, (document, elapsed)
+        # A pathological input (a regular expression or a walk gone exponential) takes minutes; a normal answer
+        # takes milliseconds, and a loaded CI machine can stretch that past a second, never past five.
+        assert elapsed < 5.0, (document, elapsed)
 
     # Hypothesis drives a plain function: it runs in a thread and sends each request to the test's loop.
     loop = asyncio.get_running_loop()

@@ -19,6 +19,7 @@ const ROUTES = [
   [/^\/apply\/(?<code>[^/]+)(?:\/(?<step>[^/]+))?$/, "./views/apply.js", "signed-in"],
   [/^\/applications$/, "./views/applications.js", "signed-in"],
   [/^\/application\/(?<id>[^/]+)$/, "./views/application.js", "signed-in"],
+  [/^\/application\/(?<id>[^/]+)\/submitted$/, "./views/application-submitted.js", "signed-in"],
   [/^\/lutong$/, "./views/lutong.js", "signed-in"],
   [/^\/appeals$/, "./views/appeals.js", "enterprise"],
   [/^\/appeals\/new$/, "./views/appeal-new.js", "enterprise"],

@@ -94,7 +94,7 @@ export function notices(appeal) {
 export function facts(appeal, departments) {
   const rows = [
     [t("appeals.detail.status"), statusTag(appeal.status)],
-    [t("appeals.detail.number"), appeal.id],
+    [t("appeals.detail.number"), appeal.number],
     [t("appeals.detail.category"), t(`appeals.category.${appeal.category}`)],
     [t("appeals.detail.urgency"), t(`appeals.urgency.${appeal.urgency}`)],
     [t("appeals.detail.filedAt"), formatDateTime(appeal.createdAt)],

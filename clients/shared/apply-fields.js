@@ -22,11 +22,20 @@ function isRadioGroup(field) {
   return field.type === "BOOLEAN" || (field.type === "SELECT" && field.options.length <= MAX_RADIO_OPTIONS);
 }
 
-function prefillNote(field, certificateNames) {
+/**
+ * Where a prefilled answer came from (FormField.prefilledFrom: PROFILE, or CERTIFICATE:<type> named by
+ * `certificateNames`), said next to its field while the answer is still the prefilled one, or null. `whose` is
+ * "own" for the applicant's own screens, "person" for a clerk filling the form for the person at the counter.
+ */
+export function prefillSource(field, { certificateNames, whose = "own" } = {}) {
   if (!field.prefilledFrom) return null;
-  if (field.prefilledFrom === "PROFILE") return t("apply.field.prefilledProfile");
+  if (field.prefilledFrom === "PROFILE") return t(`apply.prefilledFrom.${whose}.profile`);
   const name = certificateNames?.get(field.prefilledFrom.replace(/^CERTIFICATE:/, ""));
-  return name ? t("apply.field.prefilledCertificate", { name }) : t("apply.field.prefilledLicence");
+  return name ? t(`apply.prefilledFrom.${whose}.certificate`, { name }) : t(`apply.prefilledFrom.${whose}.licence`);
+}
+
+function samePrefill(field, value) {
+  return !isBlank(value) && !isBlank(field.value) && String(value) === String(field.value);
 }
 
 function textControl(field, id, value, describedBy) {
@@ -43,20 +52,21 @@ function textControl(field, id, value, describedBy) {
 }
 
 /**
- * The control of one field inside a `.field` wrapper, labelled, with the field's hint and where its
- * prefilled value came from. The control (or the radio group's fieldset) carries `fieldId(key)`, so
- * that errors.js can put a validation error next to it.
+ * The control of one field inside a `.field` wrapper, labelled, with the field's hint and, while the answer is
+ * the prefilled one, where it came from (`prefillSource`, with its options). The control (or the radio group's
+ * fieldset) carries `fieldId(key)`, so that errors.js can put a validation error next to it.
  */
-export function fieldControl(field, value, { certificateNames, prefilled = false } = {}) {
+export function fieldControl(field, value, sourceOptions = {}) {
   const id = fieldId(field.key);
   const label = `${field.label}${field.required ? "" : t("apply.field.optional")}`;
-  const notes = [field.hint, prefilled ? prefillNote(field, certificateNames) : null].filter(Boolean);
-  const hintId = notes.length ? `hint-${id}` : null;
-  const hint = hintId ? h("span", { class: "hint", id: hintId }, notes.join("。")) : null;
+  const source = samePrefill(field, value) ? prefillSource(field, sourceOptions) : null;
+  const hint = field.hint ? h("span", { class: "hint", id: `hint-${id}` }, field.hint) : null;
+  const origin = source ? h("span", { class: "hint prefill-source", id: `source-${id}` }, source) : null;
+  const hintId = [hint?.id, origin?.id].filter(Boolean).join(" ") || null;
   if (isRadioGroup(field)) {
     return h("div", { class: "field" },
       h("fieldset", { id, tabindex: "-1", "aria-describedby": hintId },
-        h("legend", {}, label), hint,
+        h("legend", {}, label), hint, origin,
         choices(field).map((option, n) => h("div", { class: "choice" },
           h("input", { type: "radio", id: `${id}-${n}`, name: field.key, value: option.value,
             checked: value !== undefined && value !== null && String(value) === option.value }),
@@ -71,7 +81,7 @@ export function fieldControl(field, value, { certificateNames, prefilled = false
   } else {
     control = textControl(field, id, value, hintId);
   }
-  return h("div", { class: "field" }, h("label", { for: id }, label), hint, control);
+  return h("div", { class: "field" }, h("label", { for: id }, label), hint, origin, control);
 }
 
 /** The value a form holds for `field`: text as typed, a chosen option, true/false, or "" when empty. */

@@ -26,16 +26,16 @@ export function apply() {
   else delete document.documentElement.dataset.mode;
 }
 
-/** Make `button` a switch (role=switch, aria-checked) for the mode. */
+/** Make `button` a switch (role=switch, aria-checked) for the mode whose own text says the mode it is in
+ * (长辈模式：开 / 关), however the mode changes (the switch, or a kiosk hall's default). A switch taken off the
+ * page stops listening at the next change. */
 export function bindElderSwitch(button) {
   const render = () => {
     button.setAttribute("role", "switch");
     button.setAttribute("aria-checked", String(elderMode()));
-    button.textContent = t("elder.switch");
+    button.textContent = t(elderMode() ? "elder.switch.on" : "elder.switch.off");
   };
-  button.addEventListener("click", () => {
-    setElderMode(!elderMode());
-    render();
-  });
+  button.addEventListener("click", () => setElderMode(!elderMode()));
+  const stop = onElderModeChange(() => (button.isConnected ? render() : stop()));
   render();
 }

@@ -39,7 +39,7 @@ export function follow({ query, variables = {}, field, onEvent, onStatus = () =>
     socket.onopen = () => {
       const bearer = token();
       const payload = bearer ? { authorization: `Bearer ${bearer}` } : {};
-      if (TERMINAL_NAME) payload.terminal = TERMINAL_NAME;
+      payload.terminal = TERMINAL_NAME;
       socket.send(JSON.stringify({ type: "connection_init", payload }));
     };
     socket.onmessage = (message) => {

@@ -6,17 +6,28 @@
 const TERMINAL = document.documentElement.dataset.terminal;
 const KEY = TERMINAL ? `portal.session.${TERMINAL}` : "portal.session";
 
-/** The terminal this client is (TV, KIOSK, WINDOW), sent with every request (X-Portal-Terminal; on a WebSocket,
- * the connection's `terminal` parameter): a TV's or a kiosk's session works only from its own terminal, and
- * answers there are masked. The mobile/desktop client names none. */
-export const TERMINAL_NAME = TERMINAL ? TERMINAL.toUpperCase() : null;
+// The PWA (/m/) is both the phone terminal and the desktop one. It decides which once per load, and applies with
+// that channel: MOBILE when the primary pointer is coarse (a touch screen: a phone or a tablet) or the window is
+// narrower than a tablet (PHONE_MAX_WIDTH), DESKTOP otherwise (a computer with a mouse and a wide window). A window
+// resized later keeps the channel it loaded with, so a form is never submitted under a channel it was not shown for.
+const PHONE_MAX_WIDTH = 767;
+
+function pwaTerminal() {
+  const phone = matchMedia("(pointer: coarse)").matches || matchMedia(`(max-width: ${PHONE_MAX_WIDTH}px)`).matches;
+  return phone ? "MOBILE" : "DESKTOP";
+}
+
+/** The terminal this client is (TV, KIOSK, WINDOW; the PWA MOBILE or DESKTOP), sent with every request
+ * (X-Portal-Terminal; on a WebSocket, the connection's `terminal` parameter) and the channel it applies on: a TV's
+ * or a kiosk's session works only from its own terminal, and answers there are masked. */
+export const TERMINAL_NAME = TERMINAL ? TERMINAL.toUpperCase() : pwaTerminal();
 
 /** Headers naming the bearer and the terminal, for fetches outside graphql.js (uploads). */
 export function authHeaders() {
   const result = {};
   const bearer = token();
   if (bearer) result.authorization = `Bearer ${bearer}`;
-  if (TERMINAL_NAME) result["x-portal-terminal"] = TERMINAL_NAME;
+  result["x-portal-terminal"] = TERMINAL_NAME;
   return result;
 }
 const listeners = new Set();

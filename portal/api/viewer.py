@@ -9,7 +9,8 @@ from strawberry.types import Info
 
 from portal.api.pagination import Connection, paginate
 from portal.appeals.api import Appeal, my_appeals
-from portal.applications.api import Application, my_applications
+from portal.applications.api import Application, Offer, my_applications
+from portal.applications.decisions import open_offers
 from portal.audit import rules as audit
 from portal.halls.api import Appointment, Hall, clerk_halls, my_appointments
 from portal.identity import models, rules
@@ -62,6 +63,10 @@ class Viewer:
     async def applications(self, info: Info, first: int | None = None, after: str | None = None
                            ) -> Connection[Application]:
         return await my_applications(info, self.principal, first, after)
+
+    @strawberry.field(description="免申即享: follow-up bundles the viewer now qualifies for, not yet answered.")
+    async def offers(self) -> list[Offer]:
+        return [Offer.of(o) for o in await open_offers(self.principal.account_id)]
 
     @strawberry.field(description="Appeals of this enterprise, or of the enterprises this citizen is an agent of.")
     async def appeals(self, first: int | None = None, after: str | None = None) -> Connection[Appeal]:

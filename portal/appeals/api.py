@@ -10,7 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from portal import events
+from portal import events, references
 from portal.api.errors import (
     ApiCode,
     Conflict,
@@ -20,6 +20,7 @@ from portal.api.errors import (
     PublicError,
     check_period,
     expected_failures_as_values,
+    invalid_argument,
     invalid_arguments,
     signed_in,
     stream_cursor,
@@ -80,6 +81,7 @@ class AppealFile:
 class Appeal:
     row: strawberry.Private[models.Appeal]
     id: strawberry.ID
+    number: str = strawberry.field(description="受理编号: kind S, region, day, sequence, check character.")
     status: AppealStatus
     channel: AppealChannel
     category: AppealCategory
@@ -108,7 +110,8 @@ class Appeal:
 
     @classmethod
     def of(cls, a: models.Appeal) -> Appeal:
-        return cls(row=a, id=strawberry.ID(str(a.id)), status=a.status, channel=a.channel, category=a.category,
+        return cls(row=a, id=strawberry.ID(str(a.id)), number=a.number, status=a.status, channel=a.channel,
+                   category=a.category,
                    urgency=a.urgency, title=a.title, content=a.content, enterprise_name=a.enterprise_name,
                    masked_credit_code=masking.credit_code(a.credit_code) or "", region_code=a.region_code,
                    department_code=a.department_code, received_at=a.received_at, contacted_at=a.contacted_at,
@@ -255,11 +258,22 @@ async def my_appeals(principal: Principal, first: int | None, after: str | None)
 @strawberry.type
 class AppealQuery:
     @strawberry.field(description="An appeal; null for anyone but its enterprise, agents and the responsible staff.")
-    async def appeal(self, info: Info, id: strawberry.ID) -> Appeal | None:
-        if (number := row_id(id)) is None:
+    async def appeal(self, info: Info, id: strawberry.ID | None = None,
+                     number: Annotated[str | None, strawberry.argument(
+                         description="The 受理编号, as people type it (spaces, hyphens, lower case allowed).")
+                     ] = None) -> Appeal | None:
+        if (id is None) == (number is None):
+            raise invalid_argument("id", "请提供诉求编号 id 或受理编号 number 其中之一")
+        if number is not None:
+            reference = references.normalise(number)
+            found = await models.Appeal.filter(number=reference).values_list("id", flat=True) if reference else []
+            key = found[0] if found else None
+        else:
+            key = row_id(id)
+        if key is None:
             return None
         try:
-            return Appeal.of(await rules.visible(await info.context.principal(), number))
+            return Appeal.of(await rules.visible(await info.context.principal(), key))
         except Refused:
             return None
 

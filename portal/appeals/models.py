@@ -59,6 +59,9 @@ class SlaStep(str, Enum):
 
 class Appeal(Model):
     id = fields.IntField(primary_key=True)
+    # 受理编号 (portal.references), given when the row is made. Nullable in the schema only because SQLite cannot
+    # make a column of a filled table NOT NULL without rebuilding it, which would drop the table's other indexes.
+    number = fields.CharField(max_length=22, unique=True, null=True)
     # By credit code, not account: the 96178 seat records calls from enterprises without an account too.
     credit_code = fields.CharField(max_length=18, db_index=True)
     enterprise_name = fields.CharField(max_length=100)

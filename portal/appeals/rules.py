@@ -18,7 +18,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from portal import events
+from portal import events, references
 from portal.appeals.errors import AppealCode
 from portal.appeals.models import (
     Appeal,
@@ -45,6 +45,7 @@ from portal.identity.policy import (
 from portal.idempotency import check_key, request_hash
 from portal.identity.principal import Principal
 from portal.problems import Code, Conflicting, Forbidden, FormProblems, InvalidField, Missing
+from portal.references import ReferenceKind
 from portal.regions import check_region_code, covering, within
 from portal.text import check_text
 from portal.workdays import SHANGHAI, WorkCalendar, day_bounds_utc
@@ -155,10 +156,12 @@ async def _create(principal: Principal, actor: Actor, *, credit_code: str, enter
     files = await _attachments(principal, attachments)
     try:
         async with in_transaction():
+            region = region_of_credit_code(credit_code)
             appeal = await Appeal.create(
+                number=await references.allocate(ReferenceKind.APPEAL, region, datetime.now(timezone.utc)),
                 credit_code=credit_code, enterprise_name=enterprise_name, recorded_by_id=principal.account_id,
                 channel=channel, category=category, urgency=urgency, title=title, content=content,
-                region_code=region_of_credit_code(credit_code), status=AppealStatus.RECEIVED,
+                region_code=region, status=AppealStatus.RECEIVED,
                 idempotency_key=key, request_hash=digest)
             await AppealAttachment.bulk_create([AppealAttachment(appeal_id=appeal.id, file_id=f.id) for f in files])
             await _step(appeal, "received", actor, channel.value)

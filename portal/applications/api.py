@@ -13,7 +13,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from portal import events
+from portal import events, references
 from portal.api.errors import (
     ApiCode,
     Conflict,
@@ -23,13 +23,14 @@ from portal.api.errors import (
     PublicError,
     check_period,
     expected_failures_as_values,
+    invalid_argument,
     signed_in,
     stream_cursor,
 )
 from portal.api.pagination import Connection, Edge, paginate
 from portal.applications.loaders import ApplicationLoaders
 from portal.applications import models, rules, uploads, visibility
-from portal.applications.models import ApplicationStatus, MaterialSource, TaskStatus
+from portal.applications.models import ApplicationStatus, DecidedBy, MaterialSource, OfferStatus, TaskStatus
 from portal.applications.payloads import ApplicationChanged
 from portal.applications.rules import TaskAction
 from portal.applications.visibility import ApplicationView
@@ -45,6 +46,8 @@ strawberry.enum(TaskStatus, description="WAITING → SUBMITTED → ACCEPTED (受
                                         "SUPPLEMENT_REQUIRED (补正) → SUBMITTED.")
 strawberry.enum(ApplicationStatus)
 strawberry.enum(MaterialSource)
+strawberry.enum(OfferStatus)
+strawberry.enum(DecidedBy, description="PERSON: a handler of the department; RULE: the item's instant-approval rule.")
 
 
 @strawberry.type
@@ -88,6 +91,9 @@ class Task:
     deadline: datetime | None = strawberry.field(description="The promised limit in working days from submission.")
     deadline_provisional: bool
     decided_at: datetime | None
+    decided_by: DecidedBy | None = strawberry.field(
+        description="Who decided it: a handler (PERSON) or the item's instant-approval rule (RULE, 秒批).")
+    rule: str | None = strawberry.field(description="The name of the rule that decided it (RULE only).")
     note: str
 
     @classmethod
@@ -95,7 +101,8 @@ class Task:
         return cls(row=task, view=view, id=strawberry.ID(str(task.id)), status=task.status, version=task.version,
                    department_code=task.department_code, prerequisites=list(task.prerequisites),
                    submitted_at=task.submitted_at, deadline=task.deadline,
-                   deadline_provisional=task.deadline_provisional, decided_at=task.decided_at, note=task.note)
+                   deadline_provisional=task.deadline_provisional, decided_at=task.decided_at,
+                   decided_by=task.decided_by, rule=task.rule, note=task.note)
 
     @strawberry.field
     def overdue(self) -> bool:
@@ -132,13 +139,15 @@ class ApplicantSummary:
 class Application:
     view: strawberry.Private[ApplicationView]
     id: strawberry.ID
+    number: str = strawberry.field(description="受理编号: kind B, region, day, sequence, check character.")
     channel: Terminal
     created_at: datetime
 
     @classmethod
     def of(cls, view: ApplicationView) -> Application:
         application = view.application
-        return cls(view=view, id=strawberry.ID(str(application.id)), channel=Terminal(application.channel),
+        return cls(view=view, id=strawberry.ID(str(application.id)), number=application.number,
+                   channel=Terminal(application.channel),
                    created_at=application.created_at)
 
     @property
@@ -174,6 +183,16 @@ class Application:
         return ApplicantSummary(id=strawberry.ID(str(account.id)), kind=account.kind, display_name=visibility.
                                 applicant_name_seen(self.view, account, masked_terminal=info.context.masked_terminal))
 
+    @strawberry.field(description="免申即享: what this application's approvals offered its applicant; only the "
+                                  "applicant sees them.")
+    async def offers(self, info: Info) -> list[Offer]:
+        principal = await info.context.principal()
+        if principal is None or principal.account_id != self.row.applicant_id:
+            return []
+        rows = await models.Offer.filter(source_application_id=self.row.id,
+                                         account_id=principal.account_id).order_by("id")
+        return [Offer.of(r) for r in rows]
+
     @strawberry.field(description="Materials attached: uploaded, held as e-licences (免证办), or issued on the way.")
     async def materials(self, info: Info) -> list[AttachedMaterial]:
         rows = await info.context.loaders(ApplicationLoaders).materials.load(self.row.id)
@@ -182,6 +201,45 @@ class Application:
         return [AttachedMaterial(code=m.code, source=m.source, file_id=m.file_id,
                                  certificate_type=m.certificate_type, certificate_number=m.certificate_number)
                 for m in visibility.materials_seen(self.view, rows, {c.id: c for c in certificates})]
+
+
+@strawberry.type(description="免申即享: a follow-up bundle offered because an item of the person's was approved "
+                               "(出生登记 → 育儿补贴); accepted with one tap, or declined.")
+class Offer:
+    row: strawberry.Private[models.Offer]
+    id: strawberry.ID
+    reason: str
+    status: OfferStatus
+    created_at: datetime
+    decided_at: datetime | None
+
+    @classmethod
+    def of(cls, row: models.Offer) -> Offer:
+        return cls(row=row, id=strawberry.ID(str(row.id)), reason=row.reason, status=row.status,
+                   created_at=row.created_at, decided_at=row.decided_at)
+
+    @strawberry.field
+    async def bundle(self, info: Info) -> Bundle:
+        return Bundle.from_row(await info.context.loaders(ApplicationLoaders).bundle.load(self.row.bundle_id))
+
+    @strawberry.field(description="The offered bundle's form values the application it came from already gives "
+                                  "(the form opens prefilled with them, and with the profile and licences).")
+    async def form_values(self) -> JSON:
+        return await rules.offer_values(self.row)
+
+    @strawberry.field(description="The application whose approval made the offer.")
+    async def source_application(self, info: Info) -> Application | None:
+        if self.row.source_application_id is None:
+            return None
+        view = await application_view(info, self.row.source_application_id)
+        return Application.of(view) if view else None
+
+    @strawberry.field(description="The application made by accepting it.")
+    async def accepted_application(self, info: Info) -> Application | None:
+        if self.row.accepted_application_id is None:
+            return None
+        view = await application_view(info, self.row.accepted_application_id)
+        return Application.of(view) if view else None
 
 
 @strawberry.type(description="A change of an application, with the cursor to resume after it.")
@@ -233,9 +291,35 @@ class SubmitBundleApplicationInput:
         default=None, description="Apply for someone you may act for (an enterprise you are an agent of, 代办).")
 
 
+@strawberry.input(description="单事项办理: one item on its own, with the same form, materials, tracking and rating "
+                              "as a bundle of one.")
+class SubmitItemApplicationInput:
+    item_code: str
+    form_values: JSON = strawberry.field(description="Values by canonical key; known profile values may be left out.")
+    channel: Terminal
+    idempotency_key: str
+    materials: list[MaterialInput] = strawberry.field(default_factory=list)
+    applicant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Apply for someone you may act for (an enterprise you are an agent of, 代办).")
+
+
 ApplicationResult = Annotated[Application | FormInvalid | PermissionDenied | NotFound | Conflict,
                               strawberry.union("ApplicationResult")]
+OfferResult = Annotated[Offer | PermissionDenied | NotFound | Conflict, strawberry.union("OfferResult")]
 TaskResult = Annotated[Task | FormInvalid | PermissionDenied | NotFound | Conflict, strawberry.union("TaskResult")]
+
+
+async def _submitted(info: Info, input: SubmitBundleApplicationInput | SubmitItemApplicationInput,
+                     bundle_code: str) -> Application:
+    applicant_id = _id(input.applicant_id, "该申请人") if input.applicant_id else None
+    request = rules.BundleApplication(
+        bundle_code=bundle_code, form_values=input.form_values,
+        materials=tuple(rules.MaterialChoice(m.code, m.file_id) for m in input.materials),
+        channel=input.channel, idempotency_key=input.idempotency_key, applicant_id=applicant_id)
+    submission = await rules.submit(await signed_in(info), await info.context.actor(), info.context.calendar,
+                                    request, offers=info.context.public.offers)
+    info.context.loaders(ApplicationLoaders).remember(submission)
+    return await shown(info, submission.application)
 
 
 def _id(value: strawberry.ID, what: str = "该事项") -> int:
@@ -312,9 +396,19 @@ class ApplicationQuery:
 
     @strawberry.field(description="An application; null for anyone but its applicant, delegates and handlers, and "
                                   "the scene operator that filed it (which sees it masked).")
-    async def application(self, info: Info, id: strawberry.ID) -> Application | None:
-        number = row_id(id)
-        view = await application_view(info, number) if number is not None else None
+    async def application(self, info: Info, id: strawberry.ID | None = None,
+                          number: Annotated[str | None, strawberry.argument(
+                              description="The 受理编号, as people type it (spaces, hyphens, lower case allowed).")
+                          ] = None) -> Application | None:
+        if (id is None) == (number is None):
+            raise invalid_argument("id", "请提供申请编号 id 或受理编号 number 其中之一")
+        if number is not None:
+            reference = references.normalise(number)
+            row = await models.Application.get_or_none(number=reference) if reference else None
+            view = await application_view(info, row) if row is not None else None
+        else:
+            key = row_id(id)
+            view = await application_view(info, key) if key is not None else None
         return Application.of(view) if view else None
 
     @strawberry.field(description="A department handler's worklist, oldest deadline first; `overdue` flags late tasks.")
@@ -349,15 +443,29 @@ class ApplicationMutation:
     @strawberry.mutation(description="一次提交: the merged form and materials; the same idempotencyKey returns the first.")
     @expected_failures_as_values
     async def submit_bundle_application(self, info: Info, input: SubmitBundleApplicationInput) -> ApplicationResult:
-        applicant_id = _id(input.applicant_id, "该申请人") if input.applicant_id else None
-        request = rules.BundleApplication(
-            bundle_code=input.bundle_code, form_values=input.form_values,
-            materials=tuple(rules.MaterialChoice(m.code, m.file_id) for m in input.materials),
-            channel=input.channel, idempotency_key=input.idempotency_key, applicant_id=applicant_id)
-        submission = await rules.submit(await signed_in(info), await info.context.actor(), info.context.calendar,
-                                        request, offers=info.context.public.offers)
+        return await _submitted(info, input, input.bundle_code)
+
+    @strawberry.mutation(description="单事项办理: apply for one item on its own; an unknown itemCode is a field error.")
+    @expected_failures_as_values
+    async def submit_item_application(self, info: Info, input: SubmitItemApplicationInput) -> ApplicationResult:
+        return await _submitted(info, input, await rules.single_item_bundle(input.item_code))
+
+    @strawberry.mutation(description="免申即享, one tap: apply for the offered bundle, prefilled; a form that still "
+                                     "lacks something is FormInvalid naming it (open the form with the offer's "
+                                     "formValues). Accepting again answers with the same application.")
+    @expected_failures_as_values
+    async def accept_offer(self, info: Info, id: strawberry.ID, channel: Terminal = Terminal.MOBILE
+                           ) -> ApplicationResult:
+        submission = await rules.accept_offer(await signed_in(info), await info.context.actor(),
+                                              info.context.calendar, _id(id, "该服务推荐"), channel,
+                                              offers=info.context.public.offers)
         info.context.loaders(ApplicationLoaders).remember(submission)
         return await shown(info, submission.application)
+
+    @strawberry.mutation(description="免申即享: no, thank you. The offer is not made again for this approval.")
+    @expected_failures_as_values
+    async def decline_offer(self, info: Info, id: strawberry.ID) -> OfferResult:
+        return Offer.of(await rules.decline_offer(await signed_in(info), _id(id, "该服务推荐")))
 
     @strawberry.mutation(description="受理: SUBMITTED → ACCEPTED.")
     @expected_failures_as_values

@@ -28,6 +28,17 @@ class TaskStatus(str, Enum):
     SUPPLEMENT_REQUIRED = "SUPPLEMENT_REQUIRED"  # 补正
 
 
+class DecidedBy(str, Enum):
+    PERSON = "PERSON"  # a handler of the department
+    RULE = "RULE"  # the item's instant-approval rule (秒批)
+
+
+class OfferStatus(str, Enum):
+    OPEN = "OPEN"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+
+
 class MaterialSource(str, Enum):
     UPLOAD = "UPLOAD"
     LICENCE = "LICENCE"  # an e-licence the applicant holds (免证办)
@@ -42,6 +53,9 @@ class Application(Model):
                                                                   on_delete=fields.RESTRICT)
     submitted_by: fields.ForeignKeyRelation = fields.ForeignKeyField("portal.Account", related_name="submissions",
                                                                      on_delete=fields.RESTRICT)
+    # 受理编号 (portal.references), given when the row is made. Nullable in the schema only because SQLite cannot
+    # make a column of a filled table NOT NULL without rebuilding it, which would drop the table's other indexes.
+    number = fields.CharField(max_length=22, unique=True, null=True)
     channel = fields.CharField(max_length=10)
     form_values = fields.JSONField(default=dict)
     idempotency_key = fields.CharField(max_length=100)
@@ -70,6 +84,8 @@ class Task(Model):
     deadline = fields.DatetimeField(null=True, db_index=True)
     deadline_provisional = fields.BooleanField(default=False)
     decided_at = fields.DatetimeField(null=True)
+    decided_by = fields.CharEnumField(DecidedBy, max_length=10, null=True)  # set with decided_at
+    rule = fields.CharField(max_length=100, null=True)  # the instant-approval rule that decided it
     note = fields.TextField(default="")
     supplement = fields.JSONField(default=dict)  # {"fields": [...], "materials": [...], "message": "..."}
     updated_at = fields.DatetimeField(auto_now=True)
@@ -134,3 +150,26 @@ def is_file_id(value: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+class Offer(Model):
+    """免申即享: a follow-up bundle offered to a person because an item of theirs was approved."""
+
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation = fields.ForeignKeyField("portal.Account", related_name="offers",
+                                                                on_delete=fields.CASCADE)
+    bundle: fields.ForeignKeyRelation = fields.ForeignKeyField("portal.Bundle", related_name="offers",
+                                                               on_delete=fields.CASCADE)
+    reason = fields.CharField(max_length=200)
+    status = fields.CharEnumField(OfferStatus, max_length=10, default=OfferStatus.OPEN)
+    source_application: fields.ForeignKeyNullableRelation[Application] = fields.ForeignKeyField(
+        "portal.Application", related_name="offers_made", null=True, on_delete=fields.SET_NULL)
+    source_item_code = fields.CharField(max_length=40, default="")
+    accepted_application: fields.ForeignKeyNullableRelation[Application] = fields.ForeignKeyField(
+        "portal.Application", related_name="from_offers", null=True, on_delete=fields.SET_NULL)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    decided_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "offer"
+        indexes = (("account_id", "status"),)

@@ -16,24 +16,30 @@ import orjson
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from portal import db, events
+from portal import db, events, references
 from portal.applications.errors import ApplicationCode
 from portal.applications.forms import FORM_FIELD, FieldRule, echoable, listed, validate_form, written
 from portal.applications.models import (
     Application,
     ApplicationMaterial,
     ApplicationStatus,
+    DecidedBy,
     MaterialSource,
+    Offer,
+    OfferStatus,
     Supplement,
     Task,
     TaskStatus,
     UploadedFile,
     is_file_id,
 )
+from portal.applications import decisions
+from portal.applications.decisions import facts_of, instant_rule, make_offers, record_rule_outcome
 from portal.applications.payloads import ApplicationChanged, TaskState
 from portal.audit.rules import Actor, record, record_read
-from portal.catalog.models import Audience, Bundle, CertificateType, Terminal
-from portal.catalog.rules import BundleOnOffer, MergedForm, bundle_on_offer, merged_form
+from portal.catalog.conditions import Facts, evaluate
+from portal.catalog.models import Audience, Bundle, CertificateType, ServiceItem, Terminal
+from portal.catalog.rules import BundleOnOffer, MergedForm, bundle_on_offer, merged_form, single_item_code
 from portal.identity.models import Account, AccountKind, WindowAuthorisation
 from portal.identity.policy import may_act_for, may_handle_department, window_consent
 from portal.idempotency import check_key, request_hash
@@ -41,6 +47,7 @@ from portal.identity.principal import Principal
 from portal.lutong import rules as licences
 from portal.lutong.models import Certificate
 from portal.lutong.scenes import Scene
+from portal.references import ReferenceKind
 from portal.problems import Code, Conflicting, Forbidden, FormProblems, InvalidField, Missing
 from portal.workdays import SHANGHAI, WorkCalendar, end_of_day, day_bounds_utc
 
@@ -142,6 +149,7 @@ class Prefill:
 
     values: dict[str, tuple[object, str]]
     licences: dict[str, Certificate]  # material code -> the licence that stands in for it
+    held: frozenset[str] = frozenset()  # every licence type the applicant holds (what rules may read)
 
 
 async def prefill(applicant: Account, form: MergedForm) -> Prefill:
@@ -158,7 +166,7 @@ async def prefill(applicant: Account, form: MergedForm) -> Prefill:
             values[key] = (getattr(applicant, attribute), "PROFILE")
     materials = {d.code: held[d.certificate_type_code] for d, _ in form.materials
                  if d.certificate_type_code in held}
-    return Prefill(values, materials)
+    return Prefill(values, materials, frozenset(held))
 
 
 NOT_AUTHORISED = "您没有代此申请人办理该事项的授权"
@@ -345,6 +353,7 @@ class _Checked:
     values: dict[str, Any]
     uploads: dict[str, UploadedFile]
     licences: dict[str, Certificate]
+    held: frozenset[str]
 
 
 async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, request: BundleApplication, *,
@@ -360,14 +369,14 @@ async def submit(principal: Principal, actor: Actor, calendar: WorkCalendar, req
         return Submission(existing)
     checked = await _check(principal, request, key, digest, consented=consented, offers=offers)
     try:
-        submission, event = await _write(principal, actor, calendar, checked)
+        submission, published = await _write(principal, actor, calendar, checked)
     except IntegrityError:
         # The same key raced in from a retry: the first one won; answer with it.
         existing = await _replay(principal, key, digest)
         if existing is None:
             raise
         return Submission(existing)
-    await events.publish([event])
+    await events.publish(published)
     return submission
 
 
@@ -400,17 +409,22 @@ async def _check(principal: Principal, request: BundleApplication, key: str, dig
     material_problems, uploads = await _materials(principal, applicant, form, known.licences, request.materials)
     if problems or material_problems:
         raise listed(problems + material_problems)
-    return _Checked(request, key, digest, bundle, form, applicant, consent, checked, uploads, dict(known.licences))
+    return _Checked(request, key, digest, bundle, form, applicant, consent, checked, uploads, dict(known.licences),
+                    known.held)
 
 
 async def _write(principal: Principal, actor: Actor, calendar: WorkCalendar, checked: _Checked
-                 ) -> tuple[Submission, events.Event]:
-    """The application, its tasks, materials, first event and audit entry, in one transaction."""
+                 ) -> tuple[Submission, list[events.Event]]:
+    """The application, its tasks, materials, first event and audit entry, in one transaction; then the tasks
+    that start and carry an instant-approval rule are decided by it (秒批), in the same transaction."""
     now = datetime.now(timezone.utc)
     form = checked.form
     async with in_transaction():
+        number = await references.allocate(ReferenceKind.APPLICATION, form.members[0].item.department.region_code,
+                                           now)
         application = await db.insert(Application(
-            bundle_id=checked.bundle.id, applicant_id=checked.applicant.id, submitted_by_id=principal.account_id,
+            number=number, bundle_id=checked.bundle.id, applicant_id=checked.applicant.id,
+            submitted_by_id=principal.account_id,
             channel=checked.request.channel.value, form_values=checked.values, idempotency_key=checked.key,
             request_hash=checked.digest, event_seq=1))
         tasks = []
@@ -440,7 +454,17 @@ async def _write(principal: Principal, actor: Actor, calendar: WorkCalendar, che
             detail["onBehalf"] = _on_behalf(checked.consent)
         await record(SUBMITTED_EVENT, actor, subject_account_id=checked.applicant.id,
                      target=f"application:{application.id}", detail=detail)
-    return Submission(application, tasks, attached, list(checked.licences.values()), form), event
+        published = [event]
+        ruled = [t for t, m in zip(tasks, form.members) if t.status is TaskStatus.SUBMITTED and instant_rule(m.item)]
+        if ruled:
+            items = {m.item_id: m.item for m in form.members}
+            for task in ruled:
+                task.item = items[task.item_id]
+            facts = facts_of(checked.applicant, checked.held, checked.values, now)
+            published += await _decide_by_rules(application, ruled, facts, calendar, now)
+    if len(published) > 1:  # rules decided: the tasks' rows say what the answer must show
+        return Submission(application, None, None, list(checked.licences.values()), form), published
+    return Submission(application, tasks, attached, list(checked.licences.values()), form), published
 
 
 def _text(value: str | None, field: str, label: str, *, required: bool) -> str:
@@ -489,7 +513,7 @@ async def act_on_task(principal: Principal, actor: Actor, calendar: WorkCalendar
     allowed, target = TRANSITIONS[action]
     now = datetime.now(timezone.utc)
     if target in (TaskStatus.APPROVED, TaskStatus.REJECTED):
-        changes["decided_at"] = now
+        changes["decided_at"], changes["decided_by"] = now, DecidedBy.PERSON
     published: list[events.Event] = []
     async with in_transaction():
         application = await Application.filter(id=task.application_id).select_for_update().get()
@@ -513,10 +537,11 @@ async def act_on_task(principal: Principal, actor: Actor, calendar: WorkCalendar
     return task
 
 
-async def _after_approval(application: Application, task: Task, calendar: WorkCalendar,
-                          now: datetime) -> list[events.Event]:
+async def _after_approval(application: Application, task: Task, calendar: WorkCalendar, now: datetime,
+                          facts: Facts | None = None) -> list[events.Event]:
     """办结: record the licences the item issues, then start every waiting task whose prerequisites are all
-    approved, with what was issued attached (e.g. the 出生医学证明 for 出生登记)."""
+    approved, with what was issued attached (e.g. the 出生医学证明 for 出生登记); offer the applicant what the item
+    makes them eligible for (免申即享); the started tasks with an instant-approval rule are decided by it."""
     issued = []
     applicant = await Account.get(id=application.applicant_id)
     types = {t.code: t for t in await CertificateType.filter(code__in=task.item.issues)}
@@ -526,6 +551,7 @@ async def _after_approval(application: Application, task: Task, calendar: WorkCa
     tasks = await Task.filter(application_id=application.id).select_related("item").order_by("sort")
     approved = {t.item.code for t in tasks if t.status is TaskStatus.APPROVED}
     announced = []
+    started = []
     for waiting in tasks:
         if waiting.status is not TaskStatus.WAITING or not set(waiting.prerequisites) <= approved:
             continue
@@ -533,8 +559,9 @@ async def _after_approval(application: Application, task: Task, calendar: WorkCa
         await Task.filter(id=waiting.id, status=TaskStatus.WAITING).update(
             status=TaskStatus.SUBMITTED, version=waiting.version + 1, submitted_at=now, deadline=deadline,
             deadline_provisional=provisional)
-        started = await Task.get(id=waiting.id)
-        announced.append(await _announce(application, "task.submitted", started))
+        begun = await Task.get(id=waiting.id).select_related("item")
+        announced.append(await _announce(application, "task.submitted", begun))
+        started.append(begun)
     if issued:
         form = await merged_form(await Bundle.get(id=application.bundle_id))
         wanted = {d.certificate_type_code: d.code for d, _ in form.materials if d.certificate_type_code}
@@ -542,6 +569,39 @@ async def _after_approval(application: Application, task: Task, calendar: WorkCa
             ApplicationMaterial(application_id=application.id, material_code=wanted[c.type_code],
                                 source=MaterialSource.ISSUED, certificate_id=c.id)
             for c in issued if c.type_code in wanted])
+    ruled = [t for t in started if instant_rule(t.item)]
+    if task.item.offers or ruled:
+        if facts is None or issued:  # what the approval issued counts from now on
+            facts = facts_of(applicant, await licences.holdings(applicant.id), application.form_values, now)
+        if task.item.offers:
+            await make_offers(application, task.item, facts)
+        announced += await _decide_by_rules(application, ruled, facts, calendar, now)
+    return announced
+
+
+async def _decide_by_rules(application: Application, tasks: Sequence[Task], facts: Facts, calendar: WorkCalendar,
+                           now: datetime) -> list[events.Event]:
+    """秒批: each started task whose item's rule holds for the facts is approved by the rule, with what follows an
+    approval; a task whose rule does not hold stays with the department's handlers. Both are in the audit trail
+    with the facts the rule read."""
+    announced: list[events.Event] = []
+    for task in tasks:
+        found = instant_rule(task.item)
+        if found is None:
+            continue
+        name, conditions = found
+        outcome = evaluate(conditions, facts)
+        await record_rule_outcome(task, application, name, outcome)
+        if not outcome.passed:
+            continue
+        note = f"{name}：自动核验通过，无需人工审批"
+        await Task.filter(id=task.id, status=TaskStatus.SUBMITTED).update(
+            status=TaskStatus.APPROVED, version=task.version + 1, decided_at=now, decided_by=DecidedBy.RULE,
+            rule=name[:100], note=note)
+        task.status, task.version, task.decided_at = TaskStatus.APPROVED, task.version + 1, now
+        task.decided_by, task.rule, task.note = DecidedBy.RULE, name[:100], note
+        announced.append(await _announce(application, "task.approved", task))
+        announced += await _after_approval(application, task, calendar, now, facts)
     return announced
 
 
@@ -630,3 +690,39 @@ async def figures(first_day: date, last_day: date) -> dict[str, int | float]:
         MaterialSource.LICENCE, MaterialSource.ISSUED]).count() if ids else 0
     return {"applications": len(ids), "materials": total, "attached_without_upload": free,
             "certificate_free_share": round(free / total, 4) if total else 0.0}
+
+
+async def single_item_bundle(item_code: object) -> str:
+    """The bundle of one an item is applied for as on its own (单事项); an unknown item is a field error."""
+    if not (isinstance(item_code, str) and db.fits(ServiceItem, "code", item_code)
+            and await ServiceItem.exists(code=item_code)):
+        raise FormProblems([InvalidField("itemCode", ApplicationCode.UNKNOWN_ITEM, "没有这个事项，请从事项目录中选择")])
+    return single_item_code(item_code)
+
+
+async def accept_offer(principal: Principal, actor: Actor, calendar: WorkCalendar, offer_id: int, channel: Terminal,
+                       *, offers: MutableMapping[str, BundleOnOffer] | None = None) -> Submission:
+    """免申即享, one tap: apply for the offered bundle with what the person's profile, licences and the application
+    the offer came from already say. A form that still lacks something is a FormInvalid naming it (the client
+    opens the form, prefilled with ``offer_values``); accepting again answers with the same application."""
+    offer = await decisions.offer_of(principal.account_id, offer_id)
+    if offer.status is OfferStatus.ACCEPTED and offer.accepted_application_id is not None:
+        return Submission(await Application.get(id=offer.accepted_application_id))
+    if offer.status is not OfferStatus.OPEN:
+        await decisions.settle(offer, OfferStatus.ACCEPTED, datetime.now(timezone.utc))  # the conflict
+    request = BundleApplication(bundle_code=offer.bundle.code, form_values=await offer_values(offer),
+                                materials=(), channel=channel, idempotency_key=f"offer-{offer.id}")
+    submission = await submit(principal, actor, calendar, request, offers=offers)
+    await decisions.settle(offer, OfferStatus.ACCEPTED, datetime.now(timezone.utc), submission.application.id)
+    return submission
+
+
+async def offer_values(offer: Offer) -> dict[str, Any]:
+    """The offered bundle's form values the offer's source application already gives."""
+    form = await merged_form(offer.bundle)
+    return await decisions.offered_values(offer, {d.key for d, _ in form.fields})
+
+
+async def decline_offer(principal: Principal, offer_id: int) -> Offer:
+    offer = await decisions.offer_of(principal.account_id, offer_id)
+    return await decisions.settle(offer, OfferStatus.DECLINED, datetime.now(timezone.utc))

@@ -18,7 +18,7 @@ from portal.applications.rules import NOT_AUTHORISED, Prefill, prefill, prefill_
 from portal.catalog import models, rules
 from portal.catalog.loaders import CatalogLoaders
 from portal.catalog.models import Audience, FieldType, RegionLevel, Terminal
-from portal.catalog.rules import MergedRequirement, SearchError
+from portal.catalog.rules import MergedRequirement, SearchError, single_item_code
 from portal.db import fits
 from portal.identity import masking
 from portal.identity.models import Account, AccountKind
@@ -161,13 +161,19 @@ class ServiceItem:
     description: str
     keywords: list[str]
     issues: list[str] = strawberry.field(description="Certificate types a completed task of this item issues.")
+    legal_basis: list[str] = strawberry.field(
+        description="法律依据: the laws and regulations, each with its article, the item rests on.")
 
     @classmethod
     def from_row(cls, row: models.ServiceItem) -> ServiceItem:
         return cls(id=row.id, department_id=row.department_id, code=row.code, name=row.name, audience=row.audience,
                    legal_days=row.legal_days, promised_days=row.promised_days, fee=f"{row.fee:.2f}",
                    channels=[Terminal(c) for c in row.channels], description=row.description,
-                   keywords=row.keywords.split(), issues=list(row.issues))
+                   keywords=row.keywords.split(), issues=list(row.issues), legal_basis=list(row.legal_basis))
+
+    @strawberry.field(description="The bundle of one to apply for this item on its own (单事项办理).")
+    def bundle_code(self) -> str:
+        return single_item_code(self.code)
 
     @strawberry.field
     async def department(self, info: Info) -> Department:
@@ -296,11 +302,14 @@ class Bundle:
     keywords: list[str]
     promised_days: int = strawberry.field(
         description="Working days along the longest chain of prerequisites (independent items run in parallel).")
+    single_item: bool = strawberry.field(
+        description="单事项: one item applied for on its own, as a bundle of one (same form, tracking and rating).")
 
     @classmethod
     def from_row(cls, row: models.Bundle) -> Bundle:
         return cls(id=row.id, code=row.code, name=row.name, description=row.description, audience=row.audience,
-                   national=row.national, keywords=row.keywords.split(), promised_days=row.promised_days)
+                   national=row.national, keywords=row.keywords.split(), promised_days=row.promised_days,
+                   single_item=row.single_item)
 
     @strawberry.field
     async def items(self, info: Info) -> list[BundleMember]:
@@ -341,12 +350,14 @@ class CatalogQuery:
     async def departments(self) -> list[Department]:
         return [Department.from_row(d) for d in await rules.departments()]
 
-    @strawberry.field(description="Bundles, filtered, searched (name matches rank first) and paged.")
+    @strawberry.field(description="Bundles, filtered, searched (name matches rank first) and paged. A search also "
+                                  "finds single items (单事项, `singleItem: true`) ranked with the bundles; "
+                                  "`singleItems` says it outright.")
     async def bundles(self, audience: Audience | None = None, terminal: Terminal | None = None,
-                      search: str | None = None, first: int | None = None,
-                      after: str | None = None) -> Connection[Bundle]:
+                      search: str | None = None, first: int | None = None, after: str | None = None,
+                      single_items: bool | None = None) -> Connection[Bundle]:
         with search_argument():
-            query = rules.bundle_query(audience=audience, terminal=terminal, search=search)
+            query = rules.bundle_query(audience=audience, terminal=terminal, search=search, single_items=single_items)
         return await paginate(query, first, after, Bundle.from_row)
 
     @strawberry.field

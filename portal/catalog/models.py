@@ -110,6 +110,16 @@ class ServiceItem(Model):
     keywords = fields.CharField(max_length=300, default="")
     channels = fields.JSONField(default=list)
     issues = fields.JSONField(default=list)
+    # 法律依据: each law or regulation with its article, e.g. "《中华人民共和国户口登记条例》第七条".
+    legal_basis = fields.JSONField(default=list, db_default=[])  # db_default: rows seeded before it get []
+    # Field keys (ID_NUMBER or CREDIT_CODE) whose value the approval itself issues (出生登记: child.idNumber).
+    produces = fields.JSONField(default=list, db_default=[])  # db_default: rows seeded before it get []
+    # 秒批, as in items.yaml: {"rule": "...", "all": [condition, ...]}, or null when a person decides. A condition
+    # is one of {"holds": TYPE}, {"ageAtLeast": N}, {"ageBelow": N}, {"residentOf": "370000"},
+    # {"field": key, "equals" | "atMost" | "atLeast" | "oneOf": value}.
+    instant_approval = fields.JSONField(null=True)
+    # 免申即享 once approved: [{"bundle": code, "reason": "...", "when": [condition, ...]}, ...]
+    offers = fields.JSONField(default=list, db_default=[])  # db_default: rows seeded before it get []
     sort = fields.IntField()
 
     class Meta:
@@ -154,6 +164,9 @@ class Bundle(Model):
     national = fields.BooleanField()
     promised_days = fields.IntField()
     sort = fields.IntField()
+    # 单事项: one item offered on its own, as a bundle of one (code ``item-<item code>``), made by the seed for
+    # every item. Lists leave it out; searches rank it with the bundles.
+    single_item = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "bundle"

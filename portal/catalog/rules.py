@@ -243,13 +243,22 @@ def for_audience(query: QuerySet, audience: Audience | None) -> QuerySet:
     return query.filter(audience__in=[audience, Audience.BOTH])
 
 
+def single_item_code(item_code: str) -> str:
+    """The bundle code of an item applied for on its own (单事项): ``item-370100-wjw-001``."""
+    return f"item-{item_code.lower()}"
+
+
 def bundle_query(*, audience: Audience | None = None, terminal: Terminal | None = None,
-                 search: str | None = None) -> QuerySet[Bundle]:
-    """Bundles offered to an audience on a terminal, matching a search, in display order."""
+                 search: str | None = None, single_items: bool | None = None) -> QuerySet[Bundle]:
+    """Bundles offered to an audience on a terminal, matching a search, in display order. Single items (单事项)
+    come with a search, after the bundles of the same rank, unless ``single_items`` says otherwise."""
+    terms = search_terms(search)
     query = for_audience(Bundle.all(), audience)
+    if not (bool(terms) if single_items is None else single_items):
+        query = query.filter(single_item=False)
     if terminal is not None:
         query = query.filter(channel_links__terminal=terminal)
-    return ranked_search(query, search_terms(search))
+    return ranked_search(query, terms)
 
 
 def service_item_query(*, audience: Audience | None = None, department_code: str | None = None,

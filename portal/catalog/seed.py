@@ -7,6 +7,7 @@ rows whose code left the source are removed. Everything happens in one transacti
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.models import Model
@@ -15,6 +16,7 @@ from tortoise.transactions import in_transaction
 from portal import versions
 from portal.audit.rules import SYSTEM, record
 from portal.catalog.models import (
+    Audience,
     Bundle,
     BundleChannel,
     BundleItem,
@@ -27,8 +29,8 @@ from portal.catalog.models import (
     Region,
     ServiceItem,
 )
-from portal.catalog.rules import common_channels, critical_path_days
-from portal.catalog.source import CatalogSource
+from portal.catalog.rules import common_channels, critical_path_days, single_item_code
+from portal.catalog.source import CatalogSource, ItemSpec
 
 
 async def _sync(model: type[Model], key: str, rows: Iterable[dict[str, Any]]) -> dict[str, Model]:
@@ -52,6 +54,22 @@ async def _sync(model: type[Model], key: str, rows: Iterable[dict[str, Any]]) ->
     for obj in changed:
         await obj.save()
     return {getattr(obj, key): obj for obj in await model.all()}
+
+
+@dataclass(frozen=True)
+class SingleItem:
+    """An item applied for on its own (单事项), seeded as a bundle of one."""
+
+    code: str
+    name: str
+    description: str
+    keywords: tuple[str, ...]
+    audience: Audience
+    national: bool = False
+
+
+def _single(item: ItemSpec) -> SingleItem:
+    return SingleItem(single_item_code(item.code), item.name, item.description, tuple(item.keywords), item.audience)
 
 
 def _words(words: Iterable[str]) -> str:
@@ -85,7 +103,9 @@ async def seed_catalog(source: CatalogSource) -> None:
             {"code": s.code, "name": s.name, "department_id": departments[s.department].id, "audience": s.audience,
              "legal_days": s.legal_days, "promised_days": s.promised_days, "fee": s.fee,
              "description": s.description, "keywords": _words(s.keywords), "channels": [c.value for c in s.channels],
-             "issues": list(s.issues), "sort": i}
+             "issues": list(s.issues), "legal_basis": list(s.legal_basis), "produces": list(s.produces),
+             "instant_approval": s.instant_approval.stored if s.instant_approval else None,
+             "offers": [o.stored for o in s.offers], "sort": i}
             for i, s in enumerate(source.items)))
         await ItemField.bulk_create([
             ItemField(item_id=items[s.code].id, field_key=f.ref, required=f.required, sort=n)
@@ -95,20 +115,22 @@ async def seed_catalog(source: CatalogSource) -> None:
             for s in source.items for n, m in enumerate(s.materials)])
 
         item_specs = {s.code: s for s in source.items}
+        # Every bundle of the source, then every item as a bundle of its own (单事项), after them.
+        graphs = [(b, {m.item: m.prerequisites for m in b.items}) for b in source.bundles]
+        graphs += [(_single(s), {s.code: ()}) for s in source.items]
         bundles = await _sync(Bundle, "code", (
             {"code": b.code, "name": b.name, "description": b.description, "keywords": _words(b.keywords),
-             "audience": b.audience, "national": b.national, "sort": i,
-             "promised_days": critical_path_days({m.item: m.prerequisites for m in b.items},
-                                                 {m.item: item_specs[m.item].promised_days for m in b.items})}
-            for i, b in enumerate(source.bundles)))
+             "audience": b.audience, "national": b.national, "sort": i, "single_item": isinstance(b, SingleItem),
+             "promised_days": critical_path_days(graph, {code: item_specs[code].promised_days for code in graph})}
+            for i, (b, graph) in enumerate(graphs)))
         await BundleItem.bulk_create([
-            BundleItem(bundle_id=bundles[b.code].id, item_id=items[m.item].id, prerequisites=list(m.prerequisites),
+            BundleItem(bundle_id=bundles[b.code].id, item_id=items[code].id, prerequisites=list(prerequisites),
                        sort=n)
-            for b in source.bundles for n, m in enumerate(b.items)])
+            for b, graph in graphs for n, (code, prerequisites) in enumerate(graph.items())])
         await BundleChannel.bulk_create([
             BundleChannel(bundle_id=bundles[b.code].id, terminal=t)
-            for b in source.bundles
-            for t in common_channels(item_specs[m.item].channels for m in b.items)])
+            for b, graph in graphs
+            for t in common_channels(item_specs[code].channels for code in graph)])
         await versions.bump(versions.CATALOG)
         await record("catalog.seeded", SYSTEM, detail={"departments": len(source.departments),
                                                        "items": len(source.items), "bundles": len(source.bundles)})

@@ -230,7 +230,7 @@ async def authenticate(token: str, *, cached: bool = False) -> Principal | None:
     ``cached``: from this process's short-lived memory of sessions (``identity.sessions``) when it has it."""
     digest = token_digest(token)
     if cached:
-        return await principals.principal(digest, lambda: _look_up(digest))
+        return await principals().principal(digest, lambda: _look_up(digest))
     return await _look_up(digest)
 
 
@@ -259,7 +259,7 @@ def _principal_of(session: Session | None) -> Principal | None:
 async def _revoke(sessions: list[int]) -> None:
     if sessions:
         await Session.filter(id__in=sessions, revoked_at__isnull=True).update(revoked_at=_now())
-        principals.forget_sessions(sessions)
+        principals().forget_sessions(sessions)
         await events.broker().publish(SESSION_REVOKED, {"sessions": sessions})
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 
 from portal import events
 from portal.identity.principal import Principal
+from portal.scoped import AppScoped
 
 SESSION_REVOKED = "session.revoked"
 TTL_SECONDS = 5.0
@@ -65,10 +66,15 @@ class PrincipalCache:
                 del self._revoked[session_id]
 
 
-principals = PrincipalCache()
+PRINCIPALS: AppScoped[PrincipalCache] = AppScoped("portal_principals", PrincipalCache)
 
 
-async def watch_revocations(cache: PrincipalCache = principals) -> None:
+def principals() -> PrincipalCache:
+    """The running app's cache (``portal.scoped``); outside any app, the process's own."""
+    return PRINCIPALS.get()
+
+
+async def watch_revocations(cache: PrincipalCache) -> None:
     """Drop the sessions other servers revoke (runs for the life of the app)."""
     async with events.broker().subscribe(SESSION_REVOKED) as revocations:
         while True:

@@ -28,7 +28,7 @@ from portal.lutong import codes, legacy
 from portal.lutong.checkin import check_in_guest
 from portal.lutong.errors import LuTongErrorCode
 from portal.lutong.models import Certificate as CertificateRow
-from portal.lutong.scenes import Scene
+from portal.lutong.scenes import Scene, scanner_scene_allowed
 from portal.lutong.signin import sign_in_with_code
 from portal.problems import Refused
 
@@ -63,7 +63,9 @@ class LuTongCode:
     payload: str
     svg: str
     expires_at: datetime
-    scene: Scene
+    scene: Scene | None = strawberry.field(description=(
+        "The one scene the holder restricted the code to (refused elsewhere: WRONG_SCENE); null: valid in every "
+        "scene, the scanner's scene deciding what it learns."))
 
 
 @strawberry.type(description="Who holds a scanned code, masked (张*, 370102********1234).")
@@ -80,10 +82,21 @@ class ScannedCertificate:
     valid_until: date | None
 
 
+@strawberry.type(description="An older code (健康码, 公交卡 ...) of the holder that the scanning scene may use; the value "
+                             "is masked (its first and last four characters).")
+class ScannedLegacyCode:
+    type: str
+    name: str
+    value: str
+
+
 @strawberry.type(description="What a scanner learns: only what its scene allows (scenes.yaml).")
 class ScanResult:
     holder: ScanHolder
     certificates: list[ScannedCertificate]
+    legacy_codes: list[ScannedLegacyCode] = strawberry.field(description=(
+        "The holder's older codes the 鲁通码 stands in for, of the types the scanning scene may use "
+        "(legacy_code_types.yaml: GOVERNMENT_SERVICE every type, any other scene the types of that scene)."))
     scene: Scene
     scanned_at: datetime
     applicant_id: strawberry.ID | None = strawberry.field(description=(
@@ -100,6 +113,8 @@ class ScanResult:
                    certificates=[ScannedCertificate(type=c.type_code, name=names.get(c.type_code, c.type_code),
                                                     number=c.number, valid_until=c.valid_until)
                                  for c in scanned.certificates],
+                   legacy_codes=[ScannedLegacyCode(type=c.type_code, name=c.name, value=c.value)
+                                 for c in scanned.legacy_codes],
                    scene=scanned.scene, scanned_at=scanned.scanned_at,
                    applicant_id=strawberry.ID(str(consent.holder_id)) if consent else None,
                    consent_expires_at=consent.expires_at if consent else None)
@@ -123,8 +138,9 @@ def _now() -> datetime:
 
 @strawberry.type
 class LuTongQuery:
-    @strawberry.field(description="A fresh 鲁通码 for a scene (signed-in citizens and enterprises).")
-    async def my_lu_tong_code(self, info: Info, scene: Scene) -> LuTongCode:
+    @strawberry.field(description="A fresh 鲁通码 (signed-in citizens and enterprises): valid in every scene, or only "
+                                  "in `scene` when the holder restricts it to one.")
+    async def my_lu_tong_code(self, info: Info, scene: Scene | None = None) -> LuTongCode:
         principal = await info.context.require_principal()
         if principal.kind not in (AccountKind.CITIZEN, AccountKind.ENTERPRISE):
             raise PublicError(LuTongErrorCode.NOT_A_HOLDER, "只有个人和企业用户有鲁通码")
@@ -143,10 +159,17 @@ class LuTongQuery:
         name, id_number = codes.masked_identity(holder)
         return ScanHolder(masked_name=name, masked_id_number=id_number)
 
+    @strawberry.field(description="The scenes the signed-in account may scan 鲁通码 in (a window clerk: "
+                                  "GOVERNMENT_SERVICE; a scene operator: its own scene); empty for anyone else.")
+    async def my_scanner_scenes(self, info: Info) -> list[Scene]:
+        principal = await info.context.principal()
+        return [scene for scene in Scene if await scanner_scene_allowed(principal, scene)]
+
 
 @strawberry.input
 class SignInWithLuTongCodeInput:
-    code: str = strawberry.field(description="What the kiosk's scanner read: the person's 政务服务 鲁通码.")
+    code: str = strawberry.field(description="What the kiosk's scanner read: the person's 鲁通码, valid in every "
+                                             "scene or restricted to 政务服务.")
     hall_code: str = strawberry.field(description="The hall the kiosk stands in.")
 
 
@@ -156,8 +179,9 @@ LuTongSignInResult = Annotated[AuthPayload | FormInvalid | PermissionDenied | Co
 
 @strawberry.type
 class LuTongMutation:
-    @strawberry.mutation(description="Sign in at a hall's kiosk by scanning the person's 鲁通码 (GOVERNMENT_SERVICE "
-                                     "scene), from the KIOSK terminal only: a KIOSK device session. KIOSK_ONLY, "
+    @strawberry.mutation(description="Sign in at a hall's kiosk by scanning the person's 鲁通码 (valid in every scene "
+                                     "or restricted to GOVERNMENT_SERVICE), from the KIOSK terminal only: a KIOSK "
+                                     "device session. KIOSK_ONLY, "
                                      "FORGED, EXPIRED, REPLAYED, WRONG_SCENE and UNKNOWN_HALL are the expected "
                                      "failures, refused attempts limited per address.")
     @expected_failures_as_values
@@ -166,7 +190,8 @@ class LuTongMutation:
             await info.context.actor(), info.context.settings.secret_key, payload=input.code,
             hall_code=input.hall_code, now=datetime.now(timezone.utc)))
 
-    @strawberry.mutation(description="Scan a 鲁通码 in a scene: FORGED, EXPIRED, REPLAYED, WRONG_SCENE, "
+    @strawberry.mutation(description="Scan a 鲁通码 in a scene (a code valid in every scene, or restricted to this "
+                                     "one; single use across scenes): FORGED, EXPIRED, REPLAYED, WRONG_SCENE, "
                                      "SCENE_NOT_ALLOWED are the expected failures. A window clerk's scan in "
                                      "GOVERNMENT_SERVICE is the holder's consent to 窗口代办 for 30 minutes; "
                                      "`counterCode` names the clerk's counter (NOT_YOUR_HALL, COUNTER_NOT_FOUND).")

@@ -1,10 +1,13 @@
 """The 鲁通码: a short-lived, signed, single-use token shown as a QR code, and its scan.
 
 Payload: ``LTM1.<base64url(json {h, s, e, n})>.<base64url(HMAC-SHA256)>`` — holder id, scene, expiry (Unix
-seconds), random nonce. The signing key is derived from the portal secret (HMAC(secret, "lutong-code-v1")), so
-the code key can never be confused with another use of the secret. A scan checks the scanner's scene, the
-signature (constant time), the expiry and the code's scene, spends the nonce (a replay is refused), answers
-what the scene may learn, masked, and writes the scan to the audit trail, where the holder sees it.
+seconds), random nonce. The code is valid in every scene unless the holder restricted it to one: then ``s`` names
+that scene; without ``s`` the scanner's scene alone decides what it learns. The signing key is derived from the
+portal secret (HMAC(secret, "lutong-code-v1")), so the code key can never be confused with another use of the
+secret. A scan checks the scanner's scene, the signature (constant time), the expiry and the code's scene if it
+has one, spends the nonce (a replay is refused, in whatever scene the code was first scanned), answers what the
+scene may learn (licences and older codes), masked, and writes the scan to the audit trail, where the holder sees
+it.
 """
 
 from __future__ import annotations
@@ -25,13 +28,14 @@ from tortoise.transactions import in_transaction
 from portal.audit.rules import Actor, record
 from portal.config import derived_key
 from portal.identity import masking
-from portal.identity.models import Account, AccountKind, Role, WindowAuthorisation
+from portal.identity.models import Account, AccountKind, WindowAuthorisation
 from portal.identity.principal import Principal
+from portal.lutong.legacy import ScannedLegacyCode, visible_legacy_codes
 from portal.lutong.models import UsedCode
 from portal.lutong.rules import holdings
 from portal.lutong import window
 from portal.lutong.errors import LuTongErrorCode
-from portal.lutong.scenes import Scene, rule_of
+from portal.lutong.scenes import Scene, rule_of, scanner_scene_allowed
 from portal.problems import Conflicting, Forbidden
 
 PREFIX = "LTM1"
@@ -56,7 +60,7 @@ class CodeExpired(Conflicting):
 @dataclass(frozen=True)
 class Claims:
     holder_id: int
-    scene: Scene
+    scene: Scene | None  # None: valid in every scene
     expires_at: datetime
     nonce: str
 
@@ -80,10 +84,13 @@ def _signature(secret: str, signed: str) -> bytes:
     return hmac.new(code_key(secret), signed.encode("ascii"), hashlib.sha256).digest()
 
 
-def issue_code(secret: str, holder_id: int, scene: Scene | str, now: datetime) -> tuple[str, datetime]:
-    """A fresh code for ``holder_id`` in ``scene``, valid for 60 seconds from ``now``."""
+def issue_code(secret: str, holder_id: int, scene: Scene | str | None, now: datetime) -> tuple[str, datetime]:
+    """A fresh code for ``holder_id``, valid for 60 seconds from ``now``: in every scene (``scene`` None, the claims
+    carry no scene), or restricted by the holder to ``scene``."""
     expires = int(now.timestamp()) + int(LIFETIME.total_seconds())
-    claims = {"h": holder_id, "s": Scene(scene).value, "e": expires, "n": _b64(secrets.token_bytes(NONCE_BYTES))}
+    claims: dict[str, object] = {"h": holder_id, "e": expires, "n": _b64(secrets.token_bytes(NONCE_BYTES))}
+    if scene is not None:
+        claims["s"] = Scene(scene).value
     body = _b64(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode("utf-8"))
     signed = f"{PREFIX}.{body}"
     return f"{signed}.{_b64(_signature(secret, signed))}", datetime.fromtimestamp(expires, timezone.utc)
@@ -104,7 +111,7 @@ def verify(secret: str, payload: str, now: datetime) -> Claims:
         raise CodeForged()
     try:
         raw = json.loads(_unb64(parts[1]))
-        claims = Claims(holder_id=raw["h"], scene=Scene(raw["s"]),
+        claims = Claims(holder_id=raw["h"], scene=Scene(raw["s"]) if "s" in raw else None,
                         expires_at=datetime.fromtimestamp(raw["e"], timezone.utc), nonce=raw["n"])
     except (ValueError, KeyError, TypeError, binascii.Error, OverflowError, OSError):
         raise CodeForged() from None
@@ -137,17 +144,7 @@ class ScanOutcome:
     scene: Scene
     scanned_at: datetime
     consent: WindowAuthorisation | None = None  # 窗口代办: a window clerk's scan in GOVERNMENT_SERVICE
-
-
-async def scanner_scene_allowed(principal: Principal | None, scene: Scene) -> bool:
-    """May this account scan in ``scene`` (scenes.yaml)? A scene operator only in its own account's scene."""
-    if principal is None or principal.kind is not AccountKind.STAFF or principal.role is None:
-        return False
-    if principal.role not in rule_of(scene).scanners:
-        return False
-    if principal.role is Role.SCENE_OPERATOR:
-        return await Account.exists(id=principal.account_id, scene=scene.value, disabled=False)
-    return True
+    legacy_codes: tuple[ScannedLegacyCode, ...] = ()
 
 
 async def _require_scanner(principal: Principal | None, scene: Scene) -> None:
@@ -174,10 +171,11 @@ async def purge_used(now: datetime) -> int:
 
 
 async def genuine_holder(secret: str, payload: str, scene: Scene, now: datetime) -> tuple[Claims, Account]:
-    """The claims and holder of a genuine, unexpired code made for ``scene`` (FORGED, EXPIRED, WRONG_SCENE):
-    a code made for a hotel is no code for a government hall, whoever once saw it."""
+    """The claims and holder of a genuine, unexpired code valid in ``scene`` (FORGED, EXPIRED, WRONG_SCENE): a code
+    of every scene, or one the holder restricted to ``scene``; a code restricted to a hotel is no code for a
+    government hall, whoever once saw it."""
     claims = verify(secret, payload, now)
-    if claims.scene is not scene:
+    if claims.scene is not None and claims.scene is not scene:
         raise Conflicting(LuTongErrorCode.WRONG_SCENE,
                       f"这是“{rule_of(claims.scene).name}”场景的鲁通码，不能用于“{rule_of(scene).name}”")
     holder = await Account.get_or_none(id=claims.holder_id, disabled=False)
@@ -202,8 +200,9 @@ class Replayed(Conflicting):
 
 async def scan(principal: Principal | None, actor: Actor, secret: str, payload: str, scene: Scene | str,
                now: datetime, *, counter_code: str | None = None) -> ScanOutcome:
-    """扫码: the scanner may scan here, the code is genuine, unexpired and of this scene, and was never
-    scanned before; answer what the scene may learn and log the read for the holder. A window clerk's scan in
+    """扫码: the scanner may scan here, the code is genuine, unexpired and valid in this scene, and was never
+    scanned before (in any scene); answer what the scene may learn (its licence types and older code types) and
+    log the read for the holder. A window clerk's scan in
     GOVERNMENT_SERVICE is also the holder's consent to 窗口代办 (``window.grant``), at ``counter_code`` if given
     (a counter of the clerk's hall)."""
     scene = Scene(scene)
@@ -214,9 +213,11 @@ async def scan(principal: Principal | None, actor: Actor, secret: str, payload: 
         async with in_transaction():
             await spend(claims, holder, now)
             certificates = await visible_certificates(holder.id, scene)
+            legacy_codes = await visible_legacy_codes(holder.id, scene)
             consent = (await window.grant(principal, holder.id, claims.nonce, place, now)
                        if window.gives_consent(principal, scene) else None)
-            detail: dict[str, object] = {"certificates": [c.type_code for c in certificates]}
+            detail: dict[str, object] = {"certificates": [c.type_code for c in certificates],
+                                         "legacyCodes": [c.type_code for c in legacy_codes]}
             if consent is not None:
                 detail.update(consent.place(), consent={"id": consent.id, "expiresAt": consent.expires_at.isoformat()})
             await record("lutong.scan", actor, subject_account_id=holder.id, target=scene.value, detail=detail)
@@ -224,4 +225,4 @@ async def scan(principal: Principal | None, actor: Actor, secret: str, payload: 
         raise Replayed() from None
     await purge_used(now)
     name, id_number = masked_identity(holder)
-    return ScanOutcome(holder, name, id_number, certificates, scene, now, consent)
+    return ScanOutcome(holder, name, id_number, certificates, scene, now, consent, tuple(legacy_codes))

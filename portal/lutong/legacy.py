@@ -1,20 +1,22 @@
 """Older codes (健康码, 社保卡号, 公交卡 ...) resolved to their holder: the types are data
-(``legacy_code_types.yaml``, validated on load), each belonging to the scene whose scanners may use it."""
+(``legacy_code_types.yaml``, validated on load), each belonging to the scene whose scanners may use it. A scan of
+the 鲁通码 lists the holder's older codes of the types the scanning scene may use, masked."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from portal.audit.rules import Actor, record
 from portal.db import fits
-from portal.identity.models import Account, AccountKind, Role
+from portal.identity import masking
+from portal.identity.models import Account
 from portal.identity.principal import Principal
-from portal.lutong.codes import scanner_scene_allowed
 from portal.lutong.errors import LuTongErrorCode
 from portal.lutong.models import LegacyCode
-from portal.lutong.scenes import Scene
+from portal.lutong.scenes import Scene, scanner_scene_allowed
 from portal.problems import Forbidden, Missing
 from portal.sources import Pattern, Record, Text, read_yaml, records, validate
 
@@ -38,13 +40,36 @@ def legacy_types() -> dict[str, LegacyCodeType]:
     return parse_types(read_yaml(TYPES_FILE), TYPES_FILE.name)
 
 
+def usable_in(scene: Scene, code_type: LegacyCodeType) -> bool:
+    """Which older codes a scene may use: government service (政务服务) every type, any other scene the types that
+    belong to it (legacy_code_types.yaml ``scene``)."""
+    return scene is Scene.GOVERNMENT_SERVICE or code_type.scene is scene
+
+
+@dataclass(frozen=True)
+class ScannedLegacyCode:
+    type_code: str
+    name: str
+    value: str  # masked
+
+
+async def visible_legacy_codes(holder_id: int, scene: Scene) -> list[ScannedLegacyCode]:
+    """The holder's older codes of the types ``scene`` may use, in the order of the types file; each value masked
+    like a licence number (the first and last four characters), enough to recognise the card, not to copy it."""
+    types = [t for t in legacy_types().values() if usable_in(scene, t)]
+    order = {t.code: i for i, t in enumerate(types)}
+    rows = await LegacyCode.filter(holder_id=holder_id, code_type__in=list(order)).order_by("id")
+    rows.sort(key=lambda row: order[row.code_type])
+    named = {t.code: t.name for t in types}
+    return [ScannedLegacyCode(r.code_type, named[r.code_type], masking.licence_number(r.value)) for r in rows]
+
+
 async def _scene_of(principal: Principal | None, code_type: LegacyCodeType) -> Scene | None:
-    """The scene the look-up happens in: a window clerk's (government service: every type), or the scene
-    operator's own scene when the type belongs to it."""
-    if principal is not None and principal.role is Role.WINDOW_CLERK and principal.kind is AccountKind.STAFF:
-        return Scene.GOVERNMENT_SERVICE
-    if await scanner_scene_allowed(principal, code_type.scene):
-        return code_type.scene
+    """The scene the look-up happens in: government service (a window clerk or a hall's kiosk: every type), or the
+    scene operator's own scene when the type belongs to it (``usable_in``)."""
+    for scene in (Scene.GOVERNMENT_SERVICE, code_type.scene):
+        if usable_in(scene, code_type) and await scanner_scene_allowed(principal, scene):
+            return scene
     return None
 
 

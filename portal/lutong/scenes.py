@@ -1,5 +1,5 @@
 """The six 鲁通码 scene categories, read from ``scenes.yaml``: who may scan, what the scanner learns, and what of
-an application filed in the scene its operator may read back."""
+an application filed in the scene its operator may read back; and whether an account may scan in a scene."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pydantic import AfterValidator, Field
 
 from portal.catalog.source import DATA_DIR
 from portal.identity.masking import FORM_MASKS, PLAIN
-from portal.identity.models import Role
+from portal.identity.models import Account, AccountKind, Role
+from portal.identity.principal import Principal
 from portal.sources import Record, Ref, Text, UpperSnake, codes, problem, read_yaml, unique, validate
 
 SCENES_FILE = Path(__file__).with_name("scenes.yaml")
@@ -85,3 +86,14 @@ def scene_rules() -> dict[Scene, SceneRule]:
 
 def rule_of(scene: Scene | str) -> SceneRule:
     return scene_rules()[Scene(scene)]
+
+
+async def scanner_scene_allowed(principal: Principal | None, scene: Scene) -> bool:
+    """May this account scan in ``scene`` (scenes.yaml)? A scene operator only in its own account's scene."""
+    if principal is None or principal.kind is not AccountKind.STAFF or principal.role is None:
+        return False
+    if principal.role not in rule_of(scene).scanners:
+        return False
+    if principal.role is Role.SCENE_OPERATOR:
+        return await Account.exists(id=principal.account_id, scene=scene.value, disabled=False)
+    return True

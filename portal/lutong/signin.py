@@ -1,9 +1,9 @@
 """Sign in at a hall's self-service kiosk (自助服务终端) by scanning one's 鲁通码.
 
-The person shows the 政务服务 (GOVERNMENT_SERVICE) code of their phone to the kiosk's scanner; the kiosk sends
-what the scanner typed. The code is verified and spent exactly as a scan spends it (``codes.genuine_holder`` and
-``codes.spend``: signature, expiry, scene, single use), so a code a hotel or a hospital once saw, or a code
-already used, signs nobody in. The session opened is a KIOSK device session (a quarter of an hour, usable from
+The person shows the 鲁通码 of their phone to the kiosk's scanner — valid in every scene, or restricted to 政务服务
+(GOVERNMENT_SERVICE); the kiosk sends what the scanner typed. The code is verified and spent exactly as a scan
+spends it (``codes.genuine_holder`` and ``codes.spend``: signature, expiry, scene, single use), so a code the
+holder restricted to a hotel or a hospital, or a code already used anywhere, signs nobody in. The session opened is a KIOSK device session (a quarter of an hour, usable from
 the kiosk only, limited to the kiosk channel); the sign-in is in the holder's access log, naming the hall.
 """
 
@@ -33,8 +33,8 @@ def kiosk_device_name(hall: Hall) -> str:
 
 
 async def sign_in_with_code(actor: Actor, secret: str, *, payload: str, hall_code: str, now: datetime) -> SignedIn:
-    """鲁通码 sign-in at a kiosk: only from the KIOSK terminal, only with a genuine, unexpired, unspent code of
-    the GOVERNMENT_SERVICE scene, at a known hall; failures are limited per address (a kiosk guessing codes)."""
+    """鲁通码 sign-in at a kiosk: only from the KIOSK terminal, only with a genuine, unexpired, unspent code valid
+    in the GOVERNMENT_SERVICE scene (a code of every scene, or one restricted to it), at a known hall; failures are limited per address (a kiosk guessing codes)."""
     if actor.terminal != Terminal.KIOSK.value:
         raise Forbidden(LuTongErrorCode.KIOSK_ONLY, "扫码登录只能在政务服务大厅的自助服务终端上使用")
     await ratelimit.ensure_allowed(ratelimit.LUTONG_SIGN_IN_PER_ADDRESS, actor.address)

@@ -28,7 +28,7 @@ from portal.events import Event
 from portal.leases import SweepLease
 from portal.workdays import SHANGHAI
 from tests.applications.support import handler
-from tests.helpers import portal_server
+from tests.helpers import portal_server, reference_number
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 NOW = datetime.now(timezone.utc)
@@ -41,6 +41,7 @@ async def appeal(department: str = "370100-SCJGJ", region: str = "370102", statu
         "channel": AppealChannel.ONLINE, "category": AppealCategory.POLICY, "urgency": AppealUrgency.GENERAL,
         "title": "补贴未兑现", "content": "补贴未兑现，请协调。", "region_code": region, "status": status,
         "idempotency_key": f"{datetime.now().timestamp()}-{id(fields)}", "request_hash": "x",
+        "number": reference_number("S"),
         "department_code": department, **fields}
     row = await Appeal.create(**values)
     await Appeal.filter(id=row.id).update(created_at=created)
@@ -117,7 +118,7 @@ async def test_deadline_alerts_reach_the_units_staff_live(database_url: str) -> 
         late = await appeal(department="370100-XZSPJ", received_at=NOW - timedelta(hours=5),
                             contact_by=NOW - timedelta(hours=3), opinion_by=NOW + timedelta(days=1),
                             resolve_by=NOW + timedelta(days=20))
-        async with events.use_broker(REDIS_URL):
+        async with events.running_hub(REDIS_URL):
             await sweep(datetime.now(timezone.utc))
         try:
             message = json.loads(await asyncio.wait_for(sockets[0].recv(), 10))

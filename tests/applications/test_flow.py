@@ -16,7 +16,7 @@ from portal.applications.rules import promised_deadline
 from portal.audit.models import AuditEntry
 from portal.audit.rules import Actor
 from portal.catalog.models import Terminal
-from portal.events import Event, published_marks
+from portal.events import Event, hub
 from portal.identity.models import AccountKind, Role
 from portal.identity.principal import Principal
 from portal.lutong.models import Certificate
@@ -83,7 +83,7 @@ async def test_submission_starts_independent_items_and_waits_the_others(gql: Any
         "household-register": "UPLOAD"}
     events = await Event.filter(stream=f"application:{application['id']}").order_by("seq")
     assert [(e.seq, e.kind) for e in events] == [(1, "application.submitted")]
-    await published_marks.flush()  # published at once; the row's mark is written with the next batch
+    await hub().marks.flush()  # published at once; the row's mark is written with the next batch
     assert (await Event.get(id=events[0].id)).published_at is not None
 
 

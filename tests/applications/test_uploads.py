@@ -30,7 +30,7 @@ from portal.identity.models import RateCounter, Role
 from portal.identity.passwords import Passwords
 from portal.identity.rules import create_staff
 from tests.conftest import GraphQLClient, next_address
-from tests.helpers import new_id_number, new_phone
+from tests.helpers import new_id_number, new_phone, reference_number
 
 PASSWORD = "Shandong-2115!"
 STAFF_PASSWORD = "Handler-Staff-2115"
@@ -119,7 +119,7 @@ async def application_using(file_id: str, *, applicant: int, submitted_by: int) 
     returns the department of the task."""
     bundle = await Bundle.get(code="newborn")
     item = await ServiceItem.get(code="370100-WJW-001").select_related("department")
-    application = await Application.create(bundle=bundle, applicant_id=applicant, submitted_by_id=submitted_by,
+    application = await Application.create(number=reference_number(), bundle=bundle, applicant_id=applicant, submitted_by_id=submitted_by,
                                            channel="MOBILE", idempotency_key=uuid.uuid4().hex, request_hash="0" * 64)
     await Task.create(application=application, item=item, department_code=item.department.code,
                       status=TaskStatus.SUBMITTED, sort=1)

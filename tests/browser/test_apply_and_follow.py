@@ -31,7 +31,7 @@ SUBMIT = """mutation($input: SubmitBundleApplicationInput!) {
   }
 }"""
 APPLICATION = """query($id: ID!) {
-  application(id: $id) { status formValues tasks { id status version item { code } } }
+  application(id: $id) { number channel status formValues tasks { id status version item { code } } }
 }"""
 ACCEPT = "mutation($id: ID!, $v: Int!) { acceptTask(id: $id, version: $v) { __typename ... on Task { version } } }"
 APPROVE = "mutation($id: ID!, $v: Int!) { approveTask(id: $id, version: $v) { __typename ... on Task { version } } }"
@@ -252,10 +252,27 @@ async def test_a_citizen_registers_applies_for_the_newborn_bundle_sees_the_appro
     await expect(page.locator(".error-summary")).to_have_count(0)
     await page.get_by_role("button", name="确认并提交申请").click()
 
-    await expect(page).to_have_url(re.compile(r"#/application/\d+$"))
-    await expect(page.locator("main h1")).to_have_text("新生儿出生一件事")
-    application_id = page.url.rsplit("/", 1)[1]
+    # The confirmation: the 受理编号, each item with its department and promised days, what happens next.
+    await expect(page).to_have_url(re.compile(r"#/application/\d+/submitted$"))
+    await expect(page.locator("main h1")).to_have_text("申请已提交")
+    application_id = page.url.rsplit("/", 2)[1]
     stored = graphql(portal_url, APPLICATION, {"id": application_id}, mother["token"])["application"]
+    await expect(page.locator(".confirmation__number")).to_have_text(stored["number"])
+    assert re.fullmatch(r"B370100\d{8}\d{6}[\dX]", stored["number"]), stored["number"]
+    assert stored["channel"] == "MOBILE"
+    items = [words(text) for text in await page.locator(".submitted-items li").all_inner_texts()]
+    assert items[0] == "出生医学证明首次签发 济南市卫生健康委员会办理，3 个工作日内办结 现在开始办理", items
+    assert "出生登记（新生儿落户） 济南市公安局办理，" in items[2] and items[2].endswith(
+        "等“出生医学证明首次签发”办结后开始"), items
+    assert len(items) == len(stored["tasks"])
+    summary = words(await page.locator("main .summary-list").inner_text())
+    assert "整件承诺时限 9 个工作日内办结" in summary, summary
+    assert "补正" in words(await page.locator(".submitted-next").inner_text())
+    await check_at_both_sizes(page, "apply-submitted")
+    await page.get_by_role("link", name="查看办理进度").click()
+    await expect(page).to_have_url(re.compile(rf"#/application/{application_id}$"))
+    await expect(page.locator("main h1")).to_have_text("新生儿出生一件事")
+    await expect(page.locator("main .summary-list dd").first).to_have_text(stored["number"])
     assert stored["formValues"]["child.birthDate"] == values["child.birthDate"]
     assert stored["formValues"]["child.gender"] == "FEMALE"
     assert await page.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('portal.apply.'))") == []
@@ -370,9 +387,10 @@ async def test_my_applications_page_and_open_offline_after_one_visit(browsing: B
     citizen = register(portal_url, "孙小禾")
     materials = upload_materials(portal_url, citizen)
     ids = [apply_by_api(portal_url, citizen, materials, n) for n in range(PAGE_SIZE + 1)]
-    submitted = graphql(portal_url, "query($id: ID!) { application(id: $id) { createdAt } }",
-                        {"id": ids[-1]}, citizen["token"])["application"]["createdAt"]
-    shown_time = datetime.fromisoformat(submitted).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y/%m/%d %H:%M")
+    newest = graphql(portal_url, "query($id: ID!) { application(id: $id) { number createdAt } }",
+                     {"id": ids[-1]}, citizen["token"])["application"]
+    shown_time = datetime.fromisoformat(newest["createdAt"]).astimezone(ZoneInfo("Asia/Shanghai")).strftime(
+        "%Y/%m/%d %H:%M")
 
     page = await signed_in_page(browsing, PHONE, citizen)
     await page.goto("/m/#/applications")
@@ -381,7 +399,8 @@ async def test_my_applications_page_and_open_offline_after_one_visit(browsing: B
     await expect(page.locator("main h1")).to_have_text("我的办件")
     cards = page.locator(".application-card")
     await expect(cards).to_have_count(PAGE_SIZE)
-    assert words(await cards.first.inner_text()) == f"新生儿出生一件事 办理中 已办结 0 / 5 个事项 提交于 {shown_time}"
+    assert words(await cards.first.inner_text()) == (
+        f"新生儿出生一件事 办理中 已办结 0 / 5 个事项 受理编号 {newest['number']} · 提交于 {shown_time}")
     assert [await card.get_attribute("href") for card in await cards.all()] == [
         f"#/application/{i}" for i in reversed(ids[1:])]  # newest first
     assert words(await page.inner_text("main .muted")) == f"共 {PAGE_SIZE + 1} 件"
@@ -399,7 +418,8 @@ async def test_my_applications_page_and_open_offline_after_one_visit(browsing: B
     await expect(page.locator("main h1")).to_have_text("我的办件")
     await expect(page.locator("#offline-notice")).to_have_text("当前处于离线状态，显示的是上次访问时保存的内容")
     await expect(cards).to_have_count(PAGE_SIZE)
-    assert words(await cards.first.inner_text()) == f"新生儿出生一件事 办理中 已办结 0 / 5 个事项 提交于 {shown_time}"
+    assert words(await cards.first.inner_text()) == (
+        f"新生儿出生一件事 办理中 已办结 0 / 5 个事项 受理编号 {newest['number']} · 提交于 {shown_time}")
     await page.context.set_offline(False)
 
     desktop = await signed_in_page(browsing, DESKTOP, citizen)

@@ -31,7 +31,7 @@ CLERK = "window-jinan"
 ZHANG_WEI = "13805310002"
 LI_MEI_ID_NUMBER = "370102198803120523"
 WANG_FANG = "13805320003"
-CODE = "{ myLuTongCode(scene: GOVERNMENT_SERVICE) { payload } }"
+CODE = "{ myLuTongCode { payload } }"  # valid in every scene, as the phone shows it by default
 ME_AT_KIOSK = "{ me { account { displayName } } }"
 MIN_TARGET = 48
 # Everything a finger can touch on a kiosk screen (a radio is touched through its whole row).
@@ -113,6 +113,14 @@ async def test_a_scan_signs_in_a_ticket_joins_the_window_queue_and_finish_wipes(
     await expect(page.locator(".kiosk-grid .kiosk-tile").first).to_be_visible()
     # The hall's kiosks start in elder mode.
     assert await page.evaluate("document.documentElement.dataset.mode") == "elder"
+    # Its switch says so, and says the other mode once pressed (touched: no pointer left hovering).
+    elder = page.get_by_role("switch")
+    await expect(elder).to_have_text("长辈模式：开")
+    await elder.press("Enter")
+    await expect(elder).to_have_text("长辈模式：关")
+    assert await page.evaluate("document.documentElement.dataset.mode") is None
+    await elder.press("Enter")
+    await expect(elder).to_have_text("长辈模式：开")
     await check_screen(page, "start")
 
     await scan(page, code_of(base, ZHANG_WEI))
@@ -226,7 +234,7 @@ async def test_keypad_sign_in_apply_through_a_network_drop_and_print_the_receipt
     browsing.console_errors[:] = [e for e in browsing.console_errors if e not in dropped]
     await page.get_by_role("button", name="确认提交").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("受理回执")
-    number = words(await page.locator(".receipt__number").inner_text()).removeprefix("办件编号").strip()
+    number = words(await page.locator(".receipt__number").inner_text()).removeprefix("受理编号").strip()
     await expect(page.locator(".receipt")).to_contain_text("社会保障卡居民服务一件事")
     await expect(page.locator(".receipt")).to_contain_text("李*")
     await expect(page.locator(".receipt ol li").first).to_contain_text("个工作日内")
@@ -238,16 +246,17 @@ async def test_keypad_sign_in_apply_through_a_network_drop_and_print_the_receipt
     await page.emulate_media(media="screen")
 
     li_mei = sign_in(base, LI_MEI_ID_NUMBER)
-    mine = graphql(base, "{ me { applications(first: 20) { edges { node { id channel bundle { code } } } } } }",
+    mine = graphql(base, "{ me { applications(first: 20) { edges { node { number channel bundle { code } } } } } }",
                    token=li_mei)["me"]["applications"]["edges"]
     filed = [e["node"] for e in mine if e["node"]["bundle"]["code"] == "social-security-card-services"]
-    assert [a["id"] for a in filed] == [number] and filed[0]["channel"] == "KIOSK"
+    assert [a["number"] for a in filed] == [number] and filed[0]["channel"] == "KIOSK"
 
     # Her progress, then finish.
     await page.get_by_role("button", name="返回").click()
     await page.get_by_role("button", name="查看办件进度").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("我的办件")
     await expect(page.locator(".kiosk-application").first).to_contain_text("社会保障卡居民服务一件事")
+    await expect(page.locator(".kiosk-application").first).to_contain_text(f"受理编号 {number}")
     await check_screen(page, "progress")
     await page.get_by_role("button", name="结束办理").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("欢迎使用自助服务")

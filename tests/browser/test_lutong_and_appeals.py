@@ -56,7 +56,7 @@ HOLDINGS = """{ me {
 } departments { code name } }"""
 APPEAL_RESULT = """__typename ... on Appeal { id status createdAt receivedAt contactedAt opinionAt resolvedAt
   sla { contactBy opinionBy resolveBy } }"""
-FILED = "query($id: ID!) { appeal(id: $id) { createdAt maskedCreditCode } }"
+FILED = "query($id: ID!) { appeal(id: $id) { number createdAt maskedCreditCode } }"
 ASSIGN = f"""mutation($id: ID!, $unit: String!) {{
   assignAppeal(id: $id, departmentCode: $unit) {{ {APPEAL_RESULT} }}
 }}"""
@@ -120,7 +120,7 @@ async def test_lutong_code_rotates_and_her_access_log_shows_the_hotel_scan(brows
     page = await signed_in_page(browsing, PHONE, li_mei)
     await page.clock.install()
     await page.goto("/m/#/lutong")
-    code = page.get_by_role("img", name="鲁通码二维码（政务服务场景），请出示给扫码方")
+    code = page.get_by_role("img", name="鲁通码二维码（所有场景通用），请出示给扫码方")
     await code.wait_for()
     assert words(await page.inner_text("main h1")) == "鲁通码"
     assert (await code.get_attribute("src")).startswith("data:image/svg+xml;charset=utf-8,")
@@ -152,9 +152,9 @@ async def test_lutong_code_rotates_and_her_access_log_shows_the_hotel_scan(brows
     await page.wait_for_function("old => document.querySelector('.lutong-code__image').src !== old", arg=first_code)
     await page.clock.resume()
 
-    # Another scene gives a code of that scene.
-    await page.get_by_label("使用场景").select_option(label="酒店住宿")
-    await page.get_by_role("img", name="鲁通码二维码（酒店住宿场景），请出示给扫码方").wait_for()
+    # Restricted to one scene, the code says so.
+    await page.get_by_label("使用场景").select_option(label="仅限酒店住宿")
+    await page.get_by_role("img", name="鲁通码二维码（仅限酒店住宿场景使用），请出示给扫码方").wait_for()
 
     hotel_scans(portal_url, li_mei["token"], hotel, 1)
     await page.reload()
@@ -177,7 +177,7 @@ async def test_lutong_code_rotates_and_her_access_log_shows_the_hotel_scan(brows
     await screenshot(page, "lutong")
     desktop = await signed_in_page(browsing, DESKTOP, li_mei)
     await desktop.goto("/m/#/lutong")
-    await desktop.get_by_role("img", name="鲁通码二维码（政务服务场景），请出示给扫码方").wait_for()
+    await desktop.get_by_role("img", name="鲁通码二维码（所有场景通用），请出示给扫码方").wait_for()
     await assert_accessible(desktop)
     await screenshot(desktop, "lutong")
     assert browsing.console_errors == []
@@ -234,7 +234,7 @@ async def test_an_enterprise_files_an_appeal_follows_it_live_and_confirms_the_re
     await page.get_by_text("实时更新中").wait_for()
     filed = graphql(portal_url, FILED, {"id": appeal_id}, enterprise["token"])["appeal"]
     assert words(await page.locator(".summary-list").first.inner_text()) == (
-        f"办理状态 待分办 诉求编号 {appeal_id} 诉求类别 审批服务 紧急程度 重要 提交时间 {civil(filed['createdAt'])} "
+        f"办理状态 待分办 受理编号 {filed['number']} 诉求类别 审批服务 紧急程度 重要 提交时间 {civil(filed['createdAt'])} "
         f"企业 济南明湖软件科技有限公司 统一社会信用代码 {filed['maskedCreditCode']} 承办单位 待分办")
     assert await page.get_by_text("门店平面图.png").count() == 1
     assert await step_text(page, "联系企业") == "联系企业 接收后 2 小时内联系企业或到现场 未开始"
@@ -299,7 +299,8 @@ async def test_an_enterprise_files_an_appeal_follows_it_live_and_confirms_the_re
     card = page.locator(".appeal-list > li")
     await card.first.wait_for()
     assert [words(t) for t in await card.all_inner_texts()] == [
-        f"{title} 已办结 审批服务 已于 {civil(resolved['resolvedAt'])} 办结 提交于 {civil(resolved['createdAt'])}"]
+        f"{title} 已办结 审批服务 已于 {civil(resolved['resolvedAt'])} 办结 "
+        f"受理编号 {filed['number']} · 提交于 {civil(resolved['createdAt'])}"]
     await assert_accessible(page)
     await screenshot(page, "appeals")
 

@@ -77,12 +77,15 @@ async def test_the_elder_switch_enlarges_the_text_and_is_remembered(browsing: Br
     switch = page.locator("#elder-switch")
     await expect(switch).to_have_attribute("role", "switch")
     await expect(switch).to_have_attribute("aria-checked", "false")
+    await expect(switch).to_have_text("长辈模式：关")
     assert await font_size(page, "body") == "16px"
     assert await font_size(page, ".bundle-item__start") == "16px"
     assert await font_size(page, "main .lead") == "17.6px"
 
     await switch.click()
     await expect(switch).to_have_attribute("aria-checked", "true")
+    # The switch's own text says the mode it is in.
+    await expect(switch).to_have_text("长辈模式：开")
     assert await font_size(page, "body") == "21px"
     assert await font_size(page, ".bundle-item__start") == "21px"
     assert await font_size(page, "main .lead") == "23.1px"
@@ -112,4 +115,5 @@ async def test_the_elder_switch_enlarges_the_text_and_is_remembered(browsing: Br
     await switch.focus()
     await page.keyboard.press("Space")
     await expect(switch).to_have_attribute("aria-checked", "false")
+    await expect(switch).to_have_text("长辈模式：关")
     assert await font_size(page, "body") == "16px"

@@ -115,6 +115,9 @@ async def test_the_tv_signs_in_by_a_phones_approval_and_shows_an_approval_live(b
     await expect(tv.locator("#tasks")).to_contain_text("出生医学证明")
     await expect(tv.locator(".tv-live")).to_have_text("实时更新中")
     assert "*" in await tv.inner_text("#application-status")
+    number = graphql(portal_url, "query($id: ID!) { application(id: $id) { number } }", {"id": application},
+                     citizen["token"])["application"]["number"]
+    await expect(tv.locator("#application-status")).to_contain_text(f"受理编号 {number}")
 
     handler = sign_in(portal_url, "handler-wjw")
     task = task_of(portal_url, application, citizen["token"], BIRTH_CERTIFICATE_ITEM)

@@ -14,6 +14,7 @@ found. Every main screen passes axe, has no sideways scroll at 1280 and 1920 wid
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -195,6 +196,9 @@ async def test_clerk_scans_a_code_for_the_visit(browsing: Browsing) -> None:
     assert words(await clerk.locator(".summary-list").first.inner_text()) == "姓名 李* 身份证号 370102********0523"
     certificates = words(await clerk.locator(".certificate-list").inner_text())
     assert "居民身份证 3701**********0523" in certificates and "结婚证" in certificates, certificates
+    # Government service sees her older codes of every scene, masked.
+    older = words(await clerk.locator(".legacy-code-list").inner_text())
+    assert "健康码 JK-3**********0523" in older and "公交卡 JNGJ***********0423" in older, older
     proxy = clerk.locator("section", has=clerk.get_by_role("heading", name="代为申请（代办）"))
     await expect(proxy).to_contain_text("办事人已授权本窗口代办，有效至")
     await expect(proxy.get_by_role("link", name="新生儿出生一件事")).to_be_visible()
@@ -225,7 +229,9 @@ async def test_handler_accepts_and_approves_while_the_citizen_watches(browsing: 
     await handler.keyboard.press("Enter")
     await expect(handler).to_have_url(f"{base}/window/#/tasks?status=SUBMITTED")
     row = handler.locator("tr", has=handler.get_by_text("窗口验收"))
-    await expect(row).to_contain_text("出生医学证明首次签发新生儿出生一件事窗口验收已提交")
+    number = graphql(base, "query($id: ID!) { application(id: $id) { number } }", {"id": application_id},
+                     mother["token"])["application"]["number"]
+    await expect(row).to_contain_text(f"出生医学证明首次签发{number}新生儿出生一件事窗口验收已提交")
     await check_screen(handler, "worklist")
     await tab_to(handler, f"el.getAttribute('href')?.startsWith('#/task/{application_id}/')")
     await handler.keyboard.press("Enter")
@@ -352,7 +358,7 @@ async def test_the_clerk_applies_for_the_person_who_showed_their_code(browsing: 
         await expect(material.locator(".upload-status")).to_have_text("已上传：材料.pdf")
     await clerk.get_by_role("button", name="提交申请").click()
     await expect(clerk.get_by_role("heading", level=1)).to_have_text("受理回执")
-    number = (await clerk.locator(".receipt__number").inner_text()).removeprefix("办件编号 ")
+    number = (await clerk.locator(".receipt__number").inner_text()).removeprefix("受理编号 ")
     await expect(clerk.locator(".receipt ol li").first).to_contain_text("出生医学证明首次签发：由")
     await check_screen(clerk, "receipt")
     await clerk.emulate_media(media="print")
@@ -365,10 +371,29 @@ async def test_the_clerk_applies_for_the_person_who_showed_their_code(browsing: 
     # Her phone lists what the clerk filed for her.
     await phone.reload()
     await expect(phone.locator(".application-card")).to_have_count(before + 1)
-    await expect(phone.locator(f"a[href='#/application/{number}']")).to_contain_text("新生儿出生一件事")
-    filed = graphql(base, "query($id: ID!) { application(id: $id) { channel status } }", {"id": number},
+    card = phone.locator(".application-card", has_text=f"受理编号 {number}")
+    await expect(card).to_contain_text("新生儿出生一件事")
+    filed = graphql(base, "query($n: String!) { application(number: $n) { id channel status } }", {"n": number},
                     token=li_mei["token"])["application"]
-    assert filed == {"channel": "WINDOW", "status": "IN_PROGRESS"}
+    assert {"channel": filed["channel"], "status": filed["status"]} == {"channel": "WINDOW", "status": "IN_PROGRESS"}
+    await expect(card).to_have_attribute("href", f"#/application/{filed['id']}")
+
+    # Back at the counter in another tab (nothing kept there), the clerk finds the receipt by its number while
+    # her consent stands; a number of an application the clerk did not file is not found.
+    again = await staff_page(browsing, CLERK)
+    await again.goto(f"/window/#/counter/{COUNTER}")
+    await again.get_by_role("textbox", name="按受理编号查找").fill(number)
+    await again.get_by_role("button", name="查找").click()
+    await expect(again).to_have_url(re.compile(rf"#/visit/receipt/{filed['id']}$"))
+    await expect(again.locator(".receipt__number")).to_have_text(f"受理编号 {number}")
+    await expect(again.locator(".receipt ol li").first).to_contain_text("出生医学证明首次签发：由")
+    other = graphql(base, "query($id: ID!) { application(id: $id) { number } }",
+                    {"id": apply_by_api(base, register(base, "窗口查号"))}, sign_in(base, "handler-wjw"))
+    await again.goto(f"/window/#/counter/{COUNTER}")
+    await again.get_by_role("textbox", name="按受理编号查找").fill(other["application"]["number"])
+    await again.get_by_role("button", name="查找").click()
+    await expect(again.locator(".number-search .field-error")).to_have_text(
+        f"没有找到受理编号为 {other['application']['number']} 的办件。窗口只能查到您代办、且办事人扫码授权仍在有效期内的办件")
     assert not browsing.console_errors, browsing.console_errors
 
 

@@ -41,7 +41,7 @@ STATS = """query($region: String!, $from: Date!, $to: Date!) {
   appealStats(regionCode: $region, from: $from, to: $to) { received resolutionRate }
 }"""
 RECORD = """mutation($input: RecordHotlineAppealInput!) {
-  recordHotlineAppeal(input: $input) { __typename ... on Appeal { id } }
+  recordHotlineAppeal(input: $input) { __typename ... on Appeal { id number } }
 }"""
 SLA = "query($id: ID!) { appeal(id: $id) { status sla { contactBy } } }"
 
@@ -138,9 +138,10 @@ async def test_an_appeal_from_the_phone_through_the_window_to_the_figures(browsi
     await expect(seat.get_by_role("heading", level=1)).to_have_text("待分办诉求")
     await expect(seat.locator("#site-nav a[aria-current='page']")).to_have_text("待分办诉求")
     row = seat.locator("tbody tr").filter(has_text=title)
-    filed = graphql(base, "query($id: ID!) { appeal(id: $id) { createdAt } }", {"id": appeal_id}, company["token"])
+    filed = graphql(base, "query($id: ID!) { appeal(id: $id) { number createdAt } }", {"id": appeal_id},
+                    company["token"])
     assert words(await row.inner_text()) == (
-        f"{appeal_id} {title} {COMPANY} 诉求专区 审批服务 一般 待分办 {civil(filed['appeal']['createdAt'])}")
+        f"{filed['appeal']['number']} {title} {COMPANY} 诉求专区 审批服务 一般 待分办 {civil(filed['appeal']['createdAt'])}")
     await check_screen(seat, "appeals-route")
     await tab_to(seat, f"el.getAttribute('href') === '#/appeal/{appeal_id}'", limit=200)
     await seat.keyboard.press("Enter")
@@ -273,13 +274,15 @@ async def test_a_call_recorded_by_keyboard_merged_routed_and_missed_alerts_the_s
     await seat.keyboard.press("Enter")
     await seat.wait_for_url(re.compile(r"#/appeal/\d+\?recorded=1$"))
     recorded_id = seat.url.split("/appeal/", 1)[1].split("?")[0]
-    await expect(seat.locator(".desk-status")).to_have_text(f"已登记，诉求编号 {recorded_id}。请查看同类诉求，然后分办。")
+    recorded = graphql(base, "query($id: ID!) { appeal(id: $id) { number } }", {"id": recorded_id}, seat_token)
+    await expect(seat.locator(".desk-status")).to_have_text(
+        f"已登记，受理编号 {recorded['appeal']['number']}。请查看同类诉求，然后分办。")
 
     # The similar appeal is offered; the call is merged into it.
     similar = seat.locator(".similar-list li").filter(has_text="厂区周边道路积水影响运输")
     await similar.wait_for()
     offered = words(await similar.inner_text())
-    assert re.fullmatch(rf"厂区周边道路积水影响运输 编号 {earlier['id']} · {COMPANY} · 待分办 · 相似度 \d+% 并入这条诉求",
+    assert re.fullmatch(rf"厂区周边道路积水影响运输 受理编号 {earlier['number']} · {COMPANY} · 待分办 · 相似度 \d+% 并入这条诉求",
                         offered), offered
     await check_screen(seat, "appeal-similar")
     await tab_to(seat, "el.textContent === '并入这条诉求'")

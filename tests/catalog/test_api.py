@@ -8,6 +8,7 @@ import pytest
 
 from portal.catalog.models import Audience, Terminal
 from portal.catalog.rules import common_channels, critical_path_days
+from portal.catalog.rules import single_item_code
 from portal.catalog.source import CatalogSource, read_catalog
 from tests.helpers import count_queries
 
@@ -24,8 +25,10 @@ query($code: String!) {
   }
 }"""
 BUNDLES = """
-query($audience: Audience, $terminal: Terminal, $search: String, $first: Int, $after: String) {
-  bundles(audience: $audience, terminal: $terminal, search: $search, first: $first, after: $after) {
+query($audience: Audience, $terminal: Terminal, $search: String, $first: Int, $after: String,
+      $singleItems: Boolean) {
+  bundles(audience: $audience, terminal: $terminal, search: $search, first: $first, after: $after,
+          singleItems: $singleItems) {
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { cursor node { code name } }
@@ -186,14 +189,35 @@ async def test_terminal_filter_keeps_bundles_every_item_offers_there(gql: Any, s
 
 
 async def test_name_matches_rank_above_keyword_and_description_matches(gql: Any, source: CatalogSource) -> None:
+    # A search finds the bundles and every item on its own (单事项), ranked together: the bundles before the
+    # single items within each rank, each in catalog order.
+    entries = ([(b.code, b.name, b.keywords, b.description) for b in source.bundles]
+               + [(single_item_code(i.code), i.name, i.keywords, i.description) for i in source.items])
     for word in ("社会保障卡", "企业", "注销", "登记", "旅馆"):
         codes, _ = await all_pages(gql, 50, search=word)
-        in_name = [b.code for b in source.bundles if word in b.name]
-        in_keywords = [b.code for b in source.bundles if word not in b.name and any(word in k for k in b.keywords)]
-        in_description = [b.code for b in source.bundles
-                          if word not in b.name and not any(word in k for k in b.keywords) and word in b.description]
+        in_name = [c for c, name, _, _ in entries if word in name]
+        in_keywords = [c for c, name, keywords, _ in entries if word not in name and any(word in k for k in keywords)]
+        in_description = [c for c, name, keywords, description in entries
+                          if word not in name and not any(word in k for k in keywords) and word in description]
         assert codes == in_name + in_keywords + in_description, word
         assert in_name and in_description, f"{word} should match both names and descriptions in the demo catalog"
+        bundles_only, _ = await all_pages(gql, 50, search=word, singleItems=False)
+        assert bundles_only == [c for c in codes if not c.startswith("item-")]
+
+
+async def test_every_item_is_a_single_item_bundle_left_out_of_lists(gql: Any, source: CatalogSource) -> None:
+    listed, total = await all_pages(gql, 50)
+    assert listed == [b.code for b in source.bundles] and total == len(source.bundles)
+    singles, total = await all_pages(gql, 100, singleItems=True)
+    assert singles == [b.code for b in source.bundles] + [single_item_code(i.code) for i in source.items]
+    item = source.items[0]
+    body = await gql("query($c: String!) { serviceItem(code: $c) { bundleCode } "
+                     "bundle(code: $c2) { code name singleItem promisedDays items { item { code } prerequisites } } }"
+                     .replace("$c2", f'"{single_item_code(item.code)}"'), {"c": item.code})
+    assert body["data"]["serviceItem"]["bundleCode"] == single_item_code(item.code)
+    assert body["data"]["bundle"] == {"code": single_item_code(item.code), "name": item.name, "singleItem": True,
+                                      "promisedDays": item.promised_days,
+                                      "items": [{"item": {"code": item.code}, "prerequisites": []}]}
 
 
 @pytest.mark.parametrize(("words", "first"), [

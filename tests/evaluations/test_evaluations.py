@@ -29,7 +29,7 @@ from portal.identity.rules import SignedIn, authenticate, create_staff, login, r
 from portal.problems import FormProblems, InvalidField
 from portal.workdays import SHANGHAI, WorkCalendar
 from tests.applications.support import ACCEPT, APPROVE, REJECT, handler, submit_newborn, task_of
-from tests.helpers import CONTROL_CHARACTERS, new_credit_code, new_id_number, new_phone
+from tests.helpers import CONTROL_CHARACTERS, new_credit_code, new_id_number, new_phone, reference_number
 from tests.identity.test_accounts import register
 from tests.test_regions import NOT_REGION_CODES
 
@@ -108,7 +108,8 @@ async def registered_enterprise() -> SignedIn:
 async def appeal_of(credit_code: str, status: AppealStatus) -> Appeal:
     """An appeal row made directly (the appeals rules are another engineer's), undertaken by 济南市市场监督管理局."""
     return await Appeal.create(
-        credit_code=credit_code, enterprise_name="济南鲁味餐饮有限公司", recorded_by_id=0, channel=AppealChannel.ONLINE,
+        number=reference_number("S"), credit_code=credit_code, enterprise_name="济南鲁味餐饮有限公司", recorded_by_id=0,
+        channel=AppealChannel.ONLINE,
         category=AppealCategory.APPROVAL, urgency=AppealUrgency.GENERAL, title="食品经营许可迟迟未办结",
         content="提交材料已二十个工作日，仍未收到许可决定。", region_code="370100", status=status,
         idempotency_key=str(uuid.uuid4()), request_hash="0" * 64, department_code="370100-SCJGJ")

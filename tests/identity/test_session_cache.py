@@ -84,7 +84,7 @@ async def test_a_revoked_session_is_dropped_and_not_remembered_again_within_the_
 async def test_revocations_published_by_another_server_drop_the_session() -> None:
     lookups = Lookups(principal(session_id=11))
     cache = PrincipalCache(clock=Clock())
-    async with events.use_broker(None):
+    async with events.running_hub(None):
         watcher = asyncio.create_task(watch_revocations(cache))
         await asyncio.sleep(0)
         await cache.principal("digest", lookups)

@@ -16,7 +16,7 @@ from tests.helpers import new_id_number, new_phone
 _operators = itertools.count(1)
 PASSWORD = "Scene-Operator-2115"
 
-CODE = "query($s: Scene!) { myLuTongCode(scene: $s) { payload svg expiresAt scene } }"
+CODE = "query($s: Scene) { myLuTongCode(scene: $s) { payload svg expiresAt scene } }"
 SCAN = """
 mutation($p: String!, $s: Scene!) { scanLuTongCode(payload: $p, scene: $s) {
   __typename
@@ -56,7 +56,8 @@ async def holder(gql: Any, **overrides: str) -> dict[str, Any]:
     return citizen
 
 
-async def code_for(gql: Any, token: str, scene: str) -> str:
+async def code_for(gql: Any, token: str, scene: str | None) -> str:
+    """A fresh code of the holder: valid in every scene (``scene`` None) or restricted to ``scene``."""
     body = await gql(CODE, {"s": scene}, token=token)
     return body["data"]["myLuTongCode"]["payload"]
 

@@ -17,7 +17,7 @@ mutation($p: String!, $room: String!, $nights: Int!, $key: String!) {
   checkInGuest(payload: $p, roomNumber: $room, nights: $nights, idempotencyKey: $key) {
     __typename
     ... on CheckIn { scan { holder { maskedName } certificates { type } scene }
-                     application { id status channel formValues tasks { status item { code } }
+                     application { id status channel formValues tasks { status decidedBy rule item { code } }
                                    materials { code source certificateType } } }
     ... on FormInvalid { errors { field code } }
     ... on PermissionDenied { code }
@@ -55,8 +55,11 @@ async def test_check_in_files_the_registration_for_the_guest(gql: Any) -> None:
     assert values["guest.name"] == "王小明" and values["guest.idNumber"] == guest["idNumber"]
     assert values["hotel.name"] == "济南泉城大酒店" and values["stay.roomNumber"] == "1208"
     assert values["stay.nights"] == 2
-    assert {t["item"]["code"]: t["status"] for t in application["tasks"]} == {
-        "370000-DSJJ-001": "SUBMITTED", "370000-GAT-001": "WAITING"}
+    # 秒批: both items are decided by their rules in the same request; the registration is done.
+    assert application["status"] == "DONE"
+    assert {t["item"]["code"]: (t["status"], t["decidedBy"], t["rule"]) for t in application["tasks"]} == {
+        "370000-DSJJ-001": ("APPROVED", "RULE", "鲁通码签名有效且持有电子身份证的旅客即时核验"),
+        "370000-GAT-001": ("APPROVED", "RULE", "鲁通码核验通过的旅客即时完成住宿登记")}
     assert application["materials"] == [{"code": "resident-id-card", "source": "LICENCE",
                                          "certificateType": "RESIDENT_ID_CARD"}]
     mine = (await gql(MY_APPLICATIONS, token=guest["token"]))["data"]["me"]["applications"]["edges"]
@@ -123,7 +126,7 @@ async def test_the_hotel_sees_only_what_lodging_allows_masked_whatever_it_reads_
                        "certificateType": "RESIDENT_ID_CARD",
                        "certificateNumber": card[:4] + "*" * (len(card) - 8) + card[-4:]}],
     }
-    masked_tasks = [{"status": s, "application": {"formValues": seen["formValues"]}} for s in ("SUBMITTED", "WAITING")]
+    masked_tasks = [{"status": s, "application": {"formValues": seen["formValues"]}} for s in ("APPROVED", "APPROVED")]
     assert answer["application"] == {**seen, "tasks": masked_tasks}
     later = (await gql(APPLICATION, {"id": seen["id"]}, token=hotel))["data"]["application"]
     assert later == {**seen, "tasks": masked_tasks}

@@ -1,5 +1,6 @@
-"""鲁通码 sign-in at a hall's kiosk: a GOVERNMENT_SERVICE code, spent once, from the KIOSK terminal only, opens a
-kiosk device session named after the hall, in the holder's access log; every other code is refused."""
+"""鲁通码 sign-in at a hall's kiosk: a code of every scene or of GOVERNMENT_SERVICE, spent once, from the KIOSK
+terminal only, opens a kiosk device session named after the hall, in the holder's access log; every other code is
+refused."""
 
 from __future__ import annotations
 
@@ -71,7 +72,17 @@ async def test_sign_in_is_refused_from_any_terminal_but_a_kiosk(gql: Any) -> Non
     assert (await sign_in(gql, code, hall))["__typename"] == "AuthPayload"
 
 
-async def test_a_code_of_another_scene_is_refused(gql: Any) -> None:
+async def test_a_code_of_every_scene_signs_in_at_the_kiosk(gql: Any) -> None:
+    citizen = await holder(gql)
+    hall = await make_hall()
+    signed_in = await sign_in(gql, await code_for(gql, citizen["token"], None), hall)
+    assert signed_in["__typename"] == "AuthPayload", signed_in
+    assert signed_in["account"]["id"] == citizen["account"]["id"]
+    log = (await gql(ACCESS_LOG, token=citizen["token"]))["data"]["me"]["accessLog"]["edges"]
+    assert [e["node"]["target"] for e in log] == ["GOVERNMENT_SERVICE"]
+
+
+async def test_a_code_restricted_to_another_scene_is_refused(gql: Any) -> None:
     citizen = await holder(gql)
     hall = await make_hall()
     for scene in ("LODGING", "MEDICAL_HEALTH"):

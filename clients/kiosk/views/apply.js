@@ -8,7 +8,8 @@ import { USER_ERROR_FIELDS, showErrors } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
 import { Answers, issuerOf, materialsToUpload, memoryStorage } from "../../shared/apply-answers.js";
-import { FORM_SELECTION, displayValue, fieldControl, isBlank, materialUpload, readValue } from "../../shared/apply-fields.js";
+import { FORM_SELECTION, displayValue, fieldControl, isBlank, materialUpload, prefillSource, readValue }
+  from "../../shared/apply-fields.js";
 import { keypad } from "../keypad.js";
 
 const BUNDLE = `query KioskBundle($code: String!) {
@@ -18,9 +19,10 @@ const BUNDLE = `query KioskBundle($code: String!) {
     form {${FORM_SELECTION}
     }
   }
+  me { certificates { type name } }
 }`;
 const SUBMIT = `mutation KioskSubmit($input: SubmitBundleApplicationInput!) {
-  submitBundleApplication(input: $input) { ... on Application { id createdAt } ${USER_ERROR_FIELDS} }
+  submitBundleApplication(input: $input) { ... on Application { id number createdAt } ${USER_ERROR_FIELDS} }
 }`;
 const CHANNEL = "KIOSK";
 const KEYPAD_TYPES = new Set(["ID_NUMBER", "PHONE", "NUMBER"]);
@@ -36,7 +38,7 @@ function button(text, onclick, secondary = false) {
 }
 
 export default async function render({ main, hall, params, go, person, setTitle }) {
-  const { bundle } = await request(BUNDLE, { code: params.code });
+  const { bundle, me } = await request(BUNDLE, { code: params.code });
   if (!bundle || !bundle.channels.includes(CHANNEL)) {
     setTitle(bundle ? bundle.name : t("apply.notFound"));
     replace(main, h("h1", {}, bundle ? bundle.name : t("apply.notFound")),
@@ -47,6 +49,9 @@ export default async function render({ main, hall, params, go, person, setTitle 
   setTitle(bundle.name);
   const answers = new Answers(person.id, bundle, { storage, prefill: false });
   const prefilled = bundle.form.fields.filter((f) => !isBlank(f.value));
+  const certificateNames = new Map((me?.certificates ?? []).map((c) => [c.type, c.name]));
+  const known = (f) => [displayValue(f, f.value), " ",
+    h("span", { class: "muted prefill-source" }, prefillSource(f, { certificateNames }))];
   const asked = bundle.form.fields.filter((f) => isBlank(f.value));
   const uploads = materialsToUpload(bundle);
   // The screens, in order: what is known already, each question, the materials, the check.
@@ -68,7 +73,7 @@ export default async function render({ main, hall, params, go, person, setTitle 
     let onNext = () => true;
     if (screen.kind === "known") {
       body.push(h("h2", {}, t("kiosk.apply.known")),
-        h("dl", { class: "summary-list" }, prefilled.flatMap((f) => [h("dt", {}, f.label), h("dd", {}, displayValue(f, f.value))])));
+        h("dl", { class: "summary-list" }, prefilled.flatMap((f) => [h("dt", {}, f.label), h("dd", {}, known(f))])));
     } else if (screen.kind === "question") {
       const { field } = screen;
       const control = fieldControl(field, answers.value(field.key));
@@ -135,7 +140,7 @@ export default async function render({ main, hall, params, go, person, setTitle 
         bundleCode: bundle.code, formValues, materials, channel: CHANNEL, idempotencyKey: answers.key } });
       if (result.__typename === "Application") {
         answers.forget();
-        go("receipt", { receipt: { id: result.id, createdAt: result.createdAt, bundle: bundle.name,
+        go("receipt", { receipt: { id: result.id, number: result.number, createdAt: result.createdAt, bundle: bundle.name,
           promisedDays: bundle.promisedDays, person: person.displayName, hall: hall.name,
           items: bundle.items.map(({ item }) => ({ name: item.name, department: item.department.name,
             promisedDays: item.promisedDays })) } });

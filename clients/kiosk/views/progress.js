@@ -5,7 +5,7 @@ import { t } from "../../shared/strings.js";
 
 const APPLICATIONS = `query KioskApplications {
   me { applications(first: 10) { edges { node {
-    id status createdAt bundle { name } tasks { id status item { name } }
+    id number status createdAt bundle { name } tasks { id status item { name } }
   } } } }
 }`;
 
@@ -16,7 +16,7 @@ export default async function render({ main, go, setTitle }) {
   replace(main, h("h1", {}, t("kiosk.progress.title")),
     applications.length ? h("ul", { class: "card-list" }, applications.map((a) => h("li", { class: "card kiosk-application" },
       h("h2", {}, a.bundle.name, " ", h("span", { class: "tag" }, t(`applications.status.${a.status}`))),
-      h("p", { class: "muted" }, t("kiosk.receipt.number"), " ", a.id, " · ",
+      h("p", { class: "muted" }, t("kiosk.receipt.number"), " ", a.number, " · ",
         t("kiosk.progress.submitted", { time: formatDateTime(a.createdAt) })),
       h("ul", {}, a.tasks.map((task) => h("li", {}, task.item.name, "：", t(`applications.task.${task.status}`)))))))
       : h("p", { class: "lead" }, t("kiosk.progress.none")),

@@ -8,7 +8,7 @@ import { ratingName, ratingStars, ratingText } from "../../shared/rating.js";
 import { t } from "../../shared/strings.js";
 import { facts, notices, timeline } from "../../shared/appeal-steps.js";
 
-const APPEAL_FIELDS = `id status category urgency title content enterpriseName maskedCreditCode departmentCode
+const APPEAL_FIELDS = `id number status category urgency title content enterpriseName maskedCreditCode departmentCode
   createdAt receivedAt contactedAt opinionAt opinion resolvedAt summary returnReason satisfied rating comment reopened
   escalatedAt sla { contactBy opinionBy resolveBy provisional } onTime attachments { fileId name size }`;
 

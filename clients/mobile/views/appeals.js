@@ -12,7 +12,7 @@ const APPEALS = `query MyAppeals($first: Int!, $after: String) {
     appeals(first: $first, after: $after) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      edges { node { id title status category createdAt resolvedAt sla { contactBy opinionBy resolveBy } onTime } }
+      edges { node { id number title status category createdAt resolvedAt sla { contactBy opinionBy resolveBy } onTime } }
     }
   }
 }`;
@@ -26,7 +26,8 @@ function appealCard(appeal) {
       next.overdue ? h("span", { class: "tag tag--error" }, t("appeals.overdue")) : null,
       h("span", { class: "muted" }, t(`appeals.category.${appeal.category}`))),
     h("p", { class: "appeal-card__next" }, next.text),
-    h("p", { class: "muted appeal-card__filed" }, t("appeals.filedAt", { time: formatDateTime(appeal.createdAt) }))));
+    h("p", { class: "muted appeal-card__filed" }, t("appeals.numberAndFiledAt",
+      { number: appeal.number, time: formatDateTime(appeal.createdAt) }))));
 }
 
 export default async function render({ main, setTitle }) {

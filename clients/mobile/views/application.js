@@ -15,7 +15,7 @@ const TASK_FIELDS = `id status version deadline deadlineProvisional overdue deci
 const PROGRESS_FIELDS = `id status formValues tasks { ${TASK_FIELDS} }`;
 const LOAD = `query Application($id: ID!) {
   application(id: $id) {
-    ${PROGRESS_FIELDS} createdAt
+    ${PROGRESS_FIELDS} number createdAt
     bundle { code name form {
       fields { key label type required hint options { value label } validation { multiline } }
       materials { code name }
@@ -34,12 +34,17 @@ const SUPPLEMENT = `mutation SupplementApplication($id: ID!, $formValues: JSON!,
 }`;
 const TASK_TAG = { APPROVED: "tag tag--done", SUPPLEMENT_REQUIRED: "tag tag--warning", REJECTED: "tag tag--error" };
 
+/** What an application page says when the application does not exist or is not the viewer's to see. */
+export function applicationNotFound(main, setTitle) {
+  setTitle(t("applications.detail.notFound"));
+  replace(main, h("h1", {}, t("applications.detail.notFound")),
+    h("p", {}, h("a", { href: "#/applications" }, t("applications.detail.back"))));
+}
+
 export default async function render({ main, params, setTitle }) {
   const { application } = await request(LOAD, { id: params.id });
   if (!application) {
-    setTitle(t("applications.detail.notFound"));
-    replace(main, h("h1", {}, t("applications.detail.notFound")),
-      h("p", {}, h("a", { href: "#/applications" }, t("applications.detail.back"))));
+    applicationNotFound(main, setTitle);
     return undefined;
   }
   setTitle(application.bundle.name);
@@ -119,7 +124,7 @@ function progressPage(application) {
     elements: [
       h("h1", {}, application.bundle.name),
       h("dl", { class: "summary-list" },
-        h("dt", {}, t("applications.detail.number")), h("dd", {}, application.id),
+        h("dt", {}, t("applications.detail.number")), h("dd", {}, application.number),
         h("dt", {}, t("applications.detail.status")), h("dd", {}, statusTag),
         h("dt", {}, t("applications.detail.submittedAt")), h("dd", {}, formatDateTime(application.createdAt))),
       liveStatus, news, supplement.element,

@@ -11,7 +11,7 @@ const MY_APPLICATIONS = `query MyApplications($first: Int, $after: String) {
     applications(first: $first, after: $after) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      edges { node { id status createdAt bundle { name } tasks { status } } }
+      edges { node { id number status createdAt bundle { name } tasks { status } } }
     }
   }
 }`;
@@ -57,5 +57,6 @@ function applicationCard(application) {
         h("span", { class: STATUS_TAG[application.status] ?? "tag" }, t(`applications.status.${application.status}`)),
         h("span", {}, t("applications.tasksDone", { done, total: application.tasks.length }))),
       h("p", { class: "muted application-card__time" },
-        t("applications.submittedAt", { time: formatDateTime(application.createdAt) }))));
+        t("applications.numberAndSubmittedAt",
+          { number: application.number, time: formatDateTime(application.createdAt) }))));
 }

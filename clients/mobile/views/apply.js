@@ -1,6 +1,9 @@
 // 一表申请: a bundle's merged form as a GOV.UK-style task list — one page per topic, a materials page,
 // "check your answers", then one submission (一次提交). Routes: /apply/<code>, /apply/<code>/<topic>,
-// /apply/<code>/materials and /apply/<code>/check; `?return=check` sends a page back to the check page.
+// /apply/<code>/materials and /apply/<code>/check; `?return=check` sends a page back to the check page. A bundle
+// that cannot be applied for here (availability.js) shows why instead of any of these pages. After the submission,
+// the confirmation (application-submitted.js).
+import { CHANNEL, availability, availabilityNotice } from "../availability.js";
 import { h, replace } from "../../shared/dom.js";
 import { showErrors, USER_ERROR_FIELDS } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
@@ -24,8 +27,6 @@ const SUBMIT = `mutation SubmitBundleApplication($input: SubmitBundleApplication
   submitBundleApplication(input: $input) { ... on Application { id } ${USER_ERROR_FIELDS} }
 }`;
 
-// This client is the mobile and desktop PWA; a bundle lists the terminals it can be applied on.
-const CHANNEL = "MOBILE";
 const CHECK = "check";
 const TAG = { done: "tag tag--done", needsFix: "tag tag--error" };
 
@@ -37,6 +38,14 @@ export default async function render({ main, params, query, navigate, session, s
     return;
   }
   const bundle = data.bundle;
+  const here = availability(bundle, session);
+  if (!here.canApply) {
+    setTitle(bundle.name);
+    replace(main, h("p", { class: "apply-caption" }, t("apply.caption")), h("h1", {}, bundle.name),
+      availabilityNotice(here),
+      h("p", {}, h("a", { href: `#/bundle/${encodeURIComponent(bundle.code)}` }, t("apply.backToBundle"))));
+    return;
+  }
   const ctx = {
     main, bundle, navigate, setTitle, session,
     base: `/apply/${encodeURIComponent(bundle.code)}`,
@@ -65,17 +74,6 @@ function caption(ctx) {
   return h("p", { class: "apply-caption" }, `${t("apply.caption")} · ${ctx.bundle.name}`);
 }
 
-/** Why this account cannot apply here at all, or null. */
-function blocker(ctx) {
-  const { bundle, session } = ctx;
-  let message = null;
-  if (!bundle.channels.includes(CHANNEL)) message = t("apply.notOffered");
-  else if (bundle.audience !== "BOTH" && bundle.audience !== session.account.kind) {
-    message = t("apply.wrongAudience", { who: t(`apply.audience.${bundle.audience}`) });
-  }
-  return message && h("div", { class: "apply-notice apply-notice--warning", role: "note" }, h("p", {}, message));
-}
-
 /** Where a page's "save and continue" leads: the check page when it was opened from there, else the task list. */
 function nextPath(ctx) {
   return ctx.returnToCheck ? `${ctx.base}/${CHECK}` : ctx.base;
@@ -100,7 +98,6 @@ function taskListPage(ctx) {
   replace(ctx.main,
     h("p", { class: "apply-caption" }, t("apply.caption")),
     h("h1", {}, ctx.bundle.name),
-    blocker(ctx),
     h("p", { class: "lead" }, t("apply.taskList.lead")),
     h("p", { class: "task-list__progress" }, t("apply.taskList.progress", { done, total: steps.length })),
     h("ol", { class: "task-list" },
@@ -200,8 +197,7 @@ function checkPage(ctx) {
     const uploaded = answers.upload(m.code);
     return uploaded ? t("apply.materials.uploaded", { file: uploaded.name }) : t("apply.materials.notProvided");
   };
-  const blocked = blocker(ctx);
-  const button = h("button", { type: "submit", class: "button", disabled: Boolean(blocked) }, t("apply.check.submit"));
+  const button = h("button", { type: "submit", class: "button" }, t("apply.check.submit"));
   const form = h("form", { novalidate: true },
     h("p", {}, t("apply.check.declaration")), h("div", { class: "actions" }, button));
   form.addEventListener("submit", (event) => {
@@ -210,7 +206,7 @@ function checkPage(ctx) {
   });
   const summary = errorSummary(ctx);
   ctx.setTitle(t("apply.check.title"));
-  replace(ctx.main, caption(ctx), h("h1", {}, t("apply.check.title")), blocked, summary,
+  replace(ctx.main, caption(ctx), h("h1", {}, t("apply.check.title")), summary,
     h("p", { class: "lead" }, t("apply.check.lead")),
     ctx.topics.map((topic) => h("section", { class: "check-section" },
       h("h2", {}, topicTitle(topic)),
@@ -249,7 +245,7 @@ async function submit(ctx, form, button) {
     } });
     if (result.__typename === "Application") {
       ctx.answers.forget();
-      ctx.navigate(`/application/${result.id}`);
+      ctx.navigate(`/application/${result.id}/submitted`);
       return;
     }
     if (result.__typename === "FormInvalid") {

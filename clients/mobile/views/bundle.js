@@ -1,6 +1,9 @@
 // A bundle (一件事): what it covers, its items step by step (the prerequisite graph in words), the
-// promised days, the merged form and the materials — for a signed-in applicant, which materials their
-// e-licences already provide. Loaded over GET, so a bundle visited once opens offline.
+// promised days, the terminals it can be done on, the merged form and the materials — for a signed-in applicant,
+// which materials their e-licences already provide. When it cannot be applied for here (not on this terminal, or
+// not for this kind of account) the page says so first, with where it can be done, and offers no form.
+// Loaded over GET, so a bundle visited once opens offline.
+import { availability, availabilityNotice } from "../availability.js";
 import { h, replace } from "../../shared/dom.js";
 import { showProblem } from "../../shared/errors.js";
 import { query as get } from "../../shared/graphql.js";
@@ -124,7 +127,7 @@ function formSection(bundle, session) {
       session ? t("catalog.bundle.form.prefilled", { n: fields.filter((f) => f.prefilledFrom).length }) : null));
 }
 
-function factsSection(bundle, session) {
+function factsSection(bundle, session, canApply) {
   const departments = new Set(bundle.items.map(({ item }) => item.department.code));
   const separator = t("catalog.bundle.listSeparator");
   return h("section", { class: "bundle-facts", "aria-labelledby": "bundle-facts" },
@@ -138,9 +141,9 @@ function factsSection(bundle, session) {
       h("dt", {}, t("catalog.bundle.audience")), h("dd", {}, t(`catalog.audience.${bundle.audience}`)),
       h("dt", {}, t("catalog.bundle.channels")),
       h("dd", {}, bundle.channels.map((channel) => t(`catalog.bundle.channel.${channel}`)).join(separator))),
-    h("p", { class: "bundle-facts__start" },
+    canApply ? h("p", { class: "bundle-facts__start" },
       h("a", { class: "button", href: `#/apply/${encodeURIComponent(bundle.code)}` }, t("catalog.bundle.start")),
-      session ? null : h("span", { class: "muted" }, t("catalog.bundle.startHint"))));
+      session ? null : h("span", { class: "muted" }, t("catalog.bundle.startHint"))) : null);
 }
 
 export default async function render({ main, params, session, setTitle, offline }) {
@@ -164,13 +167,15 @@ export default async function render({ main, params, session, setTitle, offline 
     return;
   }
   setTitle(bundle.name);
+  const here = availability(bundle, session);
   replace(main, h("article", { class: "bundle-page" },
     h("header", { class: "bundle-page__head" },
       h("p", { class: "bundle-page__back" }, h("a", { href: "#/" }, t("catalog.bundle.back"))),
       h("h1", {}, bundle.name),
       bundle.national ? h("p", {}, h("span", { class: "tag tag--national" }, t("catalog.national"))) : null,
-      h("p", { class: "lead" }, bundle.description)),
-    factsSection(bundle, session),
+      h("p", { class: "lead" }, bundle.description),
+      availabilityNotice(here)),
+    factsSection(bundle, session, here.canApply),
     h("div", { class: "bundle-page__body" },
       h("section", { "aria-labelledby": "bundle-steps" },
         h("h2", { id: "bundle-steps" }, t("catalog.bundle.steps")),

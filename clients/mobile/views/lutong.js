@@ -1,5 +1,5 @@
-// 鲁通码: the holder's code for a chosen scene, rotating before it expires; their e-licences; and the
-// access log of who read their data.
+// 鲁通码: the holder's one code, valid in every scene (the scanner's scene decides what it sees) unless they
+// restrict it to one scene, rotating before it expires; their e-licences; and the access log of who read their data.
 import { formatDate, formatDateTime, h, replace } from "../../shared/dom.js";
 import { fieldId, showProblem } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
@@ -14,7 +14,7 @@ const REFRESH_BEFORE_MS = 5000;
 // Never fetch automatically more often than this, even when the device clock runs ahead of the server's.
 const MIN_REFRESH_MS = 10000;
 
-const CODE = `query LuTongCode($scene: Scene!) { myLuTongCode(scene: $scene) { svg expiresAt scene } }`;
+const CODE = `query LuTongCode($scene: Scene) { myLuTongCode(scene: $scene) { payload svg expiresAt scene } }`;
 
 const LOG_FIELDS = `totalCount pageInfo { hasNextPage endCursor } edges { node { at action actor actorName target terminal } }`;
 
@@ -30,11 +30,20 @@ const MORE_LOG = `query AccessLog($first: Int!, $after: String) {
   me { accessLog(first: $first, after: $after) { ${LOG_FIELDS} } }
 }`;
 
-/** The code panel: picks the scene, shows the code and its countdown, fetches the next one in time. */
+/** Where the shown code may be used, in words: every scene, or only the one it is restricted to. */
+function scope(scene) {
+  return scene ? t("lutong.code.onlyIn", { scene: t(`lutong.scene.${scene}`) }) : t("lutong.code.everyScene");
+}
+
+/** The code panel: every scene or one, shows the code and its countdown, fetches the next one in time. */
 function codePanel() {
   const select = h("select", { id: fieldId("scene"), "aria-describedby": `${fieldId("scene")}-hint` },
-    SCENES.map((scene) => h("option", { value: scene }, t(`lutong.scene.${scene}`))));
+    h("option", { value: "" }, t("lutong.scene.every")),
+    SCENES.map((scene) => h("option", { value: scene }, t("lutong.scene.only", { scene: t(`lutong.scene.${scene}`) }))));
   const image = h("img", { class: "lutong-code__image", width: 228, height: 228, alt: "", hidden: true });
+  const scopeText = h("p", { class: "lutong-code__scope" });
+  // The code's content, for a desk whose scanner cannot read the screen: the clerk types it in.
+  const payload = h("code", { class: "lutong-code__payload" });
   const countdown = h("p", { class: "lutong-code__countdown", role: "timer" }, t("lutong.code.loading"));
   const problem = h("div", { class: "lutong-code__problem" });
   const refresh = h("button", { type: "button", class: "button button--secondary" }, t("lutong.code.refresh"));
@@ -49,13 +58,15 @@ function codePanel() {
     const ticket = ++loads;
     pending = true;
     try {
-      const { myLuTongCode: code } = await request(CODE, { scene: select.value });
+      const { myLuTongCode: code } = await request(CODE, { scene: select.value || null });
       if (ticket !== loads) return;  // the scene changed meanwhile: a newer answer is on its way
       expiresAt = Date.parse(code.expiresAt);
       nextFetchAt = Math.max(expiresAt - REFRESH_BEFORE_MS, Date.now() + MIN_REFRESH_MS);
       image.src = qrImageSource(code.svg);
-      image.alt = t("lutong.code.alt", { scene: t(`lutong.scene.${code.scene}`) });
+      image.alt = t("lutong.code.alt", { scope: scope(code.scene) });
       image.hidden = false;
+      scopeText.textContent = scope(code.scene);
+      payload.textContent = code.payload;
       replace(problem);
     } catch (error) {
       if (ticket !== loads) return;
@@ -77,6 +88,7 @@ function codePanel() {
     if (expiresAt === null) return;
     const seconds = Math.ceil((expiresAt - now) / 1000);
     image.hidden = seconds <= 0;  // a dead code is never offered to a scanner
+    payload.hidden = seconds <= 0;
     countdown.textContent = seconds > 0 ? t("lutong.code.countdown", { seconds }) : t("lutong.code.expired");
   }
 
@@ -90,9 +102,14 @@ function codePanel() {
       h("span", { class: "hint", id: `${select.id}-hint` }, t("lutong.scene.hint")),
       select),
     h("div", { class: "lutong-code__frame" }, image),
+    scopeText,
     countdown,
     problem,
     h("div", { class: "actions" }, refresh),
+    h("details", { class: "lutong-code__text" },
+      h("summary", {}, t("lutong.code.showText")),
+      h("p", { class: "hint" }, t("lutong.code.textHint")),
+      payload),
     h("p", { class: "muted" }, t("lutong.code.note")));
   const stop = () => {
     stopped = true;

@@ -8,7 +8,7 @@ export const ZH = {
   "appeals.empty": "还没有提交过诉求。",
   "appeals.more": "加载更多",
   "appeals.loadingMore": "正在加载…",
-  "appeals.filedAt": "提交于 {time}",
+  "appeals.numberAndFiledAt": "受理编号 {number} · 提交于 {time}",
   "appeals.back": "返回我的诉求",
   "appeals.overdue": "已超时",
 
@@ -74,7 +74,7 @@ export const ZH = {
   "appeals.detail.notFound": "找不到这条诉求",
   "appeals.detail.notFoundLead": "这条诉求不存在，或不属于您的企业。",
   "appeals.detail.facts": "诉求信息",
-  "appeals.detail.number": "诉求编号",
+  "appeals.detail.number": "受理编号",
   "appeals.detail.status": "办理状态",
   "appeals.detail.category": "诉求类别",
   "appeals.detail.urgency": "紧急程度",

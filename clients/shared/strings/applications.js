@@ -6,7 +6,7 @@ export const ZH = {
   "applications.browse": "去办一件事",
   "applications.more": "加载更多",
   "applications.loadingMore": "正在加载…",
-  "applications.submittedAt": "提交于 {time}",
+  "applications.numberAndSubmittedAt": "受理编号 {number} · 提交于 {time}",
   "applications.tasksDone": "已办结 {done} / {total} 个事项",
   "applications.signedOut": "登录已失效，请重新登录后查看。",
 
@@ -22,8 +22,27 @@ export const ZH = {
   "applications.task.REJECTED": "不予办理",
   "applications.task.SUPPLEMENT_REQUIRED": "待补正",
 
+  "applications.submitted.title": "申请已提交",
+  "applications.submitted.number": "您的受理编号",
+  "applications.submitted.keep": "请记下受理编号：查询进度、咨询 12345 或到窗口办事时都可以用它。",
+  "applications.submitted.bundle": "申请事项",
+  "applications.submitted.promised": "整件承诺时限",
+  "applications.submitted.promisedNote": "（没有先后关系的事项同时办理）",
+  "applications.submitted.days": "{n} 个工作日内办结",
+  "applications.submitted.now": "即时办结",
+  "applications.submitted.items": "各事项由谁办理、多久办结",
+  "applications.submitted.item": "{department}办理，{days}",
+  "applications.submitted.startsNow": "现在开始办理",
+  "applications.submitted.waitsFor": "等{items}办结后开始",
+  "applications.submitted.next": "接下来会怎样",
+  "applications.submitted.next.departments": "各部门审核您的申请：没有前置事项的现在开始，其余的在前置事项办结后开始，您不用再跑腿。",
+  "applications.submitted.next.progress": "每个事项的进度都会实时显示在“我的办件”中本件申请的页面上。",
+  "applications.submitted.next.supplement": "如果部门需要您补充信息或材料（补正），申请页面会写明要补什么，您补正后相关事项继续办理。",
+  "applications.submitted.next.rating": "事项办结后，您可以在同一页面对办理服务评价（好差评）。",
+  "applications.submitted.follow": "查看办理进度",
+
   "applications.detail.notFound": "没有找到这件申请",
-  "applications.detail.number": "办件编号",
+  "applications.detail.number": "受理编号",
   "applications.detail.status": "办理状态",
   "applications.detail.submittedAt": "提交时间",
   "applications.detail.back": "返回我的办件",
@@ -63,6 +82,8 @@ export const ZH = {
 };
 
 export const ELDER = {
+  "applications.submitted.keep": "请记下这个编号，问进度时用得上。",
+  "applications.submitted.next.supplement": "如果还缺东西，申请页面会告诉您补什么，补上就接着办。",
   "applications.tasksDone": "{total} 件事办好了 {done} 件",
   "applications.progress.notStarted": "前面的事办好后才开始算时间",
   "applications.supplement.title": "需要您补充材料或信息",

@@ -55,6 +55,7 @@ export const ZH = {
   "tv.application.tasks": "办理进度",
   "tv.application.deadline": "{date} 前办结",
   "tv.application.applicant": "申请人 {name}",
+  "tv.application.number": "受理编号 {number}",
   "tv.hall.title": "大厅叫号",
   "tv.hall.now": "正在叫号",
   "tv.hall.call": "请 {number} 号到 {counter} 号窗口",

@@ -8,7 +8,7 @@ import { t } from "../../shared/strings.js";
 import { statusTag } from "./applications.js";
 
 const PROGRESS = `query TvApplication($id: ID!) { application(id: $id) {
-  id status applicant { displayName } bundle { name }
+  id number status applicant { displayName } bundle { name }
   tasks { id status version deadline overdue item { name department { name } } }
 } }`;
 const FOLLOW = `subscription TvFollowApplication($id: ID!, $after: String) {
@@ -32,7 +32,8 @@ export default async function render({ main, params, setTitle }) {
   let shown = application;
 
   const draw = (current) => {
-    replace(status, statusTag(current.status), " ", t("tv.application.applicant", { name: current.applicant.displayName }));
+    replace(status, statusTag(current.status), " ", t("tv.application.applicant", { name: current.applicant.displayName }),
+      " · ", t("tv.application.number", { number: application.number }));
     replace(rows, current.tasks.map((task) => h("li", { id: `task-${task.id}` },
       h("span", { class: "tv-list__title" }, task.item.name),
       h("span", { class: "tv-list__meta" }, h("span", { class: TASK_CLASS[task.status] ?? "tv-tag" },

@@ -14,13 +14,13 @@ import { t } from "../../shared/strings.js";
 import { facts, notices, timeline } from "../../shared/appeal-steps.js";
 import { clock, tick } from "../appeal-clock.js";
 
-const FIELDS = `id status channel category urgency title content enterpriseName maskedCreditCode regionCode
+const FIELDS = `id number status channel category urgency title content enterpriseName maskedCreditCode regionCode
   departmentCode createdAt receivedAt contactedAt opinionAt opinion resolvedAt summary returnReason satisfied rating
   comment reopened escalatedAt meetingTopicAt mergedInto sla { contactBy opinionBy resolveBy provisional } onTime
   attachments { fileId name size url } steps { at action actorName departmentCode note }`;
 const APPEAL = `query StaffAppeal($id: ID!) { appeal(id: $id) { ${FIELDS} } }`;
 const SIMILAR = `query Similar($id: ID!) { similarAppeals(id: $id) {
-  score appeal { id title status enterpriseName createdAt } } }`;
+  score appeal { id number title status enterpriseName createdAt } } }`;
 const UPDATES = `subscription StaffAppealUpdates($id: ID!, $after: String) {
   appealUpdated(id: $id, after: $after) { cursor kind appeal { id status } }
 }`;
@@ -79,7 +79,7 @@ export default async function render({ main, params, query, staff, setTitle }) {
   }
   const names = new Map(staff.departments.map((d) => [d.code, d.name]));
   const status = h("p", { class: "desk-status", role: "status", "aria-live": "polite" },
-    query.recorded ? t("window.appeal.recorded", { id: first.id }) : "");
+    query.recorded ? t("window.appeal.recorded", { number: first.number }) : "");
   const liveLine = h("p", { class: "status-line live-status" });
   const summary = h("div");
   const progress = h("div");
@@ -135,7 +135,7 @@ export default async function render({ main, params, query, staff, setTitle }) {
     request(SIMILAR, { id: appeal.id }).then(({ similarAppeals }) => replace(body, similarAppeals.length
       ? h("ul", { class: "similar-list" }, similarAppeals.map(({ appeal: other, score }) => h("li", {},
         h("p", {}, h("a", { href: `#/appeal/${encodeURIComponent(other.id)}` }, other.title)),
-        h("p", { class: "muted" }, t("window.appeal.similarFacts", { id: other.id, enterprise: other.enterpriseName,
+        h("p", { class: "muted" }, t("window.appeal.similarFacts", { number: other.number, enterprise: other.enterpriseName,
           status: t(`appeals.status.${other.status}`), score: Math.round(score * 100) })),
         actionForm("merge", null, () => ({ intoId: other.id }), { secondary: true }))))
       : h("p", {}, t("window.appeal.noSimilar")))).catch((error) => showProblem(body, error));
@@ -235,7 +235,7 @@ export default async function render({ main, params, query, staff, setTitle }) {
   setTitle(title);
   update(first);
   replace(main,
-    h("p", { class: "desk-caption" }, t("window.appeal.caption", { id: first.id,
+    h("p", { class: "desk-caption" }, t("window.appeal.caption", { number: first.number,
       channel: t(`window.appeals.channel.${first.channel}`) })),
     h("h1", {}, title),
     status, liveLine,

@@ -4,6 +4,7 @@ import { formatDateTime, h, replace } from "../../shared/dom.js";
 import { request } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
 import { statusTag } from "../../shared/appeal-steps.js";
+import { findAppeal, numberSearch } from "../number-search.js";
 import { worklist } from "../worklist.js";
 
 const PAGE = 20;
@@ -11,13 +12,13 @@ const STATUSES = ["RECEIVED", "RETURNED", "ASSIGNED", "CONTACTED", "OPINION_GIVE
 const APPEALS = `query RoutingWorklist($status: AppealStatus, $first: Int, $after: String) {
   appealsToRoute(status: $status, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor }
-    edges { node { id title status channel category urgency enterpriseName createdAt returnReason } }
+    edges { node { id number title status channel category urgency enterpriseName createdAt returnReason } }
   }
 }`;
 
 function row(appeal) {
   return h("tr", {},
-    h("td", {}, appeal.id),
+    h("td", {}, appeal.number),
     h("td", {}, h("a", { href: `#/appeal/${encodeURIComponent(appeal.id)}` }, appeal.title)),
     h("td", {}, appeal.enterpriseName),
     h("td", {}, t(`window.appeals.channel.${appeal.channel}`)),
@@ -56,6 +57,7 @@ export default async function render({ main, query, navigate, setTitle }) {
     h("h1", {}, title),
     h("p", { class: "lead" }, t("window.appeals.route.lead")),
     h("p", {}, h("a", { class: "button button--secondary", href: "#/appeals/new" }, t("window.nav.record"))),
+    numberSearch({ kind: "S", navigate, find: findAppeal, notFound: "window.search.notFound.appeal" }),
     filters,
     count,
     table,

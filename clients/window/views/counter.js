@@ -1,12 +1,14 @@
 // 叫号窗口: the clerk's counter. The ticket being served (call next, re-call, skip, finish), the live queue of the
 // counter's categories (`queue` figures, refreshed on every call in the hall and every few seconds, since taking a
-// ticket is not pushed) and the hall's calls as they happen (`hallCalls`).
+// ticket is not pushed) and the hall's calls as they happen (`hallCalls`). A person who comes back with the
+// 受理编号 of an application the clerk filed for them (while their consent by scan stands) has its receipt found.
 import { formatDateTime, h, replace } from "../../shared/dom.js";
 import { USER_ERROR_FIELDS, isUserError, showProblem } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
 import { follow } from "../../shared/live.js";
 import { t } from "../../shared/strings.js";
 import { chooseCounter, servedTicket, serveTicket } from "../desk.js";
+import { numberSearch } from "../number-search.js";
 import { categoryNames } from "./counters.js";
 
 const QUEUE_REFRESH_MS = 10000;
@@ -23,6 +25,7 @@ const ACTIONS = {
   skip: ["skipTicket", `mutation Skip($id: ID!) { skipTicket(id: $id) { ... on Ticket { ${TICKET} } ${USER_ERROR_FIELDS} } }`],
   finish: ["finishTicket", `mutation Finish($id: ID!) { finishTicket(id: $id) { ... on Ticket { ${TICKET} } ${USER_ERROR_FIELDS} } }`],
 };
+const FIND_APPLICATION = `query FindApplication($number: String!) { application(number: $number) { id } }`;
 const HALL_CALLS = `subscription HallCalls($hall: String!) { hallCalls(hallCode: $hall) { ${TICKET} } }`;
 
 /** The expected wait of a category: none when nobody waits, unknown when no counter serves it. */
@@ -40,7 +43,7 @@ function findCounter(staff, code) {
   return null;
 }
 
-export default async function render({ main, params, staff, setTitle }) {
+export default async function render({ main, params, navigate, staff, setTitle }) {
   const found = findCounter(staff, params.code);
   if (!found) {
     setTitle(t("window.counter.notYours.title"));
@@ -165,7 +168,13 @@ export default async function render({ main, params, staff, setTitle }) {
     h("div", { class: "desk-grid" },
       h("section", { class: "panel", "aria-labelledby": "serving-title" },
         h("h2", { id: "serving-title" }, t("window.counter.serving")), problem, serving,
-        h("p", {}, h("a", { href: "#/visit" }, t("window.counter.toVisit")))),
+        h("p", {}, h("a", { href: "#/visit" }, t("window.counter.toVisit"))),
+        h("h2", {}, t("window.search.label")),
+        numberSearch({ kind: "B", navigate, notFound: "window.search.notFound.clerk",
+          find: async (number) => {
+            const { application } = await request(FIND_APPLICATION, { number });
+            return application && `/visit/receipt/${encodeURIComponent(application.id)}`;
+          } })),
       h("section", { class: "panel", "aria-labelledby": "queue-title" },
         h("h2", { id: "queue-title" }, t("window.counter.queue")),
         h("table", { class: "desk-table" },

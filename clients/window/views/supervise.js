@@ -7,6 +7,7 @@ import { pager } from "../../shared/paging.js";
 import { t } from "../../shared/strings.js";
 import { statusTag } from "../../shared/appeal-steps.js";
 import { followAlerts } from "../alerts.js";
+import { findAppeal, numberSearch } from "../number-search.js";
 
 const PAGE = 20;
 const TOPICS = `query MeetingTopics($region: String!, $first: Int, $after: String) {
@@ -16,7 +17,7 @@ const TOPICS = `query MeetingTopics($region: String!, $first: Int, $after: Strin
   }
 }`;
 
-export default async function render({ main, staff, setTitle }) {
+export default async function render({ main, navigate, staff, setTitle }) {
   const names = new Map(staff.departments.map((d) => [d.code, d.name]));
   const variables = { region: staff.regionCode, first: PAGE };
   const { meetingTopics: first } = await request(TOPICS, { ...variables, after: null });
@@ -40,6 +41,7 @@ export default async function render({ main, staff, setTitle }) {
     h("p", { class: "desk-caption" }, t("window.supervise.region", { code: staff.regionCode })),
     h("h1", {}, title),
     h("p", { class: "lead" }, t("window.supervise.lead")),
+    numberSearch({ kind: "S", navigate, find: findAppeal, notFound: "window.search.notFound.region" }),
     h("div", { class: "desk-grid desk-grid--task" },
       alerts.section,
       h("section", { class: "panel", "aria-labelledby": "topics-heading" },

@@ -13,7 +13,7 @@ const TASK_FIELDS = `id status version departmentCode deadline deadlineProvision
   supplement { fields materials message } item { code name promisedDays }`;
 const APPLICATION = `query HandlerTask($id: ID!) {
   application(id: $id) {
-    id createdAt channel status formValues
+    id number createdAt channel status formValues
     applicant { displayName }
     bundle { name form { fields { key label type options { value label } } materials { code name } } }
     materials { code source fileId url certificateType certificateNumber }
@@ -178,7 +178,7 @@ export default async function render(context) {
   const fields = new Map(application.bundle.form.fields.map((f) => [f.key, f]));
   const materialNames = new Map(application.bundle.form.materials.map((m) => [m.code, m.name]));
   replace(main,
-    h("p", { class: "desk-caption" }, `${application.bundle.name} · ${t("window.task.applicationNo", { id: application.id })}`),
+    h("p", { class: "desk-caption" }, `${application.bundle.name} · ${t("window.task.applicationNo", { number: application.number })}`),
     h("h1", {}, title),
     status, changed,
     h("div", { class: "desk-grid desk-grid--task" },

@@ -1,8 +1,10 @@
 // 待办事项: the department's worklist (`departmentTasks`), oldest deadline first, with overdue flags and filters
-// by status and lateness (kept in the address, so a filtered list can be reloaded or bookmarked).
+// by status and lateness (kept in the address, so a filtered list can be reloaded or bookmarked), and a search by
+// 受理编号 that opens the department's task of the application found.
 import { formatDateTime, h, replace } from "../../shared/dom.js";
 import { request } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
+import { numberSearch } from "../number-search.js";
 import { worklist } from "../worklist.js";
 
 const PAGE = 20;
@@ -12,9 +14,23 @@ const TASKS = `query Worklist($status: TaskStatus, $overdue: Boolean, $first: In
   departmentTasks(status: $status, overdue: $overdue, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor }
     edges { node { id status version deadline deadlineProvisional overdue submittedAt item { name }
-      application { id bundle { name } applicant { displayName } } } }
+      application { id number bundle { name } applicant { displayName } } } }
   }
 }`;
+
+const FIND = `query FindApplication($number: String!) {
+  application(number: $number) { id tasks { id status departmentCode } }
+}`;
+// Which of the department's tasks of an application a search opens: one waiting for the handler, else the first.
+const OPEN_FIRST = ["SUBMITTED", "ACCEPTED", "SUPPLEMENT_REQUIRED"];
+
+/** The task page of the department's task in the application numbered `number`, or null. */
+async function findTask(number, department) {
+  const { application } = await request(FIND, { number });
+  const ours = application?.tasks.filter((task) => task.departmentCode === department) ?? [];
+  const task = ours.find((candidate) => OPEN_FIRST.includes(candidate.status)) ?? ours[0];
+  return task ? `/task/${encodeURIComponent(application.id)}/${encodeURIComponent(task.id)}` : null;
+}
 
 function select(name, label, options, value) {
   const id = `filter-${name}`;
@@ -27,6 +43,7 @@ function row(task) {
   return h("tr", { class: task.overdue ? "task-row--overdue" : null },
     h("td", {}, h("a", { href: `#/task/${encodeURIComponent(task.application.id)}/${encodeURIComponent(task.id)}` },
       task.item.name)),
+    h("td", {}, task.application.number),
     h("td", {}, task.application.bundle.name),
     h("td", {}, task.application.applicant.displayName),
     h("td", {}, t(`applications.task.${task.status}`)),
@@ -56,12 +73,14 @@ export default async function render({ main, query, navigate, staff, setTitle })
   const { count, table, controls } = worklist({
     first, row, title, empty: t("window.tasks.empty"),
     nextPage: async (after) => (await request(TASKS, { ...variables, after })).departmentTasks,
-    columns: ["item", "bundle", "applicant", "status", "deadline", "submitted"]
+    columns: ["item", "number", "bundle", "applicant", "status", "deadline", "submitted"]
       .map((key) => t(`window.tasks.column.${key}`)),
   });
   replace(main,
     h("p", { class: "desk-caption" }, staff.department?.name ?? ""),
     h("h1", {}, title),
+    numberSearch({ kind: "B", navigate, notFound: "window.search.notFound.handler",
+      find: (number) => findTask(number, staff.department?.code) }),
     filters,
     count,
     table,

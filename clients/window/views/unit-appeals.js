@@ -7,19 +7,21 @@ import { t } from "../../shared/strings.js";
 import { statusTag } from "../../shared/appeal-steps.js";
 import { clock, tick } from "../appeal-clock.js";
 import { followAlerts } from "../alerts.js";
+import { findAppeal, numberSearch } from "../number-search.js";
 import { worklist } from "../worklist.js";
 
 const PAGE = 20;
 const APPEALS = `query UnitAppeals($first: Int, $after: String) {
   departmentAppeals(first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor }
-    edges { node { id title status urgency enterpriseName receivedAt escalatedAt
+    edges { node { id number title status urgency enterpriseName receivedAt escalatedAt
       sla { contactBy opinionBy resolveBy provisional } onTime } }
   }
 }`;
 
 function row(appeal) {
   return h("tr", {},
+    h("td", {}, appeal.number),
     h("td", {}, h("a", { href: `#/appeal/${encodeURIComponent(appeal.id)}` }, appeal.title),
       appeal.escalatedAt ? [" ", h("strong", { class: "tag tag--warning" }, t("window.unit.escalated"))] : null),
     h("td", {}, appeal.enterpriseName),
@@ -29,14 +31,14 @@ function row(appeal) {
     h("td", {}, clock(appeal)));
 }
 
-export default async function render({ main, staff, setTitle }) {
+export default async function render({ main, navigate, staff, setTitle }) {
   const { departmentAppeals: first } = await request(APPEALS, { first: PAGE, after: null });
   const title = t("window.unit.title");
   setTitle(title);
   const { count, table, controls } = worklist({
     first, row, title, empty: t("window.unit.empty"),
     nextPage: async (after) => (await request(APPEALS, { first: PAGE, after })).departmentAppeals,
-    columns: ["title", "enterprise", "urgency", "status", "received", "clock"]
+    columns: ["number", "title", "enterprise", "urgency", "status", "received", "clock"]
       .map((key) => t(`window.appeals.column.${key}`)),
   });
   const alerts = followAlerts(staff);
@@ -44,6 +46,7 @@ export default async function render({ main, staff, setTitle }) {
     h("p", { class: "desk-caption" }, staff.department?.name ?? ""),
     h("h1", {}, title),
     h("p", { class: "lead" }, t("window.unit.lead")),
+    numberSearch({ kind: "S", navigate, find: findAppeal, notFound: "window.search.notFound.unit" }),
     count,
     table,
     controls,

@@ -22,7 +22,7 @@ const BUNDLE = `query ProxyBundle($code: String!, $applicant: ID!) {
   }
 }`;
 const SUBMIT = `mutation ProxySubmit($input: SubmitBundleApplicationInput!) {
-  submitBundleApplication(input: $input) { ... on Application { id createdAt } ${USER_ERROR_FIELDS} }
+  submitBundleApplication(input: $input) { ... on Application { id number createdAt } ${USER_ERROR_FIELDS} }
 }`;
 const CHANNEL = "WINDOW";
 
@@ -40,6 +40,7 @@ export default async function render({ main, params, navigate, staff, setTitle }
     return;
   }
   const answers = new Answers(`${staff.account.id}.for.${visit.applicantId}`, bundle);
+  const certificateNames = new Map(visit.certificates.map((c) => [c.type, c.name]));
   const title = t("window.proxy.title", { bundle: bundle.name });
   setTitle(title);
   const offered = bundle.channels.includes(CHANNEL);
@@ -48,7 +49,7 @@ export default async function render({ main, params, navigate, staff, setTitle }
   const form = h("form", { novalidate: true, class: "proxy-form" },
     topicsOf(bundle.form.fields).map((topic) => h("fieldset", { class: "proxy-topic" },
       h("legend", {}, t(`apply.topic.${topic.id}`)),
-      topic.fields.map((field) => fieldControl(field, answers.value(field.key))))),
+      topic.fields.map((field) => fieldControl(field, answers.value(field.key), { whose: "person", certificateNames })))),
     h("fieldset", { class: "proxy-topic" },
       h("legend", {}, t("apply.materials.title")),
       bundle.form.materials.map((material) => h("div", { class: "desk-material" },
@@ -86,7 +87,7 @@ export default async function render({ main, params, navigate, staff, setTitle }
       } });
       if (result.__typename === "Application") {
         answers.forget();
-        keepReceipt({ id: result.id, createdAt: result.createdAt, bundle: bundle.name, promisedDays: bundle.promisedDays,
+        keepReceipt({ id: result.id, number: result.number, createdAt: result.createdAt, bundle: bundle.name, promisedDays: bundle.promisedDays,
           items: bundle.items.map(({ item }) => ({ name: item.name, department: item.department.name,
             promisedDays: item.promisedDays })),
           person: visit.holder.maskedName, clerk: staff.account.displayName });
