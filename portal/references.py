@@ -75,7 +75,12 @@ async def allocate(kind: ReferenceKind, region_code: str, at: datetime) -> str:
     """The next number of ``kind`` in ``region_code`` on the Shanghai day of ``at``. Call it inside the
     transaction that writes the numbered row: the counter row stays locked until that transaction ends."""
     day = at.astimezone(SHANGHAI).strftime("%Y%m%d")
-    key = f"{kind.value}:{region_code}:{day}"
+    return compose(kind, region_code, day, await next_in_sequence(f"{kind.value}:{region_code}:{day}"))
+
+
+async def next_in_sequence(key: str) -> int:
+    """The next value (from 1) of the counter ``key`` (at most 24 characters), in the caller's transaction:
+    reference numbers, and the order codes of the identity numbers and credit codes approvals issue."""
     async with in_transaction() as connection:
         rows = await connection.execute_query_dict(
             'INSERT INTO "reference_counter" ("key", "value") VALUES ($1, 1) ON CONFLICT ("key") '
@@ -83,4 +88,4 @@ async def allocate(kind: ReferenceKind, region_code: str, at: datetime) -> str:
             if connection.capabilities.dialect == "postgres" else
             'INSERT INTO "reference_counter" ("key", "value") VALUES (?, 1) ON CONFLICT ("key") '
             'DO UPDATE SET "value" = "reference_counter"."value" + 1 RETURNING "value"', [key])
-    return compose(kind, region_code, day, int(rows[0]["value"]))
+    return int(rows[0]["value"])

@@ -74,9 +74,9 @@ async def test_my_appeals_with_steps_and_attachments_cost_the_same_at_any_length
     assert counts[0] == counts[1], counts
 
 
-async def test_a_submission_runs_eleven_statements(gql: Any, client: httpx.AsyncClient) -> None:
-    """The README's figure: the replay check, the applicant, the prefill's licences, the uploads, the reference
-    number's counter, the application, its tasks, its materials, its event, the audit head and entry (BEGIN/COMMIT are not counted here)."""
+async def test_a_submission_runs_twelve_statements(gql: Any, client: httpx.AsyncClient) -> None:
+    """The README's figure: the replay check, the applicant, the prefill's licences, the uploads, the person's
+    earlier applications of the bundle (a likely duplicate), the reference number's counter, the application, its tasks, its materials, its event, the audit head and entry (BEGIN/COMMIT are not counted here)."""
     citizen = await register(gql)
     materials = await newborn_materials(client, citizen["token"])
     await submit_newborn(gql, client, citizen["token"])  # the catalog's part is cached from here on
@@ -91,4 +91,4 @@ async def test_a_submission_runs_eleven_statements(gql: Any, client: httpx.Async
     assert len(versions) == 1
     # On PostgreSQL the writers take turns at the audit chain's head by an advisory lock (audit/rules.py).
     turns = [s for s in statements if s.startswith("SELECT pg_advisory_xact_lock")]
-    assert len(statements) - len(versions) - len(turns) == 11, "\n".join(statements)
+    assert len(statements) - len(versions) - len(turns) == 12, "\n".join(statements)

@@ -5,7 +5,7 @@ No GraphQL here. Expected failures are the exceptions of ``portal.problems``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from enum import Enum
@@ -40,6 +40,7 @@ from portal.audit.rules import Actor, record, record_read
 from portal.catalog.conditions import Facts, evaluate
 from portal.catalog.models import Audience, Bundle, CertificateType, ServiceItem, Terminal
 from portal.catalog.rules import BundleOnOffer, MergedForm, bundle_on_offer, merged_form, single_item_code
+from portal.identity import numbers
 from portal.identity.models import Account, AccountKind, WindowAuthorisation
 from portal.identity.policy import may_act_for, may_handle_department, window_consent
 from portal.idempotency import check_key, request_hash
@@ -406,11 +407,32 @@ async def _check(principal: Principal, request: BundleApplication, key: str, dig
     except FormProblems as invalid:
         problems += invalid.problems
         checked = {}
-    material_problems, uploads = await _materials(principal, applicant, form, known.licences, request.materials)
+    # A licence about someone (a child's 出生医学证明) stands in only for that someone's material.
+    held = {code: c for code, c in known.licences.items() if about_the_same_subject(c.data, values)}
+    material_problems, uploads = await _materials(principal, applicant, form, held, request.materials)
+    if not problems and not material_problems:
+        problems = await _likely_duplicate(applicant, bundle, checked)
     if problems or material_problems:
         raise listed(problems + material_problems)
-    return _Checked(request, key, digest, bundle, form, applicant, consent, checked, uploads, dict(known.licences),
-                    known.held)
+    return _Checked(request, key, digest, bundle, form, applicant, consent, checked, uploads, held, known.held)
+
+
+async def _likely_duplicate(applicant: Account, bundle: Bundle, values: Mapping[str, Any]) -> list[InvalidField]:
+    """An application of the same bundle by the same person about the same subject (the same child: name, birth
+    date and mother) that was not turned down: the new one is refused before anything is written, naming the
+    first, so a second newborn application for one child is never made by mistake."""
+    keys = identity_keys(values)
+    if len(keys) < 2:
+        return []
+    same = [a for a in await Application.filter(applicant_id=applicant.id, bundle_id=bundle.id).order_by("id")
+            if all(str(a.form_values.get(k, "")).strip() == str(values[k]).strip() for k in keys)]
+    for earlier in same:
+        if await _status(earlier) is not ApplicationStatus.REJECTED:
+            field = next((k for k in keys if k.endswith(".name")), keys[0])
+            return [InvalidField(field, "LIKELY_DUPLICATE",
+                                 f"您已于{earlier.created_at.astimezone(SHANGHAI):%Y年%m月%d日}提交过同一对象的申请"
+                                 f"（受理编号 {earlier.number}），请在“我的办件”中查看进度，不要重复申请")]
+    return []
 
 
 async def _write(principal: Principal, actor: Actor, calendar: WorkCalendar, checked: _Checked
@@ -542,6 +564,8 @@ async def _after_approval(application: Application, task: Task, calendar: WorkCa
     """办结: record the licences the item issues, then start every waiting task whose prerequisites are all
     approved, with what was issued attached (e.g. the 出生医学证明 for 出生登记); offer the applicant what the item
     makes them eligible for (免申即享); the started tasks with an instant-approval rule are decided by it."""
+    if task.item.produces:
+        await _issue_produced(application, task)
     issued = []
     applicant = await Account.get(id=application.applicant_id)
     types = {t.code: t for t in await CertificateType.filter(code__in=task.item.issues)}
@@ -605,11 +629,64 @@ async def _decide_by_rules(application: Application, tasks: Sequence[Task], fact
     return announced
 
 
+SUBJECTS = ("child.", "deceased.", "enterprise.", "vehicle.", "property.", "disabled.", "retiree.", "household.")
+# What tells one subject from another: its name, birth date and number; a child also by its mother.
+IDENTITY = ("name", "birthDate", "idNumber", "creditCode", "plate")
+RELATIVES = {"child.": ("mother.name", "mother.idNumber")}
+
+
 def _licence_data(form_values: Mapping[str, Any], type_code: str) -> dict[str, Any]:
     """What an issued licence states: the form's values about its subject (the child, the deceased, the
     enterprise ...), so later forms can be prefilled from it."""
-    subjects = ("child.", "deceased.", "enterprise.", "vehicle.", "property.", "disabled.", "retiree.", "household.")
-    return {k: v for k, v in form_values.items() if k.startswith(subjects)}
+    return {k: v for k, v in form_values.items() if k.startswith(SUBJECTS)}
+
+
+def identity_keys(keys: Iterable[str]) -> list[str]:
+    """The keys among ``keys`` that tell its subjects apart (child.name, child.birthDate, mother.idNumber ...)."""
+    present = set(keys)
+    found = [k for k in present if k.startswith(SUBJECTS) and k.rsplit(".", 1)[1] in IDENTITY]
+    for subject, relatives in RELATIVES.items():
+        if any(k.startswith(subject) for k in found):
+            found += [r for r in relatives if r in present]
+    return sorted(set(found))
+
+
+def about_the_same_subject(licence: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
+    """Whether a licence that states a subject (a child's 出生医学证明) is about the subject of this form: every
+    identifying value both state is the same. A licence about nobody in particular belongs to its holder."""
+    shared = [k for k in identity_keys(licence) if k in values and values[k] not in (None, "")]
+    return all(str(licence[k]).strip() == str(values[k]).strip() for k in shared)
+
+
+async def _issue_produced(application: Application, task: Task) -> None:
+    """What the item's approval issues into the form (``ServiceItem.produces``): an identity number (出生登记
+    gives the child's) or a credit code (企业设立登记), in the registering department's region, written into the
+    application's values, where the licences issued next and the items after it read it."""
+    values = dict(application.form_values)
+    region = task.department_code[:6]
+    for key in task.item.produces:
+        subject = key.rsplit(".", 1)[0]
+        if key.endswith(".idNumber"):
+            born = values.get(f"{subject}.birthDate")
+            if not isinstance(born, str):
+                continue  # nothing to issue it from: the handler's 补正 asks the birth date first
+            day = date.fromisoformat(born)
+            while True:
+                order = await references.next_in_sequence(f"ID:{region}:{day:%Y%m%d}")
+                number = numbers.issued_id_number(region, day, order, male=values.get(f"{subject}.gender") != "FEMALE")
+                if not await Account.exists(id_number=number):
+                    break
+        elif key.endswith(".creditCode"):
+            while True:
+                number = numbers.issued_credit_code(region, await references.next_in_sequence(f"USCC:{region}"))
+                if not await Account.exists(credit_code=number):
+                    break
+        else:
+            continue
+        values[key] = number
+    if values != application.form_values:
+        application.form_values = values
+        await Application.filter(id=application.id).update(form_values=values)
 
 
 async def supplement(principal: Principal, actor: Actor, calendar: WorkCalendar, application_id: int,

@@ -210,9 +210,13 @@ class BundleForm:
             (link.item.code, [(getattr(r, key), r.required) for r in requirements])
             for link, requirements in zip(links, per_item)])
 
-    @strawberry.field
+    @strawberry.field(description="What the form asks: fields an earlier item of the bundle issues are left out "
+                                  "(出生登记 issues the child's identity number the later items need).")
     async def fields(self, info: Info) -> list[FormField]:
-        fields = await form_fields(info, await self._merged(info, "item_fields", "field_key"))
+        merged = await self._merged(info, "item_fields", "field_key")
+        issued = rules.produced_on_the_way(await info.context.loaders(CatalogLoaders).bundle_items.load(self.bundle_id),
+                                           merged)
+        fields = await form_fields(info, [m for m in merged if m.ref not in issued])
         known = await applicant_prefill(info, self.bundle_code, self.applicant_id)
         if known is not None:
             masked = info.context.masked_terminal

@@ -5,7 +5,7 @@ No GraphQL here: the API layer calls these functions and only shapes their resul
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -144,18 +144,16 @@ async def merged_form(bundle: Bundle) -> MergedForm:
                                  for i in item_ids])
     materials = merge_requirements([(code_of[i], [(m.material_code, m.required) for m in material_links
                                                   if m.item_id == i]) for i in item_ids])
+    issued = produced_on_the_way(members, fields)
+    fields = [m for m in fields if m.ref not in issued]
     field_defs = {f.key: f for f in await FieldDefinition.filter(key__in=[m.ref for m in fields])}
     material_defs = {m.code: m for m in await MaterialDefinition.filter(code__in=[m.ref for m in materials])}
     return MergedForm(members, [(field_defs[m.ref], m) for m in fields],
                       [(material_defs[m.ref], m) for m in materials])
 
 
-def issued_on_the_way(members: Sequence[BundleItem],
-                      materials: Sequence[tuple[MaterialDefinition, MergedRequirement]]) -> dict[str, str]:
-    """Materials the bundle produces itself: material code -> the item that issues it (e.g. 出生医学证明 for
-    出生登记). It counts only if that item comes before every item that requires the material, directly or
-    through other prerequisites: an item never provides what it needs to start with itself.
-    ``members`` with their items loaded, as ``MergedForm`` holds them."""
+def _ancestors(members: Sequence[BundleItem]) -> Callable[[str], set[str]]:
+    """Each item's prerequisites, direct and through other prerequisites (``members`` with their items)."""
     before: dict[str, set[str]] = {}
     prerequisites = {m.item.code: list(m.prerequisites) for m in members}
 
@@ -165,7 +163,32 @@ def issued_on_the_way(members: Sequence[BundleItem],
             for parent in prerequisites.get(code, ()):
                 before[code] |= {parent} | ancestors(parent)
         return before[code]
+    return ancestors
 
+
+def produced_on_the_way(members: Sequence[BundleItem], fields: Sequence[MergedRequirement]) -> dict[str, str]:
+    """Fields the bundle issues itself, so its form does not ask them: field key -> the item whose approval issues
+    the value (出生登记 issues the child's identity number the 医保 and 社保卡 items ask for). Only when that item
+    comes before every item that asks for the field."""
+    ancestors = _ancestors(members)
+    producers = [(m.item.code, set(m.item.produces or ())) for m in members]
+    issued: dict[str, str] = {}
+    for requirement in fields:
+        askers = requirement.item_codes
+        for producer, produces in producers:
+            if requirement.ref in produces and askers and all(producer in ancestors(a) for a in askers):
+                issued[requirement.ref] = producer
+                break
+    return issued
+
+
+def issued_on_the_way(members: Sequence[BundleItem],
+                      materials: Sequence[tuple[MaterialDefinition, MergedRequirement]]) -> dict[str, str]:
+    """Materials the bundle produces itself: material code -> the item that issues it (e.g. 出生医学证明 for
+    出生登记). It counts only if that item comes before every item that requires the material, directly or
+    through other prerequisites: an item never provides what it needs to start with itself.
+    ``members`` with their items loaded, as ``MergedForm`` holds them."""
+    ancestors = _ancestors(members)
     issuers = [(m.item.code, set(m.item.issues)) for m in members]
     provided: dict[str, str] = {}
     for definition, requirement in materials:

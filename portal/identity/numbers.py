@@ -304,3 +304,25 @@ def mask_credit_code(value: str) -> str:
     """91350100M000100Y43 -> 91350100********43: registration authority, category and region stay."""
     text = value.strip()
     return _mask(text, 8, 2) if len(text) == 18 else _mask_unknown_length(text)
+
+
+def issued_id_number(region_code: str, born: date, sequence: int, *, male: bool) -> str:
+    """The GB 11643 number a public security bureau issues (出生登记): the registering region, the birth date, a
+    three-digit order code (odd for a man, even for a woman; ``sequence`` counts from 1 among the people of that
+    region and day) and the check character."""
+    order = 2 * sequence - 1 if male else 2 * sequence
+    if not (len(region_code) == 6 and region_code.isdigit() and 1 <= order <= 999):
+        raise ValueError(f"no identity number for region {region_code!r}, order {order}")
+    first17 = f"{region_code}{born:%Y%m%d}{order:03d}"
+    return first17 + id_number_check_character(first17)
+
+
+def issued_credit_code(region_code: str, serial: int) -> str:
+    """The GB 32100 code a market-regulation authority issues to an enterprise (企业设立登记): authority 9 (工商),
+    category 1 (企业), the region, a GB 11714 organisation code (eight characters from ``serial`` and its check
+    character) and the check character."""
+    if not (len(region_code) == 6 and region_code.isdigit() and 1 <= serial < 10**8):
+        raise ValueError(f"no credit code for region {region_code!r}, serial {serial}")
+    body = f"{serial:08d}"
+    first17 = f"91{region_code}{body}{organisation_check_character(body)}"
+    return first17 + credit_code_check_character(first17)

@@ -79,10 +79,21 @@ async def upload(http: httpx.AsyncClient, token: str, content: bytes = PDF, name
     return response.json()["id"]
 
 
+_GIVEN = "安宁嘉佳俊浩然轩雨欣梓涵沐晨"
+_children = itertools.count()
+
+
+def child_name() -> str:
+    """A child's name no other test's newborn application has (the same child twice is a likely duplicate)."""
+    n = next(_children)
+    return "张" + _GIVEN[n % len(_GIVEN)] + _GIVEN[n // len(_GIVEN) % len(_GIVEN)] + (
+        _GIVEN[n // len(_GIVEN) ** 2 % len(_GIVEN)] if n >= len(_GIVEN) ** 2 else "")
+
+
 def newborn_values(**overrides: object) -> dict[str, object]:
     born = (date.today() - timedelta(days=20)).isoformat()
     return {
-        "child.name": "张小宝", "child.gender": "MALE", "child.birthDate": born, "child.birthPlace": "济南市妇幼保健院",
+        "child.name": child_name(), "child.gender": "MALE", "child.birthDate": born, "child.birthPlace": "济南市妇幼保健院",
         "mother.name": "李梅", "mother.idNumber": new_id_number(), "father.name": "张三",
         "father.idNumber": new_id_number(), "applicant.address": "济南市历下区龙奥北路8号",
         "child.ethnicity": "汉族", "household.address": "济南市历下区解放路100号", "delivery.method": "MAIL",

@@ -36,13 +36,13 @@ async def test_a_killed_server_loses_no_application_and_no_event(empty_database:
                 response = await http.post(f"{base}/uploads", content=PDF + uuid.uuid4().bytes,
                                            headers={**headers, "x-file-name": "scan.pdf"})
                 materials.append({"code": code, "fileId": response.json()["id"]})
-            values = newborn_values()
+            values = {key: newborn_values() for key in (f"kiosk-{n:03d}" for n in range(SUBMISSIONS))}  # one child each
             done: dict[str, str] = {}
             failures = {"count": 0}
 
             async def submit(key: str) -> None:
                 request = {"query": SUBMIT, "variables": {"input": {
-                    "bundleCode": "newborn", "formValues": values, "channel": "MOBILE",
+                    "bundleCode": "newborn", "formValues": values[key], "channel": "MOBILE",
                     "idempotencyKey": key, "materials": materials}}}
                 while True:
                     try:

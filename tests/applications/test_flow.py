@@ -16,6 +16,7 @@ from portal.applications.rules import promised_deadline
 from portal.audit.models import AuditEntry
 from portal.audit.rules import Actor
 from portal.catalog.models import Terminal
+from portal.identity.numbers import check_id_number
 from portal.events import Event, hub
 from portal.identity.models import AccountKind, Role
 from portal.identity.principal import Principal
@@ -203,7 +204,14 @@ async def test_the_chain_runs_to_done_issuing_licences_on_the_way(gql: Any, clie
     assert sorted(held) == ["BIRTH_MEDICAL_CERTIFICATE", "HOUSEHOLD_REGISTER", "SOCIAL_SECURITY_CARD",
                             "VACCINATION_CERTIFICATE"]
     birth = await Certificate.get(holder_id=int(citizen["account"]["id"]), type_code="BIRTH_MEDICAL_CERTIFICATE")
-    assert birth.data["child.name"] == "张小宝"
+    assert birth.data["child.name"] == application["formValues"]["child.name"]
+    # 出生登记 issued the child's identity number: registering region, birth date, an odd order code (a boy).
+    issued_number = done["formValues"]["child.idNumber"]
+    assert check_id_number(issued_number) == issued_number
+    born = application["formValues"]["child.birthDate"].replace("-", "")
+    assert issued_number[:14] == "370100" + born and int(issued_number[16]) % 2 == 1
+    hukou = await Certificate.get(holder_id=int(citizen["account"]["id"]), type_code="HOUSEHOLD_REGISTER")
+    assert hukou.data["child.idNumber"] == issued_number
     kinds = await Event.filter(stream=f"application:{application['id']}").order_by("seq").values_list("seq", "kind")
     assert [seq for seq, _ in kinds] == list(range(1, len(kinds) + 1))
     assert kinds[0][1] == "application.submitted" and kinds[-1][1] == "task.approved"
