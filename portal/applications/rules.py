@@ -429,7 +429,7 @@ async def _likely_duplicate(applicant: Account, bundle: Bundle, values: Mapping[
     for earlier in same:
         if await _status(earlier) is not ApplicationStatus.REJECTED:
             field = next((k for k in keys if k.endswith(".name")), keys[0])
-            return [InvalidField(field, "LIKELY_DUPLICATE",
+            return [InvalidField(field, ApplicationCode.LIKELY_DUPLICATE,
                                  f"您已于{earlier.created_at.astimezone(SHANGHAI):%Y年%m月%d日}提交过同一对象的申请"
                                  f"（受理编号 {earlier.number}），请在“我的办件”中查看进度，不要重复申请")]
     return []
