@@ -161,13 +161,15 @@ class ServiceItem:
     description: str
     keywords: list[str]
     issues: list[str] = strawberry.field(description="Certificate types a completed task of this item issues.")
+    legal_basis: list[str] = strawberry.field(
+        description="法律依据: the laws and regulations, each with its article, the item rests on.")
 
     @classmethod
     def from_row(cls, row: models.ServiceItem) -> ServiceItem:
         return cls(id=row.id, department_id=row.department_id, code=row.code, name=row.name, audience=row.audience,
                    legal_days=row.legal_days, promised_days=row.promised_days, fee=f"{row.fee:.2f}",
                    channels=[Terminal(c) for c in row.channels], description=row.description,
-                   keywords=row.keywords.split(), issues=list(row.issues))
+                   keywords=row.keywords.split(), issues=list(row.issues), legal_basis=list(row.legal_basis))
 
     @strawberry.field
     async def department(self, info: Info) -> Department:

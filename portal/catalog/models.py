@@ -110,6 +110,16 @@ class ServiceItem(Model):
     keywords = fields.CharField(max_length=300, default="")
     channels = fields.JSONField(default=list)
     issues = fields.JSONField(default=list)
+    # 法律依据: each law or regulation with its article, e.g. "《中华人民共和国户口登记条例》第七条".
+    legal_basis = fields.JSONField(default=list)
+    # Field keys (ID_NUMBER or CREDIT_CODE) whose value the approval itself issues (出生登记: child.idNumber).
+    produces = fields.JSONField(default=list)
+    # 秒批, as in items.yaml: {"rule": "...", "all": [condition, ...]}, or null when a person decides. A condition
+    # is one of {"holds": TYPE}, {"ageAtLeast": N}, {"ageBelow": N}, {"residentOf": "370000"},
+    # {"field": key, "equals" | "atMost" | "atLeast" | "oneOf": value}.
+    instant_approval = fields.JSONField(null=True)
+    # 免申即享 once approved: [{"bundle": code, "reason": "...", "when": [condition, ...]}, ...]
+    offers = fields.JSONField(default=list)
     sort = fields.IntField()
 
     class Meta:

@@ -85,7 +85,9 @@ async def seed_catalog(source: CatalogSource) -> None:
             {"code": s.code, "name": s.name, "department_id": departments[s.department].id, "audience": s.audience,
              "legal_days": s.legal_days, "promised_days": s.promised_days, "fee": s.fee,
              "description": s.description, "keywords": _words(s.keywords), "channels": [c.value for c in s.channels],
-             "issues": list(s.issues), "sort": i}
+             "issues": list(s.issues), "legal_basis": list(s.legal_basis), "produces": list(s.produces),
+             "instant_approval": s.instant_approval.stored if s.instant_approval else None,
+             "offers": [o.stored for o in s.offers], "sort": i}
             for i, s in enumerate(source.items)))
         await ItemField.bulk_create([
             ItemField(item_id=items[s.code].id, field_key=f.ref, required=f.required, sort=n)

@@ -12,7 +12,7 @@ import httpx
 
 from portal.identity.masking import address
 from portal.identity.models import Session
-from tests.applications.support import newborn_materials, newborn_values
+from tests.applications.support import upload
 from tests.identity.test_accounts import CHANGE_PASSWORD, LOGIN, PASSWORD, register
 
 TV = {"x-portal-terminal": "TV"}
@@ -123,12 +123,14 @@ async def test_a_device_session_ends_itself(gql: Any) -> None:
 async def test_a_device_session_applies_on_its_own_channel_only(gql: Any, client: httpx.AsyncClient) -> None:
     citizen = await register(gql)
     kiosk = await sign_in(gql, citizen, KIOSK)
-    values = newborn_values()
+    # 社保待遇资格认证 is offered on the kiosk (and on the phone): it asks for no paper.
+    values = {"retiree.name": citizen["name"], "retiree.idNumber": citizen["idNumber"]}
 
     async def submit(channel: str) -> dict[str, Any]:
-        materials = await newborn_materials(client, citizen["token"])
-        body = await gql(SUBMIT, {"input": {"bundleCode": "newborn", "formValues": values, "channel": channel,
-                                            "materials": materials, "idempotencyKey": str(uuid.uuid4())}},
+        materials = [{"code": "resident-id-card", "fileId": await upload(client, citizen["token"])}]
+        body = await gql(SUBMIT, {"input": {"bundleCode": "benefit-certification", "formValues": values,
+                                            "channel": channel, "materials": materials,
+                                            "idempotencyKey": str(uuid.uuid4())}},
                          token=kiosk["token"], headers=KIOSK)
         return body["data"]["submitBundleApplication"]
 
