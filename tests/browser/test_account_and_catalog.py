@@ -218,8 +218,9 @@ async def test_the_newborn_bundle_page_and_the_materials_e_licences_provide(brow
     await expect(page.locator("main h1")).to_have_text("新生儿出生一件事")
     assert await step_list(page) == [(heading, [tuple(item) for item in items]) for heading, items in NEWBORN_STEPS]
     facts = page.locator(".bundle-facts dd")
+    # No kiosk: the hospital's birth record (医学出生记录) is paper, and a kiosk takes no upload.
     assert [words(text) for text in await facts.all_inner_texts()] == [
-        "9 个工作日 没有先后关系的事项同时办理", "5 个部门", "个人办事", "自助终端、手机、大厅窗口"]
+        "9 个工作日 没有先后关系的事项同时办理", "5 个部门", "个人办事", "手机、大厅窗口"]
     await expect(page.get_by_role("link", name="开始办理")).to_have_attribute("href", "#/apply/newborn")
     assert await materials(page) == {
         "医学出生记录": "需要上传",
