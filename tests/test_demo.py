@@ -1,5 +1,6 @@
 """The demo accounts (portal/demo/accounts.yaml) let the whole demo be played from browsers: a handler for every
-department a demo bundle's items name, a clerk in every demo hall, and an account of every staff role."""
+department a catalog item names (every bundle's, and every single item's), a clerk in every demo hall, and an account
+of every staff role."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from portal.halls.models import HallClerk
 from portal.halls.seed import HALLS_FILE, seed_halls
 from portal.identity.models import Account, Role
 from portal.identity.passwords import Passwords
+from portal.lutong.models import Certificate
 from portal.lutong.scenes import Scene
-from portal.demo import DEMO_FILE, read_demo_accounts, seed_demo_accounts
+from portal.demo import CHINA, DEMO_FILE, read_demo_accounts, seed_demo_accounts
 from portal.sources import SourceError
 
 
@@ -30,13 +32,18 @@ def bundle_departments() -> set[str]:
     return {items[member["item"]] for bundle in load(DATA_DIR / "bundles.yaml") for member in bundle["items"]}
 
 
+def item_departments() -> set[str]:
+    return {i["department"] for i in load(DATA_DIR / "items.yaml")}
+
+
 STAFF = load(DEMO_FILE)["staff"]
 
 
-def test_every_department_of_a_demo_bundle_has_a_demo_handler() -> None:
-    handlers = {s["department"] for s in STAFF if s["role"] == "DEPARTMENT_HANDLER"}
-    assert len(bundle_departments()) == 30
-    assert bundle_departments() - handlers == set()
+def test_every_department_of_a_demo_bundle_and_of_a_single_item_has_a_demo_handler() -> None:
+    handlers = [s["department"] for s in STAFF if s["role"] == "DEPARTMENT_HANDLER"]
+    assert len(bundle_departments()) == 60 and len(item_departments()) == 63
+    assert bundle_departments() <= item_departments()
+    assert sorted(handlers) == sorted(item_departments())
 
 
 def test_every_demo_hall_has_a_demo_clerk() -> None:
@@ -62,7 +69,7 @@ async def test_seeding_creates_them_bound_to_their_departments_and_halls_once(em
         counts = await seed_demo_accounts(Passwords("test"))
         assert counts["staff"] == len(STAFF)
     handlers = await Account.filter(role=Role.DEPARTMENT_HANDLER).values_list("department_code", flat=True)
-    assert sorted(handlers) == sorted(bundle_departments())
+    assert sorted(handlers) == sorted(item_departments())
     bound = await HallClerk.all().values_list("account__username", "hall_id")
     assert sorted(bound) == [("window-jinan", "JNSMZX"), ("window-jinan-2", "JNSMZX"), ("window-lixia", "LXQZWFW"),
                              ("window-qingdao", "QDSMZX")]
@@ -92,3 +99,38 @@ def test_the_demo_accounts_file_is_checked_against_the_catalog_halls_and_older_c
         f"accounts.yaml: {clerk['username']}: halls[0]: unknown hall NOHALL",
         f"accounts.yaml: {clerk['username']}: colour: unknown key",
     ]
+
+
+def test_demo_licences_were_issued_over_the_years_after_their_holders_were_born(tmp_path: Path) -> None:
+    accounts = read_demo_accounts()
+    issued = [(c.id_number, certificate.issued_at) for c in accounts.citizens for certificate in c.certificates]
+    assert len({day.year for _, day in issued}) >= 5
+    assert all(day.isoformat().replace("-", "") > born[6:14] for born, day in issued)
+    raw = copy.deepcopy(load(DEMO_FILE))
+    citizen, other, enterprise = raw["citizens"][0], raw["citizens"][1], raw["enterprises"][0]
+    citizen["certificates"][0]["issuedAt"] = "1980-01-01"
+    other["certificates"][1].pop("issuedAt")
+    enterprise["certificates"][0]["issuedAt"] = "2999-01-01"
+    broken = tmp_path / "accounts.yaml"
+    broken.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SourceError) as refused:
+        read_demo_accounts(broken)
+    assert refused.value.problems == [
+        f"accounts.yaml: {citizen['idNumber']}: certificates[0].issuedAt: 1980-01-01 is before the holder was born "
+        "(1988-03-12)",
+        f"accounts.yaml: {other['idNumber']}: certificates[1].issuedAt: required",
+        f"accounts.yaml: {enterprise['creditCode']}: certificates[0].issuedAt: 2999-01-01 is in the future",
+    ]
+
+
+async def test_seeded_demo_licences_keep_their_issue_dates(empty_database: str) -> None:
+    await seed_catalog(read_catalog())
+    await seed_halls()
+    await seed_demo_accounts(Passwords("test"))
+    holder = await Account.get(id_number="370102198803120523")
+    dates = dict(await Certificate.filter(holder_id=holder.id).values_list("type_code", "issued_at"))
+    assert dates["RESIDENT_ID_CARD"].astimezone(CHINA).date().isoformat() == "2018-06-20"
+    assert dates["MARRIAGE_CERTIFICATE"].astimezone(CHINA).date().isoformat() == "2014-05-20"
+    number = await Certificate.get(holder_id=holder.id, type_code="SOCIAL_SECURITY_CARD").values_list("number",
+                                                                                                     flat=True)
+    assert "20210914" in number

@@ -6,9 +6,11 @@ given a licence type only if it holds none of that type.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Any
+
+from pydantic import Field, model_validator
 
 from tortoise.transactions import in_transaction
 
@@ -23,7 +25,7 @@ from portal.lutong import rules as licences
 from portal.lutong.legacy import TYPES_FILE
 from portal.lutong.models import Certificate, LegacyCode
 from portal.lutong.scenes import Scene
-from portal.sources import Checked, DepartmentCode, Record, Ref, RegionCode, Text, UpperSnake
+from portal.sources import Checked, DepartmentCode, Problems, Record, Ref, RegionCode, Text, UpperSnake
 from portal.sources import codes, read_all, records, validate
 
 DEMO_FILE = Path(__file__).with_name("accounts.yaml")
@@ -33,10 +35,32 @@ IdNumber = Checked(check_id_number)
 Phone = Checked(check_phone)
 CreditCode = Checked(check_credit_code)
 
+CHINA = timezone(timedelta(hours=8))
+ISSUED_AT = time(9, 30)  # a licence issued on a day is dated at a counter's morning hour, China time
+
+
 class DemoCertificate(Record):
+    """A licence the holder already had, issued on ``issuedAt`` (a day in the past, after the holder's birth)."""
+
     type: Annotated[UpperSnake, Ref("certificateTypes", "certificate type")]
     number: Text | None = None
+    issued_at: Annotated[date, Field(strict=False)]
     data: dict[str, Any] = {}
+
+    @property
+    def issued(self) -> datetime:
+        return datetime.combine(self.issued_at, ISSUED_AT, CHINA)
+
+
+def _issued_in_the_holders_lifetime(certificates: tuple[DemoCertificate, ...], born: date | None) -> None:
+    found = Problems()
+    for index, certificate in enumerate(certificates):
+        if certificate.issued_at > date.today():
+            found.add(("certificates", index, "issuedAt"), f"{certificate.issued_at} is in the future")
+        elif born is not None and certificate.issued_at < born:
+            found.add(("certificates", index, "issuedAt"), f"{certificate.issued_at} is before the holder was born "
+                                                           f"({born})")
+    found.check()
 
 
 class DemoLegacyCode(Record):
@@ -51,6 +75,12 @@ class DemoCitizen(Record):
     certificates: tuple[DemoCertificate, ...] = ()
     legacy_codes: tuple[DemoLegacyCode, ...] = ()
 
+    @model_validator(mode="after")
+    def _licences_after_birth(self) -> DemoCitizen:
+        born = self.id_number[6:14]
+        _issued_in_the_holders_lifetime(self.certificates, date(int(born[:4]), int(born[4:6]), int(born[6:])))
+        return self
+
 
 class DemoEnterprise(Record):
     name: Text
@@ -59,6 +89,11 @@ class DemoEnterprise(Record):
     phone: Phone
     agents: tuple[Annotated[str, Ref("citizens", "demo citizen")], ...] = ()
     certificates: tuple[DemoCertificate, ...] = ()
+
+    @model_validator(mode="after")
+    def _licences_in_the_past(self) -> DemoEnterprise:
+        _issued_in_the_holders_lifetime(self.certificates, None)
+        return self
 
 
 class DemoStaff(Record):
@@ -106,7 +141,8 @@ async def _licences(holder: Account, entries: tuple[DemoCertificate, ...]) -> No
         if entry.type in held:
             continue
         kind = await CertificateType.get(code=entry.type)
-        certificate = await licences.issue(holder.id, kind.code, kind.issuer_code, dict(entry.data))
+        certificate = await licences.issue(holder.id, kind.code, kind.issuer_code, dict(entry.data),
+                                           issued_at=entry.issued)
         if entry.number:
             await Certificate.filter(id=certificate.id).update(number=entry.number)
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
 
 from portal.audit.rules import Actor, record
 from portal.db import fits
@@ -18,7 +20,7 @@ from portal.lutong.errors import LuTongErrorCode
 from portal.lutong.models import LegacyCode
 from portal.lutong.scenes import Scene, scanner_scene_allowed
 from portal.problems import Forbidden, Missing
-from portal.sources import Pattern, Record, Text, read_yaml, records, validate
+from portal.sources import Pattern, Record, Text, problem, read_yaml, records, validate
 
 TYPES_FILE = Path(__file__).with_name("legacy_code_types.yaml")
 MAX_CODE = 40  # LegacyCode.code_type
@@ -30,9 +32,17 @@ class LegacyCodeType(Record):
     scene: Scene
 
 
+def _every_scene(types: tuple[LegacyCodeType, ...]) -> tuple[LegacyCodeType, ...]:
+    unused = [s.value for s in Scene if s not in {t.scene for t in types}]
+    if unused:
+        raise problem(f"no older code type for the scenes {unused}: the 鲁通码 replaces codes in every scene")
+    return types
+
+
 def parse_types(entries: Any, source: str = "legacy_code_types.yaml") -> dict[str, LegacyCodeType]:
-    """The types of a decoded file (at least one, each code once), or ``SourceError`` listing every problem."""
-    return {t.code: t for t in validate(source, records(LegacyCodeType, min_length=1), entries)}
+    """The types of a decoded file (each code once, every scene used), or ``SourceError`` listing every problem."""
+    kind = Annotated[records(LegacyCodeType, min_length=1), AfterValidator(_every_scene)]
+    return {t.code: t for t in validate(source, kind, entries)}
 
 
 @cache

@@ -27,8 +27,9 @@ def licence_number(type_code: str, issued_at: datetime) -> str:
 
 
 async def issue(holder_id: int, type_code: str, issuer_code: str, data: dict[str, Any],
-                task_id: int | None = None) -> Certificate:
-    """Record a licence issued to ``holder_id`` (call inside the approving transaction)."""
-    now = datetime.now(timezone.utc)
-    return await Certificate.create(holder_id=holder_id, type_code=type_code, number=licence_number(type_code, now),
-                                    issuer_code=issuer_code, issued_at=now, data=data, source_task_id=task_id)
+                task_id: int | None = None, issued_at: datetime | None = None) -> Certificate:
+    """Record a licence issued to ``holder_id`` (call inside the approving transaction); ``issued_at`` is now unless
+    the licence was issued before the portal knew of it (the demo's licences)."""
+    when = issued_at or datetime.now(timezone.utc)
+    return await Certificate.create(holder_id=holder_id, type_code=type_code, number=licence_number(type_code, when),
+                                    issuer_code=issuer_code, issued_at=when, data=data, source_task_id=task_id)

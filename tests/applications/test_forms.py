@@ -434,6 +434,10 @@ PATTERN_SAMPLES = {
     "bank.accountNumber": "6222021602001234567",
     "disabled.certificateNumber": "37010220230815002X42",
     "stay.roomNumber": "B2-1307",
+    "driver.licenseNumber": "370100123456",
+    "foreigner.name": "John O'Neil Smith",
+    "foreigner.passportNumber": "E12345678",
+    "project.code": "2407-370102-04-01-123456",
 }
 
 

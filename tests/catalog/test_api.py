@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from portal.catalog.models import Audience, Terminal
+from portal.catalog.models import Audience, ServiceItem, Terminal
 from portal.catalog.rules import common_channels, critical_path_days
 from portal.catalog.rules import single_item_code
 from portal.catalog.source import CatalogSource, read_catalog
@@ -53,7 +53,7 @@ query($audience: Audience, $departmentCode: String, $search: String, $first: Int
 SERVICE_ITEM = """
 query($code: String!) {
   serviceItem(code: $code) {
-    code name legalDays promisedDays fee channels issues audience
+    code name legalDays promisedDays fee channels issues audience legalBasis
     department { code }
     fields { key required items }
     materials { code required certificateType { code } }
@@ -257,6 +257,7 @@ async def test_service_item_detail(gql: Any, source: CatalogSource) -> None:
     assert (item["legalDays"], item["promisedDays"], item["fee"]) == (spec.legal_days, spec.promised_days, "0.00")
     assert item["channels"] == [c.value for c in spec.channels]
     assert item["issues"] == ["BIRTH_MEDICAL_CERTIFICATE"]
+    assert item["legalBasis"] == list(spec.legal_basis) == ["《中华人民共和国母婴保健法》第二十三条"]
     assert [(f["key"], f["required"], f["items"]) for f in item["fields"]] == [
         (f.ref, f.required, [spec.code]) for f in spec.fields]
     assert [m["code"] for m in item["materials"]] == [m.ref for m in spec.materials]
@@ -279,3 +280,18 @@ async def test_catalog_list_costs_the_same_queries_at_any_length(gql: Any) -> No
     # The bearer token (sent to bypass the public cache) costs its one session lookup.
     assert counts[1] == counts[2], counts
     assert max(counts) <= 15, counts
+
+
+async def test_the_seed_stores_produced_fields_rules_and_offers_as_written(gql: Any, source: CatalogSource) -> None:
+    """What the rules read (秒批, 免申即享, fields an approval issues) is on the item's row, in the file's words."""
+    rows = {r.code: r for r in await ServiceItem.filter(code__in=["370000-GAT-001", "370100-GAJ-001"])}
+    hotel, birth = rows["370000-GAT-001"], rows["370100-GAJ-001"]
+    assert hotel.instant_approval == {"rule": "鲁通码核验通过的旅客即时完成住宿登记", "all": [
+        {"holds": "RESIDENT_ID_CARD"}, {"field": "stay.nights", "atMost": 90}]}
+    assert (hotel.produces, hotel.offers) == ([], [])
+    assert birth.instant_approval is None and birth.produces == ["child.idNumber"]
+    assert birth.offers == [{"bundle": "childcare-subsidy", "reason": next(
+        i for i in source.items if i.code == birth.code).offers[0].reason, "when": [{"residentOf": "370000"}]}]
+    assert birth.legal_basis == ["《中华人民共和国户口登记条例》第七条"]
+    assert await ServiceItem.filter(instant_approval__isnull=False).count() == sum(
+        1 for i in source.items if i.instant_approval)

@@ -139,3 +139,20 @@ def test_legacy_code_types_are_data_validated_on_load() -> None:
     with pytest.raises(SourceError) as error:
         parse_types([{"code": "BUS_CARD", "name": "公交卡", "scene": "TRANSPORT"}] * 2)
     assert error.value.problems == ["legacy_code_types.yaml: BUS_CARD: duplicate code BUS_CARD"]
+    with pytest.raises(SourceError) as error:
+        parse_types([{"code": "BUS_CARD", "name": "公交卡", "scene": "TRANSPORT"},
+                     {"code": "HEALTH_CODE", "name": "健康码", "scene": "MEDICAL_HEALTH"}])
+    assert error.value.problems == [
+        "legacy_code_types.yaml: no older code type for the scenes ['GOVERNMENT_SERVICE', 'CULTURE_TOURISM', "
+        "'LODGING', 'SOCIAL_SECURITY']: the 鲁通码 replaces codes in every scene"]
+
+
+def test_at_least_fifty_older_code_types_cover_every_scene() -> None:
+    from portal.lutong.legacy import legacy_types
+
+    types = legacy_types()
+    assert len(types) >= 50
+    per_scene = {scene: [t for t in types.values() if t.scene is scene] for scene in Scene}
+    assert all(len(found) >= 4 for found in per_scene.values()), per_scene
+    assert {"HOSPITAL_CARD", "BUS_CARD", "LIBRARY_CARD", "CAMPUS_CARD", "PARK_ANNUAL_PASS",
+            "MEDICAL_INSURANCE_CODE", "SOCIAL_SECURITY_CARD_NUMBER"} <= set(types)
