@@ -186,6 +186,8 @@ async def test_the_chain_runs_to_done_issuing_licences_on_the_way(gql: Any, clie
     for item, department in order:
         current = (await gql(APPLICATION, {"id": application["id"]}, token=citizen["token"]))["data"]["application"]
         task = task_of(current, item)
+        if item == INSURANCE and task["status"] == "APPROVED":
+            continue  # 秒批: the demo catalog's rule insures a newborn of Shandong parents the moment 出生登记 is done
         assert task["status"] == "SUBMITTED", (item, current["tasks"])
         accepted = await step(gql, ACCEPT, tokens[department], id=task["id"], v=task["version"])
         assert (accepted["status"], accepted["version"]) == ("ACCEPTED", task["version"] + 1)

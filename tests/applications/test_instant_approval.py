@@ -66,6 +66,10 @@ def ruled_catalog() -> dict[str, Any]:
     出生登记 when the parents' household register is held, and 出生登记 offering the 社保卡 bundle."""
     raw = copy.deepcopy(read_all({name: DATA_DIR / f"{name}.yaml" for name in FILES}))
     items = {i["code"]: i for i in raw["items"]}
+    newborn = next(b for b in raw["bundles"] if b["code"] == "newborn")
+    for member in newborn["items"]:  # only the rules and offers below, whatever the demo catalog says
+        items[member["item"]].pop("instantApproval", None)
+        items[member["item"]].pop("offers", None)
     items[CERTIFICATE]["instantApproval"] = {"rule": "出生信息与医院接生记录一致", "all": [{"residentOf": "370100"}]}
     items[HUKOU]["instantApproval"] = {"rule": "父母户籍核验", "all": [{"holds": "BIRTH_MEDICAL_CERTIFICATE"}]}
     items[HUKOU]["offers"] = [{"bundle": "social-security-card-services", "reason": "孩子已落户，可为其申领社保卡",

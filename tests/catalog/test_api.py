@@ -237,8 +237,14 @@ async def test_search_words_must_all_match(gql: Any) -> None:
 
 
 @pytest.mark.parametrize("text", ["%", "_", "100%", "\\"])
-async def test_search_treats_sql_wildcards_as_text(gql: Any, text: str) -> None:
-    assert (await all_pages(gql, 50, search=text))[1] == 0
+async def test_search_treats_sql_wildcards_as_text(gql: Any, text: str, source: CatalogSource) -> None:
+    # Found only where the text itself stands (e.g. "100%报销" in a description), never as a wildcard.
+    literally = [single_item_code(i.code) for i in source.items
+                 if text in i.name or text in i.description or any(text in k for k in i.keywords)]
+    literally += [b.code for b in source.bundles
+                  if text in b.name or text in b.description or any(text in k for k in b.keywords)]
+    codes, total = await all_pages(gql, 50, search=text)
+    assert sorted(codes) == sorted(literally) and total == len(literally)
 
 
 async def test_service_items_filtered_by_department_and_audience(gql: Any, source: CatalogSource) -> None:

@@ -139,7 +139,8 @@ async def test_a_done_application_is_attributed_to_its_first_tasks_department(gq
     application = await submit_newborn(gql, client, citizen["token"])
     for item, department in NEWBORN_ORDER:
         current = await step(gql, APPLICATION_TASKS, citizen["token"], id=application["id"])
-        await approve(gql, await handler(department), task_of(current, item))
+        if task_of(current, item)["status"] != "APPROVED":  # an item's rule may have decided it (秒批)
+            await approve(gql, await handler(department), task_of(current, item))
     assert (await step(gql, APPLICATION_TASKS, citizen["token"], id=application["id"]))["status"] == "DONE"
     rated = await evaluate(gql, citizen["token"], f"application:{application['id']}", 4)
     assert (rated["targetId"], rated["rating"], rated["comment"], rated["bad"]) == (

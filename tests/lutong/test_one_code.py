@@ -119,8 +119,7 @@ async def test_older_codes_are_filtered_by_scene_and_masked(gql: Any) -> None:
     at_bus = await scan(gql, bus, await code_for(gql, citizen["token"], None), "TRANSPORT")
     assert at_bus["legacyCodes"] == [{"type": "BUS_CARD", "name": "公交卡", "value": "JN01******2345"}]
     at_window = await scan(gql, clerk, await code_for(gql, citizen["token"], None), "GOVERNMENT_SERVICE")
-    assert [c["type"] for c in at_window["legacyCodes"]] == [
-        "HEALTH_CODE", "HOSPITAL_CARD", "BUS_CARD", "LIBRARY_CARD", "HOUSING_FUND_ACCOUNT", "HOTEL_MEMBERSHIP"]
+    assert [c["type"] for c in at_window["legacyCodes"]] == [t for t in legacy_types() if t in values]
     assert not any(value in str(at_window) for value in values.values())
     # The holder's access log says which older codes each scan showed.
     entries = await AuditEntry.filter(action="lutong.scan", subject_account_id=holder_id).order_by("id")
