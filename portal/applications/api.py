@@ -188,8 +188,8 @@ class Application:
         principal = await info.context.principal()
         if principal is None or principal.account_id != self.row.applicant_id:
             return []
-        rows = await models.Offer.filter(source_application_id=self.row.id,
-                                         account_id=principal.account_id).order_by("id")
+        rows = await models.Offer.filter(source_application_id=self.row.id, account_id=principal.account_id
+                                         ).select_related("bundle").order_by("id")  # formValues reads its form
         return [Offer.of(r) for r in rows]
 
     @strawberry.field(description="Materials attached: uploaded, held as e-licences (免证办), or issued on the way.")

@@ -205,19 +205,24 @@ ACCEPT_OFFER_WITH = """mutation($id: ID!, $values: JSON, $materials: [MaterialIn
   acceptOffer(id: $id, channel: MOBILE, formValues: $values, materials: $materials) { __typename
     ... on Application { id bundle { code } formValues materials { code source } }
     ... on FormInvalid { errors { field code } } ... on Conflict { code } } }"""
+APPLICATION_OFFERS = "query($id: ID!) { application(id: $id) { offers { id formValues } } }"
 
 
 async def test_an_offer_the_tap_could_not_complete_is_accepted_with_the_answers_of_its_form(
         ruled: None, gql: Any, client: httpx.AsyncClient) -> None:
     person = await citizen("370102")
     await licences.issue(person["id"], "RESIDENT_ID_CARD", "370000-GAT", {})
-    await submit(gql, client, person)
+    source = await submit(gql, client, person)
     card = next(o for o in (await gql(OFFERS, token=person["token"]))["data"]["me"]["offers"]
                 if o["bundle"]["code"] == "social-security-card-services")
+    # The application that made it shows it as me.offers does, with the values its form opens with.
+    made = (await gql(APPLICATION_OFFERS, {"id": source["id"]}, token=person["token"]))["data"]["application"]
+    assert {"id": card["id"], "formValues": card["formValues"]} in made["offers"]
     missing = (await gql(ACCEPT_OFFER, {"id": card["id"]}, token=person["token"]))["data"]["acceptOffer"]
     assert missing["__typename"] == "FormInvalid"
     fields = {e["field"] for e in missing["errors"] if not e["field"].startswith("materials.")}
-    materials = [e["field"].removeprefix("materials.") for e in missing["errors"] if e["field"].startswith("materials.")]
+    materials = [e["field"].removeprefix("materials.") for e in missing["errors"]
+                 if e["field"].startswith("materials.")]
     assert "ssCard.bank" in fields
     # Not an object: the form's own check says so, and the offer stays open.
     wrong = (await gql(ACCEPT_OFFER_WITH, {"id": card["id"], "values": ["ICBC"]}, token=person["token"]))["data"][
