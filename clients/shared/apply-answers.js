@@ -64,11 +64,30 @@ export class Answers {
     } catch {
       /* a corrupt entry starts a new fill */
     }
-    const prefilled = prefill ? Object.fromEntries(bundle.form.fields.filter((f) => !isBlank(f.value))
+    this.prefilled = prefill ? Object.fromEntries(bundle.form.fields.filter((f) => !isBlank(f.value))
       .map((f) => [f.key, f.value])) : {};
     // One idempotency key per form fill, kept with the answers: a retried submission returns the first result.
-    this.state = stored ?? { key: idempotencyKey(), values: prefilled, saved: [], uploads: {}, errors: [] };
+    this.state = stored ?? { key: idempotencyKey(), values: { ...this.prefilled }, saved: [], uploads: {}, errors: [] };
     this.store();
+  }
+
+  /**
+   * 免申即享: start this fill over for an offer whose one tap found something missing — the offer's values over
+   * the prefill, the tap's problems marked, every page without a problem counted as done (the API named every
+   * problem at once) — so that submitting accepts the offer (`offer` is its id).
+   */
+  startFromOffer({ id, formValues, errors }, topics) {
+    const troubled = new Set(errors.map((e) => e.field));
+    const saved = topics.filter((topic) => !topic.fields.some((f) => troubled.has(f.key))).map((topic) => topic.id);
+    if (!errors.some((e) => isMaterialKey(e.field))) saved.push(MATERIALS);
+    this.state = { key: idempotencyKey(), values: { ...this.prefilled, ...formValues }, saved, uploads: {},
+      errors: errors.map(({ field, message }) => ({ field, message })), offer: id };
+    this.store();
+  }
+
+  /** The offer this fill accepts (免申即享), or null for an ordinary application. */
+  get offer() {
+    return this.state.offer ?? null;
   }
 
   store() {

@@ -12,8 +12,10 @@ import * as workbench from "./strings/window.js";
 import * as workbenchAppeals from "./strings/window-appeals.js";
 import * as tv from "./strings/tv.js";
 import * as kiosk from "./strings/kiosk.js";
+import * as offers from "./strings/offers.js";
 
-const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench, workbenchAppeals, tv, kiosk];
+const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench, workbenchAppeals, tv, kiosk,
+  offers];
 const ZH = {};
 const ELDER = {};
 for (const area of AREAS) {

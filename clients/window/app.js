@@ -21,6 +21,7 @@ const ROUTES = [
   [/^\/visit\/apply\/(?<code>[^/]+)$/, "./views/visit-apply.js", ["WINDOW_CLERK"]],
   [/^\/visit\/receipt\/(?<id>[^/]+)$/, "./views/receipt.js", ["WINDOW_CLERK"]],
   [/^\/scan$/, "./views/scan.js", ["SCENE_OPERATOR"]],
+  [/^\/check-in$/, "./views/check-in.js", ["SCENE_OPERATOR"]],
   [/^\/tasks$/, "./views/tasks.js", ["DEPARTMENT_HANDLER"]],
   [/^\/task\/(?<application>[^/]+)\/(?<task>[^/]+)$/, "./views/task.js", ["DEPARTMENT_HANDLER"]],
   [/^\/appeals$/, "./views/appeals-route.js", ["APPEALS_COORDINATOR"]],
@@ -37,7 +38,7 @@ const NAV = {
   DEPARTMENT_HANDLER: [["/tasks", "window.nav.tasks"], ["/unit-appeals", "window.nav.unitAppeals"]],
   APPEALS_COORDINATOR: [["/appeals", "window.nav.route"], ["/appeals/new", "window.nav.record"]],
   SUPERVISOR: [["/supervise", "window.nav.supervise"], ["/figures", "window.nav.figures"]],
-  SCENE_OPERATOR: [["/scan", "window.nav.scan"]],
+  SCENE_OPERATOR: [["/scan", "window.nav.scan"], ["/check-in", "window.nav.checkIn"]],
 };
 
 const STAFF = `query Staff {

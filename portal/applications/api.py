@@ -189,8 +189,8 @@ class Application:
         principal = await info.context.principal()
         if principal is None or principal.account_id != self.row.applicant_id:
             return []
-        rows = await models.Offer.filter(source_application_id=self.row.id,
-                                         account_id=principal.account_id).order_by("id")
+        rows = await models.Offer.filter(source_application_id=self.row.id, account_id=principal.account_id
+                                         ).select_related("bundle").order_by("id")  # formValues reads its form
         return [Offer.of(r) for r in rows]
 
     @strawberry.field(description="Materials attached: uploaded, held as e-licences (免证办), or issued on the way.")
@@ -452,13 +452,18 @@ class ApplicationMutation:
 
     @strawberry.mutation(description="免申即享, one tap: apply for the offered bundle, prefilled; a form that still "
                                      "lacks something is FormInvalid naming it (open the form with the offer's "
-                                     "formValues). Accepting again answers with the same application.")
+                                     "formValues, and accept again with the person's formValues, merged over "
+                                     "the offer's, and materials). Accepting again answers with the same "
+                                     "application.")
     @expected_failures_as_values
-    async def accept_offer(self, info: Info, id: strawberry.ID, channel: Terminal = Terminal.MOBILE
+    async def accept_offer(self, info: Info, id: strawberry.ID, channel: Terminal = Terminal.MOBILE,
+                           form_values: JSON | None = None, materials: list[MaterialInput] | None = None
                            ) -> ApplicationResult:
-        submission = await rules.accept_offer(await signed_in(info), await info.context.actor(),
-                                              info.context.calendar, _id(id, "该服务推荐"), channel,
-                                              offers=info.context.public.offers)
+        submission = await rules.accept_offer(
+            await signed_in(info), await info.context.actor(), info.context.calendar, _id(id, "该服务推荐"),
+            channel, form_values=form_values,
+            materials=tuple(rules.MaterialChoice(m.code, m.file_id) for m in materials or []),
+            offers=info.context.public.offers)
         info.context.loaders(ApplicationLoaders).remember(submission)
         return await shown(info, submission.application)
 

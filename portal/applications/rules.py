@@ -778,17 +778,23 @@ async def single_item_bundle(item_code: object) -> str:
 
 
 async def accept_offer(principal: Principal, actor: Actor, calendar: WorkCalendar, offer_id: int, channel: Terminal,
-                       *, offers: MutableMapping[str, BundleOnOffer] | None = None) -> Submission:
+                       *, form_values: object = None, materials: tuple[MaterialChoice, ...] = (),
+                       offers: MutableMapping[str, BundleOnOffer] | None = None) -> Submission:
     """免申即享, one tap: apply for the offered bundle with what the person's profile, licences and the application
     the offer came from already say. A form that still lacks something is a FormInvalid naming it (the client
-    opens the form, prefilled with ``offer_values``); accepting again answers with the same application."""
+    opens the form, prefilled with ``offer_values``, and accepts again with the person's ``form_values`` — merged
+    over the offer's — and ``materials``); accepting again after it was accepted answers with the same
+    application."""
     offer = await decisions.offer_of(principal.account_id, offer_id)
     if offer.status is OfferStatus.ACCEPTED and offer.accepted_application_id is not None:
         return Submission(await Application.get(id=offer.accepted_application_id))
     if offer.status is not OfferStatus.OPEN:
         await decisions.settle(offer, OfferStatus.ACCEPTED, datetime.now(timezone.utc))  # the conflict
-    request = BundleApplication(bundle_code=offer.bundle.code, form_values=await offer_values(offer),
-                                materials=(), channel=channel, idempotency_key=f"offer-{offer.id}")
+    values: object = await offer_values(offer)
+    if form_values is not None:  # anything but an object is refused by the form's check (NOT_AN_OBJECT)
+        values = {**values, **form_values} if isinstance(form_values, dict) else form_values
+    request = BundleApplication(bundle_code=offer.bundle.code, form_values=values,
+                                materials=materials, channel=channel, idempotency_key=f"offer-{offer.id}")
     submission = await submit(principal, actor, calendar, request, offers=offers)
     await decisions.settle(offer, OfferStatus.ACCEPTED, datetime.now(timezone.utc), submission.application.id)
     return submission

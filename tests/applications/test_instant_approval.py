@@ -20,7 +20,7 @@ from portal.identity.passwords import Passwords
 from portal.identity.rules import register_citizen
 from portal.lutong import rules as licences
 from portal.sources import read_all
-from tests.applications.support import APPROVE, ACCEPT, handler, newborn_materials, newborn_values, SUBMIT
+from tests.applications.support import APPROVE, ACCEPT, handler, newborn_materials, newborn_values, SUBMIT, upload
 from tests.helpers import new_id_number, new_phone
 
 CERTIFICATE, HUKOU = "370100-WJW-001", "370100-GAJ-001"
@@ -203,3 +203,49 @@ async def test_an_offer_whose_condition_fails_is_not_made(empty_database: str, g
     assert by_item(application)[HUKOU][0] == "APPROVED"
     offered = (await gql(OFFERS, token=person["token"]))["data"]["me"]["offers"]
     assert [o["bundle"]["code"] for o in offered] == ["social-insurance-enquiry"]  # the one without a condition
+
+
+ACCEPT_OFFER_WITH = """mutation($id: ID!, $values: JSON, $materials: [MaterialInput!]) {
+  acceptOffer(id: $id, channel: MOBILE, formValues: $values, materials: $materials) { __typename
+    ... on Application { id bundle { code } formValues materials { code source } }
+    ... on FormInvalid { errors { field code } } ... on Conflict { code } } }"""
+APPLICATION_OFFERS = "query($id: ID!) { application(id: $id) { offers { id formValues } } }"
+
+
+async def test_an_offer_the_tap_could_not_complete_is_accepted_with_the_answers_of_its_form(
+        ruled: None, gql: Any, client: httpx.AsyncClient) -> None:
+    person = await citizen("370102")
+    await licences.issue(person["id"], "RESIDENT_ID_CARD", "370000-GAT", {})
+    source = await submit(gql, client, person)
+    card = next(o for o in (await gql(OFFERS, token=person["token"]))["data"]["me"]["offers"]
+                if o["bundle"]["code"] == "social-security-card-services")
+    # The application that made it shows it as me.offers does, with the values its form opens with.
+    made = (await gql(APPLICATION_OFFERS, {"id": source["id"]}, token=person["token"]))["data"]["application"]
+    assert {"id": card["id"], "formValues": card["formValues"]} in made["offers"]
+    missing = (await gql(ACCEPT_OFFER, {"id": card["id"]}, token=person["token"]))["data"]["acceptOffer"]
+    assert missing["__typename"] == "FormInvalid"
+    fields = {e["field"] for e in missing["errors"] if not e["field"].startswith("materials.")}
+    materials = [e["field"].removeprefix("materials.") for e in missing["errors"]
+                 if e["field"].startswith("materials.")]
+    assert "ssCard.bank" in fields
+    # Not an object: the form's own check says so, and the offer stays open.
+    wrong = (await gql(ACCEPT_OFFER_WITH, {"id": card["id"], "values": ["ICBC"]}, token=person["token"]))["data"][
+        "acceptOffer"]
+    assert wrong == {"__typename": "FormInvalid", "errors": [{"field": "formValues", "code": "NOT_AN_OBJECT"}]}
+    # Only what was missing is sent: the offer's own values (delivery.method from the newborn form) stay.
+    answers = {"ssCard.bank": "ICBC", **{key: "经十路100号" for key in fields - {"ssCard.bank"}}}
+    uploads = [{"code": code, "fileId": await upload(client, person["token"])} for code in materials]
+    accepted = (await gql(ACCEPT_OFFER_WITH, {"id": card["id"], "values": answers, "materials": uploads},
+                          token=person["token"]))["data"]["acceptOffer"]
+    assert accepted["__typename"] == "Application", accepted
+    assert accepted["bundle"]["code"] == "social-security-card-services"
+    assert accepted["formValues"]["ssCard.bank"] == "ICBC"
+    assert accepted["formValues"]["delivery.method"] == card["formValues"]["delivery.method"] == "MAIL"
+    assert sorted(m["code"] for m in accepted["materials"] if m["source"] == "UPLOAD") == sorted(materials)
+    row = await Offer.get(id=int(card["id"]))
+    assert (row.status, row.accepted_application_id) == (OfferStatus.ACCEPTED, int(accepted["id"]))
+    # Another tap answers with the same application, whatever it sends.
+    again = (await gql(ACCEPT_OFFER_WITH, {"id": card["id"], "values": {"ssCard.bank": "BOC"}},
+                       token=person["token"]))["data"]["acceptOffer"]
+    assert (again["__typename"], again["id"], again["formValues"]["ssCard.bank"]) == ("Application", accepted["id"],
+                                                                                     "ICBC")

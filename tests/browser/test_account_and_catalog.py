@@ -17,6 +17,11 @@ PASSWORD = "Quancheng-2115!"
 BUNDLE_NAMES = """query($audience: Audience, $search: String) {
   bundles(audience: $audience, search: $search, first: 100) { totalCount edges { node { name } } }
 }"""
+# A search finds single items (单事项) as well as bundles, ranked together.
+FOUND = """query($search: String!, $audience: Audience) {
+  bundles(search: $search, audience: $audience, first: 10) { totalCount edges { node { name singleItem } } }
+}"""
+CHANNEL_NAMES = {"TV": "电视", "DESKTOP": "电脑网页", "MOBILE": "手机", "WINDOW": "大厅窗口", "KIOSK": "自助终端"}
 
 # 新生儿出生一件事 (portal/catalog/data/bundles.yaml): (step heading, [(item, department, promised days, start)]).
 NEWBORN_STEPS = [
@@ -186,22 +191,27 @@ async def test_the_catalog_pages_searches_and_filters(browsing: Browsing, portal
     assert await card_names(page) == names
     await expect(more).to_have_count(0)
 
+    # A search finds the bundle and the single items (单事项) its words name, ranked together.
+    found = graphql(portal_url, FOUND, {"search": "上户口"})["bundles"]
+    assert "新生儿出生一件事" in [edge["node"]["name"] for edge in found["edges"]]
     await page.get_by_label("搜索一件事").fill("上户口")
     await page.keyboard.press("Enter")
-    await expect(page.locator(".catalog-count")).to_have_text("“上户口”找到 1 件事")
-    assert await card_names(page) == ["新生儿出生一件事"]
+    await expect(page.locator(".catalog-count")).to_have_text(f"“上户口”找到 {found['totalCount']} 件事")
+    assert await card_names(page) == [edge["node"]["name"] for edge in found["edges"]]
+    singles = [edge["node"]["name"] for edge in found["edges"] if edge["node"]["singleItem"]]
+    assert await page.locator(".bundle-card--single h2").all_inner_texts() == singles
     assert page.url.endswith(f"#/?q={quote('上户口')}")
     await page.reload()
-    await expect(page.locator(".catalog-count")).to_have_text("“上户口”找到 1 件事")
+    await expect(page.locator(".catalog-count")).to_have_text(f"“上户口”找到 {found['totalCount']} 件事")
     assert await page.input_value("#catalog-search") == "上户口"
 
     # The filter keeps the search; a name match ranks first.
-    found = [e["node"]["name"] for e in graphql(portal_url, BUNDLE_NAMES, {"search": "户口"})["bundles"]["edges"]]
-    assert found[0] == "户口迁移一件事" and "新生儿出生一件事" in found and "身后一件事" in found
+    found = graphql(portal_url, FOUND, {"search": "户口"})["bundles"]
     await page.get_by_label("搜索一件事").fill("户口")
     await page.get_by_role("button", name="搜索").click()
-    await expect(page.locator(".catalog-count")).to_have_text(f"“户口”找到 {len(found)} 件事")
-    assert await card_names(page) == found[:10]
+    await expect(page.locator(".catalog-count")).to_have_text(f"“户口”找到 {found['totalCount']} 件事")
+    assert await card_names(page) == [edge["node"]["name"] for edge in found["edges"]]
+    assert "户口" in (await card_names(page))[0]
     await page.locator(".audience-filter").get_by_role("link", name="企业办事").click()
     await expect(page.locator(".catalog-count")).to_have_text("“户口”找到 0 件事")
     await expect(page.locator(".catalog-more")).to_have_text("没有找到相关的一件事。请检查用词，或换一个更常用的说法。")
@@ -212,7 +222,9 @@ async def test_the_catalog_pages_searches_and_filters(browsing: Browsing, portal
     await expect(page.locator(".audience-filter [aria-current=true]")).to_have_text("企业办事")
 
 
-async def test_the_newborn_bundle_page_and_the_materials_e_licences_provide(browsing: Browsing) -> None:
+async def test_the_newborn_bundle_page_and_the_materials_e_licences_provide(browsing: Browsing,
+                                                                           portal_url: str) -> None:
+    channels = graphql(portal_url, "{ bundle(code: \"newborn\") { channels } }")["bundle"]["channels"]
     page = await browsing.page(PHONE)
     await page.goto("/m/#/bundle/newborn")
     await expect(page.locator("main h1")).to_have_text("新生儿出生一件事")
@@ -220,7 +232,7 @@ async def test_the_newborn_bundle_page_and_the_materials_e_licences_provide(brow
     facts = page.locator(".bundle-facts dd")
     # No kiosk: the hospital's birth record (医学出生记录) is paper, and a kiosk takes no upload.
     assert [words(text) for text in await facts.all_inner_texts()] == [
-        "9 个工作日 没有先后关系的事项同时办理", "5 个部门", "个人办事", "手机、大厅窗口"]
+        "9 个工作日 没有先后关系的事项同时办理", "5 个部门", "个人办事", "、".join(CHANNEL_NAMES[c] for c in channels)]
     await expect(page.get_by_role("link", name="开始办理")).to_have_attribute("href", "#/apply/newborn")
     assert await materials(page) == {
         "医学出生记录": "需要上传",

@@ -1,18 +1,21 @@
 // 办件进度: one application task by task (item, department, status, deadline, overdue), kept live with
 // applicationUpdated: the rows and the status change in place and an aria-live region says what changed.
-// 补正 (application-supplement.js) and 好差评 (application-rating.js) appear when the tasks call for them.
+// 补正 (application-supplement.js) and 好差评 (application-rating.js) appear when the tasks call for them. A task
+// decided by its item's rule says so (系统自动审批（秒批）, with the rule's name) where a handler's would not; the
+// offers the application's approvals made (免申即享, offers.js) follow the progress, and appear live too.
 import { h, replace, formatDateTime } from "../../shared/dom.js";
 import { USER_ERROR_FIELDS } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
 import { follow } from "../../shared/live.js";
 import { t } from "../../shared/strings.js";
+import { OFFER_FIELDS, offerCard } from "../offers.js";
 import { STATUS_TAG } from "./applications.js";
 import { ratingSection } from "./application-rating.js";
 import { supplementSection } from "./application-supplement.js";
 
-const TASK_FIELDS = `id status version deadline deadlineProvisional overdue decidedAt note
+const TASK_FIELDS = `id status version deadline deadlineProvisional overdue decidedAt decidedBy rule note
   supplement { fields materials message } item { code name department { name } }`;
-const PROGRESS_FIELDS = `id status formValues tasks { ${TASK_FIELDS} }`;
+const PROGRESS_FIELDS = `id status formValues tasks { ${TASK_FIELDS} } offers { ${OFFER_FIELDS} }`;
 const LOAD = `query Application($id: ID!) {
   application(id: $id) {
     ${PROGRESS_FIELDS} number createdAt
@@ -41,14 +44,14 @@ export function applicationNotFound(main, setTitle) {
     h("p", {}, h("a", { href: "#/applications" }, t("applications.detail.back"))));
 }
 
-export default async function render({ main, params, setTitle }) {
+export default async function render({ main, params, setTitle, session, navigate }) {
   const { application } = await request(LOAD, { id: params.id });
   if (!application) {
     applicationNotFound(main, setTitle);
     return undefined;
   }
   setTitle(application.bundle.name);
-  const page = progressPage(application);
+  const page = progressPage(application, { session, navigate });
   replace(main, page.elements);
   return follow({
     query: FOLLOW, variables: { id: application.id }, field: "applicationUpdated",
@@ -56,7 +59,7 @@ export default async function render({ main, params, setTitle }) {
   });
 }
 
-function progressPage(application) {
+function progressPage(application, { session, navigate }) {
   const shown = new Map(); // task id → the task as its row shows it
   let status = application.status;
   let stale = false;
@@ -81,6 +84,7 @@ function progressPage(application) {
     return result;
   });
   const rating = ratingSection(application);
+  const offers = offersMade({ session, navigate });
 
   /** Show `current` (a load, a refresh or a mutation's answer): rows whose version moved are redrawn. */
   function update(current, messages = []) {
@@ -91,8 +95,8 @@ function progressPage(application) {
       if (row) replace(row, taskContent(task));
       else rows.append(h("li", { class: "card task-card", id: `task-${task.id}` }, taskContent(task)));
       if (before && before.status !== task.status) {
-        messages.push(t("applications.live.task",
-          { item: task.item.name, status: t(`applications.task.${task.status}`) }));
+        messages.push(task.decidedBy === "RULE" ? t("instant.live", { item: task.item.name })
+          : t("applications.live.task", { item: task.item.name, status: t(`applications.task.${task.status}`) }));
       }
       shown.set(task.id, task);
     }
@@ -104,6 +108,7 @@ function progressPage(application) {
     const tasks = [...shown.values()];
     supplement.update(tasks, current.formValues);
     rating.update(tasks, status);
+    offers.update(current.offers);
     announce(messages);
   }
 
@@ -129,7 +134,7 @@ function progressPage(application) {
         h("dt", {}, t("applications.detail.submittedAt")), h("dd", {}, formatDateTime(application.createdAt))),
       liveStatus, news, supplement.element,
       h("h2", {}, t("applications.progress.title")), rows,
-      rating.element,
+      rating.element, offers.element,
       h("p", {}, h("a", { href: "#/applications" }, t("applications.detail.back"))),
     ],
     // The subscription first replays the application's history: events the rows already show are skipped.
@@ -159,8 +164,37 @@ function taskContent(task) {
         h("span", { class: TASK_TAG[task.status] ?? "tag" }, t(`applications.task.${task.status}`)),
         task.overdue ? [" ", h("span", { class: "tag tag--error" }, t("applications.progress.overdue"))] : null),
       fact(t("applications.progress.deadline"), deadline),
+      task.decidedBy === "RULE" ? [
+        fact(t("instant.decidedBy"), h("span", { class: "tag tag--instant" }, t("instant.byRule"))),
+        fact(t("instant.rule"), task.rule)] : null,
       task.decidedAt ? fact(t("applications.progress.decidedAt"), formatDateTime(task.decidedAt)) : null,
       task.note ? fact(task.status === "REJECTED" ? t("applications.progress.reason") : t("applications.progress.note"),
         task.note) : null),
   ];
+}
+
+/** The offers this application's approvals made (免申即享): shown once there is one, each answered in place. */
+function offersMade({ session, navigate }) {
+  const list = h("ul", { class: "card-list offer-list" });
+  const element = h("section", { class: "offers", "aria-labelledby": "offers-made", hidden: true },
+    h("h2", { id: "offers-made" }, t("offers.title")), h("p", {}, t("offers.madeHere")), list);
+  const shown = new Map(); // offer id → the status its card shows
+  return {
+    element,
+    update(offers) {
+      for (const offer of offers) {
+        if (shown.get(offer.id) === offer.status) continue;
+        const card = offerCard(offer, { session, navigate, showSource: false,
+          onDeclined: () => {
+            shown.set(offer.id, "DECLINED");
+            list.append(offerCard({ ...offer, status: "DECLINED" }, { session, navigate, showSource: false }));
+          } });
+        const old = list.querySelector(`#offer-${CSS.escape(offer.id)}`);
+        if (old) old.replaceWith(card);
+        else list.append(card);
+        shown.set(offer.id, offer.status);
+      }
+      element.hidden = !offers.length;
+    },
+  };
 }

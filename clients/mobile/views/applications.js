@@ -1,5 +1,6 @@
 // 我的办件: the viewer's applications, newest first, paged. Read over GET so that the service worker keeps
-// the last answer and the list opens offline after one visit.
+// the last answer and the list opens offline after one visit. The open offers (免申即享) come first.
+import { openOffersSection } from "../offers.js";
 import { h, replace, formatDateTime } from "../../shared/dom.js";
 import { query } from "../../shared/graphql.js";
 import { pager } from "../../shared/paging.js";
@@ -19,9 +20,9 @@ const MY_APPLICATIONS = `query MyApplications($first: Int, $after: String) {
 export const STATUS_TAG = { DONE: "tag tag--done", NEEDS_SUPPLEMENT: "tag tag--warning",
   PARTLY_REJECTED: "tag tag--error", REJECTED: "tag tag--error" };
 
-export default async function render({ main, setTitle, offline }) {
+export default async function render({ main, setTitle, offline, session, navigate }) {
   setTitle(t("applications.title"));
-  const first = await page(null, offline);
+  const [first, offers] = await Promise.all([page(null, offline), openOffersSection({ session, navigate })]);
   if (!first) {
     replace(main, h("h1", {}, t("applications.title")), h("p", {}, t("applications.signedOut")),
       h("p", {}, h("a", { href: "#/signin?next=/applications" }, t("nav.signIn"))));
@@ -38,7 +39,7 @@ export default async function render({ main, setTitle, offline }) {
     label: t("applications.more"), loadingLabel: t("applications.loadingMore"),
   });
   show(first);
-  replace(main, h("h1", {}, t("applications.title")),
+  replace(main, h("h1", {}, t("applications.title")), offers,
     h("p", { class: "muted" }, t("applications.count", { n: first.totalCount })), list, controls);
 }
 

@@ -2,8 +2,10 @@
 // "check your answers", then one submission (一次提交). Routes: /apply/<code>, /apply/<code>/<topic>,
 // /apply/<code>/materials and /apply/<code>/check; `?return=check` sends a page back to the check page. A bundle
 // that cannot be applied for here (availability.js) shows why instead of any of these pages. After the submission,
-// the confirmation (application-submitted.js).
+// the confirmation (application-submitted.js). A fill opened from an offer (免申即享, offers.js) is submitted
+// by accepting the offer with the answers.
 import { CHANNEL, availability, availabilityNotice } from "../availability.js";
+import { acceptOffer, takeOfferForm } from "../offers.js";
 import { h, replace } from "../../shared/dom.js";
 import { showErrors, USER_ERROR_FIELDS } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
@@ -54,6 +56,8 @@ export default async function render({ main, params, query, navigate, session, s
     certificateNames: new Map((data.me?.certificates ?? []).map((c) => [c.type, c.name])),
     returnToCheck: query.return === CHECK,
   };
+  const handed = takeOfferForm(session, bundle.code);
+  if (handed) ctx.answers.startFromOffer(handed, ctx.topics);
   const topic = ctx.topics.find((candidate) => candidate.id === params.step);
   if (!params.step) taskListPage(ctx);
   else if (params.step === MATERIALS) materialsPage(ctx);
@@ -98,6 +102,7 @@ function taskListPage(ctx) {
   replace(ctx.main,
     h("p", { class: "apply-caption" }, t("apply.caption")),
     h("h1", {}, ctx.bundle.name),
+    answers.offer ? h("p", { class: "notice" }, t("offers.formLead", { bundle: ctx.bundle.name })) : null,
     h("p", { class: "lead" }, t("apply.taskList.lead")),
     h("p", { class: "task-list__progress" }, t("apply.taskList.progress", { done, total: steps.length })),
     h("ol", { class: "task-list" },
@@ -240,9 +245,10 @@ async function submit(ctx, form, button) {
   button.textContent = t("apply.check.sending");
   try {
     const { formValues, materials } = ctx.answers.submission();
-    const { submitBundleApplication: result } = await request(SUBMIT, { input: {
-      bundleCode: ctx.bundle.code, formValues, materials, channel: CHANNEL, idempotencyKey: ctx.answers.key,
-    } });
+    const result = ctx.answers.offer ? await acceptOffer(ctx.answers.offer, formValues, materials)
+      : (await request(SUBMIT, { input: {
+        bundleCode: ctx.bundle.code, formValues, materials, channel: CHANNEL, idempotencyKey: ctx.answers.key,
+      } })).submitBundleApplication;
     if (result.__typename === "Application") {
       ctx.answers.forget();
       ctx.navigate(`/application/${result.id}/submitted`);

@@ -1,9 +1,11 @@
 // A bundle (一件事): what it covers, its items step by step (the prerequisite graph in words), the
 // promised days, the terminals it can be done on, the merged form and the materials — for a signed-in applicant,
 // which materials their e-licences already provide. When it cannot be applied for here (not on this terminal, or
-// not for this kind of account) the page says so first, with where it can be done, and offers no form.
+// not for this kind of account) the page says so first, with where it can be done, and offers no form. Each item
+// of a bundle offered on this terminal can be applied for on its own (单独办理: its bundle of one, `item-...`); a
+// single item's own page (单事项) says so.
 // Loaded over GET, so a bundle visited once opens offline.
-import { availability, availabilityNotice } from "../availability.js";
+import { CHANNEL, availability, availabilityNotice } from "../availability.js";
 import { h, replace } from "../../shared/dom.js";
 import { showProblem } from "../../shared/errors.js";
 import { query as get } from "../../shared/graphql.js";
@@ -11,8 +13,8 @@ import { t } from "../../shared/strings.js";
 
 const BUNDLE = `query Bundle($code: String!) {
   bundle(code: $code) {
-    code name description audience national promisedDays channels
-    items { prerequisites item { code name promisedDays issues department { code name } } }
+    code name description audience national promisedDays channels singleItem
+    items { prerequisites item { code name promisedDays issues channels bundleCode department { code name } } }
     form {
       fields { key prefilledFrom }
       materials { code name required issuedBy certificateType { code name } heldLicence { name number } }
@@ -48,6 +50,13 @@ function days(n) {
   return n === 0 ? t("catalog.bundle.promisedNow") : t("catalog.bundle.promisedDays", { n });
 }
 
+/** 单独办理: the item's own bundle, when this is not it already and the item is offered on this terminal. */
+function applyAlone(item, bundle) {
+  if (bundle.singleItem || !item.channels.includes(CHANNEL)) return null;
+  return h("p", { class: "bundle-item__alone" }, h("a", { href: `#/bundle/${encodeURIComponent(item.bundleCode)}`,
+    "aria-label": t("single.applyAloneLabel", { item: item.name }) }, t("single.applyAlone")));
+}
+
 function stepList(bundle) {
   const byCode = new Map(bundle.items.map((entry) => [entry.item.code, entry]));
   return h("ol", { class: "bundle-steps" }, steps(bundle.items).map((group, index) => h("li", {},
@@ -61,7 +70,8 @@ function stepList(bundle) {
         h("dt", {}, t("catalog.bundle.item.days")), h("dd", {}, days(item.promisedDays))),
       h("p", { class: "bundle-item__start" }, prerequisites.length
         ? t("catalog.bundle.item.waitsFor", { items: quotedNames(prerequisites, byCode) })
-        : t("catalog.bundle.item.startsAtOnce"))))))));
+        : t("catalog.bundle.item.startsAtOnce")),
+      applyAlone(item, bundle)))))));
 }
 
 /** How each material is provided: an e-licence the applicant holds, an item of this bundle, or an upload. */
@@ -172,7 +182,9 @@ export default async function render({ main, params, session, setTitle, offline 
     h("header", { class: "bundle-page__head" },
       h("p", { class: "bundle-page__back" }, h("a", { href: "#/" }, t("catalog.bundle.back"))),
       h("h1", {}, bundle.name),
-      bundle.national ? h("p", {}, h("span", { class: "tag tag--national" }, t("catalog.national"))) : null,
+      bundle.national || bundle.singleItem ? h("p", {},
+        bundle.singleItem ? h("span", { class: "tag tag--single" }, t("single.tag")) : null,
+        bundle.national ? h("span", { class: "tag tag--national" }, t("catalog.national")) : null) : null,
       h("p", { class: "lead" }, bundle.description),
       availabilityNotice(here)),
     factsSection(bundle, session, here.canApply),

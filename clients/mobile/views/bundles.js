@@ -1,5 +1,9 @@
 // The 一件事 list: search (submit-based, the term kept in the URL as ?q=), an audience filter and
-// "load more" paging. Loaded over GET, so the service worker keeps the last answer for offline use.
+// "load more" paging. Loaded over GET, so the service worker keeps the last answer for offline use. A search also
+// finds single items (单事项: a bundle of one, code `item-...`), ranked with the bundles, shown with their
+// department; they open the same bundle page and apply flow. A signed-in person's open offers (免申即享) come
+// first.
+import { openOffersSection } from "../offers.js";
 import { h, replace } from "../../shared/dom.js";
 import { showProblem } from "../../shared/errors.js";
 import { query as get } from "../../shared/graphql.js";
@@ -12,7 +16,8 @@ const BUNDLES = `query Bundles($audience: Audience, $search: String, $first: Int
   bundles(audience: $audience, search: $search, first: $first, after: $after) {
     totalCount
     pageInfo { hasNextPage endCursor }
-    edges { node { code name description audience national promisedDays items { item { code } } } }
+    edges { node { code name description audience national promisedDays singleItem
+      items { item { code department { name } } } } }
   }
 }`;
 const AUDIENCES = ["CITIZEN", "ENTERPRISE"];
@@ -34,13 +39,16 @@ function promisedDays(days) {
 }
 
 function bundleCard(bundle) {
-  return h("li", { class: "card bundle-card" },
+  const [only] = bundle.items;
+  return h("li", { class: `card bundle-card${bundle.singleItem ? " bundle-card--single" : ""}` },
     h("h2", {}, h("a", { href: `#/bundle/${encodeURIComponent(bundle.code)}` }, bundle.name)),
     h("p", { class: "bundle-card__description" }, bundle.description),
     h("ul", { class: "bundle-card__facts" },
       h("li", {}, promisedDays(bundle.promisedDays)),
-      h("li", {}, t("catalog.itemCount", { n: bundle.items.length }))),
+      bundle.singleItem ? h("li", {}, t("single.department", { department: only.item.department.name }))
+        : h("li", {}, t("catalog.itemCount", { n: bundle.items.length }))),
     h("p", { class: "bundle-card__tags" },
+      bundle.singleItem ? h("span", { class: "tag tag--single" }, t("single.tag")) : null,
       h("span", { class: "tag" }, t(`catalog.audience.${bundle.audience}`)),
       bundle.national ? h("span", { class: "tag tag--national" }, t("catalog.national")) : null));
 }
@@ -92,13 +100,16 @@ export default async function render({ main, query, navigate, session, setTitle,
     },
   });
   const more = h("div", { class: "catalog-more" }, controls);
+  const offers = h("div", { class: "home-offers" });
   replace(main,
     h("h1", {}, t("catalog.title")),
     h("p", { class: "lead" }, t("catalog.lead")),
+    offers,
     searchForm(term, query.audience, navigate),
     audienceFilter(term, audience),
     term ? h("p", {}, h("a", { href: listHref({ audience: query.audience }) }, t("catalog.search.clear"))) : null,
     status, list, more);
+  openOffersSection({ session, navigate }).then((section) => section && replace(offers, section));
   try {
     const first = await nextPage(null);
     show(first);

@@ -1,7 +1,8 @@
 // 事项办理: one task of an application, for a handler of the task's department. The application's form values
 // and materials (every read is logged in the applicant's access log by the server), and the decisions the task's
 // state allows: 受理, 办结, 不予办理, 补正 — each sent with the version this page was loaded with. When someone
-// else changed the task meanwhile the page says so plainly, and reloading keeps what the handler typed.
+// else changed the task meanwhile the page says so plainly, and reloading keeps what the handler typed. A task its
+// item's rule decided (秒批) names the rule where a handler's decision would stand, and offers nothing to decide.
 import { formatDateTime, h, replace } from "../../shared/dom.js";
 import { USER_ERROR_FIELDS, fieldId, isUserError, showErrors, showProblem } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
@@ -10,7 +11,7 @@ import { t } from "../../shared/strings.js";
 import { displayValue } from "../../shared/apply-fields.js";
 
 const TASK_FIELDS = `id status version departmentCode deadline deadlineProvisional overdue note submittedAt decidedAt
-  supplement { fields materials message } item { code name promisedDays }`;
+  decidedBy rule supplement { fields materials message } item { code name promisedDays }`;
 const APPLICATION = `query HandlerTask($id: ID!) {
   application(id: $id) {
     id number createdAt channel status formValues
@@ -194,6 +195,9 @@ export default async function render(context) {
             ? `${formatDateTime(task.deadline)}${task.deadlineProvisional ? t("window.task.provisional") : ""}`
             : t("window.tasks.noDeadline")),
           h("dt", {}, t("window.task.version")), h("dd", {}, String(task.version)),
+          task.decidedBy ? [h("dt", {}, t("instant.decidedBy")), h("dd", {}, task.decidedBy === "RULE"
+            ? [h("strong", { class: "tag tag--instant" }, t("instant.byRule")), " ", task.rule]
+            : t("instant.byPerson"))] : null,
           task.note ? [h("dt", {}, t("window.task.noteShown")), h("dd", {}, task.note)] : null),
         h("h2", {}, t("window.task.decide")),
         offered.length ? decisions : h("p", {}, t("window.task.nothingToDo"))),

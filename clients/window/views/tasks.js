@@ -1,6 +1,6 @@
 // 待办事项: the department's worklist (`departmentTasks`), oldest deadline first, with overdue flags and filters
 // by status and lateness (kept in the address, so a filtered list can be reloaded or bookmarked), and a search by
-// 受理编号 that opens the department's task of the application found.
+// 受理编号 that opens the department's task of the application found. A task decided by rule reads 已办结（秒批）.
 import { formatDateTime, h, replace } from "../../shared/dom.js";
 import { request } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
@@ -13,7 +13,7 @@ const OVERDUE = { yes: true, no: false };
 const TASKS = `query Worklist($status: TaskStatus, $overdue: Boolean, $first: Int, $after: String) {
   departmentTasks(status: $status, overdue: $overdue, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor }
-    edges { node { id status version deadline deadlineProvisional overdue submittedAt item { name }
+    edges { node { id status version deadline deadlineProvisional overdue submittedAt decidedBy item { name }
       application { id number bundle { name } applicant { displayName } } } }
   }
 }`;
@@ -46,7 +46,8 @@ function row(task) {
     h("td", {}, task.application.number),
     h("td", {}, task.application.bundle.name),
     h("td", {}, task.application.applicant.displayName),
-    h("td", {}, t(`applications.task.${task.status}`)),
+    h("td", {}, t(`applications.task.${task.status}`),
+      task.decidedBy === "RULE" ? [" ", h("strong", { class: "tag tag--instant" }, t("instant.ruleShort"))] : null),
     h("td", {}, task.deadline ? formatDateTime(task.deadline) : t("window.tasks.noDeadline"),
       task.overdue ? [" ", h("strong", { class: "tag tag--error" }, t("window.tasks.overdue"))] : null),
     h("td", {}, formatDateTime(task.submittedAt)));
