@@ -270,7 +270,7 @@ async def test_the_newborn_bundle_page_and_the_materials_e_licences_provide(brow
     assert words(await page.locator("#bundle-materials + p").inner_text()) == (
         "6 份材料中，3 份已由您的电子证照自动提供，1 份在办理中自动取得，2 份需要上传。")
     assert words(await page.locator("#bundle-form + p").inner_text()) == (
-        "各事项需要的信息合并为一张表，共 16 项，每项只填一次。其中 6 项已根据您的实名信息和电子证照预先填好。")
+        "各事项需要的信息合并为一张表，共 15 项，每项只填一次。其中 6 项已根据您的实名信息和电子证照预先填好。")
     await assert_accessible(page)
     await screenshot(page, "bundle")
     assert browsing.console_errors == []

@@ -135,7 +135,7 @@ async def test_a_bundle_not_offered_on_this_terminal_says_where_it_is_before_any
     await desktop.goto(f"/m/#/bundle/{NOT_ON_DESKTOP}")
     await expect(desktop.locator("main h1")).to_have_text("新生儿出生一件事")
     notice = desktop.locator(".apply-notice--warning")
-    await expect(notice).to_have_text("该一件事不能在电脑网页上办理，可以在自助终端、手机、大厅窗口办理。")
+    await expect(notice).to_have_text("该一件事不能在电脑网页上办理，可以在手机、大厅窗口办理。")
     # Before the facts and the form, and no form is offered.
     assert await desktop.evaluate(
         "document.querySelector('.apply-notice').compareDocumentPosition(document.querySelector('#bundle-form'))"
@@ -146,7 +146,7 @@ async def test_a_bundle_not_offered_on_this_terminal_says_where_it_is_before_any
     # Typing the apply address gives the same notice, not the form.
     await desktop.goto(f"/m/#/apply/{NOT_ON_DESKTOP}")
     await expect(desktop.locator(".apply-notice--warning")).to_have_text(
-        "该一件事不能在电脑网页上办理，可以在自助终端、手机、大厅窗口办理。")
+        "该一件事不能在电脑网页上办理，可以在手机、大厅窗口办理。")
     await expect(desktop.locator(".task-list")).to_have_count(0)
     await expect(desktop.get_by_role("link", name="返回事项说明")).to_have_attribute("href", f"#/bundle/{NOT_ON_DESKTOP}")
 

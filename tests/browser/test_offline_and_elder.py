@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from playwright.async_api import Page, expect
 
+from portal.catalog.source import read_catalog
 from tests.browser.conftest import PHONE, Browsing, assert_accessible, screenshot, words
 
 OFFLINE_NOTICE = "当前处于离线状态，显示的是上次访问时保存的内容"
+
+BUNDLE_COUNT = len(read_catalog().bundles)
 
 
 async def font_size(page: Page, selector: str) -> str:
@@ -18,7 +21,7 @@ async def font_size(page: Page, selector: str) -> str:
 async def test_the_catalog_of_the_very_first_visit_opens_offline(browsing: Browsing) -> None:
     page = await browsing.page(PHONE)
     await page.goto("/m/")
-    await expect(page.locator(".catalog-count")).to_have_text("共 20 件事")
+    await expect(page.locator(".catalog-count")).to_have_text(f"共 {BUNDLE_COUNT} 件事")
     # The first load came before the service worker; once it takes over, the list is loaded through it.
     await page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     kept = "caches.open('portal-data').then(cache => cache.keys()).then(keys => keys.length)"
@@ -28,7 +31,7 @@ async def test_the_catalog_of_the_very_first_visit_opens_offline(browsing: Brows
         await page.wait_for_timeout(100)
     await page.context.set_offline(True)
     await page.reload()
-    await expect(page.locator(".catalog-count")).to_have_text("共 20 件事")
+    await expect(page.locator(".catalog-count")).to_have_text(f"共 {BUNDLE_COUNT} 件事")
     await expect(page.locator("#offline-notice")).to_have_text(OFFLINE_NOTICE)
 
 
@@ -40,13 +43,13 @@ async def test_the_shell_the_last_catalog_and_a_visited_bundle_open_offline(brow
     await page.locator(".bundle-card").get_by_role("link", name="新生儿出生一件事").click()
     await expect(page.locator("main h1")).to_have_text("新生儿出生一件事")
     await page.get_by_role("link", name="返回一件事列表").click()
-    await expect(page.locator(".catalog-count")).to_have_text("共 20 件事")
+    await expect(page.locator(".catalog-count")).to_have_text(f"共 {BUNDLE_COUNT} 件事")
     names = await page.locator(".bundle-card h2").all_inner_texts()
     await expect(page.locator("#offline-notice")).to_be_hidden()
 
     await page.context.set_offline(True)
     await page.reload()
-    await expect(page.locator(".catalog-count")).to_have_text("共 20 件事")
+    await expect(page.locator(".catalog-count")).to_have_text(f"共 {BUNDLE_COUNT} 件事")
     assert await page.locator(".bundle-card h2").all_inner_texts() == names
     await expect(page.locator("#offline-notice")).to_have_text(OFFLINE_NOTICE)
     await expect(page.locator("#offline-notice")).to_have_attribute("role", "status")

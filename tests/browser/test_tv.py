@@ -217,7 +217,9 @@ async def test_every_screen_is_walked_with_the_arrow_keys(browsing: Browsing, po
     picked = words(await tv.inner_text(".tv-chip[aria-pressed=true]"))
     assert picked != "全部"
     cards = [words(text) for text in await tv.locator(".tv-card__title").all_inner_texts()]
-    on_tv = graphql(portal_url, "{ bundles(terminal: TV, first: 100) { edges { node { name } } } }")["bundles"]
+    # A picked word searches: bundles and single items (单事项) offered on the TV.
+    on_tv = graphql(portal_url, "{ bundles(terminal: TV, first: 100, singleItems: true) { edges { node { name } } } }"
+                    )["bundles"]
     assert cards and set(cards) <= {edge["node"]["name"] for edge in on_tv["edges"]}
     await artefact(tv, "tv-catalog")
     await tv.focus(".tv-card")
