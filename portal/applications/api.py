@@ -229,17 +229,11 @@ class Offer:
 
     @strawberry.field(description="The application whose approval made the offer.")
     async def source_application(self, info: Info) -> Application | None:
-        if self.row.source_application_id is None:
-            return None
-        view = await application_view(info, self.row.source_application_id)
-        return Application.of(view) if view else None
+        return await _seen(info, self.row.source_application_id)
 
     @strawberry.field(description="The application made by accepting it.")
     async def accepted_application(self, info: Info) -> Application | None:
-        if self.row.accepted_application_id is None:
-            return None
-        view = await application_view(info, self.row.accepted_application_id)
-        return Application.of(view) if view else None
+        return await _seen(info, self.row.accepted_application_id)
 
 
 @strawberry.type(description="A change of an application, with the cursor to resume after it.")
@@ -320,6 +314,12 @@ async def _submitted(info: Info, input: SubmitBundleApplicationInput | SubmitIte
                                     request, offers=info.context.public.offers)
     info.context.loaders(ApplicationLoaders).remember(submission)
     return await shown(info, submission.application)
+
+
+async def _seen(info: Info, application_id: int | None) -> Application | None:
+    """An application the viewer may see, by id (None when there is none, or it is not theirs to see)."""
+    view = await application_view(info, application_id) if application_id is not None else None
+    return Application.of(view) if view else None
 
 
 def _id(value: strawberry.ID, what: str = "该事项") -> int:
