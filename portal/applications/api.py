@@ -274,27 +274,25 @@ class MaterialInput:
     file_id: str = strawberry.field(description="The id returned by POST /uploads.")
 
 
-@strawberry.input
-class SubmitBundleApplicationInput:
-    bundle_code: str
+@strawberry.input(description="What every application sends, whatever it applies for.")
+class ApplicationInput:
     form_values: JSON = strawberry.field(description="Values by canonical key; known profile values may be left out.")
     channel: Terminal
     idempotency_key: str
     materials: list[MaterialInput] = strawberry.field(default_factory=list)
     applicant_id: strawberry.ID | None = strawberry.field(
         default=None, description="Apply for someone you may act for (an enterprise you are an agent of, 代办).")
+
+
+@strawberry.input
+class SubmitBundleApplicationInput(ApplicationInput):
+    bundle_code: str
 
 
 @strawberry.input(description="单事项办理: one item on its own, with the same form, materials, tracking and rating "
                               "as a bundle of one.")
-class SubmitItemApplicationInput:
+class SubmitItemApplicationInput(ApplicationInput):
     item_code: str
-    form_values: JSON = strawberry.field(description="Values by canonical key; known profile values may be left out.")
-    channel: Terminal
-    idempotency_key: str
-    materials: list[MaterialInput] = strawberry.field(default_factory=list)
-    applicant_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Apply for someone you may act for (an enterprise you are an agent of, 代办).")
 
 
 ApplicationResult = Annotated[Application | FormInvalid | PermissionDenied | NotFound | Conflict,
@@ -303,7 +301,7 @@ OfferResult = Annotated[Offer | PermissionDenied | NotFound | Conflict, strawber
 TaskResult = Annotated[Task | FormInvalid | PermissionDenied | NotFound | Conflict, strawberry.union("TaskResult")]
 
 
-async def _submitted(info: Info, input: SubmitBundleApplicationInput | SubmitItemApplicationInput,
+async def _submitted(info: Info, input: ApplicationInput,
                      bundle_code: str) -> Application:
     applicant_id = _id(input.applicant_id, "该申请人") if input.applicant_id else None
     request = rules.BundleApplication(
