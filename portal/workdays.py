@@ -24,9 +24,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_WORKING_DAYS = 365
 
 _ONE_DAY = timedelta(days=1)
-_APPEAL_CONTACT_WITHIN = timedelta(hours=2)
-_APPEAL_OPINION_DAYS = 1
-_APPEAL_RESOLVE_DAYS = 15
+# 2115 (DOMAIN.md): the clock of a general appeal, and the loosest any grade may have.
+APPEAL_CONTACT_WITHIN = timedelta(hours=2)
+APPEAL_OPINION_DAYS = 1
+APPEAL_RESOLVE_DAYS = 15
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TOP_KEYS = frozenset({"year", "holidays", "workdays"})
 _ENTRY_KEYS = frozenset({"name", "dates", "from", "to"})
@@ -96,7 +97,8 @@ class WorkingDayResult:
 
 @dataclass(frozen=True)
 class SlaPlan:
-    """2115 appeal plan: contact within 2 h, opinion within 1 and resolution within 15 working days."""
+    """An appeal's plan: 2115 (contact within 2 h, opinion within 1 and resolution within 15 working days) or its
+    grade's tighter clock."""
 
     received_at: datetime
     contact_by: datetime
@@ -282,9 +284,11 @@ class WorkCalendar:
         result = self.add_working_days(start, days)
         return end_of_day(result.date), result.provisional
 
-    def sla_plan(self, received_at: datetime) -> SlaPlan:
-        """2115: contact within 2 natural hours, opinion within 1 working day, resolution within
-        15 working days, both counted from the Asia/Shanghai calendar day of receipt."""
+    def sla_plan(self, received_at: datetime, *, contact_within: timedelta = APPEAL_CONTACT_WITHIN,
+                 opinion_days: int = APPEAL_OPINION_DAYS, resolve_days: int = APPEAL_RESOLVE_DAYS) -> SlaPlan:
+        """2115 by default: contact within 2 natural hours, opinion within 1 working day, resolution within
+        15 working days, both counted from the Asia/Shanghai calendar day of receipt. A graded appeal's clock
+        (``portal.appeals.clocks``) passes tighter figures."""
         if not isinstance(received_at, datetime):
             raise CalendarError("receivedAt", CalendarCode.NOT_A_DATETIME, "受理时间必须是日期时间")
         if received_at.utcoffset() is None:
@@ -292,9 +296,9 @@ class WorkCalendar:
         try:
             local = received_at.astimezone(SHANGHAI)
             # Natural hours are added in UTC so a historical DST change cannot bend them.
-            contact_by = (received_at.astimezone(timezone.utc) + _APPEAL_CONTACT_WITHIN).astimezone(SHANGHAI)
-            opinion = self._walk(local.date(), _APPEAL_OPINION_DAYS)
-            resolve = self._walk(local.date(), _APPEAL_RESOLVE_DAYS)
+            contact_by = (received_at.astimezone(timezone.utc) + contact_within).astimezone(SHANGHAI)
+            opinion = self._walk(local.date(), opinion_days)
+            resolve = self._walk(local.date(), resolve_days)
         except OverflowError:
             raise CalendarError("receivedAt", Code.OUT_OF_RANGE, "受理时间超出可计算范围") from None
         return SlaPlan(local, contact_by, end_of_day(opinion.date), end_of_day(resolve.date),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import date, datetime, timezone
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -26,32 +27,49 @@ from portal.api.errors import (
     stream_cursor,
 )
 from portal.api.pagination import Connection, paginate
-from portal.appeals import models, rules
-from portal.appeals.errors import AppealCode
+from portal.appeals import clocks, models, rules
 from portal.appeals.loaders import AppealLoaders
 from portal.appeals.payloads import Alert, AppealChanged
-from portal.appeals.models import AppealCategory, AppealChannel, AppealStatus, AppealUrgency
+from portal.appeals.clocks import KIND_NAMES, URGENCY_NAMES
+from portal.appeals.models import AppealCategory, AppealChannel, AppealKind, AppealStatus, AppealUrgency
 from portal.applications.api import file_link
 from portal.audit.rules import Actor
 from portal.identity import masking, revocations
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, Role
 from portal.identity.policy import has_role, may_route_appeals, may_supervise
 from portal.identity.principal import Principal
-from portal.problems import Code, InvalidField, Refused, known_id, row_id
+from portal.problems import Code, Refused, known_id, row_id
 from portal.regions import PROVINCE, is_region_code
 
 strawberry.enum(AppealChannel, description="ONLINE (诉求专区), MAILBOX (省长信箱), HOTLINE (96178), VISIT (走访).")
 strawberry.enum(AppealCategory, description="分类.")
-strawberry.enum(AppealUrgency, description="分级.")
+strawberry.enum(AppealUrgency, description="分级: URGENT 特急, IMPORTANT 紧急, GENERAL 一般; each has its clock (`appealClocks`).")
+strawberry.enum(AppealKind, description="分类: COMPLAINT 投诉, CONSULTATION 咨询, SUGGESTION 建议, REPORT 举报.")
 strawberry.enum(AppealStatus)
 
 
-@strawberry.type(description="The 2115 deadlines fixed when the undertaking unit received the appeal.")
+@strawberry.type(description="The deadlines fixed when the undertaking unit received the appeal: 2115, or its "
+                               "grade's tighter clock.")
 class AppealSla:
     contact_by: datetime
     opinion_by: datetime
     resolve_by: datetime
     provisional: bool
+    clock_name: str = strawberry.field(description="The grade's clock it was given (e.g. 特急), as `appealClocks` "
+                                                   "names it; empty for appeals routed before grades had clocks.")
+
+
+@strawberry.type(description="The clock of one grade (data: portal/appeals/data/clocks.yaml); `kind` null: every kind "
+                               "of the urgency without an entry of its own.")
+class AppealClock:
+    urgency: AppealUrgency
+    urgency_name: str
+    kind: AppealKind | None
+    kind_name: str | None
+    name: str
+    contact_minutes: int = strawberry.field(description="Natural minutes from the unit's receipt.")
+    opinion_days: int = strawberry.field(description="Working days after the day of receipt.")
+    resolve_days: int = strawberry.field(description="Working days after the day of receipt.")
 
 
 @strawberry.type
@@ -86,6 +104,10 @@ class Appeal:
     channel: AppealChannel
     category: AppealCategory
     urgency: AppealUrgency
+    kind: AppealKind
+    grade_name: str = strawberry.field(description="The grade as people read it, e.g. 特急·投诉.")
+    answered_on_the_spot: bool = strawberry.field(description="Answered by the 96178 seat on the call and closed at "
+                                                              "first contact with the caller's consent.")
     title: str
     content: str
     enterprise_name: str
@@ -112,7 +134,9 @@ class Appeal:
     def of(cls, a: models.Appeal) -> Appeal:
         return cls(row=a, id=strawberry.ID(str(a.id)), number=a.number, status=a.status, channel=a.channel,
                    category=a.category,
-                   urgency=a.urgency, title=a.title, content=a.content, enterprise_name=a.enterprise_name,
+                   urgency=a.urgency, kind=a.kind,
+                   grade_name=f"{URGENCY_NAMES[a.urgency]}·{KIND_NAMES[a.kind]}",
+                   answered_on_the_spot=a.answered_on_the_spot, title=a.title, content=a.content, enterprise_name=a.enterprise_name,
                    masked_credit_code=masking.credit_code(a.credit_code) or "", region_code=a.region_code,
                    department_code=a.department_code, received_at=a.received_at, contacted_at=a.contacted_at,
                    opinion_at=a.opinion_at, opinion=a.opinion, resolved_at=a.resolved_at, summary=a.summary,
@@ -121,13 +145,14 @@ class Appeal:
                    merged_into=strawberry.ID(str(a.merged_into_id)) if a.merged_into_id else None,
                    created_at=a.created_at)
 
-    @strawberry.field(description="2115: contact within 2 h, opinion within 1 working day, solved within 15.")
+    @strawberry.field(description="The clock: 2115 (contact within 2 h, opinion within 1 working day, solved "
+                                  "within 15) or the grade's tighter one; null until routed.")
     def sla(self) -> AppealSla | None:
         a = self.row
         if a.contact_by is None:
             return None
         return AppealSla(contact_by=a.contact_by, opinion_by=a.opinion_by, resolve_by=a.resolve_by,
-                         provisional=a.provisional)
+                         provisional=a.provisional, clock_name=a.clock_name)
 
     @strawberry.field(description="Whether each 2115 step was on time; null while its clock runs or has not started.")
     def on_time(self) -> JSON:
@@ -166,6 +191,31 @@ class AppealStats:
     contact_on_time_rate: float | None
     opinion_on_time_rate: float | None
     resolve_on_time_rate: float | None
+    resolved_at_first_contact: int = strawberry.field(description="Consultations the 96178 seat answered on the call "
+                                                                   "and closed with the caller's consent (即时答复).")
+    first_contact_rate: float | None = strawberry.field(description="resolvedAtFirstContact / received.")
+
+
+@strawberry.enum(description="What `appealStatsBreakdown` groups by.")
+class AppealBreakdown(Enum):
+    URGENCY = "urgency"
+    KIND = "kind"
+    CHANNEL = "channel"
+
+
+@strawberry.type(description="The figures of one urgency, kind or channel.")
+class AppealStatsGroup:
+    value: str = strawberry.field(description="The enum value (e.g. URGENT, CONSULTATION, MAILBOX).")
+    name: str = strawberry.field(description="As people read it (特急, 咨询, 省长信箱).")
+    stats: AppealStats
+
+
+@strawberry.type(description="调度: the figures of one calendar month (Asia/Shanghai).")
+class MonthlyAppealStats:
+    month: str = strawberry.field(description="YYYY-MM.")
+    first_day: date
+    last_day: date
+    stats: AppealStats
 
 
 @strawberry.type
@@ -202,9 +252,12 @@ class SubmitAppealInput:
     title: str
     content: str
     category: AppealCategory
-    channel: AppealChannel = AppealChannel.ONLINE
+    channel: AppealChannel = strawberry.field(default=AppealChannel.ONLINE, description=(
+        "ONLINE (诉求专区) or MAILBOX (a letter to the governor's mailbox, 省长信箱); calls and visits are recorded by "
+        "the seat (`recordHotlineAppeal`)."))
     idempotency_key: str
     urgency: AppealUrgency = AppealUrgency.GENERAL
+    kind: AppealKind = AppealKind.COMPLAINT
     credit_code: str | None = strawberry.field(default=None, description="An agent names the enterprise.")
     attachments: list[str] = strawberry.field(default_factory=list, description="Ids from POST /uploads.")
 
@@ -218,6 +271,7 @@ class RecordHotlineAppealInput:
     channel: AppealChannel
     idempotency_key: str
     urgency: AppealUrgency = AppealUrgency.GENERAL
+    kind: AppealKind = AppealKind.COMPLAINT
     enterprise_name: str | None = strawberry.field(default=None, description="Required if it has no account.")
     attachments: list[str] = strawberry.field(default_factory=list, description="Ids from POST /uploads.")
 
@@ -279,10 +333,40 @@ class AppealQuery:
 
     @strawberry.field(description="Public figures of a region (a province or city code covers its subdivisions).")
     async def appeal_stats(self, region_code: str, from_: Annotated[date, strawberry.argument(name="from")],
-                           to: date) -> AppealStats:
+                           to: date, urgency: AppealUrgency | None = None, kind: AppealKind | None = None,
+                           channel: AppealChannel | None = None) -> AppealStats:
         check_period(from_, to)
         with invalid_arguments():
-            return _stats(await rules.stats(region_code, from_, to))
+            return _stats(await rules.stats(region_code, from_, to, grade=rules.Grade(urgency, kind, channel)))
+
+    @strawberry.field(description="Public figures of each urgency (grade), kind or channel (the governor's mailbox "
+                                  "has its own) of a region in a period; every value listed, even with none.")
+    async def appeal_stats_breakdown(self, region_code: str, from_: Annotated[date, strawberry.argument(name="from")],
+                                     to: date, by: AppealBreakdown) -> list[AppealStatsGroup]:
+        check_period(from_, to)
+        with invalid_arguments():
+            rows = await rules.stats_breakdown(region_code, from_, to, by.value)
+        return [AppealStatsGroup(value=value, name=name, stats=_stats(values)) for value, name, values in rows]
+
+    @strawberry.field(description="调度: public figures of each calendar month from the month of `from` to the month "
+                                  "of `to` (at most a year), oldest first; optionally of one grade or channel.")
+    async def appeal_stats_monthly(self, region_code: str,
+                                   from_: Annotated[date, strawberry.argument(name="from")], to: date,
+                                   urgency: AppealUrgency | None = None, kind: AppealKind | None = None,
+                                   channel: AppealChannel | None = None) -> list[MonthlyAppealStats]:
+        check_period(from_, to)
+        with invalid_arguments():
+            rows = await rules.monthly_stats(region_code, from_, to,
+                                             grade=rules.Grade(urgency, kind, channel))
+        return [MonthlyAppealStats(month=f"{start:%Y-%m}", first_day=start, last_day=end, stats=_stats(values))
+                for start, end, values in rows]
+
+    @strawberry.field(description="The clock of each grade (public: what an enterprise may expect).")
+    def appeal_clocks(self) -> list[AppealClock]:
+        return [AppealClock(urgency=e.urgency, urgency_name=URGENCY_NAMES[e.urgency], kind=e.kind,
+                            kind_name=KIND_NAMES[e.kind] if e.kind else None, name=e.name,
+                            contact_minutes=e.contact_minutes, opinion_days=e.opinion_days,
+                            resolve_days=e.resolve_days) for e in clocks.shipped().entries]
 
     @strawberry.field(description="Public figures per undertaking unit of a region.")
     async def appeal_stats_by_department(self, region_code: str,
@@ -294,23 +378,25 @@ class AppealQuery:
         return [DepartmentAppealStats(department_code=code, department_name=name, stats=_stats(values))
                 for code, name, values in rows]
 
-    @strawberry.field(description="The coordinator's worklist (诉求专席), oldest first.")
+    @strawberry.field(description="The coordinator's worklist (诉求专席): the most urgent grade first, then oldest.")
     async def appeals_to_route(self, info: Info, status: AppealStatus | None = None, first: int | None = None,
                                after: str | None = None) -> Connection[Appeal]:
         principal = await info.context.require_principal()
         if not may_route_appeals(principal):
             raise PublicError(ApiCode.FORBIDDEN, "只有诉求专席可以查看待分办诉求")
         statuses = [status] if status else [AppealStatus.RECEIVED, AppealStatus.RETURNED]
-        return await paginate(models.Appeal.filter(status__in=statuses).order_by("id"), first, after, Appeal.of)
+        return await paginate(models.Appeal.filter(status__in=statuses).order_by("priority", "id"), first, after,
+                              Appeal.of)
 
-    @strawberry.field(description="The undertaking unit's appeals, nearest resolve deadline first.")
+    @strawberry.field(description="The undertaking unit's appeals: the most urgent grade first, then the nearest "
+                                  "resolve deadline.")
     async def department_appeals(self, info: Info, first: int | None = None,
                                  after: str | None = None) -> Connection[Appeal]:
         principal = await info.context.require_principal()
         if not has_role(principal, Role.DEPARTMENT_HANDLER) or not principal.department_code:
             raise PublicError(ApiCode.FORBIDDEN, "只有承办单位经办人可以查看本单位诉求")
         query = models.Appeal.filter(department_code=principal.department_code, status__in=list(rules.OPEN))
-        return await paginate(query.order_by("resolve_by", "id"), first, after, Appeal.of)
+        return await paginate(query.order_by("priority", "resolve_by", "id"), first, after, Appeal.of)
 
     @strawberry.field(description="Topics for the provincial executive meeting (常务会议议题), newest first.")
     async def meeting_topics(self, info: Info, region_code: str = PROVINCE, first: int | None = None,
@@ -334,16 +420,15 @@ class AppealQuery:
 
 @strawberry.type
 class AppealMutation:
-    @strawberry.mutation(description="The online zone: an enterprise (or its agent) files an appeal.")
+    @strawberry.mutation(description="An enterprise (or its agent) files an appeal in the online zone or writes to "
+                                     "the governor's mailbox (channel MAILBOX).")
     @expected_failures_as_values
     async def submit_appeal(self, info: Info, input: SubmitAppealInput) -> AppealResult:
-        if input.channel is not AppealChannel.ONLINE:
-            raise InvalidField("channel", AppealCode.BAD_CHANNEL, "在线提交的渠道只能是 ONLINE，来电来信由诉求专席登记")
         principal, actor = await _signer(info)
         return Appeal.of(await rules.submit(
             principal, actor, title=input.title, content=input.content, category=input.category,
-            urgency=input.urgency, idempotency_key=input.idempotency_key, credit_code=input.credit_code,
-            attachments=input.attachments))
+            urgency=input.urgency, kind=input.kind, channel=input.channel, idempotency_key=input.idempotency_key,
+            credit_code=input.credit_code, attachments=input.attachments))
 
     @strawberry.mutation(description="The 96178 seat, the governor's mailbox or a visit: recorded by a coordinator.")
     @expected_failures_as_values
@@ -352,7 +437,19 @@ class AppealMutation:
         return Appeal.of(await rules.record_for_enterprise(
             principal, actor, credit_code=input.credit_code, enterprise_name=input.enterprise_name,
             title=input.title, content=input.content, category=input.category, urgency=input.urgency,
-            channel=input.channel, idempotency_key=input.idempotency_key, attachments=input.attachments))
+            kind=input.kind, channel=input.channel, idempotency_key=input.idempotency_key,
+            attachments=input.attachments))
+
+    @strawberry.mutation(description="即时答复: the 96178 seat answers a consultation it recorded from a call and, with "
+                                     "the caller's consent, closes it at first contact.")
+    @expected_failures_as_values
+    async def answer_on_the_spot(self, info: Info, id: strawberry.ID, answer: str, caller_consents: Annotated[
+            bool, strawberry.argument(description="The caller agreed that the answer closes the consultation; "
+                                                  "false is refused (route it to a unit instead).")] = True
+                                 ) -> AppealResult:
+        principal, actor = await _signer(info)
+        return Appeal.of(await rules.answer_on_the_spot(principal, actor, _id(id), answer,
+                                                        caller_consents=caller_consents))
 
     @strawberry.mutation(description="Route to an undertaking unit: the 2115 clock starts now. Also upholds a 退单.")
     @expected_failures_as_values

@@ -31,11 +31,20 @@ class AppealCategory(str, Enum):
 
 
 class AppealUrgency(str, Enum):
-    """分级."""
+    """分级: the clock of each is data (``portal/appeals/data/clocks.yaml``)."""
 
-    URGENT = "URGENT"
-    IMPORTANT = "IMPORTANT"
-    GENERAL = "GENERAL"
+    URGENT = "URGENT"  # 特急
+    IMPORTANT = "IMPORTANT"  # 紧急
+    GENERAL = "GENERAL"  # 一般
+
+
+class AppealKind(str, Enum):
+    """分类 by nature (besides the subject ``AppealCategory``)."""
+
+    COMPLAINT = "COMPLAINT"  # 投诉
+    CONSULTATION = "CONSULTATION"  # 咨询
+    SUGGESTION = "SUGGESTION"  # 建议
+    REPORT = "REPORT"  # 举报
 
 
 class AppealStatus(str, Enum):
@@ -69,6 +78,12 @@ class Appeal(Model):
     channel = fields.CharEnumField(AppealChannel, max_length=10)
     category = fields.CharEnumField(AppealCategory, max_length=12, db_index=True)
     urgency = fields.CharEnumField(AppealUrgency, max_length=10)
+    kind = fields.CharEnumField(AppealKind, max_length=12, default=AppealKind.COMPLAINT, db_default="COMPLAINT")
+    # The urgency's rank (0 特急, 1 紧急, 2 一般; ``clocks.priority``): worklists order by it, then by age.
+    priority = fields.IntField(default=2, db_default=2)
+    clock_name = fields.CharField(max_length=30, default="", db_default="")  # the grade's clock it was given
+    # 96178 即时答复: a consultation the seat answered on the call and closed with the caller's consent.
+    answered_on_the_spot = fields.BooleanField(default=False, db_default=False)
     title = fields.CharField(max_length=100)
     content = fields.TextField()
     region_code = fields.CharField(max_length=6, db_index=True)

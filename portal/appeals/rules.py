@@ -2,13 +2,15 @@
 escalate; similar appeals; the figures. No GraphQL here.
 
 2115: on receipt by the undertaking unit, contact within 2 hours, an opinion within 1 working day, solved within
-15 working days (DOMAIN.md; ``WorkCalendar.sla_plan``). An unsatisfied confirmation reopens the appeal to the
-same unit with a new 15-working-day clock.
+15 working days (DOMAIN.md; ``WorkCalendar.sla_plan``). Urgent grades and consultations have tighter clocks, as
+data (``portal.appeals.clocks``); worklists put them first. An unsatisfied confirmation reopens the appeal to the
+same unit with a new resolution clock of its grade.
 """
 
 from __future__ import annotations
 
 import re
+from enum import Enum
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -19,12 +21,14 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from portal import events, references
+from portal.appeals import clocks
 from portal.appeals.errors import AppealCode
 from portal.appeals.models import (
     Appeal,
     AppealAttachment,
     AppealCategory,
     AppealChannel,
+    AppealKind,
     AppealStatus,
     AppealStep,
     AppealUrgency,
@@ -56,6 +60,8 @@ SIMILAR_WITHIN = timedelta(days=90)
 MAX_ATTACHMENTS = 10
 SIMILARITY_THRESHOLD = 0.35
 STAFF_CHANNELS = (AppealChannel.MAILBOX, AppealChannel.HOTLINE, AppealChannel.VISIT)
+# What an enterprise (or its agent) writes itself: the online zone, or a letter to the governor's mailbox.
+ENTERPRISE_CHANNELS = (AppealChannel.ONLINE, AppealChannel.MAILBOX)
 OPEN = (AppealStatus.ASSIGNED, AppealStatus.RETURNED, AppealStatus.CONTACTED, AppealStatus.OPINION_GIVEN)
 STATUS_NAMES = {
     AppealStatus.RECEIVED: "待分办", AppealStatus.ASSIGNED: "已交办", AppealStatus.RETURNED: "退单待审",
@@ -143,11 +149,12 @@ async def _attachments(principal: Principal, file_ids: Sequence[str]) -> list[Up
 
 
 async def _create(principal: Principal, actor: Actor, *, credit_code: str, enterprise_name: str, title: str,
-                  content: str, category: AppealCategory, urgency: AppealUrgency, channel: AppealChannel,
-                  idempotency_key: str, attachments: Sequence[str] = ()) -> Appeal:
+                  content: str, category: AppealCategory, urgency: AppealUrgency, kind: AppealKind,
+                  channel: AppealChannel, idempotency_key: str, attachments: Sequence[str] = ()) -> Appeal:
     key = check_key(idempotency_key)
     digest = request_hash({"code": credit_code, "title": title, "content": content, "category": category.value,
-                           "urgency": urgency.value, "channel": channel.value, "attachments": list(attachments)})
+                           "urgency": urgency.value, "kind": kind.value, "channel": channel.value,
+                           "attachments": list(attachments)})
     existing = await Appeal.get_or_none(recorded_by_id=principal.account_id, idempotency_key=key)
     if existing is not None:
         if existing.request_hash != digest:
@@ -160,27 +167,35 @@ async def _create(principal: Principal, actor: Actor, *, credit_code: str, enter
             appeal = await Appeal.create(
                 number=await references.allocate(ReferenceKind.APPEAL, region, datetime.now(timezone.utc)),
                 credit_code=credit_code, enterprise_name=enterprise_name, recorded_by_id=principal.account_id,
-                channel=channel, category=category, urgency=urgency, title=title, content=content,
-                region_code=region, status=AppealStatus.RECEIVED,
+                channel=channel, category=category, urgency=urgency, kind=kind, priority=clocks.priority(urgency),
+                title=title, content=content, region_code=region, status=AppealStatus.RECEIVED,
                 idempotency_key=key, request_hash=digest)
             await AppealAttachment.bulk_create([AppealAttachment(appeal_id=appeal.id, file_id=f.id) for f in files])
             await _step(appeal, "received", actor, channel.value)
-            event = await _announce(appeal, "appeal.received")
+            published = [await _announce(appeal, "appeal.received")]
+            if urgency is AppealUrgency.URGENT:  # 特急: the coordinators and supervisors hear of it at once
+                published += await alert(appeal, "URGENT_RECEIVED", {"urgency": urgency.value, "kind": kind.value,
+                                                                     "channel": channel.value})
     except IntegrityError:
         existing = await Appeal.get_or_none(recorded_by_id=principal.account_id, idempotency_key=key)
         if existing is None or existing.request_hash != digest:
             raise
         return existing
-    await events.publish([event])
+    await events.publish(published)
     return appeal
 
 
 async def submit(principal: Principal, actor: Actor, *, title: str, content: str, category: AppealCategory,
-                 urgency: AppealUrgency = AppealUrgency.GENERAL, idempotency_key: str,
+                 urgency: AppealUrgency = AppealUrgency.GENERAL, kind: AppealKind = AppealKind.COMPLAINT,
+                 channel: AppealChannel = AppealChannel.ONLINE, idempotency_key: str,
                  credit_code: str | None = None, attachments: Sequence[str] = ()) -> Appeal:
-    """The online zone: an enterprise, or its agent naming the enterprise's credit code, files an appeal."""
+    """The online zone, or a letter to the governor's mailbox (省长信箱): an enterprise, or its agent naming the
+    enterprise's credit code, writes it; it is graded and routed like every other appeal."""
     own = principal.kind is AccountKind.ENTERPRISE
     problems: list[InvalidField] = []
+    if channel not in ENTERPRISE_CHANNELS:
+        problems.append(InvalidField("channel", AppealCode.BAD_CHANNEL,
+                                     "企业可在线提交或写信至省长信箱（ONLINE、MAILBOX），来电和走访由诉求专席登记"))
     code = None if own else _attempt(lambda: check_credit_code(credit_code, field="creditCode"), problems)
     title_, content_ = _attempt(lambda: _title(title), problems), _attempt(lambda: _content(content), problems)
     if problems:
@@ -190,14 +205,14 @@ async def submit(principal: Principal, actor: Actor, *, title: str, content: str
     if enterprise is None or not (own or await may_act_for_enterprise(principal, enterprise.credit_code)):
         raise Forbidden(Code.NOT_AUTHORISED, "只有企业或其授权经办人可以提交企业诉求")
     return await _create(principal, actor, credit_code=enterprise.credit_code, enterprise_name=enterprise.name,
-                         title=title_, content=content_, category=category, urgency=urgency,
-                         channel=AppealChannel.ONLINE, idempotency_key=idempotency_key, attachments=attachments)
+                         title=title_, content=content_, category=category, urgency=urgency, kind=kind,
+                         channel=channel, idempotency_key=idempotency_key, attachments=attachments)
 
 
 async def record_for_enterprise(principal: Principal, actor: Actor, *, credit_code: str, enterprise_name: str | None,
                                 title: str, content: str, category: AppealCategory, urgency: AppealUrgency,
-                                channel: AppealChannel, idempotency_key: str, attachments: Sequence[str] = ()
-                                ) -> Appeal:
+                                channel: AppealChannel, idempotency_key: str, attachments: Sequence[str] = (),
+                                kind: AppealKind = AppealKind.COMPLAINT) -> Appeal:
     """The 96178 seat, the governor's mailbox and visits: a coordinator records an appeal for an enterprise named by
     its credit code (it need not have an account yet)."""
     if not may_route_appeals(principal):
@@ -214,8 +229,8 @@ async def record_for_enterprise(principal: Principal, actor: Actor, *, credit_co
     if problems:
         raise FormProblems(problems)
     return await _create(principal, actor, credit_code=code, enterprise_name=name, title=title_, content=content_,
-                         category=category, urgency=urgency, channel=channel, idempotency_key=idempotency_key,
-                         attachments=attachments)
+                         category=category, urgency=urgency, kind=kind, channel=channel,
+                         idempotency_key=idempotency_key, attachments=attachments)
 
 
 async def visible(principal: Principal | None, appeal_id: int) -> Appeal:
@@ -244,8 +259,8 @@ async def _move(appeal: Appeal, allowed: Sequence[AppealStatus], target: AppealS
 
 async def assign(principal: Principal, actor: Actor, calendar: WorkCalendar, appeal_id: int,
                  department_code: str, *, now: datetime | None = None) -> Appeal:
-    """Routing: the undertaking unit receives the appeal now and its 2115 plan is fixed at this moment. Also how a
-    coordinator upholds a return (退单): the new unit gets a new clock."""
+    """Routing: the undertaking unit receives the appeal now and its grade's plan (2115 or tighter) is fixed at this
+    moment. Also how a coordinator upholds a return (退单): the new unit gets a new clock."""
     if not may_route_appeals(principal):
         raise Missing(Code.NOT_FOUND, "未找到该诉求")
     appeal = await visible(principal, appeal_id)
@@ -254,9 +269,11 @@ async def assign(principal: Principal, actor: Actor, calendar: WorkCalendar, app
             and await Department.exists(code=department_code)):
         raise FormProblems([InvalidField("departmentCode", Code.UNKNOWN_DEPARTMENT, "没有这个承办单位")])
     now = now or datetime.now(timezone.utc)
-    plan = calendar.sla_plan(now)
+    clock = clocks.shipped().of(appeal.urgency, appeal.kind)
+    plan = clock.plan(calendar, now)
     return await _move(appeal, (AppealStatus.RECEIVED, AppealStatus.RETURNED), AppealStatus.ASSIGNED, "assigned",
                        actor, department_code, department_code=department_code, received_at=now,
+                       clock_name=clock.name,
                        contact_by=utc(plan.contact_by), opinion_by=utc(plan.opinion_by),
                        resolve_by=utc(plan.resolve_by), provisional=plan.provisional, contacted_at=None,
                        opinion_at=None, return_reason="")
@@ -314,8 +331,8 @@ async def resolve(principal: Principal, actor: Actor, appeal_id: int, summary: s
 
 async def confirm(principal: Principal, actor: Actor, calendar: WorkCalendar, appeal_id: int, *, satisfied: bool,
                   rating: int, comment: str | None, now: datetime | None = None) -> Appeal:
-    """The enterprise confirms: satisfied closes it; unsatisfied reopens it to the same unit with a new
-    15-working-day clock."""
+    """The enterprise confirms: satisfied closes it; unsatisfied reopens it to the same unit with a new resolution
+    clock of its grade (15 working days for a general appeal)."""
     appeal = await Appeal.get_or_none(id=appeal_id)
     if appeal is None or not await may_act_for_enterprise(principal, appeal.credit_code):
         raise Missing(Code.NOT_FOUND, "未找到该诉求")
@@ -329,11 +346,37 @@ async def confirm(principal: Principal, actor: Actor, calendar: WorkCalendar, ap
     if satisfied:
         return await _move(appeal, (AppealStatus.RESOLVED,), AppealStatus.CLOSED, "confirmed", actor, text,
                            confirmed_at=now, satisfied=True, rating=rating, comment=text)
-    resolve_by, provisional = calendar.deadline(now.astimezone(SHANGHAI).date(), 15)
+    days = clocks.shipped().of(appeal.urgency, appeal.kind).resolve_days
+    resolve_by, provisional = calendar.deadline(now.astimezone(SHANGHAI).date(), days)
     return await _move(appeal, (AppealStatus.RESOLVED,), AppealStatus.OPINION_GIVEN, "reopened", actor, text,
                        confirmed_at=now, satisfied=False, rating=rating, comment=text, resolved_at=None,
                        resolve_by=utc(resolve_by), provisional=appeal.provisional or provisional,
                        reopened=appeal.reopened + 1)
+
+
+async def answer_on_the_spot(principal: Principal, actor: Actor, appeal_id: int, answer: str, *,
+                             caller_consents: bool) -> Appeal:
+    """即时答复: the 96178 seat answers a consultation it recorded from a call while the caller is on the line and,
+    with the caller's consent, closes it at first contact (contacted, answered and resolved at once; counted as
+    resolved at first contact). A consultation the caller wants handled further is routed as usual."""
+    if not may_route_appeals(principal):
+        raise Missing(Code.NOT_FOUND, "未找到该诉求")
+    appeal = await visible(principal, appeal_id)
+    problems: list[InvalidField] = []
+    text = _attempt(lambda: written(answer, "answer", "答复内容", 5, 5000), problems)
+    if not caller_consents:
+        problems.append(InvalidField("callerConsents", AppealCode.CONSENT_REQUIRED,
+                                     "须经来电企业同意，方可当场答复并办结；不同意的请转交承办单位"))
+    if problems:
+        raise FormProblems(problems)
+    if appeal.kind is not AppealKind.CONSULTATION:
+        raise Conflicting(AppealCode.NOT_A_CONSULTATION, "只有咨询类诉求可以当场答复办结，其他诉求请转交承办单位")
+    if appeal.channel is not AppealChannel.HOTLINE:
+        raise Conflicting(AppealCode.NOT_BY_PHONE, "当场答复只适用于96178来电")
+    now = datetime.now(timezone.utc)
+    return await _move(appeal, (AppealStatus.RECEIVED,), AppealStatus.CLOSED, "answered_on_the_spot", actor, text,
+                       answered_on_the_spot=True, contacted_at=now, opinion=text, opinion_at=now, summary=text,
+                       resolved_at=now)
 
 
 async def escalate(principal: Principal, actor: Actor, appeal_id: int, reason: str) -> Appeal:
@@ -463,34 +506,109 @@ def step_rate(rows: Iterable[tuple[datetime | None, datetime | None]], now: date
     return _rate(sum(known), len(known))
 
 
-async def stats(region_code: str, first_day: date, last_day: date, *, department_code: str | None = None
-                ) -> dict[str, Any]:
-    """The zone's figures for appeals received in the period in a region (a province or city code covers its
-    subdivisions), optionally for one undertaking unit: received, complaints per 10,000 market entities,
-    resolution rate, satisfaction rate, and the on-time rate of each 2115 step."""
-    region_code = check_region_code("regionCode", region_code)
-    start, end = day_bounds_utc(first_day, last_day)
-    query = Appeal.filter(within(region_code), created_at__gte=start, created_at__lt=end).exclude(
-        status=AppealStatus.MERGED)
-    if department_code:
-        query = query.filter(department_code=department_code)
-    rows = await query.values("status", "contacted_at", "contact_by", "opinion_at", "opinion_by", "resolved_at",
-                              "resolve_by", "satisfied")
-    region = await Region.get_or_none(code=region_code)
-    now = datetime.now(timezone.utc)
+FIGURE_COLUMNS = ("status", "department_code", "contacted_at", "contact_by", "opinion_at", "opinion_by", "resolved_at", "resolve_by",
+                  "satisfied", "urgency", "kind", "channel", "created_at", "answered_on_the_spot")
+# What figures can be broken down by (``stats_breakdown``), each with the names people read.
+BREAKDOWNS: dict[str, dict[str, str]] = {
+    "urgency": {u.value: clocks.URGENCY_NAMES[u] for u in clocks.URGENCY_ORDER},
+    "kind": {k.value: clocks.KIND_NAMES[k] for k in AppealKind},
+    "channel": {AppealChannel.ONLINE.value: "诉求专区", AppealChannel.MAILBOX.value: "省长信箱",
+                AppealChannel.HOTLINE.value: "96178热线", AppealChannel.VISIT.value: "走访"},
+}
+
+
+def _figures(rows: Sequence[dict[str, Any]], market_entities: int | None, now: datetime) -> dict[str, Any]:
+    """The figures of a set of appeals (rows of ``FIGURE_COLUMNS``)."""
     received = len(rows)
     resolved = sum(r["status"] in (AppealStatus.RESOLVED, AppealStatus.CLOSED) for r in rows)
     confirmed = [r["satisfied"] for r in rows if r["satisfied"] is not None]
     return {
         "received": received,
-        "complaints_per_10k": round(received / region.market_entities * 10000, 4)
-        if region and region.market_entities and not department_code else None,
+        "complaints_per_10k": round(received / market_entities * 10000, 4) if market_entities else None,
         "resolution_rate": _rate(resolved, received),
         "satisfaction_rate": _rate(sum(confirmed), len(confirmed)),
         "contact_on_time_rate": step_rate(((r["contacted_at"], r["contact_by"]) for r in rows), now),
         "opinion_on_time_rate": step_rate(((r["opinion_at"], r["opinion_by"]) for r in rows), now),
         "resolve_on_time_rate": step_rate(((r["resolved_at"], r["resolve_by"]) for r in rows), now),
+        "resolved_at_first_contact": sum(bool(r["answered_on_the_spot"]) for r in rows),
+        "first_contact_rate": _rate(sum(bool(r["answered_on_the_spot"]) for r in rows), received),
     }
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A filter of the figures to one grade or channel (None: all)."""
+
+    urgency: AppealUrgency | None = None
+    kind: AppealKind | None = None
+    channel: AppealChannel | None = None
+
+    def of(self, query: QuerySet[Appeal]) -> QuerySet[Appeal]:
+        wanted = {name: value for name, value in (("urgency", self.urgency), ("kind", self.kind),
+                                                  ("channel", self.channel)) if value is not None}
+        return query.filter(**wanted) if wanted else query
+
+
+async def _rows(region_code: str, first_day: date, last_day: date, department_code: str | None = None,
+                grade: Grade = Grade()) -> tuple[list[dict[str, Any]], int | None]:
+    """The appeals received in the period in a region (its subdivisions too), and the region's market entities."""
+    region_code = check_region_code("regionCode", region_code)
+    start, end = day_bounds_utc(first_day, last_day)
+    query = grade.of(Appeal.filter(within(region_code), created_at__gte=start, created_at__lt=end).exclude(
+        status=AppealStatus.MERGED))
+    if department_code:
+        query = query.filter(department_code=department_code)
+    region = await Region.get_or_none(code=region_code)
+    return await query.values(*FIGURE_COLUMNS), region.market_entities if region else None
+
+
+async def stats(region_code: str, first_day: date, last_day: date, *, department_code: str | None = None,
+                grade: Grade = Grade()) -> dict[str, Any]:
+    """The zone's figures for appeals received in the period in a region (a province or city code covers its
+    subdivisions), optionally for one undertaking unit or one grade or channel: received, complaints per 10,000
+    market entities (of the whole region only), resolution rate, satisfaction rate, the on-time rate of each step
+    of the clock, and the consultations answered on the spot (resolved at first contact)."""
+    rows, entities = await _rows(region_code, first_day, last_day, department_code, grade)
+    whole = not department_code and grade == Grade()
+    return _figures(rows, entities if whole else None, datetime.now(timezone.utc))
+
+
+async def stats_breakdown(region_code: str, first_day: date, last_day: date, by: str
+                          ) -> list[tuple[str, str, dict[str, Any]]]:
+    """The figures of each urgency, kind or channel (``BREAKDOWNS``): (value, name, figures), in the listed
+    order, every value even when it had no appeal (a grade with none is a figure too)."""
+    rows, _ = await _rows(region_code, first_day, last_day)
+    now = datetime.now(timezone.utc)
+    return [(value, name, _figures([r for r in rows if _value(r[by]) == value], None, now))
+            for value, name in BREAKDOWNS[by].items()]
+
+
+def _value(member: Any) -> str:
+    return member.value if isinstance(member, Enum) else str(member)
+
+
+def months(first: date, last: date) -> list[tuple[date, date]]:
+    """The calendar months from the one of ``first`` to the one of ``last``: (first day, last day) each."""
+    out, start = [], first.replace(day=1)
+    while start <= last:
+        following = (start + timedelta(days=32)).replace(day=1)
+        out.append((start, following - timedelta(days=1)))
+        start = following
+    return out
+
+
+async def monthly_stats(region_code: str, first_day: date, last_day: date, *, grade: Grade = Grade()
+                        ) -> list[tuple[date, date, dict[str, Any]]]:
+    """调度: the figures of each calendar month of the period (its first and last months whole), oldest first:
+    one read of the period's appeals, grouped by the Asia/Shanghai month they were received in."""
+    periods = months(first_day, last_day)
+    rows, entities = await _rows(region_code, periods[0][0], periods[-1][1], grade=grade)
+    now = datetime.now(timezone.utc)
+    by_month: dict[date, list[dict[str, Any]]] = {start: [] for start, _ in periods}
+    for row in rows:
+        by_month[row["created_at"].astimezone(SHANGHAI).date().replace(day=1)].append(row)
+    return [(start, end, _figures(by_month[start], entities if grade == Grade() else None, now))
+            for start, end in periods]
 
 
 async def stats_by_department(region_code: str, first_day: date, last_day: date
@@ -498,14 +616,12 @@ async def stats_by_department(region_code: str, first_day: date, last_day: date
     """The figures of each undertaking unit that received appeals of the region in the period:
     (department code, name, figures), by code."""
     region_code = check_region_code("regionCode", region_code)
-    codes = await Appeal.filter(department_code__isnull=False).distinct().values_list("department_code", flat=True)
-    names = dict(await Department.filter(code__in=list(codes)).values_list("code", "name"))
-    rows = []
-    for code in sorted(codes):
-        values = await stats(region_code, first_day, last_day, department_code=code)
-        if values["received"]:
-            rows.append((code, names.get(code, code), values))
-    return rows
+    rows, _ = await _rows(region_code, first_day, last_day)
+    codes = sorted({r["department_code"] for r in rows if r["department_code"]})
+    names = dict(await Department.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    now = datetime.now(timezone.utc)
+    return [(code, names.get(code, code), _figures([r for r in rows if r["department_code"] == code], None, now))
+            for code in codes]
 
 
 SYSTEM_NAME = "系统"
