@@ -166,6 +166,8 @@ async def test_figures_on_a_known_data_set(empty_database: str) -> None:
         "opinion_on_time_rate": round(2 / 3, 4),
         # #3 is still open and its deadline (March 22) has passed: late, like #2.
         "resolve_on_time_rate": round(1 / 3, 4),
+        "resolved_at_first_contact": 0,
+        "first_contact_rate": 0.0,
     }
     province = await stats("370000", day, day + timedelta(days=30))
     assert province["received"] == 4
