@@ -9,7 +9,6 @@ same unit with a new resolution clock of its grade.
 
 from __future__ import annotations
 
-import re
 from enum import Enum
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from portal import events, references
-from portal.appeals import clocks
+from portal.appeals import clocks, similarity
 from portal.appeals.errors import AppealCode
 from portal.appeals.models import (
     Appeal,
@@ -58,7 +57,6 @@ BLANKS = " \t\r\n\u3000"  # spaces, line breaks and the ideographic space
 T = TypeVar("T")
 SIMILAR_WITHIN = timedelta(days=90)
 MAX_ATTACHMENTS = 10
-SIMILARITY_THRESHOLD = 0.35
 STAFF_CHANNELS = (AppealChannel.MAILBOX, AppealChannel.HOTLINE, AppealChannel.VISIT)
 # What an enterprise (or its agent) writes itself: the online zone, or a letter to the governor's mailbox.
 ENTERPRISE_CHANNELS = (AppealChannel.ONLINE, AppealChannel.MAILBOX)
@@ -434,17 +432,6 @@ async def alert(appeal: Appeal, kind: str, detail: dict[str, Any]) -> list[event
             for stream in alert_streams(appeal.department_code, appeal.region_code)]
 
 
-def bigrams(text: str) -> set[str]:
-    compact = re.sub(r"\s+", "", text)
-    return {compact[i:i + 2] for i in range(len(compact) - 1)}
-
-
-def similarity(a: str, b: str) -> float:
-    """Jaccard similarity of character bigrams: works on Chinese text without word segmentation."""
-    first, second = bigrams(a), bigrams(b)
-    return len(first & second) / len(first | second) if first and second else 0.0
-
-
 @dataclass(frozen=True)
 class Similar:
     appeal: Appeal
@@ -452,8 +439,8 @@ class Similar:
 
 
 async def similar_appeals(principal: Principal, appeal_id: int) -> list[Similar]:
-    """Appeals of the same region and category in the last 90 days whose text is similar, offered to the
-    coordinator to merge."""
+    """Appeals of the same region and category in the last 90 days whose text is similar
+    (``portal.appeals.similarity``), offered to the coordinator to merge."""
     if not may_route_appeals(principal):
         raise Missing(Code.NOT_FOUND, "未找到该诉求")
     appeal = await visible(principal, appeal_id)
@@ -461,9 +448,10 @@ async def similar_appeals(principal: Principal, appeal_id: int) -> list[Similar]
     candidates = await Appeal.filter(region_code=appeal.region_code, category=appeal.category,
                                      created_at__gte=since).exclude(id=appeal.id).exclude(
         status=AppealStatus.MERGED).order_by("-id").limit(500)
-    text = appeal.title + appeal.content
-    found = [Similar(c, round(similarity(text, c.title + c.content), 3)) for c in candidates]
-    return sorted((s for s in found if s.score >= SIMILARITY_THRESHOLD), key=lambda s: (-s.score, -s.appeal.id))
+    mine = similarity.profile(appeal.title, appeal.content)
+    found = [Similar(c, round(similarity.similarity(mine, similarity.profile(c.title, c.content)), 3))
+             for c in candidates]
+    return sorted((s for s in found if s.score >= similarity.THRESHOLD), key=lambda s: (-s.score, -s.appeal.id))
 
 
 async def merge(principal: Principal, actor: Actor, appeal_id: int, into_id: int) -> Appeal:

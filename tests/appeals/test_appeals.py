@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from portal.appeals import rules
+from portal.appeals import rules, similarity
 from portal.appeals.models import Appeal
 from portal.audit.rules import Actor
 from portal.events import Event
@@ -267,7 +267,8 @@ async def test_similar_appeals_are_offered_and_merged_without_losing_either(gql:
     similar = await gql("query($id: ID!) { similarAppeals(id: $id) { score appeal { id } } }", {"id": duplicate["id"]},
                         token=seat)
     found = similar["data"]["similarAppeals"]
-    assert original["id"] in [s["appeal"]["id"] for s in found] and all(s["score"] >= 0.35 for s in found)
+    assert original["id"] in [s["appeal"]["id"] for s in found]
+    assert all(s["score"] >= similarity.THRESHOLD for s in found)
     merged = await step(gql, MERGE, seat, id=duplicate["id"], into=original["id"])
     assert (merged["status"], merged["mergedInto"]) == ("MERGED", original["id"])
     theirs = (await gql(APPEAL, {"id": duplicate["id"]}, token=second["token"]))["data"]["appeal"]
