@@ -57,12 +57,14 @@ async def _seed_demo(settings: Settings, summary: dict[str, object]) -> None:
     from portal.catalog.seed import seed_catalog
     from portal.catalog.source import read_catalog
     from portal.demo import seed_demo_accounts
+    from portal.demo.surveys import seed_demo_survey
     from portal.halls.seed import seed_halls
     from portal.identity.passwords import Passwords
 
     await seed_catalog(read_catalog())
     await seed_halls()
     summary.update(await seed_demo_accounts(Passwords(settings.password_profile)))
+    summary["surveys"] = await seed_demo_survey()
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

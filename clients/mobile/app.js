@@ -24,6 +24,9 @@ const ROUTES = [
   [/^\/appeals$/, "./views/appeals.js", "enterprise"],
   [/^\/appeals\/new$/, "./views/appeal-new.js", "enterprise"],
   [/^\/appeal\/(?<id>[^/]+)$/, "./views/appeal.js", "enterprise"],
+  [/^\/surveys$/, "./views/surveys.js", "signed-in"], // an enterprise's, or the enterprises its agent acts for
+  [/^\/survey\/(?<id>[^/]+)$/, "./views/survey.js", "signed-in"],
+  [/^\/survey-results$/, "./views/survey-results.js", "anyone"],
   [/^\/device$/, "./views/device.js", "anyone"], // it sends the signed-out to sign in, keeping the code
   [/^\/account$/, "./views/account.js", "signed-in"],
 ];
@@ -46,10 +49,10 @@ function setTitle(title) {
 
 function renderNav() {
   const session = currentSession();
-  const links = [["#/", t("nav.bundles")]];
+  const links = [["#/", t("nav.bundles")], ["#/survey-results", t("nav.surveyResults")]];
   if (session) {
     links.push(["#/applications", t("nav.applications")], ["#/lutong", t("nav.lutong")]);
-    if (session.account.kind === "ENTERPRISE") links.push(["#/appeals", t("nav.appeals")]);
+    if (session.account.kind === "ENTERPRISE") links.push(["#/appeals", t("nav.appeals")], ["#/surveys", t("nav.surveys")]);
     links.push(["#/account", t("account.page.title")]);
   }
   const { path } = currentRoute();

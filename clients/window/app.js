@@ -30,6 +30,8 @@ const ROUTES = [
   [/^\/appeal\/(?<id>[^/]+)$/, "./views/appeal.js", ["APPEALS_COORDINATOR", "DEPARTMENT_HANDLER", "SUPERVISOR"]],
   [/^\/supervise$/, "./views/supervise.js", ["SUPERVISOR"]],
   [/^\/figures$/, "./views/figures.js", ["SUPERVISOR"]],
+  [/^\/surveys$/, "./views/surveys.js", ["SUPERVISOR"]],
+  [/^\/surveys\/new$/, "./views/survey-new.js", ["SUPERVISOR"]],
 ];
 
 // What a role finds in the navigation (its home screen first).
@@ -37,7 +39,8 @@ const NAV = {
   WINDOW_CLERK: [["/counter", "window.nav.counter"], ["/visit", "window.nav.visit"]],
   DEPARTMENT_HANDLER: [["/tasks", "window.nav.tasks"], ["/unit-appeals", "window.nav.unitAppeals"]],
   APPEALS_COORDINATOR: [["/appeals", "window.nav.route"], ["/appeals/new", "window.nav.record"]],
-  SUPERVISOR: [["/supervise", "window.nav.supervise"], ["/figures", "window.nav.figures"]],
+  SUPERVISOR: [["/supervise", "window.nav.supervise"], ["/figures", "window.nav.figures"],
+    ["/surveys", "window.nav.surveys"]],
   SCENE_OPERATOR: [["/scan", "window.nav.scan"], ["/check-in", "window.nav.checkIn"]],
 };
 

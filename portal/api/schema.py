@@ -18,6 +18,7 @@ from portal.appeals.api import AppealMutation, AppealQuery, AppealSubscription
 from portal.applications.api import ApplicationMutation, ApplicationQuery, ApplicationSubscription
 from portal.catalog.api import CatalogQuery
 from portal.evaluations.api import EvaluationMutation, EvaluationQuery
+from portal.surveys.api import SurveyMutation, SurveyQuery
 from portal.workdays import SHANGHAI
 from portal.api.viewer import ViewerQuery
 from portal.identity.api import IdentityMutation
@@ -30,9 +31,9 @@ MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
 Query = merge_types("Query", (CatalogQuery, CalendarQuery, ViewerQuery, ApplicationQuery, EvaluationQuery,
-                              AppealQuery, LuTongQuery, HallQuery, DeviceSignInQuery))
+                              AppealQuery, LuTongQuery, HallQuery, DeviceSignInQuery, SurveyQuery))
 Mutation = merge_types("Mutation", (IdentityMutation, ApplicationMutation, EvaluationMutation, AppealMutation,
-                                    LuTongMutation, HallMutation, DeviceSignInMutation))
+                                    LuTongMutation, HallMutation, DeviceSignInMutation, SurveyMutation))
 Subscription = merge_types("Subscription", (ApplicationSubscription, AppealSubscription, HallSubscription,
                                             DeviceSignInSubscription))
 
