@@ -7,7 +7,7 @@ from tortoise.fields.data import JSON_DUMPS
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('portal', '0014_single_items')]
+    dependencies = [('portal', '0015_appeal_grades')]
 
     initial = False
 
