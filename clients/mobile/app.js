@@ -24,6 +24,8 @@ const ROUTES = [
   [/^\/appeals$/, "./views/appeals.js", "enterprise"],
   [/^\/appeals\/new$/, "./views/appeal-new.js", "enterprise"],
   [/^\/appeal\/(?<id>[^/]+)$/, "./views/appeal.js", "enterprise"],
+  [/^\/packs$/, "./views/packs.js", "signed-in"], // an enterprise's, or an agent's for its enterprises
+  [/^\/pack\/(?<id>[^/]+)$/, "./views/pack.js", "signed-in"],
   [/^\/device$/, "./views/device.js", "anyone"], // it sends the signed-out to sign in, keeping the code
   [/^\/account$/, "./views/account.js", "signed-in"],
 ];
@@ -49,7 +51,7 @@ function renderNav() {
   const links = [["#/", t("nav.bundles")]];
   if (session) {
     links.push(["#/applications", t("nav.applications")], ["#/lutong", t("nav.lutong")]);
-    if (session.account.kind === "ENTERPRISE") links.push(["#/appeals", t("nav.appeals")]);
+    if (session.account.kind === "ENTERPRISE") links.push(["#/appeals", t("nav.appeals")], ["#/packs", t("packs.nav")]);
     links.push(["#/account", t("account.page.title")]);
   }
   const { path } = currentRoute();
