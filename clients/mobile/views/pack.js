@@ -1,13 +1,13 @@
 // One pack of the inbox (明白纸): opening it records the enterprise's read receipt (openPolicyPack), once; then its
 // plain-language points and its links to the catalog and to policy documents.
 import { formatDateTime, h, replace } from "../../shared/dom.js";
-import { USER_ERROR_FIELDS, isUserError, showProblem } from "../../shared/errors.js";
+import { isUserError, showProblem } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
 
 const OPEN = `mutation OpenPolicyPack($id: ID!) {
   openPolicyPack(id: $id) {
-    ${USER_ERROR_FIELDS}
+    __typename ... on UserError { code message }
     ... on PolicyPackDelivery {
       id read readAt readBy enterpriseName pushedAt
       pack { id title summary regionCode allIndustries industries { code name }

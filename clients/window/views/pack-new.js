@@ -25,21 +25,22 @@ function textArea(key, label, hint = null) {
 }
 
 function industriesField(industries) {
-  return h("fieldset", { class: "field industry-choice", id: fieldId("industries"), tabindex: "-1" },
+  // In a .field of its own, so that showErrors puts the error above the fieldset, not inside a choice.
+  return h("div", { class: "field" }, h("fieldset", { class: "industry-choice", id: fieldId("industries"), tabindex: "-1" },
     h("legend", {}, t("window.packs.compose.industries")),
     h("div", { class: "choice" },
       h("input", { type: "checkbox", id: "industry-all", name: "allIndustries" }),
       h("label", { for: "industry-all" }, t("window.packs.compose.allIndustries"))),
     industries.map(({ code, name }) => h("div", { class: "choice" },
       h("input", { type: "checkbox", id: `industry-${code}`, name: "industries", value: code }),
-      h("label", { for: `industry-${code}` }, t("industry.option", { code, name })))));
+      h("label", { for: `industry-${code}` }, t("industry.option", { code, name }))))));
 }
 
 export default async function render({ main, navigate, staff, setTitle }) {
   const title = t("window.packs.compose.title");
   setTitle(title);
   const industries = await loadIndustries();
-  const sections = h("ol", { class: "pack-sections", id: fieldId("sections"), tabindex: "-1" });
+  const sections = h("ol", { class: "pack-sections" });
   const key = idempotencyKey();
   let created = null;
 
@@ -59,8 +60,8 @@ export default async function render({ main, navigate, staff, setTitle }) {
   const form = h("form", { class: "desk-form", novalidate: true },
     inputField("title", t("window.packs.compose.packTitle"), t("window.packs.compose.packTitleHint")),
     textArea("summary", t("window.packs.compose.summary"), t("window.packs.compose.summaryHint")),
-    h("h2", {}, t("window.packs.compose.sections")),
-    sections,
+    h("div", { class: "field" }, h("fieldset", { id: fieldId("sections"), tabindex: "-1" },
+      h("legend", {}, t("window.packs.compose.sections")), sections)),
     h("p", {}, h("button", { type: "button", class: "button button--secondary", id: "add-section",
       onclick: addSection }, t("window.packs.compose.addSection"))),
     inputField("regionCode", t("window.packs.compose.region"), t("window.packs.compose.regionHint"),
