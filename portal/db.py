@@ -36,6 +36,7 @@ MODEL_MODULES = [
     "portal.evaluations.models",
     "portal.surveys.models",
     "portal.halls.models",
+    "portal.packs.models",
     "portal.leases",
     "portal.references",
 ]

@@ -27,6 +27,8 @@ const ROUTES = [
   [/^\/surveys$/, "./views/surveys.js", "signed-in"], // an enterprise's, or the enterprises its agent acts for
   [/^\/survey\/(?<id>[^/]+)$/, "./views/survey.js", "signed-in"],
   [/^\/survey-results$/, "./views/survey-results.js", "anyone"],
+  [/^\/packs$/, "./views/packs.js", "signed-in"], // an enterprise's, or an agent's for its enterprises
+  [/^\/pack\/(?<id>[^/]+)$/, "./views/pack.js", "signed-in"],
   [/^\/device$/, "./views/device.js", "anyone"], // it sends the signed-out to sign in, keeping the code
   [/^\/account$/, "./views/account.js", "signed-in"],
 ];
@@ -52,7 +54,7 @@ function renderNav() {
   const links = [["#/", t("nav.bundles")], ["#/survey-results", t("nav.surveyResults")]];
   if (session) {
     links.push(["#/applications", t("nav.applications")], ["#/lutong", t("nav.lutong")]);
-    if (session.account.kind === "ENTERPRISE") links.push(["#/appeals", t("nav.appeals")], ["#/surveys", t("nav.surveys")]);
+    if (session.account.kind === "ENTERPRISE") links.push(["#/appeals", t("nav.appeals")], ["#/surveys", t("nav.surveys")], ["#/packs", t("packs.nav")]);
     links.push(["#/account", t("account.page.title")]);
   }
   const { path } = currentRoute();

@@ -14,9 +14,10 @@ import * as tv from "./strings/tv.js";
 import * as kiosk from "./strings/kiosk.js";
 import * as offers from "./strings/offers.js";
 import * as surveys from "./strings/surveys.js";
+import * as packs from "./strings/packs.js";
 
 const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench, workbenchAppeals, tv, kiosk,
-  offers, surveys];
+  offers, surveys, packs];
 const ZH = {};
 const ELDER = {};
 for (const area of AREAS) {

@@ -21,21 +21,23 @@ from portal.evaluations.api import EvaluationMutation, EvaluationQuery
 from portal.surveys.api import SurveyMutation, SurveyQuery
 from portal.workdays import SHANGHAI
 from portal.api.viewer import ViewerQuery
-from portal.identity.api import IdentityMutation
+from portal.identity.api import IdentityMutation, IdentityQuery
 from portal.identity.device_api import DeviceSignInMutation, DeviceSignInQuery, DeviceSignInSubscription
 from portal.halls.api import HallMutation, HallQuery, HallSubscription
 from portal.lutong.api import LuTongMutation, LuTongQuery
+from portal.packs.api import PackMutation, PackQuery, PackSubscription
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
 Query = merge_types("Query", (CatalogQuery, CalendarQuery, ViewerQuery, ApplicationQuery, EvaluationQuery,
-                              AppealQuery, LuTongQuery, HallQuery, DeviceSignInQuery, SurveyQuery))
+                              AppealQuery, LuTongQuery, HallQuery, DeviceSignInQuery, IdentityQuery,
+                              SurveyQuery, PackQuery))
 Mutation = merge_types("Mutation", (IdentityMutation, ApplicationMutation, EvaluationMutation, AppealMutation,
-                                    LuTongMutation, HallMutation, DeviceSignInMutation, SurveyMutation))
+                                    LuTongMutation, HallMutation, DeviceSignInMutation, SurveyMutation, PackMutation))
 Subscription = merge_types("Subscription", (ApplicationSubscription, AppealSubscription, HallSubscription,
-                                            DeviceSignInSubscription))
+                                            DeviceSignInSubscription, PackSubscription))
 
 
 def shanghai_time(value: datetime) -> str:

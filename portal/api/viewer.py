@@ -25,6 +25,8 @@ from portal.identity.api import (
 from portal.identity.models import AccountKind
 from portal.identity.principal import Principal
 from portal.lutong.api import Certificate, my_certificates
+from portal.packs import rules as packs
+from portal.packs.api import PolicyPackDelivery, my_policy_packs
 
 
 @strawberry.type(description="The signed-in account and what belongs to it.")
@@ -71,6 +73,16 @@ class Viewer:
     @strawberry.field(description="Appeals of this enterprise, or of the enterprises this citizen is an agent of.")
     async def appeals(self, first: int | None = None, after: str | None = None) -> Connection[Appeal]:
         return await my_appeals(self.principal, first, after)
+
+    @strawberry.field(description="服务包: the packs pushed to this enterprise (or to the enterprises this citizen is "
+                                  "an agent of), unread first; listing them counts them delivered (送达).")
+    async def policy_packs(self, first: int | None = None, after: str | None = None
+                           ) -> Connection[PolicyPackDelivery]:
+        return await my_policy_packs(self.principal, first, after)
+
+    @strawberry.field(description="How many packs of the inbox are unread.")
+    async def unread_policy_packs(self) -> int:
+        return await (await packs.inbox(self.principal)).filter(read=False).count()
 
     @strawberry.field(description="The service halls where this window clerk calls tickets (所属大厅); empty for "
                                   "everybody else.")

@@ -18,6 +18,7 @@ from portal.catalog.models import CertificateType
 from portal.catalog.source import DATA_DIR
 from portal.halls.rules import bind_clerk, create_staff_in_halls
 from portal.halls.seed import HALLS_FILE
+from portal.identity.industries import Industry
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, Role
 from portal.identity.numbers import check_credit_code, check_id_number, check_phone
 from portal.identity.passwords import Passwords
@@ -87,6 +88,7 @@ class DemoEnterprise(Record):
     credit_code: CreditCode
     legal_representative_id_number: IdNumber
     phone: Phone
+    industry: Industry | None = None  # GB/T 4754-2017 门类: the policy packs it is pushed
     agents: tuple[Annotated[str, Ref("citizens", "demo citizen")], ...] = ()
     certificates: tuple[DemoCertificate, ...] = ()
 
@@ -163,7 +165,10 @@ async def seed_demo_accounts(passwords: Passwords, path: Path = DEMO_FILE) -> di
             counts["citizens"] += 1
         for e in data.enterprises:
             holder = await _holder(AccountKind.ENTERPRISE, passwords, password, name=e.name, credit_code=e.credit_code,
-                                   legal_representative_id_number=e.legal_representative_id_number, phone=e.phone)
+                                   legal_representative_id_number=e.legal_representative_id_number, phone=e.phone,
+                                   industry=e.industry.value if e.industry else None)
+            if e.industry and holder.industry is None:  # seeded before enterprises had industries
+                await Account.filter(id=holder.id).update(industry=e.industry.value)
             await _licences(holder, e.certificates)
             for agent_id_number in e.agents:
                 agent = await Account.get(id_number=agent_id_number)

@@ -19,6 +19,7 @@ from portal.api.errors import (
 )
 from portal.catalog.rules import bundle_exists
 from portal.identity import masking, models, rules
+from portal.identity.industries import INDUSTRY_NAMES, Industry
 from portal.identity.loaders import IdentityLoaders
 from portal.identity.models import AccountKind, Role
 from portal.identity.rules import Principal
@@ -48,6 +49,20 @@ class AuthPayload:
     account: Account
 
 
+@strawberry.type(description="A section (门类) of GB/T 4754-2017 国民经济行业分类: its letter and name.")
+class IndustrySection:
+    code: str
+    name: str
+
+    @classmethod
+    def of(cls, code: str) -> IndustrySection:
+        return cls(code=code, name=INDUSTRY_NAMES[Industry(code)])
+
+
+def industry_sections() -> list[IndustrySection]:
+    return [IndustrySection.of(section.value) for section in Industry]
+
+
 @strawberry.type(description="The holder's own data, masked (370102********1234, 138****5678).")
 class Profile:
     masked_name: str
@@ -59,6 +74,8 @@ class Profile:
     department_code: str | None
     region_code: str | None = strawberry.field(description="A staff member's region (a supervisor's is the "
                                                            "region whose figures and alerts they oversee).")
+    industry: IndustrySection | None = strawberry.field(
+        default=None, description="An enterprise's industry (GB/T 4754-2017 门类); null until it names one.")
 
     @classmethod
     def of(cls, info: Info, a: models.Account) -> Profile:
@@ -68,7 +85,7 @@ class Profile:
                    masked_credit_code=masking.credit_code(a.credit_code),
                    masked_legal_representative_id_number=masking.id_number(a.legal_representative_id_number),
                    role=a.role, department_code=a.department_code,
-                   region_code=a.region_code)
+                   region_code=a.region_code, industry=IndustrySection.of(a.industry) if a.industry else None)
 
 
 @strawberry.type(description="An employee's citizen account authorised to act for an enterprise (经办人).")
@@ -162,6 +179,7 @@ class RegisterEnterpriseInput:
     legal_representative_id_number: str
     phone: str
     password: str
+    industry: str | None = strawberry.field(default=None, description="GB/T 4754-2017 门类 letter (A–T); optional.")
 
 
 @strawberry.input
@@ -198,6 +216,7 @@ class PasswordChanged:
     account: Account
 
 
+SetIndustryResult = Annotated[Profile | FormInvalid | PermissionDenied, strawberry.union("SetIndustryResult")]
 RegisterResult = Annotated[AuthPayload | FormInvalid | RateLimited, strawberry.union("RegisterResult")]
 LoginResult = Annotated[AuthPayload | FormInvalid | PermissionDenied | RateLimited, strawberry.union("LoginResult")]
 LogoutResult = Annotated[LogoutSuccess | PermissionDenied, strawberry.union("LogoutResult")]
@@ -219,6 +238,13 @@ def _grant_id(value: strawberry.ID) -> int:
 
 
 @strawberry.type
+class IdentityQuery:
+    @strawberry.field(description="The 20 sections (门类) of GB/T 4754-2017, A to T, as enterprises choose them.")
+    def industries(self) -> list[IndustrySection]:
+        return industry_sections()
+
+
+@strawberry.type
 class IdentityMutation:
     @strawberry.mutation(description="Real-name citizen registration; signs the citizen in.")
     @expected_failures_as_values
@@ -233,7 +259,13 @@ class IdentityMutation:
         return auth_payload(info, await rules.register_enterprise(
             info.context.passwords, await info.context.actor(), name=input.name, credit_code=input.credit_code,
             legal_representative_id_number=input.legal_representative_id_number, phone=input.phone,
-            password=input.password))
+            password=input.password, industry=input.industry))
+
+    @strawberry.mutation(description="An enterprise names its industry (GB/T 4754-2017 门类, A–T) in its account.")
+    @expected_failures_as_values
+    async def set_account_industry(self, info: Info, industry: str) -> SetIndustryResult:
+        principal = await signed_in(info)
+        return Profile.of(info, await rules.set_industry(principal, await info.context.actor(), industry))
 
     @strawberry.mutation
     @expected_failures_as_values

@@ -42,6 +42,8 @@ class Account(Model):
     department_code = fields.CharField(max_length=20, null=True)
     region_code = fields.CharField(max_length=6, null=True)
     scene = fields.CharField(max_length=20, null=True)  # a scene operator's 鲁通码 scene
+    # An enterprise's GB/T 4754-2017 section (``identity.industries``); null until it names one.
+    industry = fields.CharField(max_length=1, null=True)
     password_hash = fields.CharField(max_length=200)
     password_changed_at = fields.DatetimeField()
     created_at = fields.DatetimeField(auto_now_add=True)

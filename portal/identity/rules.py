@@ -21,6 +21,7 @@ from portal.audit.rules import Actor, record
 from portal.terminals import Terminal
 from portal.identity import ratelimit, revocations
 from portal.identity.errors import IdentityCode
+from portal.identity.industries import check_industry
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, FamilyAuthorisation, Role, Session
 from portal.identity.numbers import (
     SignInName,
@@ -160,19 +161,37 @@ async def register_citizen(passwords: Passwords, actor: Actor, *, name: object, 
 
 
 async def register_enterprise(passwords: Passwords, actor: Actor, *, name: object, credit_code: object,
-                              legal_representative_id_number: object, phone: object, password: object) -> SignedIn:
-    """Enterprise registration: GB 32100 credit code, the legal representative's ID number; one account per code."""
+                              legal_representative_id_number: object, phone: object, password: object,
+                              industry: object = None) -> SignedIn:
+    """Enterprise registration: GB 32100 credit code, the legal representative's ID number; one account per code.
+    The industry (GB/T 4754-2017 门类) may be named now or later in the account."""
     await ratelimit.spend(ratelimit.REGISTER_PER_ADDRESS, actor.address)
-    name_, code, representative, phone_ = _checked(
+    industry_check = () if industry is None else ((check_industry, industry, {"field": "industry"}),)
+    name_, code, representative, phone_, *section = _checked(
         (check_enterprise_name, name, {"field": "name"}),
         (check_credit_code, credit_code, {"field": "creditCode"}),
         (check_id_number, legal_representative_id_number, {"field": "legalRepresentativeIdNumber"}),
         (check_phone, phone, {"field": "phone"}),
+        *industry_check,
         password=password)
     account = Account(kind=AccountKind.ENTERPRISE, name=name_, credit_code=code,
                       legal_representative_id_number=representative, phone=phone_,
+                      industry=section[0] if section else None,
                       password_hash=await passwords.hash(password), password_changed_at=_now())
     return await _register(account, {"creditCode": ("credit_code", "该统一社会信用代码已注册，请直接登录")}, actor)
+
+
+async def set_industry(principal: Principal, actor: Actor, industry: object) -> Account:
+    """An enterprise names its industry (GB/T 4754-2017 门类) in its account; policy packs reach it by it."""
+    if principal.kind is not AccountKind.ENTERPRISE:
+        raise Forbidden(IdentityCode.ENTERPRISES_ONLY, "只有企业账号可以设置所属行业")
+    require_full_session(principal)
+    section = check_industry(industry)
+    async with in_transaction():
+        await Account.filter(id=principal.account_id).update(industry=section.value)
+        await record("account.industry_set", actor, subject_account_id=principal.account_id,
+                     detail={"industry": section.value})
+    return await Account.get(id=principal.account_id)
 
 
 def check_enterprise_name(value: object, *, field: str = "name") -> str:

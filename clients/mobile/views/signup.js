@@ -4,6 +4,7 @@ import { h } from "../../shared/dom.js";
 import { USER_ERROR_FIELDS, clearErrors } from "../../shared/errors.js";
 import { t } from "../../shared/strings.js";
 import { inputField, passwordField } from "../../shared/account-fields.js";
+import { industryField, loadIndustries } from "../../shared/industry-field.js";
 import { AUTH_PAYLOAD_FIELDS, renderAuthPage, submitAuth } from "./signin.js";
 
 const REGISTER = {
@@ -20,7 +21,7 @@ const REGISTER = {
     document: `mutation RegisterEnterprise($input: RegisterEnterpriseInput!) {
       registerEnterprise(input: $input) { ${AUTH_PAYLOAD_FIELDS} ${USER_ERROR_FIELDS} }
     }`,
-    keys: ["name", "creditCode", "legalRepresentativeIdNumber", "phone", "password"],
+    keys: ["name", "creditCode", "legalRepresentativeIdNumber", "phone", "industry", "password"],
     name: {
       label: "account.signUp.enterpriseName", hint: "account.signUp.enterpriseNameHint", autocomplete: "organization",
     },
@@ -50,6 +51,7 @@ export default async function render({ main, query, navigate, setTitle }) {
       t("account.signUp.idNumberHint"), ID_INPUT),
     phone: inputField("phone", t("account.signUp.phone"), t("account.signUp.phoneHint"),
       { type: "tel", inputmode: "numeric", autocomplete: "tel" }),
+    industry: industryField(await loadIndustries()), // optional: an enterprise may name it later in its account
     password: passwordField("password", "new-password", t("account.signUp.passwordHint")),
   };
   const form = h("form", { class: "auth-form", novalidate: true },
@@ -78,7 +80,8 @@ export default async function render({ main, query, navigate, setTitle }) {
     const { field, document, keys } = REGISTER[kind()];
     submitAuth(form, {
       document, field, next: query.next, navigate, sending: t("account.signUp.sending"),
-      input: Object.fromEntries(keys.map((key) => [key, form.elements[key].value])),
+      // An industry not chosen is left out (null), not sent as "".
+      input: Object.fromEntries(keys.map((key) => [key, form.elements[key].value || (key === "industry" ? null : "")])),
     });
   });
   showKind();
