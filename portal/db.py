@@ -34,6 +34,7 @@ MODEL_MODULES = [
     "portal.lutong.models",
     "portal.appeals.models",
     "portal.evaluations.models",
+    "portal.oversight.models",
     "portal.halls.models",
     "portal.leases",
     "portal.references",

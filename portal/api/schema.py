@@ -24,14 +24,16 @@ from portal.identity.api import IdentityMutation
 from portal.identity.device_api import DeviceSignInMutation, DeviceSignInQuery, DeviceSignInSubscription
 from portal.halls.api import HallMutation, HallQuery, HallSubscription
 from portal.lutong.api import LuTongMutation, LuTongQuery
+from portal.oversight.api import OversightMutation, OversightQuery
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
 Query = merge_types("Query", (CatalogQuery, CalendarQuery, ViewerQuery, ApplicationQuery, EvaluationQuery,
-                              AppealQuery, LuTongQuery, HallQuery, DeviceSignInQuery))
+                              AppealQuery, OversightQuery, LuTongQuery, HallQuery, DeviceSignInQuery))
 Mutation = merge_types("Mutation", (IdentityMutation, ApplicationMutation, EvaluationMutation, AppealMutation,
+                                    OversightMutation,
                                     LuTongMutation, HallMutation, DeviceSignInMutation))
 Subscription = merge_types("Subscription", (ApplicationSubscription, AppealSubscription, HallSubscription,
                                             DeviceSignInSubscription))

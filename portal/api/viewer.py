@@ -25,6 +25,7 @@ from portal.identity.api import (
 from portal.identity.models import AccountKind
 from portal.identity.principal import Principal
 from portal.lutong.api import Certificate, my_certificates
+from portal.oversight.api import MeetingInvitation, my_meeting_invitations
 
 
 @strawberry.type(description="The signed-in account and what belongs to it.")
@@ -71,6 +72,11 @@ class Viewer:
     @strawberry.field(description="Appeals of this enterprise, or of the enterprises this citizen is an agent of.")
     async def appeals(self, first: int | None = None, after: str | None = None) -> Connection[Appeal]:
         return await my_appeals(self.principal, first, after)
+
+    @strawberry.field(description="列席: the executive meetings this enterprise (or the enterprises this citizen is an "
+                                  "agent of) is invited to attend, latest first, with their outcome.")
+    async def meeting_invitations(self) -> list[MeetingInvitation]:
+        return await my_meeting_invitations(self.principal)
 
     @strawberry.field(description="The service halls where this window clerk calls tickets (所属大厅); empty for "
                                   "everybody else.")
