@@ -24,6 +24,7 @@ const ROUTES = [
   [/^\/appeals$/, "./views/appeals.js", "enterprise"],
   [/^\/appeals\/new$/, "./views/appeal-new.js", "enterprise"],
   [/^\/appeal\/(?<id>[^/]+)$/, "./views/appeal.js", "enterprise"],
+  [/^\/meetings$/, "./views/meetings.js", "enterprise"],
   [/^\/device$/, "./views/device.js", "anyone"], // it sends the signed-out to sign in, keeping the code
   [/^\/account$/, "./views/account.js", "signed-in"],
 ];
@@ -49,7 +50,7 @@ function renderNav() {
   const links = [["#/", t("nav.bundles")]];
   if (session) {
     links.push(["#/applications", t("nav.applications")], ["#/lutong", t("nav.lutong")]);
-    if (session.account.kind === "ENTERPRISE") links.push(["#/appeals", t("nav.appeals")]);
+    if (session.account.kind === "ENTERPRISE") links.push(["#/appeals", t("nav.appeals")], ["#/meetings", t("nav.meetings")]);
     links.push(["#/account", t("account.page.title")]);
   }
   const { path } = currentRoute();

@@ -13,9 +13,10 @@ import * as workbenchAppeals from "./strings/window-appeals.js";
 import * as tv from "./strings/tv.js";
 import * as kiosk from "./strings/kiosk.js";
 import * as offers from "./strings/offers.js";
+import * as oversight from "./strings/oversight.js";
 
 const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench, workbenchAppeals, tv, kiosk,
-  offers];
+  offers, oversight];
 const ZH = {};
 const ELDER = {};
 for (const area of AREAS) {

@@ -30,14 +30,18 @@ const ROUTES = [
   [/^\/appeal\/(?<id>[^/]+)$/, "./views/appeal.js", ["APPEALS_COORDINATOR", "DEPARTMENT_HANDLER", "SUPERVISOR"]],
   [/^\/supervise$/, "./views/supervise.js", ["SUPERVISOR"]],
   [/^\/figures$/, "./views/figures.js", ["SUPERVISOR"]],
+  [/^\/meetings$/, "./views/meetings.js", ["SUPERVISOR"]],
+  [/^\/notices$/, "./views/notices.js", ["SUPERVISOR", "DEPARTMENT_HANDLER"]],
 ];
 
 // What a role finds in the navigation (its home screen first).
 const NAV = {
   WINDOW_CLERK: [["/counter", "window.nav.counter"], ["/visit", "window.nav.visit"]],
-  DEPARTMENT_HANDLER: [["/tasks", "window.nav.tasks"], ["/unit-appeals", "window.nav.unitAppeals"]],
+  DEPARTMENT_HANDLER: [["/tasks", "window.nav.tasks"], ["/unit-appeals", "window.nav.unitAppeals"],
+    ["/notices", "window.nav.unitNotices"]],
   APPEALS_COORDINATOR: [["/appeals", "window.nav.route"], ["/appeals/new", "window.nav.record"]],
-  SUPERVISOR: [["/supervise", "window.nav.supervise"], ["/figures", "window.nav.figures"]],
+  SUPERVISOR: [["/supervise", "window.nav.supervise"], ["/figures", "window.nav.figures"],
+    ["/meetings", "window.nav.meetings"], ["/notices", "window.nav.notices"]],
   SCENE_OPERATOR: [["/scan", "window.nav.scan"], ["/check-in", "window.nav.checkIn"]],
 };
 
