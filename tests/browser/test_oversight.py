@@ -79,3 +79,15 @@ async def test_the_supervisor_decides_and_the_invited_enterprise_reads_the_outco
     await expect(phone.locator(".meeting-outcome")).to_contain_text(DECISION)
     await expect(phone.locator(".meeting-outcome")).to_contain_text("第58次 济南市政府常务会议")
     assert browsing.console_errors == []
+
+
+async def test_the_notice_screens_of_the_supervisor_and_of_a_unit(browsing: Browsing) -> None:
+    supervisor = await staff_page(browsing, SUPERVISOR)
+    await supervisor.goto("/window/#/notices")
+    await expect(supervisor.get_by_role("heading", name="建议通报约谈的单位")).to_be_visible()
+    await expect(supervisor.get_by_role("heading", name="通报约谈记录")).to_be_visible()
+    await check_screen(supervisor, "window-notices")
+    unit = await staff_page(browsing, "handler-scjgj")
+    await unit.goto("/window/#/notices")
+    await expect(unit.get_by_role("heading", name="本单位通报约谈", level=1)).to_be_visible()
+    assert browsing.console_errors == []

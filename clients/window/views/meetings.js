@@ -2,9 +2,10 @@
 // entrepreneurs to attend (列席) and records the meeting's decision on each topic: the department that carries it
 // out and within how many working days. The API decides; a refusal is shown next to its field.
 import { formatDate, formatDateTime, h, replace } from "../../shared/dom.js";
-import { USER_ERROR_FIELDS, fieldId, isUserError, showErrors } from "../../shared/errors.js";
+import { USER_ERROR_FIELDS } from "../../shared/errors.js";
 import { idempotencyKey, request } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
+import { labelled, sendingForm } from "../sending-form.js";
 
 const TOPIC_FIELDS = `id appealId appealNumber appealTitle enterpriseName reason listedAt decision decidedAt
   responsibleDepartmentCode carryOutDays carryOutBy carriedOutAt`;
@@ -28,42 +29,6 @@ const INVITE = `mutation Invite($meeting: ID!, $codes: [String!], $topics: Boole
     ... on ExecutiveMeeting { id } ${USER_ERROR_FIELDS}
   }
 }`;
-
-/** A labelled control whose id is fieldId(key), so that a refusal of `key` lands next to it. */
-function labelled(key, label, control, hint = null) {
-  const id = fieldId(key);
-  control.id = id;
-  if (hint) control.setAttribute("aria-describedby", `${id}-hint`);
-  return h("div", { class: "field" }, h("label", { for: id }, label),
-    hint ? h("span", { class: "hint", id: `${id}-hint` }, hint) : null, control);
-}
-
-/** The refusal with each field renamed `field.suffix`: several forms of one page take the same arguments. */
-function suffixed(result, suffix) {
-  if (result.__typename !== "FormInvalid") return result;
-  return { ...result, errors: result.errors.map((e) => ({ ...e, field: `${e.field}.${suffix}` })) };
-}
-
-/** A form that sends `call(form)`'s answer; on success the page is drawn again and `done` is announced. */
-function sendingForm(className, controls, submitLabel, call, { onDone, suffix = null }) {
-  const form = h("form", { novalidate: true, class: className }, controls,
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "button" }, submitLabel)));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const button = form.querySelector("button[type=submit]");
-    button.disabled = true;
-    try {
-      const result = await call(form);
-      if (isUserError(result)) showErrors(form, suffix ? suffixed(result, suffix) : result);
-      else await onDone();
-    } catch (error) {
-      showErrors(form, error);
-    } finally {
-      button.disabled = false;
-    }
-  });
-  return form;
-}
 
 function departmentSelect(departments) {
   return h("select", { name: "departmentCode" }, h("option", { value: "" }, t("window.meetings.chooseDepartment")),

@@ -2,9 +2,10 @@
 // configured thresholds and issues a notice or talk, whose figures the portal computes; a unit's handler sees the
 // notices of their unit and submits the rectification report (整改报告).
 import { formatDate, formatDateTime, h, replace } from "../../shared/dom.js";
-import { USER_ERROR_FIELDS, fieldId, isUserError, showErrors } from "../../shared/errors.js";
+import { USER_ERROR_FIELDS } from "../../shared/errors.js";
 import { idempotencyKey, request } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
+import { labelled, sendingForm } from "../sending-form.js";
 
 const NOTICE_FIELDS = `id kind departmentCode regionCode reason periodFrom periodTo received satisfactionRate
   missedDeadlines issuedAt reportDays reportBy report reportedAt`;
@@ -26,33 +27,6 @@ const PERIOD_DAYS = 30;
 const percent = (rate) => (rate === null ? t("window.notices.noRate") : `${Math.round(rate * 1000) / 10}%`);
 const isoDay = (date) => date.toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
 
-function form(className, controls, label, call, onDone, fieldSuffix) {
-  const element = h("form", { novalidate: true, class: className }, controls,
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "button" }, label)));
-  element.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const button = element.querySelector("button[type=submit]");
-    button.disabled = true;
-    try {
-      const result = await call(element);
-      if (!isUserError(result)) await onDone();
-      else if (result.__typename === "FormInvalid") {
-        showErrors(element, { ...result, errors: result.errors.map((e) => ({ ...e, field: `${e.field}.${fieldSuffix}` })) });
-      } else showErrors(element, result);
-    } catch (error) {
-      showErrors(element, error);
-    } finally {
-      button.disabled = false;
-    }
-  });
-  return element;
-}
-
-function labelled(key, label, control) {
-  control.id = fieldId(key);
-  return h("div", { class: "field" }, h("label", { for: control.id }, label), control);
-}
-
 export default async function render({ main, staff, setTitle }) {
   const supervisor = staff.role === "SUPERVISOR";
   const title = t(supervisor ? "window.notices.title" : "window.notices.unitTitle");
@@ -73,10 +47,10 @@ export default async function render({ main, staff, setTitle }) {
         h("p", { class: "muted" }, t("window.notices.reportedAt", { time: formatDateTime(notice.reportedAt) })))
       : supervisor
         ? h("p", { class: "muted" }, t("window.notices.awaiting", { time: formatDateTime(notice.reportBy) }))
-        : form("notice-report", [labelled(`report.${notice.id}`, t("window.notices.report"),
+        : sendingForm("notice-report", [labelled(`report.${notice.id}`, t("window.notices.report"),
           h("textarea", { name: "report", rows: 4 }))], t("window.notices.submitReport"),
         async (f) => (await request(REPORT, { id: notice.id, report: f.elements.report.value }))
-          .submitRectificationReport, () => draw(t("window.notices.reported")), notice.id);
+          .submitRectificationReport, { suffix: notice.id, onDone: () => draw(t("window.notices.reported")) });
     return h("li", { class: "unit-notice" },
       h("h3", {}, `${t(`window.notices.kind.${notice.kind}`)} · ${names.get(notice.departmentCode) ?? notice.departmentCode}`),
       h("p", {}, notice.reason),
@@ -87,7 +61,7 @@ export default async function render({ main, staff, setTitle }) {
   }
 
   function issueForm(unit) {
-    return form("notice-issue", [
+    return sendingForm("notice-issue", [
       h("div", { class: "field" }, h("fieldset", {}, h("legend", {}, t("window.notices.kindLabel")),
         ["NOTICE", "TALK"].map((kind, index) => h("div", { class: "choice" },
           h("input", { type: "radio", name: "kind", value: kind, id: `kind-${unit.departmentCode}-${kind}`, checked: index === 0 }),
@@ -99,7 +73,7 @@ export default async function render({ main, staff, setTitle }) {
       kind: f.elements.kind.value, regionCode: staff.regionCode, departmentCode: unit.departmentCode, ...period,
       reason: f.elements.reason.value, reportDays: Number.parseInt(f.elements.reportDays.value, 10) || 0,
       idempotencyKey: idempotencyKey(),
-    } })).issueUnitNotice, () => draw(t("window.notices.issued")), unit.departmentCode);
+    } })).issueUnitNotice, { suffix: unit.departmentCode, onDone: () => draw(t("window.notices.issued")) });
   }
 
   async function draw(message = "") {
