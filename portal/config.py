@@ -48,6 +48,10 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For names the client (IP addresses and networks); none: the peer is the
     # client, whatever a request claims.
     trusted_proxies: tuple[str, ...] = ()
+    # 通报 / 约谈 candidates: units whose satisfaction rate in a period is under this share, or whose missed
+    # deadlines in it are at least this many (portal.oversight.notices).
+    notice_satisfaction_below: float = 0.8
+    notice_misses_at_least: int = 3
 
     @property
     def production(self) -> bool:
@@ -81,6 +85,15 @@ class Settings:
             sweep = float(env.get("PORTAL_SWEEP_SECONDS", "30"))
         except ValueError as exc:
             raise ConfigError("PORTAL_SWEEP_SECONDS must be a number of seconds.") from exc
+        try:
+            satisfaction_below = float(env.get("PORTAL_NOTICE_SATISFACTION_BELOW", "0.8"))
+            misses_at_least = int(env.get("PORTAL_NOTICE_MISSES_AT_LEAST", "3"))
+        except ValueError as exc:
+            raise ConfigError("PORTAL_NOTICE_SATISFACTION_BELOW must be a share such as 0.8 and "
+                              "PORTAL_NOTICE_MISSES_AT_LEAST a whole number of missed deadlines.") from exc
+        if not 0 < satisfaction_below <= 1 or misses_at_least < 1:
+            raise ConfigError("PORTAL_NOTICE_SATISFACTION_BELOW must be between 0 and 1 and "
+                              "PORTAL_NOTICE_MISSES_AT_LEAST at least 1.")
         profile = env.get("PORTAL_PASSWORD_PROFILE", "rfc9106").strip()
         if profile not in PASSWORD_PROFILES:
             raise ConfigError(f"PORTAL_PASSWORD_PROFILE must be one of {', '.join(PASSWORD_PROFILES)}.")
@@ -89,6 +102,8 @@ class Settings:
         return cls(
             trusted_proxies=trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES", "")),
             sweep_seconds=sweep,
+            notice_satisfaction_below=satisfaction_below,
+            notice_misses_at_least=misses_at_least,
             upload_dir=env.get("PORTAL_UPLOAD_DIR", "").strip() or "./var/uploads",
             password_profile=profile,
             database_url=env.get("PORTAL_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,

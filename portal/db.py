@@ -35,6 +35,7 @@ MODEL_MODULES = [
     "portal.appeals.models",
     "portal.evaluations.models",
     "portal.surveys.models",
+    "portal.oversight.models",
     "portal.halls.models",
     "portal.packs.models",
     "portal.leases",

@@ -29,6 +29,7 @@ const ROUTES = [
   [/^\/survey-results$/, "./views/survey-results.js", "anyone"],
   [/^\/packs$/, "./views/packs.js", "signed-in"], // an enterprise's, or an agent's for its enterprises
   [/^\/pack\/(?<id>[^/]+)$/, "./views/pack.js", "signed-in"],
+  [/^\/meetings$/, "./views/meetings.js", "enterprise"],
   [/^\/device$/, "./views/device.js", "anyone"], // it sends the signed-out to sign in, keeping the code
   [/^\/account$/, "./views/account.js", "signed-in"],
 ];
@@ -54,7 +55,8 @@ function renderNav() {
   const links = [["#/", t("nav.bundles")], ["#/survey-results", t("nav.surveyResults")]];
   if (session) {
     links.push(["#/applications", t("nav.applications")], ["#/lutong", t("nav.lutong")]);
-    if (session.account.kind === "ENTERPRISE") links.push(["#/appeals", t("nav.appeals")], ["#/surveys", t("nav.surveys")], ["#/packs", t("packs.nav")]);
+    if (session.account.kind === "ENTERPRISE") links.push(["#/appeals", t("nav.appeals")], ["#/surveys", t("nav.surveys")], ["#/packs", t("packs.nav")],
+      ["#/meetings", t("nav.meetings")]);
     links.push(["#/account", t("account.page.title")]);
   }
   const { path } = currentRoute();

@@ -15,9 +15,10 @@ import * as kiosk from "./strings/kiosk.js";
 import * as offers from "./strings/offers.js";
 import * as surveys from "./strings/surveys.js";
 import * as packs from "./strings/packs.js";
+import * as oversight from "./strings/oversight.js";
 
 const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench, workbenchAppeals, tv, kiosk,
-  offers, surveys, packs];
+  offers, surveys, packs, oversight];
 const ZH = {};
 const ELDER = {};
 for (const area of AREAS) {

@@ -35,16 +35,18 @@ const ROUTES = [
   [/^\/packs$/, "./views/packs.js", ["SUPERVISOR", "DEPARTMENT_HANDLER"]],
   [/^\/packs\/new$/, "./views/pack-new.js", ["SUPERVISOR", "DEPARTMENT_HANDLER"]],
   [/^\/packs\/(?<id>[^/]+)$/, "./views/pack.js", ["SUPERVISOR", "DEPARTMENT_HANDLER"]],
+  [/^\/meetings$/, "./views/meetings.js", ["SUPERVISOR"]],
+  [/^\/notices$/, "./views/notices.js", ["SUPERVISOR", "DEPARTMENT_HANDLER"]],
 ];
 
 // What a role finds in the navigation (its home screen first).
 const NAV = {
   WINDOW_CLERK: [["/counter", "window.nav.counter"], ["/visit", "window.nav.visit"]],
   DEPARTMENT_HANDLER: [["/tasks", "window.nav.tasks"], ["/unit-appeals", "window.nav.unitAppeals"],
-    ["/packs", "window.nav.packs"]],
+    ["/packs", "window.nav.packs"], ["/notices", "window.nav.unitNotices"]],
   APPEALS_COORDINATOR: [["/appeals", "window.nav.route"], ["/appeals/new", "window.nav.record"]],
   SUPERVISOR: [["/supervise", "window.nav.supervise"], ["/figures", "window.nav.figures"],
-    ["/surveys", "window.nav.surveys"],
+    ["/meetings", "window.nav.meetings"], ["/notices", "window.nav.notices"], ["/surveys", "window.nav.surveys"],
     ["/packs", "window.nav.packs"]],
   SCENE_OPERATOR: [["/scan", "window.nav.scan"], ["/check-in", "window.nav.checkIn"]],
 };

@@ -26,16 +26,18 @@ from portal.identity.device_api import DeviceSignInMutation, DeviceSignInQuery, 
 from portal.halls.api import HallMutation, HallQuery, HallSubscription
 from portal.lutong.api import LuTongMutation, LuTongQuery
 from portal.packs.api import PackMutation, PackQuery, PackSubscription
+from portal.oversight.api import OversightMutation, OversightQuery
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
 Query = merge_types("Query", (CatalogQuery, CalendarQuery, ViewerQuery, ApplicationQuery, EvaluationQuery,
-                              AppealQuery, LuTongQuery, HallQuery, DeviceSignInQuery, IdentityQuery,
+                              AppealQuery, OversightQuery, LuTongQuery, HallQuery, DeviceSignInQuery, IdentityQuery,
                               SurveyQuery, PackQuery))
 Mutation = merge_types("Mutation", (IdentityMutation, ApplicationMutation, EvaluationMutation, AppealMutation,
-                                    LuTongMutation, HallMutation, DeviceSignInMutation, SurveyMutation, PackMutation))
+                                    OversightMutation, LuTongMutation, HallMutation, DeviceSignInMutation,
+                                    SurveyMutation, PackMutation))
 Subscription = merge_types("Subscription", (ApplicationSubscription, AppealSubscription, HallSubscription,
                                             DeviceSignInSubscription, PackSubscription))
 

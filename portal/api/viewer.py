@@ -27,6 +27,7 @@ from portal.identity.principal import Principal
 from portal.lutong.api import Certificate, my_certificates
 from portal.packs import rules as packs
 from portal.packs.api import PolicyPackDelivery, my_policy_packs
+from portal.oversight.api import MeetingInvitation, my_meeting_invitations
 
 
 @strawberry.type(description="The signed-in account and what belongs to it.")
@@ -83,6 +84,11 @@ class Viewer:
     @strawberry.field(description="How many packs of the inbox are unread.")
     async def unread_policy_packs(self) -> int:
         return await (await packs.inbox(self.principal)).filter(read=False).count()
+
+    @strawberry.field(description="列席: the executive meetings this enterprise (or the enterprises this citizen is an "
+                                  "agent of) is invited to attend, latest first, with their outcome.")
+    async def meeting_invitations(self) -> list[MeetingInvitation]:
+        return await my_meeting_invitations(self.principal)
 
     @strawberry.field(description="The service halls where this window clerk calls tickets (所属大厅); empty for "
                                   "everybody else.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from datetime import date, datetime, timezone
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -40,6 +40,9 @@ from portal.identity.policy import has_role, may_route_appeals, may_supervise
 from portal.identity.principal import Principal
 from portal.problems import Code, Refused, known_id, row_id
 from portal.regions import PROVINCE, is_region_code
+
+if TYPE_CHECKING:
+    from portal.oversight.api import MeetingTopic
 
 strawberry.enum(AppealChannel, description="ONLINE (诉求专区), MAILBOX (省长信箱), HOTLINE (96178), VISIT (走访).")
 strawberry.enum(AppealCategory, description="分类.")
@@ -166,6 +169,11 @@ class Appeal:
         rows = await info.context.loaders(AppealLoaders).attachments.load(self.row.id)
         return [AppealFile(file_id=str(a.file_id), name=a.file.name, media_type=a.file.media_type, size=a.file.size)
                 for a in rows]
+
+    @strawberry.field(description="常务会议: the topic this appeal became, with the meeting and its decision.")
+    async def meeting_topic(self) -> Annotated[MeetingTopic, strawberry.lazy("portal.oversight.api")] | None:
+        from portal.oversight.api import topic_of_appeal  # oversight's types build on this module's
+        return await topic_of_appeal(self.row.id)
 
     @strawberry.field(description="Every step with its actor and time.")
     async def steps(self, info: Info) -> list[AppealStepEntry]:

@@ -64,6 +64,8 @@ class SlaStep(str, Enum):
     RESOLVE = "RESOLVE"
     RETURN_VISIT = "RETURN_VISIT"  # 回访 of a bad review
     RECTIFY = "RECTIFY"  # 整改 of a bad review
+    CARRY_OUT = "CARRY_OUT"  # an executive meeting's decision carried out (portal.oversight)
+    RECTIFY_REPORT = "RECTIFY_REPORT"  # a unit's rectification report after a 通报 / 约谈 (portal.oversight)
 
 
 class Appeal(Model):

@@ -36,6 +36,7 @@ from portal.appeals.payloads import Alert, AppealChanged
 from portal.applications.models import UploadedFile, is_file_id
 from portal.audit.rules import Actor, record
 from portal.catalog.models import Department, Region
+from portal.oversight.models import MeetingTopic
 from portal.sources import DEPARTMENT_CODE
 from portal.identity.models import Account, AccountKind
 from portal.identity.numbers import check_credit_code
@@ -130,6 +131,13 @@ async def _step(appeal: Appeal, action: str, actor: Actor, note: str = "") -> No
     await AppealStep.create(appeal_id=appeal.id, at=datetime.now(timezone.utc), action=action, actor=actor.label,
                             department_code=appeal.department_code, note=note)
     await record(f"appeal.{action}", actor, target=f"appeal:{appeal.id}", detail={"note": note[:200]} if note else {})
+
+
+async def step_and_announce(appeal: Appeal, action: str, actor: Actor, note: str = "") -> events.Event:
+    """A step of another domain on an appeal (a meeting's decision on it): logged like the appeal's own steps and
+    told on the appeal's stream, inside the caller's transaction; the caller publishes the event."""
+    await _step(appeal, action, actor, note)
+    return await _announce(appeal, f"appeal.{action}")
 
 
 async def _attachments(principal: Principal, file_ids: Sequence[str]) -> list[UploadedFile]:
@@ -396,16 +404,19 @@ async def escalate(principal: Principal, actor: Actor, appeal_id: int, reason: s
 
 
 async def list_as_meeting_topic(principal: Principal, actor: Actor, appeal_id: int, reason: str) -> Appeal:
-    """常务会议议题: an appeal a department cannot solve is put on the provincial executive meeting's list."""
+    """常务会议议题: an appeal a department cannot solve is put on the provincial executive meeting's list, as a topic
+    to be scheduled into a meeting (``portal.oversight.meetings``)."""
     appeal = await Appeal.get_or_none(id=appeal_id)
     if appeal is None or not may_supervise(principal, appeal.region_code):
         raise Missing(Code.NOT_FOUND, "未找到该诉求")
     text = written(reason, "reason", "提请理由", 2, 500)
     if appeal.meeting_topic_at is not None:
         return appeal
+    now = datetime.now(timezone.utc)
     async with in_transaction():
-        await Appeal.filter(id=appeal.id).update(meeting_topic_at=datetime.now(timezone.utc))
+        await Appeal.filter(id=appeal.id).update(meeting_topic_at=now)
         fresh = await Appeal.get(id=appeal.id)
+        await MeetingTopic.create(appeal_id=appeal.id, region_code=appeal.region_code, reason=text, listed_at=now)
         await _step(fresh, "meeting_topic", actor, text)
         event = await _announce(fresh, "appeal.meeting_topic")
     await events.publish([event])

@@ -1,4 +1,5 @@
-"""The deadline sweep: finds missed 2115 steps and missed 好差评 follow-ups, records each miss once, and alerts.
+"""The deadline sweep: finds missed 2115 steps, missed 好差评 follow-ups, meeting decisions not carried out in time
+and rectification reports overdue after a 通报 / 约谈; records each miss once, and alerts.
 
 Every server runs the loop; a lease row in the database lets one of them sweep at a time (a conditional update,
 portable to SQLite and PostgreSQL). The unique (target, step, deadline) of ``DeadlineMiss`` makes an alert
@@ -13,9 +14,11 @@ import os
 import socket
 import uuid
 from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from portal import events, leases
@@ -23,6 +26,7 @@ from portal.appeals.models import Appeal, AppealStatus, DeadlineMiss, SlaStep
 from portal.appeals.payloads import Alert
 from portal.appeals.rules import alert_streams
 from portal.evaluations.models import Evaluation
+from portal.oversight.models import MeetingTopic, UnitNotice
 from portal.regions import PROVINCE
 
 log = logging.getLogger("portal.sweep")
@@ -63,6 +67,22 @@ async def _record(target_type: str, target_id: int, step: SlaStep, due_at: datet
         return []
 
 
+async def _sweep_follow_ups(model: type[Model], target_type: str, step: SlaStep, done: str, due: str, now: datetime,
+                            department: str, detail: Callable[[Any], dict[str, Any]]) -> list[events.Event]:
+    """The rows of one follow-up (a bad review's 回访 or 整改, a meeting decision's 落实, a notice's 整改报告) past
+    their deadline and not done, each recorded and alerted once to its unit and its region."""
+    late = await model.filter(**{f"{due}__lt": now, f"{done}__isnull": True})
+    known = set(await DeadlineMiss.filter(target_type=target_type, step=step, target_id__in=[r.id for r in late])
+                .values_list("target_id", "due_at")) if late else set()
+    published: list[events.Event] = []
+    for row in late:
+        deadline = getattr(row, due)
+        if (row.id, deadline) not in known:
+            published += await _record(target_type, row.id, step, deadline, now, getattr(row, department),
+                                       row.region_code, detail(row))
+    return published
+
+
 async def sweep(now: datetime | None = None) -> list[events.Event]:
     """One pass: every step past its deadline and not done, not recorded before, is recorded and alerted."""
     now = now or datetime.now(timezone.utc)
@@ -77,16 +97,13 @@ async def sweep(now: datetime | None = None) -> list[events.Event]:
                 published += await _record("appeal", appeal.id, step, deadline, now, appeal.department_code,
                                            appeal.region_code, {"title": appeal.title})
     for step, done, due in EVALUATION_STEPS:
-        late = await Evaluation.filter(**{f"{due}__lt": now, f"{done}__isnull": True})
-        known = set(await DeadlineMiss.filter(target_type="evaluation", step=step,
-                                              target_id__in=[e.id for e in late]).values_list("target_id", "due_at")
-                    ) if late else set()
-        for evaluation in late:
-            deadline = getattr(evaluation, due)
-            if (evaluation.id, deadline) not in known:
-                published += await _record("evaluation", evaluation.id, step, deadline, now,
-                                           evaluation.department_code, evaluation.region_code,
-                                           {"rating": evaluation.rating})
+        published += await _sweep_follow_ups(Evaluation, "evaluation", step, done, due, now, "department_code",
+                                             lambda e: {"rating": e.rating})
+    published += await _sweep_follow_ups(MeetingTopic, "decision", SlaStep.CARRY_OUT, "carried_out_at",
+                                         "carry_out_by", now, "responsible_department_code",
+                                         lambda t: {"decision": t.decision[:200]})
+    published += await _sweep_follow_ups(UnitNotice, "unit_notice", SlaStep.RECTIFY_REPORT, "reported_at",
+                                         "report_by", now, "department_code", lambda n: {"noticeKind": n.kind.value})
     await events.publish(published)
     return published
 

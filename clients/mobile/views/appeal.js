@@ -7,10 +7,12 @@ import { follow } from "../../shared/live.js";
 import { ratingName, ratingStars, ratingText } from "../../shared/rating.js";
 import { t } from "../../shared/strings.js";
 import { facts, notices, timeline } from "../../shared/appeal-steps.js";
+import { meetingOutcome } from "../meetings.js";
 
 const APPEAL_FIELDS = `id number status category urgency title content enterpriseName maskedCreditCode departmentCode
   createdAt receivedAt contactedAt opinionAt opinion resolvedAt summary returnReason satisfied rating comment reopened
-  escalatedAt sla { contactBy opinionBy resolveBy provisional } onTime attachments { fileId name size }`;
+  escalatedAt sla { contactBy opinionBy resolveBy provisional } onTime attachments { fileId name size }
+  meetingTopic { decision decidedAt responsibleDepartmentCode carryOutBy meeting { title sessionNumber heldOn } }`;
 
 const PAGE = `query AppealPage($id: ID!) { appeal(id: $id) { ${APPEAL_FIELDS} } departments { code name } }`;
 
@@ -205,7 +207,7 @@ export default async function render({ main, params, setTitle }) {
   /** Show `appeal` in place; the response part is rebuilt only when the status changes (it may hold a form). */
   function update(appeal, { announce }) {
     replace(summary, facts(appeal, departments));
-    replace(progress, notices(appeal), timeline(appeal, departments));
+    replace(progress, notices(appeal), meetingOutcome(appeal.meetingTopic, departments), timeline(appeal, departments));
     if (shown && announce && appeal.status !== shown.status) {
       announcement.textContent = t("appeals.live.changed", { status: t(`appeals.status.${appeal.status}`) });
     }
