@@ -125,9 +125,9 @@ async def test_worklists_put_the_urgent_grade_first_then_the_oldest(gql: Any) ->
     listed = (await gql(ROUTE_LIST, token=seat))["data"]["appealsToRoute"]["edges"]
     assert [e["node"]["id"] for e in listed if e["node"]["id"] in ours] == [urgent["id"], old["id"], older["id"],
                                                                             general["id"]]
-    for appeal in (older, general, urgent):
-        await step(gql, ASSIGN, seat, id=appeal["id"], d="370100-SCJGJ")
-    unit = await handler("370100-SCJGJ")
+    for appeal in (older, general, urgent):  # to a unit no other test fills, so that all three are on one page
+        await step(gql, ASSIGN, seat, id=appeal["id"], d="370100-TYJRJ")
+    unit = await handler("370100-TYJRJ")
     mine = [e for e in (await gql(UNIT_LIST, token=unit))["data"]["departmentAppeals"]["edges"]
             if e["node"]["id"] in ours]
     assert [e["node"]["id"] for e in mine] == [urgent["id"], older["id"], general["id"]]
