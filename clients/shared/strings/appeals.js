@@ -137,7 +137,7 @@ export const ZH = {
   "appeals.step.received": "承办单位接收",
   "appeals.step.received.rule": "{clock} 计时从接收时开始",
   "appeals.step.contact": "联系企业",
-  "appeals.step.contact.rule": "接收后 {contact} 内联系企业或到现场",
+  "appeals.step.contact.rule": "接收后 {contact}内联系企业或到现场",
   "appeals.step.opinion": "出具办理意见",
   "appeals.step.opinion.rule": "{days} 个工作日内出具办理意见",
   "appeals.step.resolve": "办结",
