@@ -117,6 +117,7 @@ async def test_a_letter_to_the_governor_from_the_phone_is_routed_first_answered_
     if older < len(texts):
         assert "一般·投诉 一般（2115）" in texts[older], texts[older]
     await check_screen(seat, "mailbox-route")
+    assert await letter_row.get_by_role("link", name=title).get_attribute("href") == f"#/appeal/{appeal_id}"
     await letter_row.get_by_role("link", name=title).click()
     await expect(seat.get_by_role("heading", level=1)).to_have_text(title)
     await expect(seat.locator(".desk-caption")).to_contain_text("省长信箱来信")

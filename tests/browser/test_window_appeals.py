@@ -59,9 +59,11 @@ def portal_url(swept_portal: tuple[str, str]) -> str:
 
 
 def period() -> dict[str, str]:
-    """The figures page's own default period: the 30 days up to today, in Shanghai."""
+    """The figures page's own default period: the last 12 months (from the first day of the month 11 months back)
+    up to today, in Shanghai."""
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    return {"from": (today - timedelta(days=30)).isoformat(), "to": today.isoformat()}
+    back = today.year * 12 + today.month - 1 - 11
+    return {"from": f"{back // 12}-{back % 12 + 1:02d}-01", "to": today.isoformat()}
 
 
 def resolved(stats: dict) -> int:
@@ -127,6 +129,7 @@ async def test_an_appeal_from_the_phone_through_the_window_to_the_figures(browsi
     await phone.get_by_label("诉求标题").fill(title)
     await phone.get_by_label("诉求内容").fill("我公司厂房扩建的规划许可申请已提交两个月，仍未办结，影响投产，请协调加快办理。")
     await phone.get_by_label("诉求类别").select_option(label="审批服务")
+    await phone.get_by_label("投诉", exact=True).check()
     await phone.get_by_role("button", name="提交诉求").click()
     await phone.wait_for_url(re.compile(r"#/appeal/\d+$"))
     appeal_id = phone.url.rsplit("/", 1)[1]
@@ -141,7 +144,7 @@ async def test_an_appeal_from_the_phone_through_the_window_to_the_figures(browsi
     filed = graphql(base, "query($id: ID!) { appeal(id: $id) { number createdAt } }", {"id": appeal_id},
                     company["token"])
     assert words(await row.inner_text()) == (
-        f"{filed['appeal']['number']} {title} {COMPANY} 诉求专区 审批服务 一般 待分办 {civil(filed['appeal']['createdAt'])}")
+        f"{filed['appeal']['number']} {title} {COMPANY} 诉求专区 审批服务 一般·投诉 一般（2115） 待分办 {civil(filed['appeal']['createdAt'])}")
     await check_screen(seat, "appeals-route")
     await tab_to(seat, f"el.getAttribute('href') === '#/appeal/{appeal_id}'", limit=200)
     await seat.keyboard.press("Enter")
@@ -245,7 +248,7 @@ async def test_a_call_recorded_by_keyboard_merged_routed_and_missed_alerts_the_s
     await seat.keyboard.press("Enter")
     summary = seat.get_by_role("alert")
     assert [words(t) for t in await summary.locator("li").all_inner_texts()] == [
-        "请填写统一社会信用代码", "请填写诉求标题", "请填写诉求内容", "请选择诉求类别"]
+        "请填写统一社会信用代码", "请填写诉求标题", "请填写诉求内容", "请选择诉求类别", "请选择诉求类型"]
     await expect(seat.locator("#error-field-creditCode")).to_have_text("请填写统一社会信用代码")
     await check_screen(seat, "appeal-record-errors")
 
@@ -259,6 +262,9 @@ async def test_a_call_recorded_by_keyboard_merged_routed_and_missed_alerts_the_s
     for _ in range(6):  # 请选择, 政策兑现, 审批服务, 融资信贷, 税费, 用工人才, 用地规划
         await seat.keyboard.press("ArrowDown")
     assert await seat.evaluate("document.activeElement.value") == "LAND"
+    await tab_to(seat, "el.id === 'field-kind'")  # 诉求类型: the first radio, 投诉
+    await seat.keyboard.press("Space")
+    await expect(seat.get_by_label("投诉", exact=True)).to_be_checked()
     await tab_to(seat, "el.type === 'submit'")
     await seat.keyboard.press("Enter")
     await expect(seat.locator("#error-field-creditCode")).to_have_text(
