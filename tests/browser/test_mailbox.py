@@ -22,6 +22,7 @@ from tests.browser.conftest import PHONE, Browsing, assert_accessible, graphql, 
 from tests.browser.test_apply_and_follow import register
 from tests.browser.test_lutong_and_appeals import log_in, register_enterprise, signed_in_page, step_text
 from tests.browser.test_window import check_screen, staff_page
+from tests.browser.test_window_appeals import resolved_then_satisfied
 
 ENTERPRISE = "91370102MA3C5QX1XY"  # the demo enterprise, 历下区
 COMPANY = "济南泉城餐饮管理有限公司"
@@ -148,16 +149,8 @@ async def test_a_letter_to_the_governor_from_the_phone_is_routed_first_answered_
     await handler.get_by_role("button", name="出具办理意见").click()
     await expect(handler.locator(".desk-status")).to_have_text("已出具办理意见（现在：已出具意见）")
     await phone.get_by_text(f"办理意见：{opinion}").wait_for()
-    summary = "管线已修复，供气恢复，门店已正常营业。"
-    await handler.get_by_label("办结情况").fill(summary)
-    await handler.get_by_role("button", name="办结").click()
-    await expect(handler.locator(".desk-status")).to_have_text("已办结，等待企业确认（现在：已办结待确认）")
-
     # The enterprise's phone shows the unit's answer live, and the enterprise confirms.
-    await phone.get_by_role("heading", name="确认办理结果").wait_for()
-    assert (await step_text(phone, "办结")).endswith(f"办结情况：{summary}")
-    await phone.get_by_label("满意，问题已解决").check()
-    await phone.locator("label[for='field-rating-5']").click()
+    await resolved_then_satisfied(handler, phone, "管线已修复，供气恢复，门店已正常营业。")
     await phone.get_by_role("button", name="提交确认").click()
     await phone.get_by_role("heading", name="您的确认").wait_for()
     await assert_accessible(phone)

@@ -114,7 +114,6 @@ export const ZH = {
   "appeals.detail.number": "受理编号",
   "appeals.detail.status": "办理状态",
   "appeals.detail.category": "诉求类别",
-  "appeals.detail.urgency": "紧急程度",
   "appeals.detail.grade": "分级分类",
   "appeals.detail.channel": "来源渠道",
   "appeals.detail.clock": "办理时限",
