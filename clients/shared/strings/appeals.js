@@ -62,7 +62,6 @@ export const ZH = {
   "appeals.clock.minutes": "{n}分钟",
   "appeals.clock.hours": "{n}小时",
   "appeals.clock.chosen": "所选分级的办理时限：{clock}",
-  "appeals.clock.default": "2115",
 
   "appeals.mailbox.new": "写信给省长",
   "appeals.mailbox.lead": "也可以写信到省长信箱，来信同样按分级时限办理，办理进度在这里查看。",
