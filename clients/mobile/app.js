@@ -6,11 +6,12 @@ import { h, replace } from "../shared/dom.js";
 import { apply as applyElderMode, bindElderSwitch, onElderModeChange } from "../shared/elder.js";
 import { showProblem } from "../shared/errors.js";
 import { currentSession, onSessionChange } from "../shared/session.js";
-import { keepForOffline, logout } from "../shared/graphql.js";
+import { keepForOffline, logout, request } from "../shared/graphql.js";
 import { currentRoute, navigate, routeParams, screens } from "../shared/router.js";
 import { t } from "../shared/strings.js";
 
-// [pattern, view module, who may open it: "anyone" | "signed-in" | "enterprise"]
+// [pattern, view module, who may open it: "anyone" | "signed-in" | "appeals" (an enterprise, or a citizen it
+// authorised as its agent: see mayUseAppeals)]
 const ROUTES = [
   [/^\/$/, "./views/bundles.js", "anyone"],
   [/^\/bundle\/(?<code>[^/]+)$/, "./views/bundle.js", "anyone"],
@@ -21,15 +22,15 @@ const ROUTES = [
   [/^\/application\/(?<id>[^/]+)$/, "./views/application.js", "signed-in"],
   [/^\/application\/(?<id>[^/]+)\/submitted$/, "./views/application-submitted.js", "signed-in"],
   [/^\/lutong$/, "./views/lutong.js", "signed-in"],
-  [/^\/appeals$/, "./views/appeals.js", "enterprise"],
-  [/^\/appeals\/new$/, "./views/appeal-new.js", "enterprise"],
-  [/^\/appeal\/(?<id>[^/]+)$/, "./views/appeal.js", "enterprise"],
+  [/^\/appeals$/, "./views/appeals.js", "appeals"],
+  [/^\/appeals\/new$/, "./views/appeal-new.js", "appeals"],
+  [/^\/appeal\/(?<id>[^/]+)$/, "./views/appeal.js", "appeals"],
   [/^\/surveys$/, "./views/surveys.js", "signed-in"], // an enterprise's, or the enterprises its agent acts for
   [/^\/survey\/(?<id>[^/]+)$/, "./views/survey.js", "signed-in"],
   [/^\/survey-results$/, "./views/survey-results.js", "anyone"],
   [/^\/packs$/, "./views/packs.js", "signed-in"], // an enterprise's, or an agent's for its enterprises
   [/^\/pack\/(?<id>[^/]+)$/, "./views/pack.js", "signed-in"],
-  [/^\/meetings$/, "./views/meetings.js", "enterprise"],
+  [/^\/meetings$/, "./views/meetings.js", "appeals"],
   [/^\/device$/, "./views/device.js", "anyone"], // it sends the signed-out to sign in, keeping the code
   [/^\/account$/, "./views/account.js", "signed-in"],
 ];
@@ -50,13 +51,39 @@ function setTitle(title) {
   document.title = title ? `${title} - ${t("app.title")}` : `${t("app.title")} - ${t("app.tagline")}`;
 }
 
+const AGENT_GRANTS = "query AgentGrants { me { agents { revokedAt } } }";
+let agentCheck = null; // { token, allowed: null (asking) | boolean, answer: Promise<boolean> }
+
+/**
+ * Whether the session may use the appeals zone: an enterprise, or a citizen with at least one active grant
+ * (`me.agents`), asked once per session token. Unknown (offline, say) counts as no; the API decides anyway.
+ */
+function mayUseAppeals(session) {
+  if (session.account.kind === "ENTERPRISE") return Promise.resolve(true);
+  if (session.account.kind !== "CITIZEN") return Promise.resolve(false);
+  if (agentCheck?.token !== session.token) {
+    const check = { token: session.token, allowed: null };
+    check.answer = request(AGENT_GRANTS).then(({ me }) => (me?.agents ?? []).some((grant) => !grant.revokedAt))
+      .catch(() => false).then((allowed) => {
+        check.allowed = allowed;
+        if (allowed && agentCheck === check) renderNav();
+        return allowed;
+      });
+    agentCheck = check;
+  }
+  return agentCheck.answer;
+}
+
 function renderNav() {
   const session = currentSession();
   const links = [["#/", t("nav.bundles")], ["#/survey-results", t("nav.surveyResults")]];
   if (session) {
     links.push(["#/applications", t("nav.applications")], ["#/lutong", t("nav.lutong")]);
-    if (session.account.kind === "ENTERPRISE") links.push(["#/appeals", t("nav.appeals")], ["#/surveys", t("nav.surveys")], ["#/packs", t("packs.nav")],
-      ["#/meetings", t("nav.meetings")]);
+    const agent = agentCheck?.token === session.token && agentCheck.allowed;
+    if (session.account.kind === "ENTERPRISE" || agent) {
+      links.push(["#/appeals", t("nav.appeals")], ["#/surveys", t("nav.surveys")], ["#/packs", t("packs.nav")],
+        ["#/meetings", t("nav.meetings")]);
+    } else mayUseAppeals(session);
     links.push(["#/account", t("account.page.title")]);
   }
   const { path } = currentRoute();
@@ -99,8 +126,8 @@ async function render({ keepFocus = false } = {}) {
     navigate("/signin", { next: path });
     return;
   }
-  if (match.access === "enterprise" && session.account.kind !== "ENTERPRISE") {
-    navigate("/");
+  if (match.access === "appeals" && !await mayUseAppeals(session)) {
+    if (isCurrent()) navigate("/");
     return;
   }
   replace(main, h("p", { class: "loading" }, t("app.loading")));

@@ -1,12 +1,15 @@
-// The fields of an appeal, as the enterprise files it online and as the 96178 seat records a call: title, content,
-// category, urgency and attachments, each control carrying fieldId(key) so that the API's errors land next to it.
+// The fields of an appeal, as the enterprise files it online (or writes to the governor's mailbox) and as the 96178
+// seat records a call: title, content, category, kind and urgency (with each grade's clock), channel and attachments,
+// each control carrying fieldId(key) so that the API's errors land next to it.
 import { h, replace } from "./dom.js";
 import { clearErrors, fieldId, isUserError, showErrors } from "./errors.js";
 import { uploadFile } from "./uploads.js";
 import { t } from "./strings.js";
+import { clockOf, clockText } from "./appeal-clocks.js";
 
 export const CATEGORIES = ["POLICY", "APPROVAL", "FINANCING", "TAX", "LABOUR", "LAND", "ENERGY", "MARKET", "LEGAL", "OTHER"];
 const URGENCIES = ["GENERAL", "IMPORTANT", "URGENT"];
+const KINDS = ["COMPLAINT", "CONSULTATION", "SUGGESTION", "REPORT"];
 const MAX_ATTACHMENTS = 10;
 
 function hinted(key, hint) {
@@ -31,16 +34,58 @@ export function categoryField() {
       CATEGORIES.map((code) => h("option", { value: code }, t(`appeals.category.${code}`)))));
 }
 
-export function urgencyField() {
-  const ids = hinted("urgency", t("appeals.form.urgencyHint"));
-  return h("div", { class: "field" }, h("fieldset", { "aria-describedby": ids.hintId },
-    h("legend", {}, t("appeals.form.urgencyLabel")), ids.hint,
-    URGENCIES.map((code, index) => {
-      const id = index === 0 ? ids.id : `${ids.id}-${code}`;
+/**
+ * A radio group in a .field, the first radio carrying fieldId(key) so that errors land next to it. `choices`:
+ * [value, label, description?]; a description is tied to its radio (aria-describedby) and shown under the label.
+ */
+export function radioField(key, legend, choices, { hint = null, checked = null } = {}) {
+  const ids = hinted(key, hint);
+  return h("div", { class: "field" }, h("fieldset", { "aria-describedby": hint ? ids.hintId : null },
+    h("legend", {}, legend), hint ? ids.hint : null,
+    choices.map(([value, label, description], index) => {
+      const id = index === 0 ? ids.id : `${ids.id}-${value}`;
       return h("div", { class: "choice" },
-        h("input", { type: "radio", id, name: "urgency", value: code, checked: code === "GENERAL" }),
-        h("label", { for: id }, t(`appeals.urgency.${code}`)));
+        h("input", { type: "radio", id, name: key, value, checked: value === checked,
+          "aria-describedby": description === undefined ? null : `${id}-terms` }),
+        h("label", { for: id }, label),
+        description === undefined ? null : h("span", { class: "hint choice__terms", id: `${id}-terms` }, description));
     })));
+}
+
+/** The channels an enterprise writes through itself: the online zone, or a letter to the governor's mailbox. */
+export function enterpriseChannelField(checked) {
+  return radioField("channel", t("appeals.form.channelLabel"),
+    ["ONLINE", "MAILBOX"].map((code) => [code, t(`appeals.form.channel.${code}`)]),
+    { hint: t("appeals.form.channelHint"), checked });
+}
+
+/**
+ * 分级分类: the kind (投诉, 咨询, 建议, 举报) and the urgency (一般, 紧急, 特急), each urgency with the clock it promises
+ * for the kind chosen (`clocks`: `appealClocks`), and a line saying the chosen grade's clock, both kept current.
+ */
+export function gradeFields(clocks, { kind = null } = {}) {
+  const chosen = h("p", { class: "grade-clock", role: "status" });
+  const kinds = radioField("kind", t("appeals.form.kindLabel"),
+    KINDS.map((code) => [code, t(`appeals.kind.${code}`)]), { hint: t("appeals.form.kindHint"), checked: kind });
+  const urgencies = radioField("urgency", t("appeals.form.urgencyLabel"),
+    URGENCIES.map((code) => [code, t(`appeals.urgency.${code}`), ""]),
+    { hint: t("appeals.form.urgencyHint"), checked: "GENERAL" });
+  const fields = h("div", { class: "grade-fields" }, kinds, urgencies, chosen);
+
+  function show() {
+    const picked = (name) => fields.querySelector(`input[name='${name}']:checked`)?.value ?? null;
+    const kindNow = picked("kind") ?? "COMPLAINT";
+    for (const code of URGENCIES) {
+      const clock = clockOf(clocks, code, kindNow);
+      const terms = urgencies.querySelector(`input[value='${code}']`).getAttribute("aria-describedby");
+      fields.querySelector(`[id='${terms}']`).textContent = clock ? clockText(clock, { named: false }) : "";
+    }
+    const clock = clockOf(clocks, picked("urgency"), kindNow);
+    chosen.textContent = clock ? t("appeals.clock.chosen", { clock: clockText(clock) }) : "";
+  }
+  fields.addEventListener("change", show);
+  show();
+  return fields;
 }
 
 function fileSize(bytes) {

@@ -2,6 +2,7 @@
 // receipt, contact, opinion and resolution with deadlines and on-time marks (state said in words, not by colour).
 import { formatDateTime, h } from "./dom.js";
 import { t } from "./strings.js";
+import { contactTime, gradeTag } from "./appeal-clocks.js";
 
 const STATUS_TAGS = {
   RETURNED: "tag--warning", RESOLVED: "tag--warning", CLOSED: "tag--done",
@@ -48,10 +49,23 @@ function stepState(appeal, step, current) {
   return current ? ["running", ""] : ["notStarted", ""];
 }
 
-export function timeline(appeal, departments) {
+/** The rule of each step in words, from the appeal's clock (see appeal-clocks.js appealClock). */
+function rules(clock) {
+  return {
+    received: t("appeals.step.received.rule", { clock: clock.name }),
+    contact: t("appeals.step.contact.rule", { contact: contactTime(clock.contactMinutes,
+      { minutes: "appeals.step.minutes", hours: "appeals.step.hours" }) }),
+    opinion: t("appeals.step.opinion.rule", { days: clock.opinionDays }),
+    resolve: t("appeals.step.resolve.rule", { days: clock.resolveDays }),
+  };
+}
+
+/** The steps of `appeal` with the rules of `clock` (its grade's, or 2115). */
+export function timeline(appeal, departments, clock) {
+  const rule = rules(clock);
   const received = h("li", { class: `timeline__step timeline__step--${appeal.receivedAt ? "done" : "waiting"}` },
     h("h3", {}, t("appeals.step.received")),
-    h("p", { class: "muted" }, t("appeals.step.received.rule")),
+    h("p", { class: "muted" }, rule.received),
     appeal.receivedAt ? [
       h("p", {}, t("appeals.step.department", {
         name: departments.get(appeal.departmentCode) ?? appeal.departmentCode,
@@ -69,7 +83,7 @@ export function timeline(appeal, departments) {
       class: `timeline__step timeline__step--${state}`, "aria-current": step === current ? "step" : null,
     },
       h("h3", {}, t(`appeals.step.${step.key}`)),
-      h("p", { class: "muted" }, t(`appeals.step.${step.key}.rule`)),
+      h("p", { class: "muted" }, rule[step.key]),
       appeal.sla ? h("p", {}, t("appeals.step.deadline", { time: formatDateTime(appeal.sla[step.deadline]) })) : null,
       appeal[step.doneAt] ? h("p", {}, t("appeals.step.doneAt", { time: formatDateTime(appeal[step.doneAt]) })) : null,
       h("span", { class: `tag ${tag}` }, t(`appeals.step.${state}`)),
@@ -91,12 +105,15 @@ export function notices(appeal) {
   return items.map((text) => h("p", { class: "notice" }, text));
 }
 
-export function facts(appeal, departments) {
+/** The facts of an appeal; `clock` the one it runs on (its name is said once the appeal is routed). */
+export function facts(appeal, departments, clock) {
   const rows = [
     [t("appeals.detail.status"), statusTag(appeal.status)],
     [t("appeals.detail.number"), appeal.number],
+    [t("appeals.detail.grade"), gradeTag(appeal)],
+    [t("appeals.detail.clock"), clock.name],
+    [t("appeals.detail.channel"), t(`appeals.channel.${appeal.channel}`)],
     [t("appeals.detail.category"), t(`appeals.category.${appeal.category}`)],
-    [t("appeals.detail.urgency"), t(`appeals.urgency.${appeal.urgency}`)],
     [t("appeals.detail.filedAt"), formatDateTime(appeal.createdAt)],
     [t("appeals.detail.enterprise"), appeal.enterpriseName],
     [t("appeals.detail.creditCode"), appeal.maskedCreditCode],

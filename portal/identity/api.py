@@ -92,6 +92,8 @@ class Profile:
 class AgentGrant:
     id: strawberry.ID
     enterprise_name: str
+    credit_code: str = strawberry.field(description="The enterprise's 统一社会信用代码: an agent names it when filing an "
+                                                    "appeal for it (`submitAppeal`).")
     agent_name: str
     granted_at: datetime
     revoked_at: datetime | None
@@ -99,6 +101,7 @@ class AgentGrant:
     @classmethod
     def of(cls, grant: models.EnterpriseAgent) -> AgentGrant:
         return cls(id=strawberry.ID(str(grant.id)), enterprise_name=grant.enterprise.name,
+                   credit_code=grant.enterprise.credit_code or "",
                    agent_name=masking.name(grant.agent.name), granted_at=grant.granted_at,
                    revoked_at=grant.revoked_at)
 

@@ -206,13 +206,19 @@ async def test_an_enterprise_files_an_appeal_follows_it_live_and_confirms_the_re
     await submit.click()
     summary = page.get_by_role("alert")
     assert [words(t) for t in await summary.locator("li").all_inner_texts()] == [
-        "请填写诉求标题", "请填写诉求内容", "请选择诉求类别"]
+        "请填写诉求标题", "请填写诉求内容", "请选择诉求类别", "请选择诉求类型"]
 
     # The API's own rule on the title shows next to the title; what was typed stays.
     content = "我公司新开门店需要办理消防验收，不清楚流程和所需材料，希望相关部门给予指导。"
     await page.get_by_label("诉求内容").fill(content)
     await page.get_by_label("诉求类别").select_option(label="审批服务")
-    await page.get_by_label("重要", exact=True).check()
+    # The grade: each urgency says its clock for the kind chosen, and the chosen grade's clock is said.
+    assert words(await page.locator(".grade-clock").inner_text()) == "所选分级的办理时限：一般（2115）：2小时内联系，15个工作日内办结"
+    await page.get_by_label("咨询", exact=True).check()
+    await page.get_by_label("紧急", exact=True).check()
+    assert words(await page.locator(".grade-clock").inner_text()) == "所选分级的办理时限：紧急咨询：1小时内联系，3个工作日内办结"
+    assert [words(t) for t in await page.locator(".choice__terms").all_inner_texts()] == [
+        "2小时内联系，5个工作日内办结", "1小时内联系，3个工作日内办结", "30分钟内联系，2个工作日内办结"]
     await page.get_by_label("附件（选填）").set_input_files(
         files=[{"name": "门店平面图.png", "mimeType": "image/png", "buffer": PNG}])
     await page.get_by_role("button", name="移除附件 门店平面图.png").wait_for()
@@ -234,10 +240,11 @@ async def test_an_enterprise_files_an_appeal_follows_it_live_and_confirms_the_re
     await page.get_by_text("实时更新中").wait_for()
     filed = graphql(portal_url, FILED, {"id": appeal_id}, enterprise["token"])["appeal"]
     assert words(await page.locator(".summary-list").first.inner_text()) == (
-        f"办理状态 待分办 受理编号 {filed['number']} 诉求类别 审批服务 紧急程度 重要 提交时间 {civil(filed['createdAt'])} "
+        f"办理状态 待分办 受理编号 {filed['number']} 分级分类 紧急·咨询 办理时限 紧急咨询 来源渠道 在线诉求 "
+        f"诉求类别 审批服务 提交时间 {civil(filed['createdAt'])} "
         f"企业 济南明湖软件科技有限公司 统一社会信用代码 {filed['maskedCreditCode']} 承办单位 待分办")
     assert await page.get_by_text("门店平面图.png").count() == 1
-    assert await step_text(page, "联系企业") == "联系企业 接收后 2 小时内联系企业或到现场 未开始"
+    assert await step_text(page, "联系企业") == "联系企业 接收后 1 小时内联系企业或到现场 未开始"
 
     # Staff act through the API; the page follows without reloading.
     await page.evaluate("window.stillTheSamePage = true")
@@ -246,13 +253,13 @@ async def test_an_enterprise_files_an_appeal_follows_it_live_and_confirms_the_re
     assert assigned["status"] == "ASSIGNED", assigned
     await page.get_by_text(f"承办单位：{UNIT_NAME}").wait_for()
     assert await step_text(page, "联系企业") == (
-        f"联系企业 接收后 2 小时内联系企业或到现场 截止时间：{civil(assigned['sla']['contactBy'])} 办理中")
+        f"联系企业 接收后 1 小时内联系企业或到现场 截止时间：{civil(assigned['sla']['contactBy'])} 办理中")
 
     contacted = graphql(portal_url, CONTACT, {"id": appeal_id}, handler)["recordAppealContact"]
     assert contacted["status"] == "CONTACTED", contacted
     await page.get_by_role("status").filter(has_text="办理进度已更新：已联系").wait_for()
     assert await step_text(page, "联系企业") == (
-        f"联系企业 接收后 2 小时内联系企业或到现场 截止时间：{civil(contacted['sla']['contactBy'])} "
+        f"联系企业 接收后 1 小时内联系企业或到现场 截止时间：{civil(contacted['sla']['contactBy'])} "
         f"完成时间：{civil(contacted['contactedAt'])} 按时完成")
     assert await step_text(page, "出具办理意见") == (
         f"出具办理意见 1 个工作日内出具办理意见 截止时间：{civil(contacted['sla']['opinionBy'])} 办理中")
@@ -268,7 +275,7 @@ async def test_an_enterprise_files_an_appeal_follows_it_live_and_confirms_the_re
         f"出具办理意见 1 个工作日内出具办理意见 截止时间：{civil(resolved['sla']['opinionBy'])} "
         f"完成时间：{civil(resolved['opinionAt'])} 按时完成 办理意见：{opinion}")
     assert await step_text(page, "办结") == (
-        f"办结 15 个工作日内解决问题或确认服务 截止时间：{civil(resolved['sla']['resolveBy'])} "
+        f"办结 3 个工作日内解决问题或确认服务 截止时间：{civil(resolved['sla']['resolveBy'])} "
         f"完成时间：{civil(resolved['resolvedAt'])} 按时完成 办结情况：{summary_text}")
     assert await page.evaluate("window.stillTheSamePage") is True
     await assert_accessible(page)
@@ -299,7 +306,7 @@ async def test_an_enterprise_files_an_appeal_follows_it_live_and_confirms_the_re
     card = page.locator(".appeal-list > li")
     await card.first.wait_for()
     assert [words(t) for t in await card.all_inner_texts()] == [
-        f"{title} 已办结 审批服务 已于 {civil(resolved['resolvedAt'])} 办结 "
+        f"{title} 已办结 紧急·咨询 在线诉求 审批服务 紧急咨询时限 · 已于 {civil(resolved['resolvedAt'])} 办结 "
         f"受理编号 {filed['number']} · 提交于 {civil(resolved['createdAt'])}"]
     await assert_accessible(page)
     await screenshot(page, "appeals")

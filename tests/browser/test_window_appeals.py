@@ -59,9 +59,11 @@ def portal_url(swept_portal: tuple[str, str]) -> str:
 
 
 def period() -> dict[str, str]:
-    """The figures page's own default period: the 30 days up to today, in Shanghai."""
+    """The figures page's own default period: the last 12 months (from the first day of the month 11 months back)
+    up to today, in Shanghai."""
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    return {"from": (today - timedelta(days=30)).isoformat(), "to": today.isoformat()}
+    back = today.year * 12 + today.month - 1 - 11
+    return {"from": f"{back // 12}-{back % 12 + 1:02d}-01", "to": today.isoformat()}
 
 
 def resolved(stats: dict) -> int:
@@ -107,6 +109,18 @@ async def refused_then_done(page: Page, button: str, field: str, refused: str, l
     await expect(page.locator(".desk-status")).to_have_text(done)
 
 
+async def resolved_then_satisfied(handler: Page, phone: Page, summary: str) -> None:
+    """The unit's handler resolves the appeal open on their page; the enterprise's phone offers the confirmation
+    live with the summary in the timeline, and the enterprise chooses satisfied and 5 stars (not yet sent)."""
+    await handler.get_by_label("办结情况").fill(summary)
+    await handler.get_by_role("button", name="办结").click()
+    await expect(handler.locator(".desk-status")).to_have_text("已办结，等待企业确认（现在：已办结待确认）")
+    await phone.get_by_role("heading", name="确认办理结果").wait_for()
+    assert (await step_text(phone, "办结")).endswith(f"按时完成 办结情况：{summary}")
+    await phone.get_by_label("满意，问题已解决").check()
+    await phone.locator("label[for='field-rating-5']").click()  # the star, as a finger taps it
+
+
 async def test_an_appeal_from_the_phone_through_the_window_to_the_figures(browsing: Browsing) -> None:
     base = browsing.base_url
     supervisor = await staff_page(browsing, SUPERVISOR)
@@ -127,6 +141,7 @@ async def test_an_appeal_from_the_phone_through_the_window_to_the_figures(browsi
     await phone.get_by_label("诉求标题").fill(title)
     await phone.get_by_label("诉求内容").fill("我公司厂房扩建的规划许可申请已提交两个月，仍未办结，影响投产，请协调加快办理。")
     await phone.get_by_label("诉求类别").select_option(label="审批服务")
+    await phone.get_by_label("投诉", exact=True).check()
     await phone.get_by_role("button", name="提交诉求").click()
     await phone.wait_for_url(re.compile(r"#/appeal/\d+$"))
     appeal_id = phone.url.rsplit("/", 1)[1]
@@ -141,7 +156,7 @@ async def test_an_appeal_from_the_phone_through_the_window_to_the_figures(browsi
     filed = graphql(base, "query($id: ID!) { appeal(id: $id) { number createdAt } }", {"id": appeal_id},
                     company["token"])
     assert words(await row.inner_text()) == (
-        f"{filed['appeal']['number']} {title} {COMPANY} 诉求专区 审批服务 一般 待分办 {civil(filed['appeal']['createdAt'])}")
+        f"{filed['appeal']['number']} {title} {COMPANY} 诉求专区 审批服务 一般·投诉 一般（2115） 待分办 {civil(filed['appeal']['createdAt'])}")
     await check_screen(seat, "appeals-route")
     await tab_to(seat, f"el.getAttribute('href') === '#/appeal/{appeal_id}'", limit=200)
     await seat.keyboard.press("Enter")
@@ -183,16 +198,7 @@ async def test_an_appeal_from_the_phone_through_the_window_to_the_figures(browsi
     await refused_then_done(handler, "出具办理意见", "opinion", "办理意见至少5个字", "办理意见", opinion,
                             "已出具办理意见（现在：已出具意见）")
     await phone.get_by_text(f"办理意见：{opinion}").wait_for()
-    summary = "规划许可已于今日核发，企业已领取。"
-    await handler.get_by_label("办结情况").fill(summary)
-    await handler.get_by_role("button", name="办结").click()
-    await expect(handler.locator(".desk-status")).to_have_text("已办结，等待企业确认（现在：已办结待确认）")
-    await phone.get_by_role("heading", name="确认办理结果").wait_for()
-    assert (await step_text(phone, "办结")).endswith(f"按时完成 办结情况：{summary}")
-
-    # The enterprise confirms, satisfied, 5 stars.
-    await phone.get_by_label("满意，问题已解决").check()
-    await phone.locator("label[for='field-rating-5']").click()  # the star, as a finger taps it
+    await resolved_then_satisfied(handler, phone, "规划许可已于今日核发，企业已领取。")
     await expect(phone.get_by_label("5 星：非常满意")).to_be_checked()
     await phone.get_by_role("button", name="提交确认").click()
     await phone.get_by_role("heading", name="您的确认").wait_for()
@@ -206,7 +212,7 @@ async def test_an_appeal_from_the_phone_through_the_window_to_the_figures(browsi
     await supervisor.get_by_role("button", name="查看统计").click()
     await expect(supervisor.locator("#figures-appeals td[data-figure='received']")).to_have_text(str(after["received"]))
     assert await figure(supervisor, "figures-appeals", "resolutionRate") == f"{after['resolutionRate'] * 100:.1f}%"
-    unit = supervisor.locator(f"#figures-departments tr[data-department='{UNIT}']")
+    unit = supervisor.locator(f"#figures-departments tr[data-row='{UNIT}']")
     assert words(await unit.locator("th").inner_text()) == UNIT_NAME
     bar = supervisor.locator(".bar-chart__row").filter(has_text=UNIT_NAME)
     assert re.fullmatch(rf"{UNIT_NAME} \d+ 件，办结率 \d+\.\d%", words(await bar.inner_text()))
@@ -245,7 +251,7 @@ async def test_a_call_recorded_by_keyboard_merged_routed_and_missed_alerts_the_s
     await seat.keyboard.press("Enter")
     summary = seat.get_by_role("alert")
     assert [words(t) for t in await summary.locator("li").all_inner_texts()] == [
-        "请填写统一社会信用代码", "请填写诉求标题", "请填写诉求内容", "请选择诉求类别"]
+        "请填写统一社会信用代码", "请填写诉求标题", "请填写诉求内容", "请选择诉求类别", "请选择诉求类型"]
     await expect(seat.locator("#error-field-creditCode")).to_have_text("请填写统一社会信用代码")
     await check_screen(seat, "appeal-record-errors")
 
@@ -259,6 +265,9 @@ async def test_a_call_recorded_by_keyboard_merged_routed_and_missed_alerts_the_s
     for _ in range(6):  # 请选择, 政策兑现, 审批服务, 融资信贷, 税费, 用工人才, 用地规划
         await seat.keyboard.press("ArrowDown")
     assert await seat.evaluate("document.activeElement.value") == "LAND"
+    await tab_to(seat, "el.id === 'field-kind'")  # 诉求类型: the first radio, 投诉
+    await seat.keyboard.press("Space")
+    await expect(seat.get_by_label("投诉", exact=True)).to_be_checked()
     await tab_to(seat, "el.type === 'submit'")
     await seat.keyboard.press("Enter")
     await expect(seat.locator("#error-field-creditCode")).to_have_text(

@@ -39,17 +39,18 @@ mutation($id: ID!) {
   }
 }"""
 MINE = """{ me {
-  agents { id enterpriseName agentName revokedAt }
+  agents { id enterpriseName creditCode agentName revokedAt }
   familyAuthorisations { id bundleCode grantorName granteeName revokedAt }
   accessLog(first: 10) { totalCount edges { node { action actor } } }
 } }"""
 
 
 async def enterprise(gql: Any) -> dict[str, Any]:
+    code = new_credit_code()
     body = await gql(REGISTER_ENTERPRISE, {"input": {
-        "name": "山东齐鲁运输有限公司", "creditCode": new_credit_code(), "legalRepresentativeIdNumber": new_id_number(),
+        "name": "山东齐鲁运输有限公司", "creditCode": code, "legalRepresentativeIdNumber": new_id_number(),
         "phone": new_phone(), "password": PASSWORD}})
-    return body["data"]["registerEnterprise"]
+    return {**body["data"]["registerEnterprise"], "creditCode": code}
 
 
 async def test_enterprise_authorises_an_employee_and_both_see_it(gql: Any) -> None:
@@ -63,7 +64,10 @@ async def test_enterprise_authorises_an_employee_and_both_see_it(gql: Any) -> No
         "grantEnterpriseAgent"]
     assert again["id"] == grant["id"]
     assert [a["id"] for a in (await gql(MINE, token=company["token"]))["data"]["me"]["agents"]] == [grant["id"]]
-    assert [a["id"] for a in (await gql(MINE, token=employee["token"]))["data"]["me"]["agents"]] == [grant["id"]]
+    seen_by_employee = (await gql(MINE, token=employee["token"]))["data"]["me"]["agents"]
+    assert [a["id"] for a in seen_by_employee] == [grant["id"]]
+    # The agent names the enterprise by its credit code when filing an appeal for it.
+    assert seen_by_employee[0]["creditCode"] == company["creditCode"]
     revoked = (await gql(REVOKE_AGENT, {"id": grant["id"]}, token=company["token"]))["data"]["revokeEnterpriseAgent"]
     assert revoked["revokedAt"] is not None
     actions = await AuditEntry.filter(target=f"agent:{grant['id']}").order_by("id").values_list("action", flat=True)

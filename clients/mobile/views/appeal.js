@@ -8,13 +8,16 @@ import { ratingName, ratingStars, ratingText } from "../../shared/rating.js";
 import { t } from "../../shared/strings.js";
 import { facts, notices, timeline } from "../../shared/appeal-steps.js";
 import { meetingOutcome } from "../meetings.js";
+import { radioField } from "../../shared/appeal-fields.js";
+import { CLOCK_FIELDS, appealClock } from "../../shared/appeal-clocks.js";
 
-const APPEAL_FIELDS = `id number status category urgency title content enterpriseName maskedCreditCode departmentCode
+const APPEAL_FIELDS = `id number status channel category urgency kind gradeName title content enterpriseName maskedCreditCode departmentCode
   createdAt receivedAt contactedAt opinionAt opinion resolvedAt summary returnReason satisfied rating comment reopened
-  escalatedAt sla { contactBy opinionBy resolveBy provisional } onTime attachments { fileId name size }
+  escalatedAt sla { contactBy opinionBy resolveBy provisional clockName } onTime attachments { fileId name size }
   meetingTopic { decision decidedAt responsibleDepartmentCode carryOutBy meeting { title sessionNumber heldOn } }`;
 
-const PAGE = `query AppealPage($id: ID!) { appeal(id: $id) { ${APPEAL_FIELDS} } departments { code name } }`;
+const PAGE = `query AppealPage($id: ID!) { appeal(id: $id) { ${APPEAL_FIELDS} } departments { code name }
+  appealClocks { ${CLOCK_FIELDS} } }`;
 
 const APPEAL = `query Appeal($id: ID!) { appeal(id: $id) { ${APPEAL_FIELDS} } }`;
 
@@ -37,20 +40,6 @@ const EVALUATE = `mutation EvaluateAppeal($input: EvaluateInput!) {
   evaluate(input: $input) { ... on Evaluation { ${EVALUATION_FIELDS} } ${USER_ERROR_FIELDS} }
 }`;
 
-
-/** A radio group inside a .field, the first radio carrying fieldId(key) so that errors land next to it. */
-function radioGroup(key, legend, choices, { hint = null, checked = null } = {}) {
-  const id = fieldId(key);
-  return h("div", { class: "field" }, h("fieldset", { "aria-describedby": hint ? `${id}-hint` : null },
-    h("legend", {}, legend),
-    hint ? h("span", { class: "hint", id: `${id}-hint` }, hint) : null,
-    choices.map(([value, label], index) => {
-      const choiceId = index === 0 ? id : `${id}-${value}`;
-      return h("div", { class: "choice" },
-        h("input", { type: "radio", id: choiceId, name: key, value, checked: String(value) === String(checked) }),
-        h("label", { for: choiceId }, label));
-    })));
-}
 
 function commentField(label, value = "") {
   const id = fieldId("comment");
@@ -91,7 +80,7 @@ async function send(form, button, sending, call) {
 function confirmForm(appeal, confirmed) {
   const button = h("button", { type: "submit", class: "button" }, t("appeals.confirm.submit"));
   const form = h("form", { novalidate: true },
-    radioGroup("satisfied", t("appeals.confirm.satisfied"),
+    radioField("satisfied", t("appeals.confirm.satisfied"),
       [["true", t("appeals.confirm.yes")], ["false", t("appeals.confirm.no")]], { hint: t("appeals.confirm.noHint") }),
     h("div", { class: "field" }, ratingStars(t("appeals.confirm.rating")).element),
     commentField(t("appeals.confirm.comment")),
@@ -188,7 +177,7 @@ function notFound(main, setTitle) {
 }
 
 export default async function render({ main, params, setTitle }) {
-  const { appeal: first, departments: list } = await request(PAGE, { id: params.id });
+  const { appeal: first, departments: list, appealClocks: clocks } = await request(PAGE, { id: params.id });
   if (!first) {
     notFound(main, setTitle);
     return undefined;
@@ -201,13 +190,16 @@ export default async function render({ main, params, setTitle }) {
   const summary = h("div");
   const progress = h("div");
   const response = h("div");
-  const progressHeading = h("h2", { id: "appeal-progress-heading", tabindex: "-1" }, t("appeals.detail.progress"));
+  const progressHeading = h("h2", { id: "appeal-progress-heading", tabindex: "-1" });
   let shown = null;
 
   /** Show `appeal` in place; the response part is rebuilt only when the status changes (it may hold a form). */
   function update(appeal, { announce }) {
-    replace(summary, facts(appeal, departments));
-    replace(progress, notices(appeal), meetingOutcome(appeal.meetingTopic, departments), timeline(appeal, departments));
+    const clock = appealClock(clocks, appeal);
+    progressHeading.textContent = t("appeals.detail.progress", { clock: clock.name });
+    replace(summary, facts(appeal, departments, clock));
+    replace(progress, notices(appeal), meetingOutcome(appeal.meetingTopic, departments),
+      timeline(appeal, departments, clock));
     if (shown && announce && appeal.status !== shown.status) {
       announcement.textContent = t("appeals.live.changed", { status: t(`appeals.status.${appeal.status}`) });
     }

@@ -12,13 +12,15 @@ import { request } from "../../shared/graphql.js";
 import { follow } from "../../shared/live.js";
 import { t } from "../../shared/strings.js";
 import { facts, notices, timeline } from "../../shared/appeal-steps.js";
+import { CLOCK_FIELDS, appealClock, clockOf, clockText, gradeTag } from "../../shared/appeal-clocks.js";
 import { clock, tick } from "../appeal-clock.js";
 
-const FIELDS = `id number status channel category urgency title content enterpriseName maskedCreditCode regionCode
+const FIELDS = `id number status channel category urgency kind gradeName title content enterpriseName maskedCreditCode regionCode
   departmentCode createdAt receivedAt contactedAt opinionAt opinion resolvedAt summary returnReason satisfied rating
-  comment reopened escalatedAt meetingTopicAt mergedInto sla { contactBy opinionBy resolveBy provisional } onTime
+  comment reopened escalatedAt meetingTopicAt mergedInto sla { contactBy opinionBy resolveBy provisional clockName } onTime
   attachments { fileId name size url } steps { at action actorName departmentCode note }`;
 const APPEAL = `query StaffAppeal($id: ID!) { appeal(id: $id) { ${FIELDS} } }`;
+const PAGE = `query StaffAppealPage($id: ID!) { appeal(id: $id) { ${FIELDS} } appealClocks { ${CLOCK_FIELDS} } }`;
 const SIMILAR = `query Similar($id: ID!) { similarAppeals(id: $id) {
   score appeal { id number title status enterpriseName createdAt } } }`;
 const UPDATES = `subscription StaffAppealUpdates($id: ID!, $after: String) {
@@ -71,7 +73,7 @@ function departmentField(departments, exclude) {
 }
 
 export default async function render({ main, params, query, staff, setTitle }) {
-  const { appeal: first } = await request(APPEAL, { id: params.id });
+  const { appeal: first, appealClocks: clocks } = await request(PAGE, { id: params.id });
   if (!first) {
     setTitle(t("appeals.detail.notFound"));
     replace(main, h("h1", {}, t("appeals.detail.notFound")), h("p", {}, t("window.appeal.notFoundBody")));
@@ -150,7 +152,8 @@ export default async function render({ main, params, query, staff, setTitle }) {
     const block = (key, ...content) => h("section", { class: "decision-block" }, h("h3", {}, t(key)), content);
     const folded = (key, ...content) => h("details", { class: "decision-block" }, h("summary", {}, t(key)), content);
     if (role === "APPEALS_COORDINATOR" && appeal.status === "RECEIVED") {
-      return [block("window.appeal.routeHeading", h("p", { class: "hint" }, t("window.appeal.routeHint")), chooseUnit(appeal)),
+      return [block("window.appeal.routeHeading", h("p", { class: "hint" }, t("window.appeal.routeHint",
+        { clock: clockText(clockOf(clocks, appeal.urgency, appeal.kind) ?? appealClock(clocks, appeal)) })), chooseUnit(appeal)),
         similarBlock(appeal)];
     }
     if (role === "APPEALS_COORDINATOR" && appeal.status === "RETURNED") {
@@ -205,13 +208,16 @@ export default async function render({ main, params, query, staff, setTitle }) {
 
   /** Show `appeal`; the actions are rebuilt only when the state changes (they may hold what someone typed). */
   function update(appeal) {
-    replace(summary, facts(appeal, names),
+    const appealsClock = appealClock(clocks, appeal);
+    progressHeading.textContent = t("appeals.detail.progress", { clock: appealsClock.name });
+    replace(grade, gradeTag(appeal));
+    replace(summary, facts(appeal, names, appealsClock),
       h("h2", {}, t("appeals.detail.content")), h("p", { class: "appeal-content" }, appeal.content),
       appeal.attachments.length ? [h("h2", {}, t("appeals.detail.attachments")),
         h("ul", { class: "material-list" }, appeal.attachments.map((file) => h("li", {},
           file.url ? h("a", { href: file.url, target: "_blank", rel: "noopener" }, file.name) : file.name)))] : null);
     replace(countdown, clock(appeal));
-    replace(progress, notices(appeal), timeline(appeal, names));
+    replace(progress, notices(appeal), timeline(appeal, names, appealsClock));
     replace(history, steps(appeal));
     if (!shown || shown.status !== appeal.status || shown.escalatedAt !== appeal.escalatedAt
         || shown.meetingTopicAt !== appeal.meetingTopicAt) {
@@ -233,10 +239,12 @@ export default async function render({ main, params, query, staff, setTitle }) {
 
   const title = first.title;
   setTitle(title);
+  const progressHeading = h("h2", { id: "appeal-progress" });
+  const grade = h("span", { class: "desk-grade" });
   update(first);
   replace(main,
     h("p", { class: "desk-caption" }, t("window.appeal.caption", { number: first.number,
-      channel: t(`window.appeals.channel.${first.channel}`) })),
+      channel: t(`window.appeals.channel.${first.channel}`) }), " ", grade),
     h("h1", {}, title),
     status, liveLine,
     h("div", { class: "desk-grid desk-grid--task" },
@@ -244,7 +252,7 @@ export default async function render({ main, params, query, staff, setTitle }) {
         h("h2", { id: "appeal-facts" }, t("appeals.detail.facts")), summary,
         h("h2", {}, t("window.appeal.actions")), actions),
       h("section", { class: "panel", "aria-labelledby": "appeal-progress" },
-        h("h2", { id: "appeal-progress" }, t("appeals.detail.progress")), countdown, progress,
+        progressHeading, countdown, progress,
         h("h2", {}, t("window.appeal.history")), history)),
     h("p", {}, h("a", { href: `#${backTo(staff.role)}` }, t("window.appeal.back"))));
 

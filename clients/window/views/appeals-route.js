@@ -1,29 +1,33 @@
-// 待分办诉求: the coordinator's routing worklist (`appealsToRoute`), oldest first: appeals waiting for a unit and
+// 待分办诉求: the coordinator's routing worklist (`appealsToRoute`), in the server's order (the most urgent grade
+// first, then the oldest), each with its grade (特急 stands out) and the clock it will run on: appeals waiting for a unit and
 // returns (退单) waiting for a decision, or one status when the filter names it (kept in the address).
 import { formatDateTime, h, replace } from "../../shared/dom.js";
 import { request } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
 import { statusTag } from "../../shared/appeal-steps.js";
+import { CLOCK_FIELDS, gradeCell } from "../../shared/appeal-clocks.js";
 import { findAppeal, numberSearch } from "../number-search.js";
 import { worklist } from "../worklist.js";
 
 const PAGE = 20;
 const STATUSES = ["RECEIVED", "RETURNED", "ASSIGNED", "CONTACTED", "OPINION_GIVEN", "RESOLVED", "CLOSED", "MERGED"];
-const APPEALS = `query RoutingWorklist($status: AppealStatus, $first: Int, $after: String) {
+const APPEALS = `query RoutingWorklist($status: AppealStatus, $first: Int, $after: String, $clocks: Boolean!) {
   appealsToRoute(status: $status, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor }
-    edges { node { id number title status channel category urgency enterpriseName createdAt returnReason } }
+    edges { node { id number title status channel category urgency kind gradeName enterpriseName createdAt returnReason
+      sla { clockName } } }
   }
+  appealClocks @include(if: $clocks) { ${CLOCK_FIELDS} }
 }`;
 
-function row(appeal) {
-  return h("tr", {},
+function row(appeal, clocks) {
+  return h("tr", { class: appeal.urgency === "URGENT" ? "row--urgent" : null },
     h("td", {}, appeal.number),
     h("td", {}, h("a", { href: `#/appeal/${encodeURIComponent(appeal.id)}` }, appeal.title)),
     h("td", {}, appeal.enterpriseName),
     h("td", {}, t(`window.appeals.channel.${appeal.channel}`)),
     h("td", {}, t(`appeals.category.${appeal.category}`)),
-    h("td", {}, t(`appeals.urgency.${appeal.urgency}`)),
+    h("td", {}, gradeCell(appeal, clocks)),
     h("td", {}, statusTag(appeal.status)),
     h("td", {}, formatDateTime(appeal.createdAt)));
 }
@@ -31,7 +35,8 @@ function row(appeal) {
 export default async function render({ main, query, navigate, setTitle }) {
   const status = STATUSES.includes(query.status) ? query.status : null;
   const variables = { status, first: PAGE };
-  const { appealsToRoute: first } = await request(APPEALS, { ...variables, after: null });
+  const { appealsToRoute: first, appealClocks: clocks } = await request(APPEALS,
+    { ...variables, after: null, clocks: true });
   const title = t("window.appeals.route.title");
   setTitle(title);
   const id = "filter-status";
@@ -48,9 +53,9 @@ export default async function render({ main, query, navigate, setTitle }) {
     navigate("/appeals", chosen ? { status: chosen } : {});
   });
   const { count, table, controls } = worklist({
-    first, row, title, empty: t("window.appeals.route.empty"),
-    nextPage: async (after) => (await request(APPEALS, { ...variables, after })).appealsToRoute,
-    columns: ["number", "title", "enterprise", "channel", "category", "urgency", "status", "filed"]
+    first, row: (appeal) => row(appeal, clocks), title, empty: t("window.appeals.route.empty"),
+    nextPage: async (after) => (await request(APPEALS, { ...variables, after, clocks: false })).appealsToRoute,
+    columns: ["number", "title", "enterprise", "channel", "category", "grade", "status", "filed"]
       .map((key) => t(`window.appeals.column.${key}`)),
   });
   replace(main,
