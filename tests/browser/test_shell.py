@@ -55,7 +55,7 @@ async def test_a_desktop_user_signs_in_and_opens_a_bundle_with_the_keyboard_alon
                 return stops
         raise AssertionError(f"{label} is not reachable with the keyboard: {stops}")
 
-    assert await back_to("跳到主要内容") == ["注册", "登录", "一件事", "长辈模式：关", "爱山东", "跳到主要内容"]
+    assert await back_to("跳到主要内容") == ["注册", "登录", "调查结果", "一件事", "长辈模式：关", "爱山东", "跳到主要内容"]
     await page.keyboard.press("Enter")
     assert await page.evaluate(f"{focused}.id") == "main"
     await page.keyboard.press("Tab")

@@ -171,13 +171,13 @@ async def test_an_appeal_from_the_phone_through_the_window_to_the_figures(browsi
     await expect(seat.locator(".desk-status")).to_have_text("已分办（现在：已交办）")
     await phone.get_by_text(f"承办单位：{UNIT_NAME}").wait_for()
 
-    # The unit: its appeals with the 2115 countdown; 待办事项 and 企业诉求 side by side in the navigation.
+    # The unit: its appeals with the 2115 countdown; 待办事项, 企业诉求, 服务包 and 通报约谈 in the navigation.
     handler = await staff_page(browsing, HANDLER)
     await handler.goto("/window/")
     await expect(handler.get_by_role("heading", level=1)).to_have_text("待办事项")
     await handler.get_by_role("link", name="企业诉求").click()
     await expect(handler.get_by_role("heading", level=1)).to_have_text("企业诉求")
-    await expect(handler.locator("#site-nav a")).to_have_text(["待办事项", "企业诉求"])
+    await expect(handler.locator("#site-nav a")).to_have_text(["待办事项", "企业诉求", "服务包", "通报约谈"])
     unit_row = handler.locator("tbody tr").filter(has_text=title)
     assigned = graphql(base, SLA, {"id": appeal_id}, sign_in(base, HANDLER))["appeal"]
     clock_text = words(await unit_row.locator(".clock").inner_text())
