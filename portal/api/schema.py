@@ -23,6 +23,7 @@ from portal.api.viewer import ViewerQuery
 from portal.identity.api import IdentityMutation
 from portal.identity.device_api import DeviceSignInMutation, DeviceSignInQuery, DeviceSignInSubscription
 from portal.halls.api import HallMutation, HallQuery, HallSubscription
+from portal.knowledge.api import KnowledgeMutation, KnowledgeQuery
 from portal.lutong.api import LuTongMutation, LuTongQuery
 
 MAX_DEPTH = 12
@@ -30,9 +31,9 @@ MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
 Query = merge_types("Query", (CatalogQuery, CalendarQuery, ViewerQuery, ApplicationQuery, EvaluationQuery,
-                              AppealQuery, LuTongQuery, HallQuery, DeviceSignInQuery))
+                              AppealQuery, KnowledgeQuery, LuTongQuery, HallQuery, DeviceSignInQuery))
 Mutation = merge_types("Mutation", (IdentityMutation, ApplicationMutation, EvaluationMutation, AppealMutation,
-                                    LuTongMutation, HallMutation, DeviceSignInMutation))
+                                    KnowledgeMutation, LuTongMutation, HallMutation, DeviceSignInMutation))
 Subscription = merge_types("Subscription", (ApplicationSubscription, AppealSubscription, HallSubscription,
                                             DeviceSignInSubscription))
 
