@@ -56,13 +56,14 @@ async def _seed_demo(settings: Settings, summary: dict[str, object]) -> None:
     """The demo catalog, halls, and demo accounts with e-licences (development only)."""
     from portal.catalog.seed import seed_catalog
     from portal.catalog.source import read_catalog
-    from portal.demo import seed_demo_accounts
+    from portal.demo import seed_demo_accounts, seed_demo_knowledge
     from portal.halls.seed import seed_halls
     from portal.identity.passwords import Passwords
 
     await seed_catalog(read_catalog())
     await seed_halls()
     summary.update(await seed_demo_accounts(Passwords(settings.password_profile)))
+    summary.update(await seed_demo_knowledge())
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -91,7 +92,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
           f"{len(source.bundles)} bundles")
     if summary:
         print(f"demo accounts: {summary['citizens']} citizens, {summary['enterprises']} enterprises, "
-              f"{summary['staff']} staff (password in portal/demo/accounts.yaml)")
+              f"{summary['staff']} staff (password in portal/demo/accounts.yaml), "
+              f"{summary['answers']} new policy answers (portal/demo/knowledge.yaml)")
     return 0
 
 

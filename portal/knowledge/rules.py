@@ -55,11 +55,13 @@ MAX_HITS = 20
 # A bigram of the question found in the title or a phrasing counts this many times one found only in the answer.
 ASKED_WEIGHT = 3
 ANSWERED_WEIGHT = 1
-MIN_SCORE = 0.12  # below it a hit shares only a few common bigrams with the question
+CHARACTER_WEIGHT = 0.3  # of a single character, against a bigram's 1
+MIN_SCORE = 0.12  # below it a hit shares only a few common characters with the question
 SNIPPET_LENGTH = 80
 # Bigrams of how a question is asked, not of what it asks about.
 ASKING = frozenset({"请问", "问一", "一下", "怎么", "如何", "什么", "哪些", "哪里", "是否", "能否", "可以", "需要",
-                    "我们", "我司", "公司", "企业", "的话", "办理", "吗？"})
+                    "我们", "我司", "公司", "企业", "的话", "办理", "要办", "办哪", "多少", "多长", "长时", "时间",
+                    *"请问怎么如何什么哪些里是否能可以需要我们的吗呢啊吧了有没要想"})
 SENTENCE_END = re.compile(r"(?<=[。；！？\n])")
 NOT_A_WORD = re.compile(r"[\W_]+")
 STATUS_NAMES = {KnowledgeStatus.DRAFT: "草稿", KnowledgeStatus.PUBLISHED: "已发布", KnowledgeStatus.WITHDRAWN: "已撤回"}
@@ -334,10 +336,17 @@ def listed(principal: Principal | None, status: KnowledgeStatus | None = None) -
 
 
 def terms(text: str) -> set[str]:
-    """The bigrams a text is searched by: full-width forms folded (NFKC), Latin letters in lower case, punctuation
-    and blanks splitting the text (no bigram spans them), and the bigrams of how a question is asked dropped."""
-    runs = NOT_A_WORD.split(unicodedata.normalize("NFKC", text).lower())
-    return {pair for run in runs for pair in bigrams(run)} - ASKING
+    """What a text is searched by: its bigrams and its single characters (a paraphrase often shares only a
+    character of a word: 饭馆 and 饭店), full-width forms folded (NFKC), Latin letters in lower case, punctuation
+    and blanks splitting the text (no bigram spans them), and the bigrams and characters of how a question is
+    asked (``ASKING``) dropped."""
+    runs = [run for run in NOT_A_WORD.split(unicodedata.normalize("NFKC", text).lower()) if run]
+    return ({pair for run in runs for pair in bigrams(run)} | {c for run in runs for c in run}) - ASKING
+
+
+def _weight(term: str) -> float:
+    """A bigram says more than a single character."""
+    return 1.0 if len(term) > 1 else CHARACTER_WEIGHT
 
 
 @dataclass(frozen=True)
@@ -367,8 +376,9 @@ def rank(question: str, candidates: Sequence[KnowledgeVersion], first: int) -> l
         return []
     documents = [(v, terms(v.title + "\n" + "\n".join(v.phrasings)), terms(v.answer)) for v in candidates]
     found = Counter(b for _, asked, answered in documents for b in (asked | answered) & wanted)
-    rarity = {b: math.log(1 + len(documents) / found[b]) if found[b] else math.log(1 + len(documents)) for b in wanted}
-    whole = sum(rarity.values()) * ASKED_WEIGHT
+    rarity = {b: _weight(b) * math.log(1 + len(documents) / (found[b] or 1)) for b in wanted}
+    # A term no candidate has cannot tell them apart: it counts, but as little as one found only in an answer.
+    whole = sum(rarity[b] * (ASKED_WEIGHT if found[b] else ANSWERED_WEIGHT) for b in wanted)
     hits = []
     for version, asked, answered in documents:
         points = sum(rarity[b] * (ASKED_WEIGHT if b in asked else ANSWERED_WEIGHT if b in answered else 0)
