@@ -1,5 +1,5 @@
 // The fields of an appeal, as the enterprise files it online and as the 96178 seat records a call: title, content,
-// category, urgency and attachments, each control carrying fieldId(key) so that the API's errors land next to it.
+// category, urgency (and, for the seat, the kind) and attachments, each control carrying fieldId(key) so that the API's errors land next to it.
 import { h, replace } from "./dom.js";
 import { clearErrors, fieldId, isUserError, showErrors } from "./errors.js";
 import { uploadFile } from "./uploads.js";
@@ -7,6 +7,7 @@ import { t } from "./strings.js";
 
 export const CATEGORIES = ["POLICY", "APPROVAL", "FINANCING", "TAX", "LABOUR", "LAND", "ENERGY", "MARKET", "LEGAL", "OTHER"];
 const URGENCIES = ["GENERAL", "IMPORTANT", "URGENT"];
+const KINDS = ["COMPLAINT", "CONSULTATION", "SUGGESTION", "REPORT"];
 const MAX_ATTACHMENTS = 10;
 
 function hinted(key, hint) {
@@ -31,16 +32,26 @@ export function categoryField() {
       CATEGORIES.map((code) => h("option", { value: code }, t(`appeals.category.${code}`)))));
 }
 
-export function urgencyField() {
-  const ids = hinted("urgency", t("appeals.form.urgencyHint"));
+/** A group of radios for an enum of the appeal (`key`), each labelled `${prefix}.${code}`, `initial` chosen. */
+function choiceField(key, codes, initial, prefix) {
+  const ids = hinted(key, t(`appeals.form.${key}Hint`));
   return h("div", { class: "field" }, h("fieldset", { "aria-describedby": ids.hintId },
-    h("legend", {}, t("appeals.form.urgencyLabel")), ids.hint,
-    URGENCIES.map((code, index) => {
+    h("legend", {}, t(`appeals.form.${key}Label`)), ids.hint,
+    codes.map((code, index) => {
       const id = index === 0 ? ids.id : `${ids.id}-${code}`;
       return h("div", { class: "choice" },
-        h("input", { type: "radio", id, name: "urgency", value: code, checked: code === "GENERAL" }),
-        h("label", { for: id }, t(`appeals.urgency.${code}`)));
+        h("input", { type: "radio", id, name: key, value: code, checked: code === initial }),
+        h("label", { for: id }, t(`${prefix}.${code}`)));
     })));
+}
+
+export function urgencyField() {
+  return choiceField("urgency", URGENCIES, "GENERAL", "appeals.urgency");
+}
+
+/** The appeal's nature (分类): a complaint, a consultation (which the 96178 seat may answer on the spot), ... */
+export function kindField() {
+  return choiceField("kind", KINDS, "COMPLAINT", "appeals.kind");
 }
 
 function fileSize(bytes) {

@@ -48,7 +48,18 @@ function stepState(appeal, step, current) {
   return current ? ["running", ""] : ["notStarted", ""];
 }
 
+/** 即时答复: a consultation the 96178 seat answered on the call and closed with the caller's consent has one step. */
+function answeredOnTheSpot(appeal) {
+  return h("ol", { class: "timeline" }, h("li", { class: "timeline__step timeline__step--onTime" },
+    h("h3", {}, t("appeals.step.onTheSpot")),
+    h("p", { class: "muted" }, t("appeals.step.onTheSpot.rule")),
+    h("p", {}, t("appeals.step.doneAt", { time: formatDateTime(appeal.resolvedAt) })),
+    h("span", { class: "tag tag--done" }, t("appeals.step.done")),
+    h("p", { class: "timeline__text" }, t("appeals.step.answerText", { text: appeal.opinion }))));
+}
+
 export function timeline(appeal, departments) {
+  if (appeal.answeredOnTheSpot) return answeredOnTheSpot(appeal);
   const received = h("li", { class: `timeline__step timeline__step--${appeal.receivedAt ? "done" : "waiting"}` },
     h("h3", {}, t("appeals.step.received")),
     h("p", { class: "muted" }, t("appeals.step.received.rule")),
@@ -78,7 +89,8 @@ export function timeline(appeal, departments) {
   return h("ol", { class: "timeline" }, received, steps);
 }
 
-/** Things that change how the 2115 clock reads: a provisional calendar, a return, an escalation, a reopening. */
+/** Things that change how the 2115 clock reads: a provisional calendar, a return, an escalation, a reopening, an
+ * answer on the spot (and the policy it cited). */
 export function notices(appeal) {
   const items = [
     appeal.sla?.provisional ? t("appeals.detail.provisional") : null,
@@ -87,6 +99,9 @@ export function notices(appeal) {
     appeal.escalatedAt ? t("appeals.detail.escalated", { time: formatDateTime(appeal.escalatedAt) }) : null,
     appeal.reopened ? t("appeals.detail.reopened", { n: appeal.reopened }) : null,
     appeal.status === "MERGED" ? t("appeals.detail.merged") : null,
+    appeal.answeredOnTheSpot ? t("appeals.detail.onTheSpot") : null,
+    appeal.knowledgeCitation ? t("appeals.detail.citedBasis", { basis: appeal.knowledgeCitation.version.basis.title,
+      number: appeal.knowledgeCitation.version.number }) : null,
   ].filter(Boolean);
   return items.map((text) => h("p", { class: "notice" }, text));
 }
@@ -97,11 +112,13 @@ export function facts(appeal, departments) {
     [t("appeals.detail.number"), appeal.number],
     [t("appeals.detail.category"), t(`appeals.category.${appeal.category}`)],
     [t("appeals.detail.urgency"), t(`appeals.urgency.${appeal.urgency}`)],
+    appeal.gradeName ? [t("appeals.detail.grade"), appeal.gradeName] : null,
     [t("appeals.detail.filedAt"), formatDateTime(appeal.createdAt)],
     [t("appeals.detail.enterprise"), appeal.enterpriseName],
     [t("appeals.detail.creditCode"), appeal.maskedCreditCode],
     [t("appeals.detail.department"), appeal.departmentCode
       ? departments.get(appeal.departmentCode) ?? appeal.departmentCode : t("appeals.detail.departmentPending")],
   ];
-  return h("dl", { class: "summary-list" }, rows.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
+  return h("dl", { class: "summary-list" }, rows.filter(Boolean)
+    .map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
 }

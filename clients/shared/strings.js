@@ -10,12 +10,13 @@ import * as lutong from "./strings/lutong.js";
 import * as appeals from "./strings/appeals.js";
 import * as workbench from "./strings/window.js";
 import * as workbenchAppeals from "./strings/window-appeals.js";
+import * as workbenchKnowledge from "./strings/window-knowledge.js";
 import * as tv from "./strings/tv.js";
 import * as kiosk from "./strings/kiosk.js";
 import * as offers from "./strings/offers.js";
 
-const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench, workbenchAppeals, tv, kiosk,
-  offers];
+const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench, workbenchAppeals,
+  workbenchKnowledge, tv, kiosk, offers];
 const ZH = {};
 const ELDER = {};
 for (const area of AREAS) {

@@ -28,6 +28,10 @@ const ROUTES = [
   [/^\/appeals\/new$/, "./views/appeal-record.js", ["APPEALS_COORDINATOR"]],
   [/^\/unit-appeals$/, "./views/unit-appeals.js", ["DEPARTMENT_HANDLER"]],
   [/^\/appeal\/(?<id>[^/]+)$/, "./views/appeal.js", ["APPEALS_COORDINATOR", "DEPARTMENT_HANDLER", "SUPERVISOR"]],
+  [/^\/knowledge$/, "./views/knowledge.js", ["APPEALS_COORDINATOR", "ADMIN", "SUPERVISOR"]],
+  [/^\/knowledge\/new$/, "./views/knowledge-edit.js", ["APPEALS_COORDINATOR", "ADMIN"]],
+  [/^\/knowledge\/(?<id>[^/]+)\/edit$/, "./views/knowledge-edit.js", ["APPEALS_COORDINATOR", "ADMIN"]],
+  [/^\/knowledge\/(?<id>[^/]+)$/, "./views/knowledge-entry.js", ["APPEALS_COORDINATOR", "ADMIN", "SUPERVISOR"]],
   [/^\/supervise$/, "./views/supervise.js", ["SUPERVISOR"]],
   [/^\/figures$/, "./views/figures.js", ["SUPERVISOR"]],
 ];
@@ -36,8 +40,11 @@ const ROUTES = [
 const NAV = {
   WINDOW_CLERK: [["/counter", "window.nav.counter"], ["/visit", "window.nav.visit"]],
   DEPARTMENT_HANDLER: [["/tasks", "window.nav.tasks"], ["/unit-appeals", "window.nav.unitAppeals"]],
-  APPEALS_COORDINATOR: [["/appeals", "window.nav.route"], ["/appeals/new", "window.nav.record"]],
-  SUPERVISOR: [["/supervise", "window.nav.supervise"], ["/figures", "window.nav.figures"]],
+  APPEALS_COORDINATOR: [["/appeals", "window.nav.route"], ["/appeals/new", "window.nav.record"],
+    ["/knowledge", "window.nav.knowledge"]],
+  SUPERVISOR: [["/supervise", "window.nav.supervise"], ["/figures", "window.nav.figures"],
+    ["/knowledge", "window.nav.knowledge"]],
+  ADMIN: [["/knowledge", "window.nav.knowledge"]],
   SCENE_OPERATOR: [["/scan", "window.nav.scan"], ["/check-in", "window.nav.checkIn"]],
 };
 

@@ -10,7 +10,8 @@ import { facts, notices, timeline } from "../../shared/appeal-steps.js";
 
 const APPEAL_FIELDS = `id number status category urgency title content enterpriseName maskedCreditCode departmentCode
   createdAt receivedAt contactedAt opinionAt opinion resolvedAt summary returnReason satisfied rating comment reopened
-  escalatedAt sla { contactBy opinionBy resolveBy provisional } onTime attachments { fileId name size }`;
+  escalatedAt sla { contactBy opinionBy resolveBy provisional } onTime attachments { fileId name size }
+  answeredOnTheSpot knowledgeCitation { version { number basis { title } } }`;
 
 const PAGE = `query AppealPage($id: ID!) { appeal(id: $id) { ${APPEAL_FIELDS} } departments { code name } }`;
 
@@ -212,7 +213,9 @@ export default async function render({ main, params, setTitle }) {
     if (!shown || appeal.status !== shown.status) {
       replace(response,
         appeal.status === "RESOLVED" ? confirmForm(appeal, confirmed) : null,
-        appeal.status === "CLOSED" ? [confirmation(appeal), evaluation(appeal)] : null);
+        // Answered on the spot with the caller's consent, it closed without a confirmation to show.
+        appeal.status === "CLOSED" ? [appeal.satisfied === null ? null : confirmation(appeal), evaluation(appeal)]
+          : null);
     }
     shown = appeal;
   }

@@ -5,7 +5,7 @@ import { request } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
 import { statusTag } from "../../shared/appeal-steps.js";
 import { findAppeal, numberSearch } from "../number-search.js";
-import { worklist } from "../worklist.js";
+import { statusFilter, worklist } from "../worklist.js";
 
 const PAGE = 20;
 const STATUSES = ["RECEIVED", "RETURNED", "ASSIGNED", "CONTACTED", "OPINION_GIVEN", "RESOLVED", "CLOSED", "MERGED"];
@@ -34,18 +34,10 @@ export default async function render({ main, query, navigate, setTitle }) {
   const { appealsToRoute: first } = await request(APPEALS, { ...variables, after: null });
   const title = t("window.appeals.route.title");
   setTitle(title);
-  const id = "filter-status";
-  const filters = h("form", { class: "filters", novalidate: true, "aria-label": t("window.tasks.filters") },
-    h("div", { class: "field filter" }, h("label", { for: id }, t("window.tasks.status")),
-      h("select", { id, name: "status" },
-        h("option", { value: "", selected: !status }, t("window.appeals.route.waiting")),
-        STATUSES.map((s) => h("option", { value: s, selected: s === status }, t(`appeals.status.${s}`))))),
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "button button--secondary" },
-      t("window.tasks.apply"))));
-  filters.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const chosen = new FormData(filters).get("status");
-    navigate("/appeals", chosen ? { status: chosen } : {});
+  const filters = statusFilter({
+    statuses: STATUSES, status, label: t("window.tasks.status"), formLabel: t("window.tasks.filters"),
+    allLabel: t("window.appeals.route.waiting"), optionLabel: (s) => t(`appeals.status.${s}`),
+    onChoose: (chosen) => navigate("/appeals", chosen ? { status: chosen } : {}),
   });
   const { count, table, controls } = worklist({
     first, row, title, empty: t("window.appeals.route.empty"),
