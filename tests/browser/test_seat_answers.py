@@ -3,9 +3,10 @@
 The seat, at its desk, records a call from the demo enterprise (a consultation), sees the grade on the appeal's page,
 searches the knowledge base with the caller's own words, opens the answer it finds, takes it (editable), is told
 at the checkbox that the caller must consent, ticks it and closes the consultation; the enterprise's phone, open on
-the appeal, shows it closed live with the answer and the policy it rests on. Then the seat keeps the knowledge base:
-the list, an answer's page with its versions, an edit on the version read that another editor overtook (said
-plainly, the latest shown), an edit that lands, and a withdrawal. Every screen passes axe and is saved.
+the appeal, shows it closed live with the answer and the policy it rests on; the supervisor's figures count the use.
+Then the seat keeps the knowledge base: the list, an answer's page with its versions, an edit on the version read
+that another editor overtook (said plainly, the latest shown), an edit that lands, and a withdrawal. Every screen
+passes axe and is saved.
 """
 
 from __future__ import annotations
@@ -99,6 +100,13 @@ async def test_the_seat_answers_a_call_on_the_spot_and_the_phone_shows_it_closed
     await expect(phone.get_by_role("heading", name="政务服务“好差评”")).to_be_visible()  # no confirmation to show
     await expect(phone.get_by_role("alert")).to_have_count(0)
     await screenshot(phone, "mobile-appeal-answered-on-the-spot")
+
+    # The supervisor's figures count the use of the answer.
+    supervisor = await staff_page(browsing, "supervisor-jinan")
+    await supervisor.goto("/window/#/figures")
+    used = supervisor.locator("#figures-knowledge tbody tr").filter(has_text=FOOD)
+    await expect(used.locator("td[data-figure='uses']")).to_have_text(re.compile(r"[1-9]\d*"))
+    await check_screen(supervisor, "figures-knowledge")
     assert not browsing.console_errors, browsing.console_errors
 
 

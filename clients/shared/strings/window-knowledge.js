@@ -1,6 +1,6 @@
 // Strings of the 96178 seat's knowledge base of policy answers (政策问答知识库): the search and the answer on the spot
 // on an appeal's page, the list of answers, an answer's page with its versions, and the form that writes one; and
-// the grade (分类) the seat records with a call.
+// the grade (分类) the seat records with a call; and the figure of how often each answer was cited.
 export const ZH = {
   "window.nav.knowledge": "政策问答知识库",
 
@@ -114,6 +114,12 @@ export const ZH = {
   "window.knowledge.entry.withdrawn": "已撤回（第{n}版）",
   "window.knowledge.entry.notFound": "没有找到这条答复",
   "window.knowledge.entry.back": "返回知识库",
+
+  "window.figures.knowledgeHeading": "96178 当场答复引用的政策问答",
+  "window.figures.knowledgeCaption": "各条政策答复在这一期间被当场答复引用的次数（全省）",
+  "window.figures.knowledgeEntry": "政策答复",
+  "window.figures.knowledgeUses": "引用次数",
+  "window.figures.noKnowledgeUses": "这一期间没有引用知识库的当场答复。",
 };
 
 export const ELDER = {};

@@ -1,5 +1,5 @@
 // 诉求统计: the figures of the supervisor's region for a period (`appealStats`, `appealStatsByDepartment`,
-// `evaluationStats`): tables, and a bar chart of each unit's received appeals and resolution rate with the numbers
+// `evaluationStats`, and the knowledge base's `knowledgeUses`): tables, and a bar chart of each unit's received appeals and resolution rate with the numbers
 // written beside the bars. The period is kept in the address; the API judges it (at most a year, not ending before
 // it starts) and its refusal is shown next to the date it names.
 import { h, replace } from "../../shared/dom.js";
@@ -12,6 +12,7 @@ const FIGURES = `query Figures($region: String!, $from: Date!, $to: Date!) {
   appealStatsByDepartment(regionCode: $region, from: $from, to: $to) { departmentCode departmentName stats { ...Stats } }
   evaluationStats(regionCode: $region, from: $from, to: $to) {
     evaluations averageRating badReviews returnVisitOnTimeRate rectifyOnTimeRate }
+  knowledgeUses(from: $from, to: $to) { uses entry { id current { title } } }
 }
 fragment Stats on AppealStats { received complaintsPer10k resolutionRate satisfactionRate contactOnTimeRate
   opinionOnTimeRate resolveOnTimeRate }`;
@@ -54,6 +55,18 @@ function departmentTable(rows) {
     h("tbody", {}, rows.map((row) => h("tr", { dataset: { department: row.departmentCode } },
       h("th", { scope: "row" }, row.departmentName),
       keys.map((key) => h("td", { dataset: { figure: key } }, shown(key, row.stats[key]))))))));
+}
+
+/** How often each policy answer of the knowledge base was cited by an answer given on the spot in the period. */
+function knowledgeTable(uses) {
+  return h("div", { class: "table-wrap" }, h("table", { class: "desk-table figures-table", id: "figures-knowledge" },
+    h("caption", {}, t("window.figures.knowledgeCaption")),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("window.figures.knowledgeEntry")),
+      h("th", { scope: "col" }, t("window.figures.knowledgeUses")))),
+    h("tbody", {}, uses.map((use) => h("tr", {},
+      h("th", { scope: "row" }, h("a", { href: `#/knowledge/${encodeURIComponent(use.entry.id)}` },
+        use.entry.current.title)),
+      h("td", { dataset: { figure: "uses" } }, String(use.uses)))))));
 }
 
 /** Bars of each unit's received appeals, and its resolution rate; the bars are decoration, the text says it all. */
@@ -117,7 +130,10 @@ export default async function render({ main, query, navigate, staff, setTitle })
           summaryTable(t("window.figures.evaluationsCaption"), EVALUATION, figures.evaluationStats,
             "figures-evaluations"))),
       h("section", { class: "panel figures-units" }, h("h2", {}, t("window.figures.units")),
-        rows.length ? [chart(rows), departmentTable(rows)] : h("p", {}, t("window.figures.noUnits"))));
+        rows.length ? [chart(rows), departmentTable(rows)] : h("p", {}, t("window.figures.noUnits"))),
+      h("section", { class: "panel figures-knowledge" }, h("h2", {}, t("window.figures.knowledgeHeading")),
+        figures.knowledgeUses.length ? knowledgeTable(figures.knowledgeUses)
+          : h("p", {}, t("window.figures.noKnowledgeUses"))));
   }
 
   replace(main,
