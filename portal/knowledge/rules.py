@@ -19,10 +19,10 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise.exceptions import IntegrityError
@@ -31,7 +31,7 @@ from tortoise.transactions import in_transaction
 
 from portal import events
 from portal.appeals.models import AppealCategory
-from portal.appeals.rules import written
+from portal.appeals.rules import _attempt, written  # the appeals' way of writing text and collecting problems
 from portal.audit.rules import Actor, record
 from portal.catalog.models import Department, Region
 from portal.identity.models import Role
@@ -47,7 +47,6 @@ from portal.regions import check_region_code, covering
 from portal.sources import DEPARTMENT_CODE
 from portal.text import bigrams
 
-T = TypeVar("T")
 EDITORS = (Role.APPEALS_COORDINATOR, Role.ADMIN)
 READERS = (*EDITORS, Role.SUPERVISOR)
 MAX_PHRASINGS = 20
@@ -85,14 +84,6 @@ def _editor(principal: Principal) -> None:
 def _reader(principal: Principal | None) -> None:
     if not may_read_knowledge(principal):
         raise Forbidden(KnowledgeCode.EDITORS_ONLY, "只有诉求专席、督办和管理员可以查阅政策问答知识库")
-
-
-def _attempt(check: Callable[[], T], problems: list[InvalidField]) -> T | None:
-    try:
-        return check()
-    except InvalidField as problem:
-        problems.append(problem)
-        return None
 
 
 @dataclass(frozen=True)
