@@ -56,7 +56,7 @@ async def _seed_demo(settings: Settings, summary: dict[str, object]) -> None:
     """The demo catalog, halls, and demo accounts with e-licences (development only)."""
     from portal.catalog.seed import seed_catalog
     from portal.catalog.source import read_catalog
-    from portal.demo import seed_demo_accounts
+    from portal.demo import seed_demo_accounts, seed_demo_knowledge
     from portal.demo.surveys import seed_demo_survey
     from portal.halls.seed import seed_halls
     from portal.identity.passwords import Passwords
@@ -65,6 +65,7 @@ async def _seed_demo(settings: Settings, summary: dict[str, object]) -> None:
     await seed_halls()
     summary.update(await seed_demo_accounts(Passwords(settings.password_profile)))
     summary["surveys"] = await seed_demo_survey()
+    summary.update(await seed_demo_knowledge())
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -93,7 +94,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
           f"{len(source.bundles)} bundles")
     if summary:
         print(f"demo accounts: {summary['citizens']} citizens, {summary['enterprises']} enterprises, "
-              f"{summary['staff']} staff (password in portal/demo/accounts.yaml)")
+              f"{summary['staff']} staff (password in portal/demo/accounts.yaml), "
+              f"{summary['answers']} new policy answers (portal/demo/knowledge.yaml)")
     return 0
 
 

@@ -33,6 +33,7 @@ MODEL_MODULES = [
     "portal.applications.models",
     "portal.lutong.models",
     "portal.appeals.models",
+    "portal.knowledge.models",
     "portal.evaluations.models",
     "portal.surveys.models",
     "portal.oversight.models",

@@ -45,6 +45,13 @@ def check_text(field: str, value: str, *, max_length: int = MAX_FREE_TEXT, multi
     return value
 
 
+def bigrams(text: str) -> set[str]:
+    """The pairs of adjacent characters of ``text`` without its blanks: how Chinese text is compared without word
+    segmentation (similar appeals, the knowledge base's search)."""
+    compact = re.sub(r"\s+", "", text)
+    return {compact[i:i + 2] for i in range(len(compact) - 1)}
+
+
 def preview(value: object, limit: int = 80) -> str:
     """A value as it may appear in a log line: at most ``limit`` characters, the length of the rest said."""
     text = repr(value)

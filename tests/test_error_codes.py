@@ -141,7 +141,7 @@ def code_enums() -> list[type[ErrorCode]]:
 def test_the_enums_are_the_shared_codes_the_calendar_the_api_and_each_domain() -> None:
     assert sorted(e.__name__ for e in code_enums()) == [
         "ApiCode", "AppealCode", "ApplicationCode", "CalendarCode", "CatalogCode", "Code", "EvaluationCode",
-        "HallCode", "IdentityCode", "LuTongErrorCode", "OversightCode", "PackCode", "SurveyCode"]
+        "HallCode", "IdentityCode", "KnowledgeCode", "LuTongErrorCode", "OversightCode", "PackCode", "SurveyCode"]
 
 
 def test_every_code_is_upper_snake_and_named_as_it_reads() -> None:

@@ -4,7 +4,7 @@ it, never one above. An AST scan of every module of ``portal/``, so that a new i
     base        config, db, events, workdays, text, regions, problems, loaders, leases, web, audit, ...
     identity    accounts, sessions, device sign-in, the permission policy of accounts
     catalog     departments, items, bundles, merged forms
-    domains     applications, appeals, evaluations, lutong, halls, surveys, packs, oversight (each may use the others' rules)
+    domains     applications, appeals, evaluations, lutong, halls, surveys, packs, oversight, knowledge (each may use the others' rules)
     graphql     portal/api/ and each package's api.py / loaders.py / payloads read by subscriptions
     app         app.py, cli.py, clients.py, demo
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
 LAYERS = ["base", "identity", "catalog", "domains", "graphql", "app"]
-DOMAINS = {"applications", "appeals", "evaluations", "lutong", "halls", "surveys", "packs", "oversight"}
+DOMAINS = {"applications", "appeals", "evaluations", "lutong", "halls", "surveys", "packs", "oversight", "knowledge"}
 GRAPHQL_MODULES = {"api", "loaders", "device_api"}  # a package's GraphQL face (its loaders feed resolvers)
 APP_MODULES = {"app", "cli", "clients", "demo"}
 

@@ -61,7 +61,18 @@ function rules(clock) {
 }
 
 /** The steps of `appeal` with the rules of `clock` (its grade's, or 2115). */
+/** 即时答复: a consultation the 96178 seat answered on the call and closed with the caller's consent has one step. */
+function answeredOnTheSpot(appeal) {
+  return h("ol", { class: "timeline" }, h("li", { class: "timeline__step timeline__step--onTime" },
+    h("h3", {}, t("appeals.step.onTheSpot")),
+    h("p", { class: "muted" }, t("appeals.step.onTheSpot.rule")),
+    h("p", {}, t("appeals.step.doneAt", { time: formatDateTime(appeal.resolvedAt) })),
+    h("span", { class: "tag tag--done" }, t("appeals.step.done")),
+    h("p", { class: "timeline__text" }, t("appeals.step.answerText", { text: appeal.opinion }))));
+}
+
 export function timeline(appeal, departments, clock) {
+  if (appeal.answeredOnTheSpot) return answeredOnTheSpot(appeal);
   const rule = rules(clock);
   const received = h("li", { class: `timeline__step timeline__step--${appeal.receivedAt ? "done" : "waiting"}` },
     h("h3", {}, t("appeals.step.received")),
@@ -92,7 +103,8 @@ export function timeline(appeal, departments, clock) {
   return h("ol", { class: "timeline" }, received, steps);
 }
 
-/** Things that change how the 2115 clock reads: a provisional calendar, a return, an escalation, a reopening. */
+/** Things that change how the 2115 clock reads: a provisional calendar, a return, an escalation, a reopening, an
+ * answer on the spot (and the policy it cited). */
 export function notices(appeal) {
   const items = [
     appeal.sla?.provisional ? t("appeals.detail.provisional") : null,
@@ -101,6 +113,9 @@ export function notices(appeal) {
     appeal.escalatedAt ? t("appeals.detail.escalated", { time: formatDateTime(appeal.escalatedAt) }) : null,
     appeal.reopened ? t("appeals.detail.reopened", { n: appeal.reopened }) : null,
     appeal.status === "MERGED" ? t("appeals.detail.merged") : null,
+    appeal.answeredOnTheSpot ? t("appeals.detail.onTheSpot") : null,
+    appeal.knowledgeCitation ? t("appeals.detail.citedBasis", { basis: appeal.knowledgeCitation.version.basis.title,
+      number: appeal.knowledgeCitation.version.number }) : null,
   ].filter(Boolean);
   return items.map((text) => h("p", { class: "notice" }, text));
 }
@@ -120,5 +135,6 @@ export function facts(appeal, departments, clock) {
     [t("appeals.detail.department"), appeal.departmentCode
       ? departments.get(appeal.departmentCode) ?? appeal.departmentCode : t("appeals.detail.departmentPending")],
   ];
-  return h("dl", { class: "summary-list" }, rows.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
+  return h("dl", { class: "summary-list" }, rows.filter(Boolean)
+    .map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
 }

@@ -10,6 +10,7 @@ import * as lutong from "./strings/lutong.js";
 import * as appeals from "./strings/appeals.js";
 import * as workbench from "./strings/window.js";
 import * as workbenchAppeals from "./strings/window-appeals.js";
+import * as workbenchKnowledge from "./strings/window-knowledge.js";
 import * as tv from "./strings/tv.js";
 import * as kiosk from "./strings/kiosk.js";
 import * as offers from "./strings/offers.js";
@@ -17,8 +18,8 @@ import * as surveys from "./strings/surveys.js";
 import * as packs from "./strings/packs.js";
 import * as oversight from "./strings/oversight.js";
 
-const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench, workbenchAppeals, tv, kiosk,
-  offers, surveys, packs, oversight];
+const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench, workbenchAppeals,
+  workbenchKnowledge, tv, kiosk, offers, surveys, packs, oversight];
 const ZH = {};
 const ELDER = {};
 for (const area of AREAS) {

@@ -24,6 +24,7 @@ from portal.api.viewer import ViewerQuery
 from portal.identity.api import IdentityMutation, IdentityQuery
 from portal.identity.device_api import DeviceSignInMutation, DeviceSignInQuery, DeviceSignInSubscription
 from portal.halls.api import HallMutation, HallQuery, HallSubscription
+from portal.knowledge.api import KnowledgeMutation, KnowledgeQuery
 from portal.lutong.api import LuTongMutation, LuTongQuery
 from portal.packs.api import PackMutation, PackQuery, PackSubscription
 from portal.oversight.api import OversightMutation, OversightQuery
@@ -33,11 +34,11 @@ MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
 Query = merge_types("Query", (CatalogQuery, CalendarQuery, ViewerQuery, ApplicationQuery, EvaluationQuery,
-                              AppealQuery, OversightQuery, LuTongQuery, HallQuery, DeviceSignInQuery, IdentityQuery,
-                              SurveyQuery, PackQuery))
+                              AppealQuery, OversightQuery, KnowledgeQuery, LuTongQuery, HallQuery, DeviceSignInQuery,
+                              IdentityQuery, SurveyQuery, PackQuery))
 Mutation = merge_types("Mutation", (IdentityMutation, ApplicationMutation, EvaluationMutation, AppealMutation,
-                                    OversightMutation, LuTongMutation, HallMutation, DeviceSignInMutation,
-                                    SurveyMutation, PackMutation))
+                                    OversightMutation, KnowledgeMutation, LuTongMutation, HallMutation,
+                                    DeviceSignInMutation, SurveyMutation, PackMutation))
 Subscription = merge_types("Subscription", (ApplicationSubscription, AppealSubscription, HallSubscription,
                                             DeviceSignInSubscription, PackSubscription))
 

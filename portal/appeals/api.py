@@ -31,13 +31,15 @@ from portal.appeals import clocks, models, rules
 from portal.appeals.loaders import AppealLoaders
 from portal.appeals.payloads import Alert, AppealChanged
 from portal.appeals.clocks import KIND_NAMES, URGENCY_NAMES
-from portal.appeals.models import AppealCategory, AppealChannel, AppealKind, AppealStatus, AppealUrgency
+from portal.appeals.categories import AppealCategory
+from portal.appeals.models import AppealChannel, AppealKind, AppealStatus, AppealUrgency
 from portal.applications.api import file_link
 from portal.audit.rules import Actor
 from portal.identity import masking, revocations
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, Role
 from portal.identity.policy import has_role, may_route_appeals, may_supervise
 from portal.identity.principal import Principal
+from portal.knowledge.api import KnowledgeCitation, citation_of
 from portal.problems import Code, Refused, known_id, row_id
 from portal.regions import PROVINCE, is_region_code
 
@@ -45,7 +47,6 @@ if TYPE_CHECKING:
     from portal.oversight.api import MeetingTopic
 
 strawberry.enum(AppealChannel, description="ONLINE (诉求专区), MAILBOX (省长信箱), HOTLINE (96178), VISIT (走访).")
-strawberry.enum(AppealCategory, description="分类.")
 strawberry.enum(AppealUrgency, description="分级: URGENT 特急, IMPORTANT 紧急, GENERAL 一般; each has its clock (`appealClocks`).")
 strawberry.enum(AppealKind, description="分类: COMPLAINT 投诉, CONSULTATION 咨询, SUGGESTION 建议, REPORT 举报.")
 strawberry.enum(AppealStatus)
@@ -156,6 +157,11 @@ class Appeal:
             return None
         return AppealSla(contact_by=a.contact_by, opinion_by=a.opinion_by, resolve_by=a.resolve_by,
                          provisional=a.provisional, clock_name=a.clock_name)
+
+    @strawberry.field(description="The knowledge base's answer the 96178 seat cited answering on the spot, as it "
+                                  "stood then; null if none.")
+    async def knowledge_citation(self) -> KnowledgeCitation | None:
+        return await citation_of(self.row.id)
 
     @strawberry.field(description="Whether each 2115 step was on time; null while its clock runs or has not started.")
     def on_time(self) -> JSON:
@@ -453,11 +459,15 @@ class AppealMutation:
     @expected_failures_as_values
     async def answer_on_the_spot(self, info: Info, id: strawberry.ID, answer: str, caller_consents: Annotated[
             bool, strawberry.argument(description="The caller agreed that the answer closes the consultation; "
-                                                  "false is refused (route it to a unit instead).")] = True
+                                                  "false is refused (route it to a unit instead).")] = True,
+                                 knowledge_entry_id: Annotated[strawberry.ID | None, strawberry.argument(
+                                     description="The knowledge base's entry the answer is taken from (in force, for "
+                                                 "the caller's region): its current version is cited.")] = None
                                  ) -> AppealResult:
         principal, actor = await _signer(info)
         return Appeal.of(await rules.answer_on_the_spot(principal, actor, _id(id), answer,
-                                                        caller_consents=caller_consents))
+                                                        caller_consents=caller_consents,
+                                                        knowledge_entry_id=knowledge_entry_id))
 
     @strawberry.mutation(description="Route to an undertaking unit: the 2115 clock starts now. Also upholds a 退单.")
     @expected_failures_as_values

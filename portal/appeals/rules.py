@@ -10,7 +10,7 @@ same unit with a new resolution clock of its grade.
 from __future__ import annotations
 
 from enum import Enum
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, TypeVar
@@ -40,6 +40,7 @@ from portal.oversight.models import MeetingTopic
 from portal.sources import DEPARTMENT_CODE
 from portal.identity.models import Account, AccountKind
 from portal.identity.numbers import check_credit_code
+from portal.knowledge import citations
 from portal.identity.policy import (
     may_act_for_enterprise,
     may_handle_department,
@@ -247,8 +248,10 @@ async def visible(principal: Principal | None, appeal_id: int) -> Appeal:
 
 
 async def _move(appeal: Appeal, allowed: Sequence[AppealStatus], target: AppealStatus, action: str, actor: Actor,
-                note: str = "", **changes: Any) -> Appeal:
-    """Change state only from an allowed one (a conditional update: of two acting at once, one wins)."""
+                note: str = "", *, then: Callable[[Appeal], Awaitable[object]] | None = None,
+                **changes: Any) -> Appeal:
+    """Change state only from an allowed one (a conditional update: of two acting at once, one wins); ``then``
+    writes what goes with the change, in its transaction."""
     async with in_transaction():
         updated = await Appeal.filter(id=appeal.id, version=appeal.version, status__in=list(allowed)).update(
             status=target, version=appeal.version + 1, **changes)
@@ -258,6 +261,8 @@ async def _move(appeal: Appeal, allowed: Sequence[AppealStatus], target: AppealS
                           f"该诉求当前状态为“{STATUS_NAMES[current.status]}”，不能执行此操作")
         fresh = await Appeal.get(id=appeal.id)
         await _step(fresh, action, actor, note)
+        if then is not None:
+            await then(fresh)
         event = await _announce(fresh, f"appeal.{action}")
     await events.publish([event])
     return fresh
@@ -361,10 +366,12 @@ async def confirm(principal: Principal, actor: Actor, calendar: WorkCalendar, ap
 
 
 async def answer_on_the_spot(principal: Principal, actor: Actor, appeal_id: int, answer: str, *,
-                             caller_consents: bool) -> Appeal:
+                             caller_consents: bool, knowledge_entry_id: str | None = None) -> Appeal:
     """即时答复: the 96178 seat answers a consultation it recorded from a call while the caller is on the line and,
     with the caller's consent, closes it at first contact (contacted, answered and resolved at once; counted as
-    resolved at first contact). A consultation the caller wants handled further is routed as usual."""
+    resolved at first contact). A consultation the caller wants handled further is routed as usual. An answer
+    taken from the knowledge base cites the entry's version it stood at (one in force for the caller's region),
+    and counts as a use of the entry."""
     if not may_route_appeals(principal):
         raise Missing(Code.NOT_FOUND, "未找到该诉求")
     appeal = await visible(principal, appeal_id)
@@ -373,6 +380,12 @@ async def answer_on_the_spot(principal: Principal, actor: Actor, appeal_id: int,
     if not caller_consents:
         problems.append(InvalidField("callerConsents", AppealCode.CONSENT_REQUIRED,
                                      "须经来电企业同意，方可当场答复并办结；不同意的请转交承办单位"))
+    cited = None
+    if knowledge_entry_id is not None:
+        try:
+            cited = await citations.citable(knowledge_entry_id, appeal.region_code, citations.today())
+        except InvalidField as problem:
+            problems.append(problem)
     if problems:
         raise FormProblems(problems)
     if appeal.kind is not AppealKind.CONSULTATION:
@@ -380,8 +393,9 @@ async def answer_on_the_spot(principal: Principal, actor: Actor, appeal_id: int,
     if appeal.channel is not AppealChannel.HOTLINE:
         raise Conflicting(AppealCode.NOT_BY_PHONE, "当场答复只适用于96178来电")
     now = datetime.now(timezone.utc)
+    cite = (lambda fresh: citations.cite(fresh.id, cited)) if cited is not None else None
     return await _move(appeal, (AppealStatus.RECEIVED,), AppealStatus.CLOSED, "answered_on_the_spot", actor, text,
-                       answered_on_the_spot=True, contacted_at=now, opinion=text, opinion_at=now, summary=text,
+                       then=cite, answered_on_the_spot=True, contacted_at=now, opinion=text, opinion_at=now, summary=text,
                        resolved_at=now)
 
 

@@ -1,7 +1,8 @@
-"""Demo accounts, e-licences and older codes for trying the portal (`portal seed --demo`, development only).
+"""Demo accounts, e-licences and older codes, and the 96178 seat's knowledge base, for trying the portal (`portal seed
+--demo`, development only).
 
-Idempotent: an account that exists (by ID number, credit code or username) is left as it is, and a holder is
-given a licence type only if it holds none of that type.
+Idempotent: an account that exists (by ID number, credit code or username) is left as it is, a holder is given a
+licence type only if it holds none of that type, and a demo answer already loaded (by its code) is left as it is.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pydantic import Field, model_validator
 
 from tortoise.transactions import in_transaction
 
+from portal.appeals.models import AppealCategory
+from portal.audit.rules import Actor
 from portal.catalog.models import CertificateType
 from portal.catalog.source import DATA_DIR
 from portal.halls.rules import bind_clerk, create_staff_in_halls
@@ -22,6 +25,9 @@ from portal.identity.industries import Industry
 from portal.identity.models import Account, AccountKind, EnterpriseAgent, Role
 from portal.identity.numbers import check_credit_code, check_id_number, check_phone
 from portal.identity.passwords import Passwords
+from portal.identity.principal import Principal
+from portal.knowledge import rules as knowledge
+from portal.knowledge.models import KnowledgeEntry, KnowledgeStatus
 from portal.lutong import rules as licences
 from portal.lutong.legacy import TYPES_FILE
 from portal.lutong.models import Certificate, LegacyCode
@@ -30,6 +36,8 @@ from portal.sources import Checked, DepartmentCode, Problems, Record, Ref, Regio
 from portal.sources import codes, read_all, records, validate
 
 DEMO_FILE = Path(__file__).with_name("accounts.yaml")
+KNOWLEDGE_FILE = Path(__file__).with_name("knowledge.yaml")
+KNOWLEDGE_EDITOR = "seat-96178"  # the demo answers are the 96178 seat's
 
 
 IdNumber = Checked(check_id_number)
@@ -185,3 +193,58 @@ async def seed_demo_accounts(passwords: Passwords, path: Path = DEMO_FILE) -> di
             await bind_clerk(staff, s.halls)
         counts["staff"] += 1
     return counts
+
+
+class DemoBasis(Record):
+    title: Text
+    department: Annotated[DepartmentCode, Ref("departments", "department")]
+    url: Text | None = None
+
+
+class DemoAnswer(Record):
+    """A policy answer of the seat's knowledge base (portal/demo/knowledge.yaml)."""
+
+    code: Text
+    title: Text
+    phrasings: tuple[Text, ...] = ()
+    answer: Text
+    basis: DemoBasis
+    category: AppealCategory
+    region: Annotated[RegionCode, Ref("regions", "region")]
+    valid_from: Annotated[date, Field(strict=False)]
+    valid_until: Annotated[date | None, Field(strict=False)] = None
+    status: KnowledgeStatus = KnowledgeStatus.PUBLISHED
+
+
+def read_demo_knowledge(path: Path = KNOWLEDGE_FILE) -> tuple[DemoAnswer, ...]:
+    """The demo answers, their departments and regions checked against the catalog."""
+    files = read_all({"answers": path, "regions": DATA_DIR / "regions.yaml",
+                      "departments": DATA_DIR / "departments.yaml"})
+    data = files.pop("answers")
+    return validate(Path(path).name, records(DemoAnswer), data, {kind: codes(v) for kind, v in files.items()})
+
+
+async def seed_demo_knowledge(path: Path = KNOWLEDGE_FILE) -> dict[str, int]:
+    """The demo answers, written by the 96178 seat through the knowledge base's rules (so each has its history:
+    新建, then 发布, and 撤回 for a withdrawn one); call after ``seed_demo_accounts``."""
+    seat = await Account.get(username=KNOWLEDGE_EDITOR)
+    editor = Principal(account_id=seat.id, kind=AccountKind.STAFF, name=seat.name, role=seat.role,
+                       department_code=seat.department_code, region_code=seat.region_code, session_id=0,
+                       expires_at=datetime.now(timezone.utc) + timedelta(minutes=5))
+    actor = Actor(seat.id, editor.label, terminal="seed")
+    loaded = 0
+    for answer in read_demo_knowledge(path):
+        key = f"demo-{answer.code}"
+        if await KnowledgeEntry.exists(created_by_id=seat.id, idempotency_key=key):
+            continue
+        draft = knowledge.Draft(title=answer.title, phrasings=answer.phrasings, answer=answer.answer,
+                                basis_title=answer.basis.title, basis_department_code=answer.basis.department,
+                                basis_url=answer.basis.url, category=answer.category, region_code=answer.region,
+                                valid_from=answer.valid_from, valid_until=answer.valid_until)
+        entry = await knowledge.create(editor, actor, draft, key)
+        if answer.status is not KnowledgeStatus.DRAFT:
+            entry = await knowledge.publish(editor, actor, entry.entry_id, entry.number)
+        if answer.status is KnowledgeStatus.WITHDRAWN:
+            await knowledge.withdraw(editor, actor, entry.entry_id, entry.number, "政策执行期满，停止答复")
+        loaded += 1
+    return {"answers": loaded}

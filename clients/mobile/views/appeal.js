@@ -14,7 +14,8 @@ import { CLOCK_FIELDS, appealClock } from "../../shared/appeal-clocks.js";
 const APPEAL_FIELDS = `id number status channel category urgency kind gradeName title content enterpriseName maskedCreditCode departmentCode
   createdAt receivedAt contactedAt opinionAt opinion resolvedAt summary returnReason satisfied rating comment reopened
   escalatedAt sla { contactBy opinionBy resolveBy provisional clockName } onTime attachments { fileId name size }
-  meetingTopic { decision decidedAt responsibleDepartmentCode carryOutBy meeting { title sessionNumber heldOn } }`;
+  meetingTopic { decision decidedAt responsibleDepartmentCode carryOutBy meeting { title sessionNumber heldOn } }
+  answeredOnTheSpot knowledgeCitation { version { number basis { title } } }`;
 
 const PAGE = `query AppealPage($id: ID!) { appeal(id: $id) { ${APPEAL_FIELDS} } departments { code name }
   appealClocks { ${CLOCK_FIELDS} } }`;
@@ -206,7 +207,9 @@ export default async function render({ main, params, setTitle }) {
     if (!shown || appeal.status !== shown.status) {
       replace(response,
         appeal.status === "RESOLVED" ? confirmForm(appeal, confirmed) : null,
-        appeal.status === "CLOSED" ? [confirmation(appeal), evaluation(appeal)] : null);
+        // Answered on the spot with the caller's consent, it closed without a confirmation to show.
+        appeal.status === "CLOSED" ? [appeal.satisfied === null ? null : confirmation(appeal), evaluation(appeal)]
+          : null);
     }
     shown = appeal;
   }

@@ -1,7 +1,8 @@
 // 登记来电来信: the 96178 seat records a call, a letter (省长信箱) or a visit, of a kind and urgency (each with its
 // clock, `appealClocks`), for an enterprise named by its credit code (`recordHotlineAppeal`): the enterprise need not have an account, and then its name is asked. One
 // idempotency key per fill of the form, so a retried submission records one appeal. Recorded, the appeal's page
-// opens, where the similar appeals are offered to merge and the appeal is routed.
+// opens, where the similar appeals are offered to merge and the appeal is routed, or a consultation by phone is
+// answered on the spot from the knowledge base.
 import { h, replace } from "../../shared/dom.js";
 import { USER_ERROR_FIELDS, fieldId } from "../../shared/errors.js";
 import { CLOCK_FIELDS } from "../../shared/appeal-clocks.js";
@@ -66,6 +67,7 @@ export default async function render({ main, navigate, setTitle }) {
       }),
       send: async () => (await request(RECORD, { input: {
         ...values, enterpriseName: values.enterpriseName.trim() || null, urgency: data.get("urgency"),
+        kind: data.get("kind"),
         attachments: attachments.ids(), idempotencyKey: key,
       } })).recordHotlineAppeal,
       done: (result) => navigate(`/appeal/${encodeURIComponent(result.id)}`, { recorded: "1" }),

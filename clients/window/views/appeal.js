@@ -1,7 +1,8 @@
 // 诉求办理: one appeal on the workbench, for the staff member who may act on it, followed live (`appealUpdated`).
 // The facts, the content and attachments, the 2115 timeline with a countdown to the next deadline, the record of
 // every step, and what this role may do in this state:
-//   诉求专席  RECEIVED: route to a unit, or merge into a similar appeal; RETURNED: uphold the 退单 by routing to
+//   诉求专席  RECEIVED: answer a consultation by phone on the spot from the knowledge base (the caller consenting),
+//            route to a unit, or merge into a similar appeal; RETURNED: uphold the 退单 by routing to
 //            another unit (a new clock), or reject it (the unit keeps it, its clock runs on)
 //   承办单位  ASSIGNED: contacted (or 退单 within the 2-hour window); CONTACTED: the opinion; OPINION_GIVEN: resolved
 //   督办      open: 督办; any: list as a topic of the provincial executive meeting
@@ -14,11 +15,13 @@ import { t } from "../../shared/strings.js";
 import { facts, notices, timeline } from "../../shared/appeal-steps.js";
 import { CLOCK_FIELDS, appealClock, clockOf, clockText, gradeTag } from "../../shared/appeal-clocks.js";
 import { clock, tick } from "../appeal-clock.js";
+import { knowledgeSearch } from "../knowledge-search.js";
 
 const FIELDS = `id number status channel category urgency kind gradeName title content enterpriseName maskedCreditCode regionCode
   departmentCode createdAt receivedAt contactedAt opinionAt opinion resolvedAt summary returnReason satisfied rating
   comment reopened escalatedAt meetingTopicAt mergedInto sla { contactBy opinionBy resolveBy provisional clockName } onTime
-  attachments { fileId name size url } steps { at action actorName departmentCode note }`;
+  attachments { fileId name size url } steps { at action actorName departmentCode note } kind gradeName
+  answeredOnTheSpot knowledgeCitation { version { number basis { title } } }`;
 const APPEAL = `query StaffAppeal($id: ID!) { appeal(id: $id) { ${FIELDS} } }`;
 const PAGE = `query StaffAppealPage($id: ID!) { appeal(id: $id) { ${FIELDS} } appealClocks { ${CLOCK_FIELDS} } }`;
 const SIMILAR = `query Similar($id: ID!) { similarAppeals(id: $id) {
@@ -29,6 +32,9 @@ const UPDATES = `subscription StaffAppealUpdates($id: ID!, $after: String) {
 const RESULT = `... on Appeal { id status } ${USER_ERROR_FIELDS}`;
 // Each action: its mutation's field, its document, and the variables its form gives.
 const ACTIONS = {
+  answer: ["answerOnTheSpot", `mutation Answer($id: ID!, $answer: String!, $callerConsents: Boolean!,
+    $knowledgeEntryId: ID) { answerOnTheSpot(id: $id, answer: $answer, callerConsents: $callerConsents,
+    knowledgeEntryId: $knowledgeEntryId) { ${RESULT} } }`],
   assign: ["assignAppeal", `mutation Assign($id: ID!, $departmentCode: String!) {
     assignAppeal(id: $id, departmentCode: $departmentCode) { ${RESULT} } }`],
   rejectReturn: ["rejectAppealReturn", `mutation RejectReturn($id: ID!, $reason: String!) {
@@ -146,14 +152,42 @@ export default async function render({ main, params, query, staff, setTitle }) {
       body);
   }
 
+  /** 即时答复: a consultation by phone, still with the seat: search the knowledge base, take an answer (editable),
+   * and close it at first contact if the caller consents; the answer cites the entry it was taken from. */
+  function spotBlock(appeal) {
+    let cited = null;
+    const citedLine = h("p", { class: "hint knowledge-cited", role: "status" });
+    const consentId = fieldId("callerConsents");
+    const consent = h("div", { class: "field choice" },
+      h("input", { type: "checkbox", id: consentId, name: "callerConsents" }),
+      h("label", { for: consentId }, t("window.appeal.spotConsent")));
+    const form = actionForm("answer", [citedLine,
+      textArea("answer", t("window.appeal.spotAnswer"), t("window.appeal.spotAnswerHint")), consent],
+    (chosen) => ({ answer: chosen.elements.answer.value, callerConsents: chosen.elements.callerConsents.checked,
+      knowledgeEntryId: cited }));
+    function cite(hit) {
+      cited = hit?.entry.id ?? null;
+      if (hit) form.elements.answer.value = hit.entry.current.answer;
+      replace(citedLine, hit ? [t("window.appeal.spotCited", { title: hit.entry.current.title,
+        version: hit.entry.version }), " ", h("button", { type: "button", class: "link-button",
+        onclick: () => cite(null) }, t("window.appeal.spotUncite"))] : null);
+      form.elements.answer.focus();
+    }
+    return h("section", { class: "decision-block", "aria-labelledby": "spot-heading" },
+      h("h3", { id: "spot-heading" }, t("window.appeal.spotHeading")), h("p", { class: "hint" }, t("window.appeal.spotHint")),
+      knowledgeSearch({ regionCode: appeal.regionCode, initial: appeal.title, onUse: cite, departments: names }), form);
+  }
+
   /** What this role may do with the appeal in its state. */
   function offered(appeal) {
     const role = staff.role;
     const block = (key, ...content) => h("section", { class: "decision-block" }, h("h3", {}, t(key)), content);
     const folded = (key, ...content) => h("details", { class: "decision-block" }, h("summary", {}, t(key)), content);
     if (role === "APPEALS_COORDINATOR" && appeal.status === "RECEIVED") {
-      return [block("window.appeal.routeHeading", h("p", { class: "hint" }, t("window.appeal.routeHint",
-        { clock: clockText(clockOf(clocks, appeal.urgency, appeal.kind) ?? appealClock(clocks, appeal)) })), chooseUnit(appeal)),
+      const answerable = appeal.channel === "HOTLINE" && appeal.kind === "CONSULTATION";
+      return [answerable ? spotBlock(appeal) : null, block("window.appeal.routeHeading", h("p", { class: "hint" },
+        t("window.appeal.routeHint", { clock: clockText(clockOf(clocks, appeal.urgency, appeal.kind)
+          ?? appealClock(clocks, appeal)) })), chooseUnit(appeal)),
         similarBlock(appeal)];
     }
     if (role === "APPEALS_COORDINATOR" && appeal.status === "RETURNED") {

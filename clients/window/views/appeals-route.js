@@ -7,7 +7,7 @@ import { t } from "../../shared/strings.js";
 import { statusTag } from "../../shared/appeal-steps.js";
 import { CLOCK_FIELDS, gradeCell } from "../../shared/appeal-clocks.js";
 import { findAppeal, numberSearch } from "../number-search.js";
-import { worklist } from "../worklist.js";
+import { statusFilter, worklist } from "../worklist.js";
 
 const PAGE = 20;
 const STATUSES = ["RECEIVED", "RETURNED", "ASSIGNED", "CONTACTED", "OPINION_GIVEN", "RESOLVED", "CLOSED", "MERGED"];
@@ -39,18 +39,10 @@ export default async function render({ main, query, navigate, setTitle }) {
     { ...variables, after: null, clocks: true });
   const title = t("window.appeals.route.title");
   setTitle(title);
-  const id = "filter-status";
-  const filters = h("form", { class: "filters", novalidate: true, "aria-label": t("window.tasks.filters") },
-    h("div", { class: "field filter" }, h("label", { for: id }, t("window.tasks.status")),
-      h("select", { id, name: "status" },
-        h("option", { value: "", selected: !status }, t("window.appeals.route.waiting")),
-        STATUSES.map((s) => h("option", { value: s, selected: s === status }, t(`appeals.status.${s}`))))),
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "button button--secondary" },
-      t("window.tasks.apply"))));
-  filters.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const chosen = new FormData(filters).get("status");
-    navigate("/appeals", chosen ? { status: chosen } : {});
+  const filters = statusFilter({
+    statuses: STATUSES, status, label: t("window.tasks.status"), formLabel: t("window.tasks.filters"),
+    allLabel: t("window.appeals.route.waiting"), optionLabel: (s) => t(`appeals.status.${s}`),
+    onChoose: (chosen) => navigate("/appeals", chosen ? { status: chosen } : {}),
   });
   const { count, table, controls } = worklist({
     first, row: (appeal) => row(appeal, clocks), title, empty: t("window.appeals.route.empty"),

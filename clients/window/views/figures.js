@@ -1,10 +1,11 @@
 // 诉求统计: the figures of the supervisor's region for a period, by default the last 12 months (`appealStats`,
-// `appealStatsByDepartment`, `evaluationStats`): 调度, each month's figures (`appealStatsMonthly`) as a bar chart and a
-// table; the figures of each grade (urgency), kind and channel (`appealStatsBreakdown`), the governor's mailbox
-// (省长信箱) with its own; the first-contact resolution (即时答复); each unit's figures. Every chart is CSS bars with
-// the numbers written beside them (the bars are decoration, the text says it all) and a table of the same figures.
-// The period is kept in the address; the API judges it (at most a year, not ending before it starts) and its
-// refusal is shown next to the date it names.
+// `appealStatsByDepartment`, `evaluationStats`, the knowledge base's `knowledgeUses`): 调度, each month's figures
+// (`appealStatsMonthly`) as a bar chart and a table; the figures of each grade (urgency), kind and channel
+// (`appealStatsBreakdown`), the governor's mailbox (省长信箱) with its own; the first-contact resolution (即时答复);
+// each unit's figures; how often each policy answer was cited. Every chart is CSS bars with the numbers written
+// beside them (the bars are decoration, the text says it all) and a table of the same figures. The period is kept
+// in the address; the API judges it (at most a year, not ending before it starts) and its refusal is shown next to
+// the date it names.
 import { h, replace } from "../../shared/dom.js";
 import { clearErrors, fieldId, showErrors } from "../../shared/errors.js";
 import { request } from "../../shared/graphql.js";
@@ -19,6 +20,7 @@ const FIGURES = `query Figures($region: String!, $from: Date!, $to: Date!) {
   appealStatsByDepartment(regionCode: $region, from: $from, to: $to) { departmentCode departmentName stats { ...Stats } }
   evaluationStats(regionCode: $region, from: $from, to: $to) {
     evaluations averageRating badReviews returnVisitOnTimeRate rectifyOnTimeRate }
+  knowledgeUses(from: $from, to: $to) { uses entry { id current { title } } }
 }
 fragment Group on AppealStatsGroup { value name stats { ...Stats } }
 fragment Stats on AppealStats { received complaintsPer10k resolutionRate satisfactionRate contactOnTimeRate
@@ -69,6 +71,18 @@ function rowsTable({ id, caption, heading, keys, rows }) {
     h("tbody", {}, rows.map((row) => h("tr", { dataset: { row: row.key } },
       h("th", { scope: "row" }, row.label),
       keys.map((key) => h("td", { dataset: { figure: key } }, shown(key, row.stats[key]))))))));
+}
+
+/** How often each policy answer of the knowledge base was cited by an answer given on the spot in the period. */
+function knowledgeTable(uses) {
+  return h("div", { class: "table-wrap" }, h("table", { class: "desk-table figures-table", id: "figures-knowledge" },
+    h("caption", {}, t("window.figures.knowledgeCaption")),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("window.figures.knowledgeEntry")),
+      h("th", { scope: "col" }, t("window.figures.knowledgeUses")))),
+    h("tbody", {}, uses.map((use) => h("tr", {},
+      h("th", { scope: "row" }, h("a", { href: `#/knowledge/${encodeURIComponent(use.entry.id)}` },
+        use.entry.current.title)),
+      h("td", { dataset: { figure: "uses" } }, String(use.uses)))))));
 }
 
 /** Bars of each row's received appeals, and its resolution rate, written beside the bar. */
@@ -179,7 +193,10 @@ export default async function render({ main, query, navigate, staff, setTitle })
       h("section", { class: "panel figures-units" }, h("h2", {}, t("window.figures.units")),
         rows.length ? [chart(t("window.figures.chart"), units, "figures-units-chart"), rowsTable({
           id: "figures-departments", caption: t("window.figures.byDepartment"), heading: t("window.figures.department"),
-          keys: ["received", ...RATES], rows: units })] : h("p", {}, t("window.figures.noUnits"))));
+          keys: ["received", ...RATES], rows: units })] : h("p", {}, t("window.figures.noUnits"))),
+      h("section", { class: "panel figures-knowledge" }, h("h2", {}, t("window.figures.knowledgeHeading")),
+        figures.knowledgeUses.length ? knowledgeTable(figures.knowledgeUses)
+          : h("p", {}, t("window.figures.noKnowledgeUses"))));
   }
 
   replace(main,
