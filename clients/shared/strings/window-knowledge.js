@@ -4,13 +4,6 @@
 export const ZH = {
   "window.nav.knowledge": "政策问答知识库",
 
-  "appeals.kind.COMPLAINT": "投诉",
-  "appeals.kind.CONSULTATION": "咨询",
-  "appeals.kind.SUGGESTION": "建议",
-  "appeals.kind.REPORT": "举报",
-  "appeals.form.kindLabel": "诉求性质",
-  "appeals.form.kindHint": "来电只是咨询政策的选“咨询”，经企业同意可当场答复办结",
-  "appeals.detail.grade": "分级分类",
   "appeals.detail.onTheSpot": "96178 诉求专席已在来电时当场答复，经企业同意办结。",
   "appeals.detail.citedBasis": "答复依据：{basis}（政策问答第{number}版）",
   "appeals.step.onTheSpot": "96178 当场答复",
