@@ -27,6 +27,7 @@ const ROUTES = [
   [/^\/appeal\/(?<id>[^/]+)$/, "./views/appeal.js", "appeals"],
   [/^\/surveys$/, "./views/surveys.js", "signed-in"], // an enterprise's, or the enterprises its agent acts for
   [/^\/survey\/(?<id>[^/]+)$/, "./views/survey.js", "signed-in"],
+  [/^\/figures$/, "./views/figures.js", "anyone"], // 公开数据: the zone's figures and the published surveys
   [/^\/survey-results$/, "./views/survey-results.js", "anyone"],
   [/^\/packs$/, "./views/packs.js", "signed-in"], // an enterprise's, or an agent's for its enterprises
   [/^\/pack\/(?<id>[^/]+)$/, "./views/pack.js", "signed-in"],
@@ -76,7 +77,7 @@ function mayUseAppeals(session) {
 
 function renderNav() {
   const session = currentSession();
-  const links = [["#/", t("nav.bundles")], ["#/survey-results", t("nav.surveyResults")]];
+  const links = [["#/", t("nav.bundles")], ["#/figures", t("nav.figures")]];
   if (session) {
     links.push(["#/applications", t("nav.applications")], ["#/lutong", t("nav.lutong")]);
     const agent = agentCheck?.token === session.token && agentCheck.allowed;

@@ -17,9 +17,10 @@ import * as offers from "./strings/offers.js";
 import * as surveys from "./strings/surveys.js";
 import * as packs from "./strings/packs.js";
 import * as oversight from "./strings/oversight.js";
+import * as figures from "./strings/figures.js";
 
 const AREAS = [common, account, catalog, apply, applications, lutong, appeals, workbench, workbenchAppeals,
-  workbenchKnowledge, tv, kiosk, offers, surveys, packs, oversight];
+  workbenchKnowledge, tv, kiosk, offers, surveys, packs, oversight, figures];
 const ZH = {};
 const ELDER = {};
 for (const area of AREAS) {

@@ -2,6 +2,7 @@
 // the response rate, the scores by region and by department, and each question's figures. Nothing names an
 // enterprise; text answers come only to supervisors (the API sends null to everybody else).
 import { formatDate, h } from "./dom.js";
+import { request } from "./graphql.js";
 import { t } from "./strings.js";
 
 export const RESULTS_FIELDS = `
@@ -11,6 +12,9 @@ export const RESULTS_FIELDS = `
   byDepartment { departmentCode departmentName scores { responses meanScore satisfactionRate } }
   questions { question { key text kind departmentCode } responses
     scores { responses meanScore satisfactionRate } choices { option count } textAnswers }`;
+
+const PUBLISHED = `query PublishedSurveys { publishedSurveys { id } }`;
+const RESULTS = `query SurveyResults($id: ID!) { surveyResults(id: $id) { ${RESULTS_FIELDS} } }`;
 
 const NONE = () => t("surveys.results.none.value");
 export const percent = (value) => (value === null || value === undefined ? NONE() : `${(value * 100).toFixed(1)}%`);
@@ -66,4 +70,12 @@ export function surveyResults(results) {
       mean(d.scores.meanScore), percent(d.scores.satisfactionRate)])) : null,
     h("h3", {}, t("surveys.results.questions")),
     h("ol", { class: "survey-questions" }, results.questions.map(question)));
+}
+
+/** The figures of the latest `count` surveys whose results are published (public: anyone may ask). */
+export async function publishedResults(count) {
+  const { publishedSurveys } = await request(PUBLISHED);
+  const all = await Promise.all(publishedSurveys.slice(0, count)
+    .map(async ({ id }) => (await request(RESULTS, { id })).surveyResults));
+  return all.filter(Boolean);
 }

@@ -2,7 +2,6 @@
 // supervisor's drafting and publishing, and the published figures.
 export const ZH = {
   "nav.surveys": "满意度调查",
-  "nav.surveyResults": "调查结果",
   "window.nav.surveys": "满意度调查",
 
   "surveys.title": "营商环境满意度调查",
