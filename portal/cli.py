@@ -57,6 +57,7 @@ async def _seed_demo(settings: Settings, summary: dict[str, object]) -> None:
     from portal.catalog.seed import seed_catalog
     from portal.catalog.source import read_catalog
     from portal.demo import seed_demo_accounts, seed_demo_knowledge
+    from portal.demo.appeals import seed_demo_appeals
     from portal.demo.surveys import seed_demo_survey
     from portal.halls.seed import seed_halls
     from portal.identity.passwords import Passwords
@@ -66,6 +67,7 @@ async def _seed_demo(settings: Settings, summary: dict[str, object]) -> None:
     summary.update(await seed_demo_accounts(Passwords(settings.password_profile)))
     summary["surveys"] = await seed_demo_survey()
     summary.update(await seed_demo_knowledge())
+    summary["appeals"] = await seed_demo_appeals()
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
