@@ -27,6 +27,8 @@ const FIGURES = (more) => `query Figures($region: String!, $from: Date!, $to: Da
 fragment Group on AppealStatsGroup { value name stats { ...Stats } }
 fragment Stats on AppealStats { received complaintsPer10k resolutionRate satisfactionRate contactOnTimeRate
   opinionOnTimeRate resolveOnTimeRate resolvedAtFirstContact firstContactRate }`;
+const REGIONS = `query FigureRegions { departments { region { code name level } } }`;
+export const PROVINCE = "370000";
 const RATES = ["resolutionRate", "satisfactionRate", "contactOnTimeRate", "opinionOnTimeRate", "resolveOnTimeRate"];
 const FIRST_CONTACT = ["resolvedAtFirstContact", "firstContactRate"];
 // The columns of the monthly and the breakdown tables.
@@ -147,6 +149,15 @@ function sections(figures) {
         id: "figures-departments", caption: t("figures.byDepartment"), heading: t("figures.department"),
         keys: ["received", ...RATES], rows: units })] : h("p", {}, t("figures.noUnits"))),
   ];
+}
+
+/** The regions to choose: the province and its cities that have departments in the catalog, the province first. */
+export async function figureRegions() {
+  const { departments } = await request(REGIONS);
+  const byCode = new Map(departments.map(({ region }) => [region.code, region])
+    .filter(([, region]) => region.level !== "COUNTY"));
+  return [...byCode.values()].sort((a, b) => (a.code === PROVINCE ? -1 : b.code === PROVINCE ? 1
+    : a.code.localeCompare(b.code)));
 }
 
 /** The last 12 months: from the first day of the month 11 months back to today (Shanghai). */

@@ -15,6 +15,7 @@ const ROUTES = [
   [/^\/$/, "./views/home.js", null, false],
   [/^\/signin$/, "./views/signin.js", "/", false],
   [/^\/catalog$/, "./views/catalog.js", "/", false],
+  [/^\/figures$/, "./views/figures.js", "/", false], // 公开数据: public, as on a hall's screen
   [/^\/bundle\/(?<code>[^/]+)$/, "./views/bundle.js", "/catalog", false],
   [/^\/applications$/, "./views/applications.js", "/", true],
   [/^\/application\/(?<id>[^/]+)$/, "./views/application.js", "/applications", true],

@@ -4,7 +4,7 @@ Anyone opens 公开数据 from the navigation: the zone's figures of the provinc
 month as bars and a table), the grades, the governor's mailbox with its own monthly figures, the units and the
 published survey results. The demo enterprise writes a letter to the governor's mailbox on its phone; after a reload
 the public page counts one more letter this month. A city can be chosen; the page fits a 360 px phone, in elder mode
-too.
+too. The TV (at home, or a hall's screen) shows the same months as bars the remote moves along.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from playwright.async_api import Page, expect
 
 from tests.browser.conftest import PHONE, Browsing, assert_accessible, screenshot, words
 from tests.browser.test_lutong_and_appeals import log_in, signed_in_page
+from tests.browser.test_tv import TV, artefact, focus_on, key_to, press, walk
 
 ENTERPRISE = "91370102MA3C5QX1XY"  # the demo enterprise, 历下区 (济南市)
 NARROWEST = {"width": 360, "height": 740}
@@ -117,4 +118,41 @@ async def test_a_city_and_a_period_are_chosen_and_the_page_fits_a_phone_in_elder
     text = words(await page.locator("main").inner_text())
     assert "91370102MA3C5QX1XY" not in text and "济南泉城餐饮管理有限公司" not in text
     await screenshot(page, "public-figures-narrow")
+    assert browsing.console_errors == []
+
+
+def month_before(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:])
+    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
+
+
+async def test_the_tv_walks_the_monthly_series_with_the_remote(browsing: Browsing) -> None:
+    tv = await browsing.page(TV)
+    await tv.goto("/tv/")
+    await focus_on(tv, "扫码登录")
+    await press(tv, "ArrowRight")
+    await key_to(tv, "ArrowRight", "公开数据")
+    await press(tv, "Enter")
+    await expect(tv.locator("main h1")).to_have_text("公开数据 · 山东省")
+    # This month's bar has the focus, and its figures are written beside the bars.
+    now = this_month()
+    await tv.wait_for_function("(m) => document.activeElement?.dataset.month === m", arg=now)
+    await expect(tv.locator("#tv-month h2")).to_have_text(f"{now[:4]}年{int(now[5:])}月")
+    assert await tv.locator(".tv-bar").count() == 12
+    await press(tv, "ArrowLeft")
+    before = month_before(now)
+    await tv.wait_for_function("(m) => document.activeElement?.dataset.month === m", arg=before)
+    await expect(tv.locator("#tv-month h2")).to_have_text(f"{before[:4]}年{int(before[5:])}月")
+    shown = tv.locator(f".tv-bar[data-month='{before}'] .tv-bar__count")
+    await expect(tv.locator("#tv-month dd[data-figure='received']")).to_have_text(
+        (await shown.inner_text()).removesuffix(" 件"))
+    await expect(tv.locator("#tv-month dd[data-figure='mailbox']")).to_have_count(1)
+    await walk(tv, "figures")
+    await artefact(tv, "tv-figures")
+
+    # Up to the regions: a city's figures; Back goes home.
+    await tv.locator(".tv-chip", has_text="济南市").focus()
+    await press(tv, "Enter")
+    await expect(tv.locator("main h1")).to_have_text("公开数据 · 济南市")
+    await key_to(tv, "Escape", "扫码登录")
     assert browsing.console_errors == []

@@ -2,25 +2,12 @@
 // one of its cities, from the catalog's departments) and a period (the last 12 months unless the address names
 // another); the zone's figures, 调度 (each month), the grades, the governor's mailbox, the units
 // (clients/shared/appeal-figures.js, as the supervisor's page draws them), then the published survey results.
-import { figuresBoard, periodOf } from "../../shared/appeal-figures.js";
+import { PROVINCE, figureRegions, figuresBoard, periodOf } from "../../shared/appeal-figures.js";
 import { fieldId } from "../../shared/errors.js";
 import { h, replace } from "../../shared/dom.js";
-import { request } from "../../shared/graphql.js";
 import { t } from "../../shared/strings.js";
 import { publishedResults, surveyResults } from "../../shared/survey-results.js";
 import { SHOWN } from "./survey-results.js";
-
-const PROVINCE = "370000";
-const REGIONS = `query FigureRegions { departments { region { code name level } } }`;
-
-/** The province and its cities that have departments in the catalog, the province first. */
-async function regions() {
-  const { departments } = await request(REGIONS);
-  const byCode = new Map(departments.map(({ region }) => [region.code, region])
-    .filter(([, region]) => region.level !== "COUNTY"));
-  return [...byCode.values()].sort((a, b) => (a.code === PROVINCE ? -1 : b.code === PROVINCE ? 1
-    : a.code.localeCompare(b.code)));
-}
 
 function regionField(choices, chosen) {
   const id = fieldId("region");
@@ -43,7 +30,7 @@ async function surveys() {
 export default async function render({ main, query, navigate, setTitle }) {
   const title = t("figures.public.title");
   setTitle(title);
-  const [choices, surveySection] = await Promise.all([regions(), surveys()]);
+  const [choices, surveySection] = await Promise.all([figureRegions(), surveys()]);
   const region = choices.some((choice) => choice.code === query.region) ? query.region : PROVINCE;
   const period = { region, ...periodOf(query) };
   const names = new Map(choices.map((choice) => [choice.code, choice.name]));

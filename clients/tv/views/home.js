@@ -20,9 +20,11 @@ export default async function render({ main, session, navigate, setTitle }) {
     ? [tile("#/applications", t("tv.home.applications"), t("tv.home.applicationsHint"), { autofocus: true }),
       tile("#/catalog", t("tv.home.catalog"), t("tv.home.catalogHint")),
       tile("#/appointment", t("tv.home.appointment"), t("tv.home.appointmentHint")),
+      tile("#/figures", t("tv.home.figures"), t("tv.home.figuresHint")),
       tile(null, t("tv.home.signOut"), t("tv.home.signOutHint"), { onclick: signOut })]
     : [tile("#/signin", t("tv.home.signIn"), t("tv.home.signInHint"), { autofocus: true }),
-      tile("#/catalog", t("tv.home.catalog"), t("tv.home.catalogHint"))];
+      tile("#/catalog", t("tv.home.catalog"), t("tv.home.catalogHint")),
+      tile("#/figures", t("tv.home.figures"), t("tv.home.figuresHint"))];
   replace(main,
     h("h1", {}, session ? t("tv.home.greeting", { name: session.account.displayName }) : t("tv.home.title")),
     session ? null : h("p", { class: "tv-lead" }, t("tv.home.signedOut")),
