@@ -14,6 +14,7 @@ from strawberry.types import Info
 
 from portal.api.errors import PublicError, invalid_argument
 from portal.api.pagination import Connection, paginate
+from portal.api.public import public_field
 from portal.applications.rules import NOT_AUTHORISED, Prefill, prefill, prefill_for
 from portal.catalog import models, rules
 from portal.catalog.loaders import CatalogLoaders
@@ -50,7 +51,7 @@ class Department:
     def from_row(cls, row: models.Department) -> Department:
         return cls(id=row.id, code=row.code, name=row.name, region_code=row.region_code)
 
-    @strawberry.field
+    @public_field
     async def region(self, info: Info) -> Region:
         row = await info.context.loaders(CatalogLoaders).region.load(self.region_code)
         return Region(code=row.code, name=row.name, level=row.level, parent_code=row.parent_code,
@@ -171,20 +172,20 @@ class ServiceItem:
                    channels=[Terminal(c) for c in row.channels], description=row.description,
                    keywords=row.keywords.split(), issues=list(row.issues), legal_basis=list(row.legal_basis))
 
-    @strawberry.field(description="The bundle of one to apply for this item on its own (单事项办理).")
+    @public_field(description="The bundle of one to apply for this item on its own (单事项办理).")
     def bundle_code(self) -> str:
         return single_item_code(self.code)
 
-    @strawberry.field
+    @public_field
     async def department(self, info: Info) -> Department:
         return Department.from_row(await info.context.loaders(CatalogLoaders).department.load(self.department_id))
 
-    @strawberry.field
+    @public_field
     async def fields(self, info: Info) -> list[FormField]:
         links = await info.context.loaders(CatalogLoaders).item_fields.load(self.id)
         return await form_fields(info, [MergedRequirement(f.field_key, f.required, (self.code,)) for f in links])
 
-    @strawberry.field
+    @public_field
     async def materials(self, info: Info) -> list[FormMaterial]:
         links = await info.context.loaders(CatalogLoaders).item_materials.load(self.id)
         return await form_materials(info, [MergedRequirement(m.material_code, m.required, (self.code,)) for m in links])
@@ -315,13 +316,13 @@ class Bundle:
                    national=row.national, keywords=row.keywords.split(), promised_days=row.promised_days,
                    single_item=row.single_item)
 
-    @strawberry.field
+    @public_field
     async def items(self, info: Info) -> list[BundleMember]:
         links = await info.context.loaders(CatalogLoaders).bundle_items.load(self.id)
         return [BundleMember(item=ServiceItem.from_row(link.item), prerequisites=list(link.prerequisites))
                 for link in links]
 
-    @strawberry.field(description="Terminals on which every item of the bundle can be applied for.")
+    @public_field(description="Terminals on which every item of the bundle can be applied for.")
     async def channels(self, info: Info) -> list[Terminal]:
         return [Terminal(c.terminal) for c in await info.context.loaders(CatalogLoaders).bundle_channels.load(self.id)]
 
