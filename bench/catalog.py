@@ -259,6 +259,7 @@ def main() -> None:
         compared = {"GraphQL cached, anonymous": "raw route, precomputed bytes",
                     "GraphQL cached, signed in": "raw route, precomputed bytes",
                     "GraphQL uncached, signed in": "naive raw route (queries)"}
+        SHORT = {"raw route, precomputed bytes": "bytes route", "naive raw route (queries)": "naive route"}
         raw = json.loads(fetch(port, "GET", "/raw/catalog"))
         assert len(raw["data"]["bundles"]["edges"]) == BUNDLES
         for name, target in list(targets.items())[1:]:
@@ -271,11 +272,11 @@ def main() -> None:
         results = {name: run_wrk(port, target, args.seconds, args.connections, args.threads)
                    for name, target in targets.items()}
         ceiling = results["ping (2 bytes)"]["rps"]
-        print(f"{'target':30} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  {'ratio':>22}  {'ping ceiling':>12}")
+        print(f"{'target':30} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  {'ratio':>19}  {'ping ceiling':>12}")
         for name, r in results.items():
             against = compared.get(name)
-            ratio = f"{r['rps'] / results[against]['rps']:5.2f}× {against.split(',')[0][:14]}" if against else ""
-            print(f"{name:30} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f}  {ratio:>22}  "
+            ratio = f"{r['rps'] / results[against]['rps']:5.2f}× {SHORT[against]}" if against else ""
+            print(f"{name:30} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f}  {ratio:>19}  "
                   f"{r['rps'] / ceiling:5.2f}× {ceiling:.0f}")
     finally:
         server.terminate()

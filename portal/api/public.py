@@ -217,6 +217,7 @@ class PublicData:
         self.check_seconds = check_seconds
         self.cache = ResponseCache()
         self.offers: dict[str, Any] = {}  # bundles as submissions need them, by code (catalog.rules.BundleOnOffer)
+        self.derived: dict[object, Any] = {}  # built from public data by its owner (catalog.api.CatalogView)
         self.calendar = WorkCalendar()
         self.version: tuple[tuple[str, int], ...] | None = None
         self._checked_at = float("-inf")
@@ -236,4 +237,5 @@ class PublicData:
                 self.calendar = await load_calendar()
                 self.cache.clear()
                 self.offers.clear()
+                self.derived.clear()
                 self.version = current
