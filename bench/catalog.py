@@ -1,13 +1,21 @@
-"""Catalog benchmark: the public `bundles` query against a hand-written Starlette route.
+"""Catalog benchmark: the `bundles` query against hand-written Starlette routes, measured with wrk.
 
-    .venv/bin/python bench/catalog.py [--seconds 5] [--connections 16]
+    .venv/bin/python bench/catalog.py [--seconds 5] [--connections 16] [--threads 1]
 
-Builds a SQLite catalog of 100 bundles (the demo catalog plus generated ones), serves the portal with
-one uvicorn worker in a child process, and adds a raw route to the same process that reads the same
-rows and writes the same JSON with orjson on every request, and a second raw route that serves that JSON
-precomputed (the upper bound of any route). A load generator in another process keeps
-``--connections`` HTTP/1.1 keep-alive connections busy on loopback for a fixed time per target and
-prints requests per second, p50 and p99 latency, and the ratio of each target to the raw route.
+Builds a SQLite catalog of 100 bundles (the demo catalog plus generated ones) and serves the portal with one
+uvicorn worker in a child process, with three raw routes added to the same app (so behind the same middleware):
+
+- ``/raw/ping``: a fixed 2-byte body, the ceiling of this server and wrk together on this machine;
+- ``/raw/catalog-bytes``: the catalog page's JSON built once, then served as bytes (the upper bound of a route);
+- ``/raw/catalog``: the naive route, reading the same rows with the ORM and writing the same JSON with orjson on
+  every request.
+
+wrk (``/usr/bin/wrk``, a C load generator far faster than the server) keeps ``--connections`` keep-alive
+connections busy on loopback for ``--seconds`` per target after a one-second warm-up, and the table prints
+requests per second, p50 and p99 latency, each target's ratio to its comparison route, and the ping ceiling
+next to it. The GraphQL page is the mobile catalog list's selection (clients/mobile/views/bundles.js) with
+``first: 100``: from the public cache anonymous and signed in (a real session's bearer token), and with the
+cache off (a second endpoint in the same app whose response cache holds nothing) against the naive route.
 """
 
 from __future__ import annotations
@@ -19,10 +27,14 @@ import multiprocessing
 import os
 import random
 import socket
-import statistics
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -35,15 +47,20 @@ from starlette.responses import Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
 from portal import db  # noqa: E402
-from portal.catalog.models import Bundle, BundleChannel, BundleItem, Department  # noqa: E402
+from portal.api.pagination import encode_cursor  # noqa: E402
+from portal.catalog.models import Bundle, BundleItem, Department  # noqa: E402
 from portal.catalog.seed import seed_catalog  # noqa: E402
 from portal.catalog.source import BundleItemSpec, CatalogSource, read_catalog  # noqa: E402
 
 BUNDLES = 100
-QUERY = """{ bundles(first: 100) { edges { node {
-  code name description audience promisedDays channels
-  items { item { code name promisedDays department { code name } } prerequisites }
-} } } }"""
+# The mobile catalog list's selection (clients/mobile/views/bundles.js), one page of 100.
+QUERY = """query Bundles($first: Int) { bundles(first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { code name description audience national promisedDays singleItem
+      items { item { code department { name } } } } }
+} }"""
+VARIABLES = {"first": BUNDLES}
 
 
 def with_volume(source: CatalogSource, total: int) -> CatalogSource:
@@ -65,26 +82,24 @@ def with_volume(source: CatalogSource, total: int) -> CatalogSource:
 
 
 async def raw_catalog(request: Request) -> Response:
-    """The hand-written comparison: the same rows, the same JSON, no GraphQL."""
-    bundles = await Bundle.all().order_by("sort", "id").limit(100)
+    """The naive hand-written comparison: the same rows read with the ORM on every request, the same JSON."""
+    query = Bundle.filter(single_item=False).order_by("sort", "id")
+    total = await query.count()
+    bundles = await query.limit(BUNDLES)
     ids = [b.id for b in bundles]
     links = await BundleItem.filter(bundle_id__in=ids).order_by("bundle_id", "sort").select_related("item")
-    channels = await BundleChannel.filter(bundle_id__in=ids).order_by("bundle_id", "terminal")
     departments = {d.id: d for d in await Department.filter(id__in={link.item.department_id for link in links})}
     items: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
     for link in links:
-        department = departments[link.item.department_id]
         items[link.bundle_id].append({"item": {
-            "code": link.item.code, "name": link.item.name, "promisedDays": link.item.promised_days,
-            "department": {"code": department.code, "name": department.name}},
-            "prerequisites": link.prerequisites})
-    terminals: dict[int, list[str]] = {i: [] for i in ids}
-    for channel in channels:
-        terminals[channel.bundle_id].append(channel.terminal.value)
+            "code": link.item.code, "department": {"name": departments[link.item.department_id].name}}})
     edges = [{"node": {"code": b.code, "name": b.name, "description": b.description, "audience": b.audience.value,
-                       "promisedDays": b.promised_days, "channels": terminals[b.id], "items": items[b.id]}}
-             for b in bundles]
-    return Response(orjson.dumps({"data": {"bundles": {"edges": edges}}}), media_type="application/json")
+                       "national": b.national, "promisedDays": b.promised_days, "singleItem": b.single_item,
+                       "items": items[b.id]}} for b in bundles]
+    page = {"totalCount": total,
+            "pageInfo": {"hasNextPage": len(bundles) < total, "endCursor": encode_cursor(len(bundles) - 1)},
+            "edges": edges}
+    return Response(orjson.dumps({"data": {"bundles": page}}), media_type="application/json")
 
 
 _precomputed: list[bytes] = []
@@ -97,99 +112,123 @@ async def precomputed_catalog(request: Request) -> Response:
     return Response(_precomputed[0], media_type="application/json")
 
 
+async def ping(request: Request) -> Response:
+    """Two fixed bytes: what this server and wrk reach together, whatever a route does."""
+    return Response(b"ok", media_type="text/plain")
+
+
 def serve(url: str, port: int) -> None:
     import logging
 
     import uvicorn
 
+    from portal.api.http import GraphQLEndpoint, PortalGraphQL
+    from portal.api.public import PublicData
+    from portal.api.schema import create_schema
     from portal.app import create_app
     from portal.config import Settings
 
     logging.disable(logging.INFO)
-    app = create_app(Settings(database_url=url))
-    app.router.routes.insert(0, Route("/raw/catalog", raw_catalog))
-    app.router.routes.insert(0, Route("/raw/catalog-bytes", precomputed_catalog))
+    settings = Settings(database_url=url)
+    app = create_app(settings, server=True)
+    uncached = PublicData(settings.public_version_check_seconds)
+    uncached.cache.max_entries = 0  # stores nothing: every request parses, validates and executes
+    endpoint = GraphQLEndpoint(PortalGraphQL(create_schema(), settings, uncached), uncached)
+    app.router.routes[0:0] = [Route("/raw/ping", ping), Route("/raw/catalog", raw_catalog),
+                              Route("/raw/catalog-bytes", precomputed_catalog),
+                              Route("/uncached/graphql", endpoint, methods=["GET", "POST"])]
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def request_bytes(method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: keep-alive"]
+def fetch(port: int, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
     lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
     if body:
         lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-
-
-async def one_connection(port: int, payload: bytes, until: float, latencies: list[float], limit: int) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        while time.perf_counter() < until and len(latencies) < limit:
-            started = time.perf_counter()
-            writer.write(payload)
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = head.split(b" ", 2)[1]
-            length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                          if line.lower().startswith(b"content-length:"))
-            await reader.readexactly(length)
-            if status != b"200":
-                raise RuntimeError(f"status {status!r}")
-            latencies.append(time.perf_counter() - started)
-    finally:
-        writer.close()
-
-
-def load(port: int, payload: bytes, seconds: float, connections: int, queue: Any) -> None:
-    """Runs in its own process: warm up for a second, then measure for ``seconds`` (bounded count)."""
-    async def run() -> tuple[int, float, list[float]]:
-        warm: list[float] = []
-        await asyncio.gather(*(one_connection(port, payload, time.perf_counter() + 1, warm, 10**6)
-                               for _ in range(connections)))
-        latencies: list[float] = []
-        started = time.perf_counter()
-        await asyncio.gather(*(one_connection(port, payload, started + seconds, latencies, 2 * 10**6)
-                               for _ in range(connections)))
-        return len(latencies), time.perf_counter() - started, latencies
-
-    count, elapsed, latencies = asyncio.run(run())
-    latencies.sort()
-    queue.put({"rps": count / elapsed, "p50": statistics.median(latencies) * 1000,
-               "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "requests": count})
-
-
-def measure(port: int, payload: bytes, seconds: float, connections: int) -> dict[str, float]:
-    queue: multiprocessing.Queue = multiprocessing.Queue()
-    worker = multiprocessing.Process(target=load, args=(port, payload, seconds, connections, queue))
-    worker.start()
-    result = queue.get(timeout=seconds + 60)
-    worker.join()
-    return result
-
-
-def fetch(port: int, payload: bytes) -> bytes:
     with socket.create_connection(("127.0.0.1", port)) as s:
-        s.sendall(payload.replace(b"keep-alive", b"close"))
+        s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         data = b""
         while chunk := s.recv(65536):
             data += chunk
-    return data.split(b"\r\n\r\n", 1)[1]
+    head, _, content = data.partition(b"\r\n\r\n")
+    if b" 200 " not in head.split(b"\r\n", 1)[0]:
+        raise SystemExit(f"{method} {path}: {head.decode(errors='replace')}")
+    return content
+
+
+@contextmanager
+def wrk_script(method: str, body: bytes, headers: dict[str, str]) -> Iterator[Path]:
+    """The Lua script that makes wrk send this request (wrk's own GET when there is nothing to add)."""
+    lines = [f"wrk.method = {json.dumps(method)}"]
+    if body:
+        lines.append(f"wrk.body = {json.dumps(body.decode())}")
+        headers = {**headers, "Content-Type": "application/json"}
+    lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write("\n".join(lines) + "\n")
+    try:
+        yield Path(script.name)
+    finally:
+        os.unlink(script.name)
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _millis(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def run_wrk(port: int, target: dict[str, Any], seconds: float, connections: int, threads: int) -> dict[str, float]:
+    """One wrk run (after a one-second warm-up) against a target; every answer must be a 200."""
+    url = f"http://127.0.0.1:{port}{target['path']}"
+    with wrk_script(target["method"], target.get("body", b""), target.get("headers", {})) as script:
+        base = ["wrk", "-t", str(threads), "-c", str(connections), "--timeout", "30s", "-s", str(script)]
+        subprocess.run([*base, "-d", "1s", url], check=True, capture_output=True)
+        out = subprocess.run([*base, "-d", f"{seconds:g}s", "--latency", url], check=True, capture_output=True,
+                             text=True).stdout
+    if "Non-2xx" in out or "Socket errors" in out:
+        raise SystemExit(f"wrk saw failures on {target['path']}:\n{out}")
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.MULTILINE))
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": _millis(percentiles["50"]), "p99": _millis(percentiles["99"])}
+
+
+def new_id_number() -> str:
+    from portal.identity.numbers import id_number_check_character
+
+    first17 = "37010219900101" + f"{random.randrange(1000):03d}"
+    return first17 + id_number_check_character(first17)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads (the server has one core of two)")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed (Debian: apt-get install wrk)")
 
     workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     url = f"sqlite:///{workdir}/catalog.sqlite3"
     source = with_volume(read_catalog(), BUNDLES)
 
-    async def prepare() -> None:
+    async def prepare() -> str:
+        from portal.audit.rules import Actor
+        from portal.identity.passwords import Passwords
+        from portal.identity.rules import register_citizen
+
         await db.migrate(url)
         async with db.database(url):
             await seed_catalog(source)
+            signed_in = await register_citizen(Passwords("test"), Actor(None, "bench", "127.0.0.1"), name="李明",
+                                               id_number=new_id_number(), phone="13800000001",
+                                               password="Bench-2115!x")
+        return signed_in.token
 
-    asyncio.run(prepare())
+    token = asyncio.run(prepare())
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -206,29 +245,39 @@ def main() -> None:
                     raise SystemExit("the benchmark server did not start")
                 time.sleep(0.1)
 
-        body = orjson.dumps({"query": QUERY})
+        body = orjson.dumps({"query": QUERY, "variables": VARIABLES})
+        signed = {"Authorization": f"Bearer {token}"}
         targets = {
-            "raw Starlette route": request_bytes("GET", "/raw/catalog"),
-            "raw route, precomputed bytes": request_bytes("GET", "/raw/catalog-bytes"),
-            "GraphQL, anonymous (public cache)": request_bytes("POST", "/graphql", body),
-            "GraphQL, signed-in path (no cache)": request_bytes("POST", "/graphql", body,
-                                                                {"Authorization": "Bearer bench"}),
+            "ping (2 bytes)": {"method": "GET", "path": "/raw/ping"},
+            "raw route, precomputed bytes": {"method": "GET", "path": "/raw/catalog-bytes"},
+            "GraphQL cached, anonymous": {"method": "POST", "path": "/graphql", "body": body},
+            "GraphQL cached, signed in": {"method": "POST", "path": "/graphql", "body": body, "headers": signed},
+            "naive raw route (queries)": {"method": "GET", "path": "/raw/catalog"},
+            "GraphQL uncached, signed in": {"method": "POST", "path": "/uncached/graphql", "body": body,
+                                            "headers": signed},
         }
-        raw = json.loads(fetch(port, targets["raw Starlette route"]))
+        compared = {"GraphQL cached, anonymous": "raw route, precomputed bytes",
+                    "GraphQL cached, signed in": "raw route, precomputed bytes",
+                    "GraphQL uncached, signed in": "naive raw route (queries)"}
+        SHORT = {"raw route, precomputed bytes": "bytes route", "naive raw route (queries)": "naive route"}
+        raw = json.loads(fetch(port, "GET", "/raw/catalog"))
         assert len(raw["data"]["bundles"]["edges"]) == BUNDLES
-        for name, payload in list(targets.items())[1:]:
-            assert json.loads(fetch(port, payload)) == raw, f"{name} must return the same catalog JSON"
+        for name, target in list(targets.items())[1:]:
+            answer = json.loads(fetch(port, target["method"], target["path"], target.get("body", b""),
+                                      target.get("headers")))
+            assert answer == raw, f"{name} must return the same catalog JSON"
 
-        print(f"catalog: {BUNDLES} bundles, {len(fetch(port, targets['raw Starlette route']))} bytes of JSON; "
-              f"{args.connections} connections, {args.seconds:.0f} s per target, 1 uvicorn worker, "
-              f"{os.cpu_count()} cores")
-        results = {name: measure(port, payload, args.seconds, args.connections) for name, payload in targets.items()}
-        base = results["raw Starlette route"]["rps"]
-        strict = results["raw route, precomputed bytes"]["rps"]
-        print(f"{'target':38} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'× raw':>7} {'× bytes':>8}")
+        print(f"catalog page: {BUNDLES} bundles, {len(fetch(port, 'GET', '/raw/catalog'))} bytes of JSON; wrk "
+              f"-t{args.threads} -c{args.connections} -d{args.seconds:g}s, 1 uvicorn worker, {os.cpu_count()} cores")
+        results = {name: run_wrk(port, target, args.seconds, args.connections, args.threads)
+                   for name, target in targets.items()}
+        ceiling = results["ping (2 bytes)"]["rps"]
+        print(f"{'target':30} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  {'ratio':>19}  {'ping ceiling':>12}")
         for name, r in results.items():
-            print(f"{name:38} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['rps'] / base:7.2f} "
-                  f"{r['rps'] / strict:8.2f}")
+            against = compared.get(name)
+            ratio = f"{r['rps'] / results[against]['rps']:5.2f}× {SHORT[against]}" if against else ""
+            print(f"{name:30} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f}  {ratio:>19}  "
+                  f"{r['rps'] / ceiling:5.2f}× {ceiling:.0f}")
     finally:
         server.terminate()
         server.join(timeout=10)

@@ -17,11 +17,12 @@ from starlette.websockets import WebSocketDisconnect
 from portal import db, versions
 from portal.api import limits
 from portal.api.http import MAX_BODY_BYTES
+from portal.api.public import reads_no_viewer
 from portal.api.schema import create_schema
 from portal.app import create_app
 from portal.catalog import rules
 from portal.config import Settings
-from tests.helpers import count_queries
+from tests.helpers import count_queries, registered_citizen
 
 DEPARTMENTS = "{ departments { code name } }"
 BUNDLES = "{ bundles(first: 100) { edges { node { code name description form { fields { key label } } } } } }"
@@ -93,18 +94,83 @@ async def test_a_catalog_change_drops_cached_responses(client: httpx.AsyncClient
     assert any('"bundle"' in s for s in counter.statements)
 
 
-async def test_signed_in_requests_and_errors_are_not_cached(client: httpx.AsyncClient) -> None:
-    query = {"query": "{ bundle(code: \"retirement\") { name } }"}
-    await client.post("/graphql", json=query, headers={"authorization": "Bearer x"})
-    with count_queries() as counter:
-        await client.post("/graphql", json=query, headers={"authorization": "Bearer x"})
-    assert any('"bundle"' in s for s in counter.statements)
+async def test_errors_are_not_cached(client: httpx.AsyncClient) -> None:
     bad = {"query": "{ bundles(first: 500) { totalCount } }"}
     await client.post("/graphql", json=bad)
     with count_queries() as counter:
         await client.post("/graphql", json=bad)
     assert counter.statements == [s for s in counter.statements if "public_version" in s]
     assert (await client.post("/graphql", json=bad)).json()["errors"][0]["extensions"]["field"] == "first"
+
+
+CATALOG_PAGE = """query Bundles($first: Int) { bundles(first: $first) { totalCount pageInfo { hasNextPage endCursor }
+  edges { node { code name items { item { code department { name region { name } } } } channels } } } }"""
+
+
+@pytest.mark.parametrize("first_sender", ["anonymous", "signed in"])
+async def test_a_query_reading_no_viewer_is_served_from_the_cache_to_anyone(
+        client: httpx.AsyncClient, first_sender: str) -> None:
+    """Whoever asked first, anyone asks next from memory: not even the session is looked up."""
+    citizen = await registered_citizen()
+    signed_in = {"authorization": f"Bearer {citizen.token}"}
+    query = {"query": CATALOG_PAGE, "variables": {"first": 7}, "operationName": "Bundles"}
+    first = await client.post("/graphql", json=query, headers=signed_in if first_sender == "signed in" else {})
+    assert len(first.json()["data"]["bundles"]["edges"]) == 7
+    for headers in ({}, signed_in, {"authorization": "Bearer not-a-session"}):
+        with count_queries() as counter:
+            again = await client.post("/graphql", json=query, headers=headers)
+        assert again.content == first.content
+        assert [s for s in counter.statements if "public_version" not in s] == [], headers
+
+
+VIEWER_QUERY = '{ bundle(code: "newborn") { name form { fields { key value } } } }'
+
+
+def values(response: httpx.Response) -> dict[str, Any]:
+    return {f["key"]: f["value"] for f in response.json()["data"]["bundle"]["form"]["fields"]}
+
+
+@pytest.mark.parametrize("first_sender", ["anonymous", "a", "b"])
+async def test_a_viewers_field_is_never_served_from_the_cache_to_another_viewer(
+        client: httpx.AsyncClient, first_sender: str) -> None:
+    """The form prefilled for one person (their own name) is not another's, nor an anonymous visitor's,
+    whoever asked first and however often."""
+    a, b = await registered_citizen("林黛玉"), await registered_citizen("薛宝钗")
+    senders = {"anonymous": {}, "a": {"authorization": f"Bearer {a.token}"},
+               "b": {"authorization": f"Bearer {b.token}"}}
+    order = [first_sender, *[s for s in senders if s != first_sender]]
+    seen: dict[str, dict[str, Any]] = {}
+    for _ in range(2):
+        for sender in order:
+            seen_now = values(await client.post("/graphql", json={"query": VIEWER_QUERY}, headers=senders[sender]))
+            assert seen.setdefault(sender, seen_now) == seen_now, sender
+    assert "林黛玉" in seen["a"].values() and "薛宝钗" not in seen["a"].values()
+    assert "薛宝钗" in seen["b"].values() and "林黛玉" not in seen["b"].values()
+    assert not {"林黛玉", "薛宝钗"} & set(seen["anonymous"].values())
+
+
+def test_only_plain_attributes_and_public_resolvers_read_no_viewer() -> None:
+    schema = create_schema()._schema
+    assert reads_no_viewer(schema, CATALOG_PAGE, "Bundles")
+    assert reads_no_viewer(schema, "{ bundles { edges { node { ...B } } } } fragment B on Bundle { code items "
+                                   "{ item { department { region { name } } } } }", None)
+    assert not reads_no_viewer(schema, "{ bundles { edges { node { ...B } } } } fragment B on Bundle { form "
+                                       "{ certificateFreeShare } }", None)
+    assert not reads_no_viewer(schema, VIEWER_QUERY, None)
+    assert not reads_no_viewer(schema, "{ bundle(code: \"newborn\") { ... on Bundle { form { __typename } } } }",
+                               None)
+    assert not reads_no_viewer(schema, "{ bundles { totalCount } me { account { id } } }", None)
+    assert not reads_no_viewer(schema, "mutation { __typename }", None)
+
+
+async def test_cached_answers_carry_an_etag_and_a_match_is_304(client: httpx.AsyncClient) -> None:
+    params = {"query": "{ bundle(code: \"retirement\") { name } }"}
+    await client.get("/graphql", params=params)
+    cached = await client.get("/graphql", params=params)
+    etag = cached.headers["etag"]
+    again = await client.get("/graphql", params=params, headers={"if-none-match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    assert (await client.get("/graphql", params=params, headers={"if-none-match": '"other"'})).status_code == 200
 
 
 async def test_request_body_over_the_limit_is_413(client: httpx.AsyncClient) -> None:

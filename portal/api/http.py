@@ -27,7 +27,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from portal import events
 from portal.api.context import Context, bearer_token
-from portal.api.public import CachedResponse, PublicData, is_public_query
+from portal.api.public import CachedResponse, PublicData, is_public_query, reads_no_viewer
 from portal.api.security import refuse_websocket, websocket_origin_allowed
 from portal.config import Settings
 from portal.identity.passwords import Passwords
@@ -35,7 +35,6 @@ from portal.identity.rules import Principal, authenticate
 from portal.identity.sessions import SESSION_REVOKED
 
 MAX_BODY_BYTES = 1024 * 1024
-JSON_HEADERS = [(b"content-type", b"application/json")]
 
 
 WATCHERS = "portal.session_watchers"
@@ -176,53 +175,41 @@ def encode_answer(data: object) -> bytes:
         return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode()
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope["headers"]:
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    for key, value in headers:
         if key == name:
             return value
     return None
 
 
 class GraphQLEndpoint:
-    """ASGI app for `/graphql`: refreshes public data, answers cached anonymous public queries from memory,
-    limits the request body, and hands everything else to strawberry."""
+    """ASGI app for `/graphql`: refreshes public data, answers cached public queries from memory (before
+    strawberry parses anything), limits the request body, and hands everything else to strawberry."""
 
     def __init__(self, view: PortalGraphQL, public: PublicData) -> None:
         self.view = view
         self.public = public
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket" and not websocket_origin_allowed(scope, self.view.settings):
-            await refuse_websocket(receive, send)
-            return
         if scope["type"] != "http":
-            try:
-                await self.view(scope, receive, send)
-            finally:
-                for watcher in scope.get(WATCHERS, ()):
-                    watcher.cancel()
+            await self._socket(scope, receive, send)
             return
         await self.public.refresh()
-        body = b""
-        if scope["method"] == "POST":
-            declared = _header(scope, b"content-length")
-            if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-                await _too_large(scope, receive, send)
+        method = scope["method"]
+        if method == "POST":
+            body = await _read_body(scope, receive, send)
+            if body is None:
                 return
-            more = True
-            while more:
-                message = await receive()
-                body += message.get("body", b"")
-                more = message.get("more_body", False)
-                if len(body) > MAX_BODY_BYTES:
-                    await _too_large(scope, receive, send)
-                    return
-        anonymous = _header(scope, b"authorization") is None
-        key = scope["method"].encode() + b" " + (body if scope["method"] == "POST" else scope["query_string"])
-        if anonymous and scope["method"] in ("GET", "POST"):
+            key = b"POST " + body
+        else:
+            body = b""
+            key = b"GET " + scope["query_string"]
+        headers = scope["headers"]
+        anonymous = _header(headers, b"authorization") is None
+        if method in ("GET", "POST"):
             cached = self.public.cache.get(key)
-            if cached is not None:
-                await _send_cached(scope, send, cached)
+            if cached is not None and (anonymous or cached.viewer_free):
+                await _send_cached(headers, send, cached)
                 return
 
         replayed = False
@@ -245,11 +232,22 @@ class GraphQLEndpoint:
 
         version = self.public.version
         await self.view(scope, replay, capture)
-        if anonymous and captured["status"] == 200 and version == self.public.version:
-            self._remember(scope, key, body, captured["body"])
+        if captured["status"] == 200 and version == self.public.version:
+            self._remember(scope, key, body, captured["body"], anonymous)
 
-    def _remember(self, scope: Scope, key: bytes, request_body: bytes, response_body: bytes) -> None:
-        """Cache a successful answer to a query that selects only public root fields."""
+    async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and not websocket_origin_allowed(scope, self.view.settings):
+            await refuse_websocket(receive, send)
+            return
+        try:
+            await self.view(scope, receive, send)
+        finally:
+            for watcher in scope.get(WATCHERS, ()):
+                watcher.cancel()
+
+    def _remember(self, scope: Scope, key: bytes, request_body: bytes, response_body: bytes, anonymous: bool) -> None:
+        """Cache a successful answer to a query of public root fields: any such answer to an anonymous request,
+        and a signed-in person's only when the query reads nothing of the viewer (``reads_no_viewer``)."""
         try:
             response = orjson.loads(response_body)
             if scope["method"] == "POST":
@@ -260,22 +258,46 @@ class GraphQLEndpoint:
             return
         if not isinstance(request, dict) or not isinstance(response, dict) or "errors" in response:
             return
-        query = request.get("query")
-        if isinstance(query, str) and is_public_query(query, request.get("operationName")):
-            self.public.cache.put(key, response_body)
+        query, name = request.get("query"), request.get("operationName")
+        if not isinstance(query, str) or not is_public_query(query, name if isinstance(name, str) else None):
+            return
+        viewer_free = reads_no_viewer(self.view.schema._schema, query, name if isinstance(name, str) else None)
+        if anonymous or viewer_free:
+            self.public.cache.put(key, response_body, viewer_free=viewer_free)
 
 
-async def _send_cached(scope: Scope, send: Send, cached: CachedResponse) -> None:
-    headers = list(JSON_HEADERS)
-    body = cached.body
-    if cached.gzipped is not None:
-        headers.append((b"vary", b"Accept-Encoding"))
-        if b"gzip" in (_header(scope, b"accept-encoding") or b""):
-            body = cached.gzipped
-            headers.append((b"content-encoding", b"gzip"))
-    headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+async def _read_body(scope: Scope, receive: Receive, send: Send) -> bytes | None:
+    """The request body, or None once a body over the limit was answered with 413."""
+    declared = _header(scope["headers"], b"content-length")
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        await _too_large(scope, receive, send)
+        return None
+    message = await receive()
+    body = message.get("body", b"")
+    while message.get("more_body", False):
+        if len(body) > MAX_BODY_BYTES:
+            break
+        message = await receive()
+        body += message.get("body", b"")
+    if len(body) > MAX_BODY_BYTES:
+        await _too_large(scope, receive, send)
+        return None
+    return body
+
+
+async def _send_cached(headers: list[tuple[bytes, bytes]], send: Send, cached: CachedResponse) -> None:
+    """The stored bytes with their precomputed headers; 304 when the client already holds this answer."""
+    match = _header(headers, b"if-none-match")
+    if match is not None and cached.etag in match:
+        await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", cached.etag)]})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    if cached.gzip_headers is not None and b"gzip" in (_header(headers, b"accept-encoding") or b""):
+        await send({"type": "http.response.start", "status": 200, "headers": list(cached.gzip_headers)})
+        await send({"type": "http.response.body", "body": cached.gzipped})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": list(cached.plain_headers)})
+    await send({"type": "http.response.body", "body": cached.body})
 
 
 REQUEST_ERROR_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 413: "REQUEST_TOO_LARGE",

@@ -5,8 +5,10 @@ Thin: arguments are checked and passed to ``rules``; nested data comes through t
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Awaitable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import strawberry
 from strawberry.scalars import JSON
@@ -14,6 +16,7 @@ from strawberry.types import Info
 
 from portal.api.errors import PublicError, invalid_argument
 from portal.api.pagination import Connection, paginate
+from portal.api.public import public_field
 from portal.applications.rules import NOT_AUTHORISED, Prefill, prefill, prefill_for
 from portal.catalog import models, rules
 from portal.catalog.loaders import CatalogLoaders
@@ -50,7 +53,7 @@ class Department:
     def from_row(cls, row: models.Department) -> Department:
         return cls(id=row.id, code=row.code, name=row.name, region_code=row.region_code)
 
-    @strawberry.field
+    @public_field
     async def region(self, info: Info) -> Region:
         row = await info.context.loaders(CatalogLoaders).region.load(self.region_code)
         return Region(code=row.code, name=row.name, level=row.level, parent_code=row.parent_code,
@@ -171,20 +174,26 @@ class ServiceItem:
                    channels=[Terminal(c) for c in row.channels], description=row.description,
                    keywords=row.keywords.split(), issues=list(row.issues), legal_basis=list(row.legal_basis))
 
-    @strawberry.field(description="The bundle of one to apply for this item on its own (单事项办理).")
+    @public_field(description="The bundle of one to apply for this item on its own (单事项办理).")
     def bundle_code(self) -> str:
         return single_item_code(self.code)
 
-    @strawberry.field
-    async def department(self, info: Info) -> Department:
+    @public_field(graphql_type=Department)
+    def department(self, info: Info) -> Department | Awaitable[Department]:
+        view = catalog_view(info)
+        if view is not None and self.department_id in view.departments:
+            return view.departments[self.department_id]  # no awaitable: graphql-core completes it in line
+        return self._department(info)
+
+    async def _department(self, info: Info) -> Department:
         return Department.from_row(await info.context.loaders(CatalogLoaders).department.load(self.department_id))
 
-    @strawberry.field
+    @public_field
     async def fields(self, info: Info) -> list[FormField]:
         links = await info.context.loaders(CatalogLoaders).item_fields.load(self.id)
         return await form_fields(info, [MergedRequirement(f.field_key, f.required, (self.code,)) for f in links])
 
-    @strawberry.field
+    @public_field
     async def materials(self, info: Info) -> list[FormMaterial]:
         links = await info.context.loaders(CatalogLoaders).item_materials.load(self.id)
         return await form_materials(info, [MergedRequirement(m.material_code, m.required, (self.code,)) for m in links])
@@ -315,14 +324,27 @@ class Bundle:
                    national=row.national, keywords=row.keywords.split(), promised_days=row.promised_days,
                    single_item=row.single_item)
 
-    @strawberry.field
-    async def items(self, info: Info) -> list[BundleMember]:
+    @public_field(graphql_type=list[BundleMember])
+    def items(self, info: Info) -> list[BundleMember] | Awaitable[list[BundleMember]]:
+        view = catalog_view(info)
+        if view is not None and self.id in view.members:
+            return view.members[self.id]  # no awaitable: graphql-core completes the list in line
+        return self._items(info)
+
+    async def _items(self, info: Info) -> list[BundleMember]:
         links = await info.context.loaders(CatalogLoaders).bundle_items.load(self.id)
         return [BundleMember(item=ServiceItem.from_row(link.item), prerequisites=list(link.prerequisites))
                 for link in links]
 
-    @strawberry.field(description="Terminals on which every item of the bundle can be applied for.")
-    async def channels(self, info: Info) -> list[Terminal]:
+    @public_field(description="Terminals on which every item of the bundle can be applied for.",
+                  graphql_type=list[Terminal])
+    def channels(self, info: Info) -> list[Terminal] | Awaitable[list[Terminal]]:
+        view = catalog_view(info)
+        if view is not None and self.id in view.members:
+            return view.channels.get(self.id, [])
+        return self._channels(info)
+
+    async def _channels(self, info: Info) -> list[Terminal]:
         return [Terminal(c.terminal) for c in await info.context.loaders(CatalogLoaders).bundle_channels.load(self.id)]
 
     @strawberry.field(description="The merged form, prefilled for the signed-in applicant, or with `applicantId` for "
@@ -337,6 +359,49 @@ class Bundle:
             raise PublicError(Code.NOT_AUTHORISED, NOT_AUTHORISED)
         await applicant_prefill(info, self.code, number)  # refused here, at `form`, not at each of its fields
         return BundleForm(bundle_id=self.id, bundle_code=self.code, applicant_id=number)
+
+
+@dataclass(frozen=True)
+class CatalogView:
+    """The catalog's members as the API shows them (each bundle's items with their departments, its channels),
+    built once per version of the public data and kept in ``PublicData.derived`` (dropped when any process
+    changes the catalog, as the cached responses are). A list page then resolves its nested fields in line,
+    from memory: no loader, no awaitable per bundle and per item, no model built per row. The objects are
+    shared by every request and never changed. A bundle the view does not know (made after it was built)
+    falls back to the loaders."""
+
+    departments: dict[int, Department]
+    members: dict[int, list[BundleMember]]
+    channels: dict[int, list[Terminal]]
+
+    @classmethod
+    async def load(cls) -> CatalogView:
+        departments = {d.id: Department.from_row(d) for d in await models.Department.all()}
+        items = {i.id: ServiceItem.from_row(i) for i in await models.ServiceItem.all()}
+        members: dict[int, list[BundleMember]] = defaultdict(list)
+        for link in await models.BundleItem.all().order_by("bundle_id", "sort"):
+            members[link.bundle_id].append(BundleMember(item=items[link.item_id],
+                                                        prerequisites=list(link.prerequisites)))
+        channels: dict[int, list[Terminal]] = defaultdict(list)
+        for channel in await models.BundleChannel.all().order_by("bundle_id", "terminal"):
+            channels[channel.bundle_id].append(Terminal(channel.terminal))
+        return cls(departments, dict(members), dict(channels))
+
+
+def catalog_view(info: Info) -> CatalogView | None:
+    """This version's view, when built (a schema run without the portal's context has none)."""
+    public = getattr(info.context, "public", None)
+    return public.derived.get(CatalogView) if public is not None else None
+
+
+async def with_catalog_view(info: Info) -> None:
+    """Make sure this version's ``CatalogView`` is there (built by the first request that needs it)."""
+    public = getattr(info.context, "public", None)
+    if public is not None and CatalogView not in public.derived:
+        version = public.version
+        view = await CatalogView.load()
+        if public.version == version:
+            public.derived[CatalogView] = view
 
 
 @contextmanager
@@ -357,11 +422,12 @@ class CatalogQuery:
     @strawberry.field(description="Bundles, filtered, searched (name matches rank first) and paged. A search also "
                                   "finds single items (单事项, `singleItem: true`) ranked with the bundles; "
                                   "`singleItems` says it outright.")
-    async def bundles(self, audience: Audience | None = None, terminal: Terminal | None = None,
+    async def bundles(self, info: Info, audience: Audience | None = None, terminal: Terminal | None = None,
                       search: str | None = None, first: int | None = None, after: str | None = None,
                       single_items: bool | None = None) -> Connection[Bundle]:
         with search_argument():
             query = rules.bundle_query(audience=audience, terminal=terminal, search=search, single_items=single_items)
+        await with_catalog_view(info)
         return await paginate(query, first, after, Bundle.from_row)
 
     @strawberry.field

@@ -276,6 +276,7 @@ async def test_a_fee_keeps_two_decimals(gql: Any, source: CatalogSource) -> None
 
 
 async def test_catalog_list_costs_the_same_queries_at_any_length(gql: Any) -> None:
+    await gql(BUNDLES_DEEP, {"first": 1})  # the first page builds the catalog view, once per catalog version
     counts = []
     for first in (1, 5, 18):
         with count_queries() as counter:
@@ -301,3 +302,27 @@ async def test_the_seed_stores_produced_fields_rules_and_offers_as_written(gql: 
     assert birth.legal_basis == ["《中华人民共和国户口登记条例》第七条"]
     assert await ServiceItem.filter(instant_approval__isnull=False).count() == sum(
         1 for i in source.items if i.instant_approval)
+
+
+MEMBERS = "code channels items { prerequisites item { code name department { code name } } }"
+LIST_PAGE = f"query($first: Int) {{ bundles(first: $first) {{ totalCount edges {{ node {{ {MEMBERS} }} }} }} }}"
+ONE_BUNDLE = f"query($code: String!) {{ bundle(code: $code) {{ {MEMBERS} }} }}"
+
+
+async def test_a_list_page_resolves_its_members_from_memory_with_the_cache_off(gql: Any, app: Any) -> None:
+    """With no response cache, a page of bundles costs its two statements (the total and the page) once the
+    catalog view is built, at any length, and answers what the loaders answer."""
+    app.state.public.cache.max_entries = 0
+    await gql(LIST_PAGE, {"first": 1})  # builds this version's view
+    counts, pages = [], []
+    for first in (5, 50):
+        with count_queries() as counter:
+            pages.append((await gql(LIST_PAGE, {"first": first}))["data"]["bundles"]["edges"])
+        counts.append(len([s for s in counter.statements if "public_version" not in s]))
+    assert counts == [2, 2], counts
+    assert all(edge["node"]["items"] and edge["node"]["channels"] for edge in pages[1])
+    app.state.public.derived.clear()  # without the view (`bundle` does not build it) the loaders answer the same
+    for edge in pages[1][::10]:
+        alone = await gql(ONE_BUNDLE, {"code": edge["node"]["code"]})
+        assert alone["data"]["bundle"] == edge["node"]
+    assert not app.state.public.derived
