@@ -62,6 +62,8 @@ let agentCheck = null; // { token, allowed: null (asking) | boolean, answer: Pro
 function mayUseAppeals(session) {
   if (session.account.kind === "ENTERPRISE") return Promise.resolve(true);
   if (session.account.kind !== "CITIZEN") return Promise.resolve(false);
+  // Offline the question could only fail (and say so in the console): it is asked when the app is back online.
+  if (!navigator.onLine) return Promise.resolve(false);
   if (agentCheck?.token !== session.token) {
     const check = { token: session.token, allowed: null };
     check.answer = request(AGENT_GRANTS).then(({ me }) => (me?.agents ?? []).some((grant) => !grant.revokedAt))
@@ -168,7 +170,7 @@ document.getElementById("skip-link").addEventListener("click", (event) => {
 });
 setTitle();
 window.addEventListener("hashchange", render);
-window.addEventListener("online", () => offline());
+window.addEventListener("online", () => { offline(); renderNav(); }); // an agent's appeals link, asked now
 window.addEventListener("offline", () => offline());
 onSessionChange(renderNav);
 onElderModeChange(() => {
