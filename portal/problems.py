@@ -8,8 +8,12 @@ string has one home: no two enums define the same one (tests/test_error_codes.py
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum, unique
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class ErrorCode(StrEnum):
@@ -68,6 +72,16 @@ class FormProblems(Exception):
     def __init__(self, problems: list[InvalidField]) -> None:
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
         self.problems = problems
+
+
+def attempt(check: Callable[[], T], problems: list[InvalidField]) -> T | None:
+    """The checked value, or None with the refused field added to ``problems``: a form's checks run one after another
+    and every bad field is reported at once (``FormProblems(problems)``)."""
+    try:
+        return check()
+    except InvalidField as problem:
+        problems.append(problem)
+        return None
 
 
 class Refused(Exception):

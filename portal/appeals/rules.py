@@ -13,7 +13,7 @@ from enum import Enum
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, TypeVar
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
@@ -49,14 +49,13 @@ from portal.identity.policy import (
 )
 from portal.idempotency import check_key, request_hash
 from portal.identity.principal import Principal
-from portal.problems import Code, Conflicting, Forbidden, FormProblems, InvalidField, Missing
+from portal.problems import Code, Conflicting, Forbidden, FormProblems, InvalidField, Missing, attempt
 from portal.references import ReferenceKind
 from portal.regions import check_region_code, covering, within
 from portal.text import check_text
 from portal.workdays import SHANGHAI, WorkCalendar, day_bounds_utc
 
 BLANKS = " \t\r\n\u3000"  # spaces, line breaks and the ideographic space
-T = TypeVar("T")
 SIMILAR_WITHIN = timedelta(days=90)
 MAX_ATTACHMENTS = 10
 STAFF_CHANNELS = (AppealChannel.MAILBOX, AppealChannel.HOTLINE, AppealChannel.VISIT)
@@ -101,14 +100,6 @@ def _title(value: str | None) -> str:
 def _content(value: str | None) -> str:
     return written(value, "content", "内容", 10, 5000)
 
-
-def _attempt(check: Callable[[], T], problems: list[InvalidField]) -> T | None:
-    """The checked value, or None with the refused field added to ``problems`` (to report every one at once)."""
-    try:
-        return check()
-    except InvalidField as problem:
-        problems.append(problem)
-        return None
 
 
 async def may_see_appeal(principal: Principal | None, appeal: Appeal) -> bool:
@@ -203,8 +194,8 @@ async def submit(principal: Principal, actor: Actor, *, title: str, content: str
     if channel not in ENTERPRISE_CHANNELS:
         problems.append(InvalidField("channel", AppealCode.BAD_CHANNEL,
                                      "企业可在线提交或写信至省长信箱（ONLINE、MAILBOX），来电和走访由诉求专席登记"))
-    code = None if own else _attempt(lambda: check_credit_code(credit_code, field="creditCode"), problems)
-    title_, content_ = _attempt(lambda: _title(title), problems), _attempt(lambda: _content(content), problems)
+    code = None if own else attempt(lambda: check_credit_code(credit_code, field="creditCode"), problems)
+    title_, content_ = attempt(lambda: _title(title), problems), attempt(lambda: _content(content), problems)
     if problems:
         raise FormProblems(problems)
     enterprise = await Account.get(id=principal.account_id) if own else await Account.get_or_none(
@@ -227,12 +218,12 @@ async def record_for_enterprise(principal: Principal, actor: Actor, *, credit_co
     problems: list[InvalidField] = []
     if channel not in STAFF_CHANNELS:
         problems.append(InvalidField("channel", AppealCode.BAD_CHANNEL, "专席登记的渠道须为来电、来信或走访"))
-    code = _attempt(lambda: check_credit_code(credit_code, field="creditCode"), problems)
+    code = attempt(lambda: check_credit_code(credit_code, field="creditCode"), problems)
     known = await Account.get_or_none(kind=AccountKind.ENTERPRISE, credit_code=code) if code else None
     # An enterprise without an account is named by the seat.
-    name = known.name if known else _attempt(
+    name = known.name if known else attempt(
         lambda: written(enterprise_name, "enterpriseName", "企业名称", 2, 100, multiline=False), problems)
-    title_, content_ = _attempt(lambda: _title(title), problems), _attempt(lambda: _content(content), problems)
+    title_, content_ = attempt(lambda: _title(title), problems), attempt(lambda: _content(content), problems)
     if problems:
         raise FormProblems(problems)
     return await _create(principal, actor, credit_code=code, enterprise_name=name, title=title_, content=content_,
@@ -350,7 +341,7 @@ async def confirm(principal: Principal, actor: Actor, calendar: WorkCalendar, ap
     problems: list[InvalidField] = []
     if isinstance(rating, bool) or not 1 <= rating <= 5:
         problems.append(InvalidField("rating", Code.OUT_OF_RANGE, "评价须为1到5星"))
-    text = _attempt(lambda: written(comment, "comment", "评价内容", 0, 500), problems)
+    text = attempt(lambda: written(comment, "comment", "评价内容", 0, 500), problems)
     if problems:
         raise FormProblems(problems)
     now = now or datetime.now(timezone.utc)
@@ -376,7 +367,7 @@ async def answer_on_the_spot(principal: Principal, actor: Actor, appeal_id: int,
         raise Missing(Code.NOT_FOUND, "未找到该诉求")
     appeal = await visible(principal, appeal_id)
     problems: list[InvalidField] = []
-    text = _attempt(lambda: written(answer, "answer", "答复内容", 5, 5000), problems)
+    text = attempt(lambda: written(answer, "answer", "答复内容", 5, 5000), problems)
     if not caller_consents:
         problems.append(InvalidField("callerConsents", AppealCode.CONSENT_REQUIRED,
                                      "须经来电企业同意，方可当场答复并办结；不同意的请转交承办单位"))

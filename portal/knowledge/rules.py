@@ -31,7 +31,7 @@ from tortoise.transactions import in_transaction
 
 from portal import events
 from portal.appeals.models import AppealCategory
-from portal.appeals.rules import _attempt, written  # the appeals' way of writing text and collecting problems
+from portal.appeals.rules import written  # the appeals' way of checking text people write
 from portal.audit.rules import Actor, record
 from portal.catalog.models import Department, Region
 from portal.identity.models import Role
@@ -42,7 +42,7 @@ from portal.knowledge.citations import current_versions, in_force, today
 from portal.knowledge.errors import KnowledgeCode
 from portal.knowledge.models import KnowledgeEntry, KnowledgeStatus, KnowledgeVersion
 from portal.knowledge.payloads import KnowledgeChanged
-from portal.problems import Code, Conflicting, Forbidden, FormProblems, InvalidField, Missing, check_day
+from portal.problems import Code, Conflicting, Forbidden, FormProblems, InvalidField, Missing, attempt, check_day
 from portal.regions import check_region_code, covering
 from portal.sources import DEPARTMENT_CODE
 from portal.text import bigrams
@@ -138,23 +138,23 @@ def _validity(valid_from: date, valid_until: date | None) -> tuple[date, date | 
 async def _checked(draft: Draft, problems: list[InvalidField]) -> dict[str, Any]:
     """The columns of a version from ``draft``; each refused field added to ``problems``."""
     columns = {
-        "title": _attempt(lambda: written(draft.title, "title", "标题", 4, 100, multiline=False), problems),
-        "phrasings": _attempt(lambda: _phrasings(draft.phrasings), problems),
-        "answer": _attempt(lambda: written(draft.answer, "answer", "答复内容", 10, 5000), problems),
-        "basis_title": _attempt(lambda: written(draft.basis_title, "basisTitle", "政策依据", 2, 200,
+        "title": attempt(lambda: written(draft.title, "title", "标题", 4, 100, multiline=False), problems),
+        "phrasings": attempt(lambda: _phrasings(draft.phrasings), problems),
+        "answer": attempt(lambda: written(draft.answer, "answer", "答复内容", 10, 5000), problems),
+        "basis_title": attempt(lambda: written(draft.basis_title, "basisTitle", "政策依据", 2, 200,
                                                 multiline=False), problems),
-        "basis_url": _attempt(lambda: _link(draft.basis_url), problems),
+        "basis_url": attempt(lambda: _link(draft.basis_url), problems),
         "category": draft.category,
     }
     code = draft.basis_department_code
     if not (isinstance(code, str) and DEPARTMENT_CODE.fullmatch(code) and await Department.exists(code=code)):
         problems.append(InvalidField("basisDepartmentCode", Code.UNKNOWN_DEPARTMENT, "没有这个发文部门"))
     columns["basis_department_code"] = code
-    region = _attempt(lambda: check_region_code("regionCode", draft.region_code), problems)
+    region = attempt(lambda: check_region_code("regionCode", draft.region_code), problems)
     if region is not None and not await Region.exists(code=region):
         problems.append(InvalidField("regionCode", Code.BAD_REGION, "没有这个行政区划"))
     columns["region_code"] = region
-    validity = _attempt(lambda: _validity(draft.valid_from, draft.valid_until), problems)
+    validity = attempt(lambda: _validity(draft.valid_from, draft.valid_until), problems)
     columns["valid_from"], columns["valid_until"] = validity or (None, None)
     return columns
 
@@ -187,7 +187,7 @@ async def create(principal: Principal, actor: Actor, draft: Draft, idempotency_k
     """A new entry, as a draft (version 1); the same key from the same editor gives the same entry again."""
     _editor(principal)
     problems: list[InvalidField] = []
-    key = _attempt(lambda: check_key(idempotency_key), problems)
+    key = attempt(lambda: check_key(idempotency_key), problems)
     columns = await _checked(draft, problems)
     if problems:
         raise FormProblems(problems)
@@ -262,7 +262,7 @@ async def edit(principal: Principal, actor: Actor, entry_id: int, base_version: 
     problems: list[InvalidField] = []
     base = _base(base_version, problems)
     columns = await _checked(draft, problems)
-    text = _attempt(lambda: written(note, "note", "修改说明", 2, 200, multiline=False), problems)
+    text = attempt(lambda: written(note, "note", "修改说明", 2, 200, multiline=False), problems)
     if problems:
         raise FormProblems(problems)
     assert base is not None and text is not None
@@ -283,7 +283,7 @@ async def withdraw(principal: Principal, actor: Actor, entry_id: int, base_versi
                    reason: str) -> KnowledgeVersion:
     """撤回: nobody finds it any more; its versions stay readable, and answers that cited it keep their citation."""
     problems: list[InvalidField] = []
-    text = _attempt(lambda: written(reason, "reason", "撤回理由", 2, 200, multiline=False), problems)
+    text = attempt(lambda: written(reason, "reason", "撤回理由", 2, 200, multiline=False), problems)
     return await _move(principal, actor, entry_id, base_version, (KnowledgeStatus.DRAFT, KnowledgeStatus.PUBLISHED),
                        KnowledgeStatus.WITHDRAWN, "withdrawn", text or "", problems)
 
@@ -388,8 +388,8 @@ async def search(principal: Principal | None, query: str, *, category: AppealCat
     best answer the question as the caller put it."""
     _reader(principal)
     problems: list[InvalidField] = []
-    question = _attempt(lambda: written(query, "query", "问题", 2, 200, multiline=False), problems)
-    region = _attempt(lambda: check_region_code("regionCode", region_code), problems) if region_code else None
+    question = attempt(lambda: written(query, "query", "问题", 2, 200, multiline=False), problems)
+    region = attempt(lambda: check_region_code("regionCode", region_code), problems) if region_code else None
     if not (isinstance(first, int) and 1 <= first <= MAX_HITS):
         problems.append(InvalidField("first", Code.OUT_OF_RANGE, f"返回条数须在1到{MAX_HITS}之间"))
     if problems:

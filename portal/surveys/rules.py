@@ -11,11 +11,11 @@ import math
 import random
 import re
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
@@ -29,7 +29,7 @@ from portal.identity.models import Account, AccountKind
 from portal.identity.policy import may_act_for_enterprise, may_supervise
 from portal.identity.principal import Principal
 from portal.idempotency import check_key, request_hash
-from portal.problems import Code, Conflicting, Forbidden, FormProblems, InvalidField, Missing
+from portal.problems import Code, Conflicting, Forbidden, FormProblems, InvalidField, Missing, attempt
 from portal.regions import check_region_code, covers, is_region_code, within
 from portal.sources import DEPARTMENT_CODE
 from portal.surveys.errors import SurveyCode
@@ -37,7 +37,6 @@ from portal.surveys.models import QuestionKind, Survey, SurveyHalf, SurveyInvita
 from portal.surveys.payloads import InvitationAnswered, SurveyChanged
 from portal.workdays import SHANGHAI
 
-T = TypeVar("T")
 MAX_QUESTIONS = 30
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 MAX_OPEN_DAYS = 92  # a survey is open at most about a quarter
@@ -88,13 +87,6 @@ def today() -> date:
     return datetime.now(SHANGHAI).date()
 
 
-def _attempt(check: Callable[[], T], problems: list[InvalidField]) -> T | None:
-    try:
-        return check()
-    except InvalidField as problem:
-        problems.append(problem)
-        return None
-
 
 def half_year(year: int, half: SurveyHalf) -> tuple[date, date]:
     """The first and last day of a half-year: H1 January 1 – June 30, H2 July 1 – December 31."""
@@ -113,11 +105,11 @@ def _question(index: int, question: QuestionDraft, departments: set[str], proble
     if not (isinstance(question.key, str) and QUESTION_KEY.fullmatch(question.key)):
         problems.append(InvalidField(f"{at}.key", Code.BAD_FORMAT,
                                      "题目标识须以小写字母开头，由字母和数字组成，不超过40个字符（如 approvalSpeed）"))
-    text = _attempt(lambda: written(question.text, f"{at}.text", "题目", 2, 200, multiline=False), problems)
+    text = attempt(lambda: written(question.text, f"{at}.text", "题目", 2, 200, multiline=False), problems)
     options: list[str] = []
     if question.kind is QuestionKind.CHOICE:
         for number, option in enumerate(question.options):
-            value = _attempt(lambda: written(option, f"{at}.options[{number}]", "选项", 1, 50, multiline=False),
+            value = attempt(lambda: written(option, f"{at}.options[{number}]", "选项", 1, 50, multiline=False),
                              problems)
             if value is not None and value in options:
                 problems.append(InvalidField(f"{at}.options[{number}]", SurveyCode.OPTION_REPEATED, "选项重复"))
@@ -174,9 +166,9 @@ async def draft_survey(principal: Principal, actor: Actor, draft: SurveyDraft, *
     """A supervisor of the region (``may_supervise``) drafts a survey; every bad field is reported at once. The same
     idempotency key with the same draft returns the first survey, with another draft IDEMPOTENCY_KEY_REUSED."""
     problems: list[InvalidField] = []
-    key = _attempt(lambda: check_key(idempotency_key), problems)
-    title = _attempt(lambda: written(draft.title, "title", "调查标题", 5, 100, multiline=False), problems)
-    region = _attempt(lambda: check_region_code("regionCode", draft.region_code), problems)
+    key = attempt(lambda: check_key(idempotency_key), problems)
+    title = attempt(lambda: written(draft.title, "title", "调查标题", 5, 100, multiline=False), problems)
+    region = attempt(lambda: check_region_code("regionCode", draft.region_code), problems)
     if region is not None and not await Region.exists(code=region):
         problems.append(InvalidField("regionCode", Code.BAD_REGION, "没有这个行政区划"))
         region = None
@@ -343,7 +335,7 @@ def _answer_value(question: dict, answer: AnswerDraft, problems: list[InvalidFie
             problems.append(InvalidField(field_name, SurveyCode.NOT_A_CHOICE, "请从给出的选项中选择"))
             return None
         return answer.choice
-    return _attempt(lambda: written(answer.text, field_name, "回答", 0, MAX_TEXT_ANSWER), problems) or None
+    return attempt(lambda: written(answer.text, field_name, "回答", 0, MAX_TEXT_ANSWER), problems) or None
 
 
 def checked_answers(questions: Sequence[dict], answers: Sequence[AnswerDraft]) -> dict[str, Any]:
