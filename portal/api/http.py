@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from starlette import status
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -28,6 +28,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from portal import events
 from portal.api.context import Context, bearer_token
+from portal.api.ide import graphiql_page
 from portal.api.public import CachedResponse, PublicData, is_public_query, reads_no_viewer
 from portal.api.security import refuse_websocket, websocket_origin_allowed
 from portal.config import Settings
@@ -182,6 +183,9 @@ class PortalGraphQL(GraphQL):
         if sub_response.background:
             response.background = sub_response.background
         return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(graphiql_page())
 
     def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
         """strawberry's own check (same origin, else its ``allowed_origins``) defers to the portal's one rule,
