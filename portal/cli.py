@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 from tortoise.exceptions import IntegrityError
@@ -230,32 +231,36 @@ def cmd_apikey_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def _archive_command(name: str, work: Callable[[], Awaitable[Any]], report: Callable[[Any], str]) -> int:
+    from portal.backup import BackupError
+
+    try:
+        summary = asyncio.run(work())
+    except BackupError as problem:
+        print(f"portal {name}: {problem}", file=sys.stderr)
+        return 1
+    print(report(summary))
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
-    from portal.backup import BackupError, backup
+    from portal.backup import backup
 
     settings = _settings(args)
-    try:
-        summary = asyncio.run(backup(settings.database_url, settings.upload_dir, args.output))
-    except BackupError as problem:
-        print(f"portal backup: {problem}", file=sys.stderr)
-        return 1
-    print(f"backed up to {args.output}: {summary.rows} rows in {len(summary.tables)} tables, {summary.files} "
-          f"uploaded files, schema at {summary.migration}")
-    return 0
+    return _archive_command("backup", lambda: backup(settings.database_url, settings.upload_dir, args.output),
+                            lambda s: f"backed up to {args.output}: {s.rows} rows in {len(s.tables)} tables, "
+                                      f"{s.files} uploaded files, schema at {s.migration}")
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from portal.backup import BackupError, restore
+    from portal.backup import restore
 
     settings = _settings(args)
-    try:
-        summary = asyncio.run(restore(args.archive, settings.database_url, settings.upload_dir, force=args.force))
-    except BackupError as problem:
-        print(f"portal restore: {problem}", file=sys.stderr)
-        return 1
-    print(f"restored {args.archive}: {summary.rows} rows in {len(summary.tables)} tables and {summary.files} "
-          f"uploaded files, as the backup's manifest lists; schema now at {summary.migration}")
-    return 0
+    return _archive_command("restore", lambda: restore(args.archive, settings.database_url, settings.upload_dir,
+                                                         force=args.force),
+                            lambda s: f"restored {args.archive}: {s.rows} rows in {len(s.tables)} tables and "
+                                      f"{s.files} uploaded files, as the backup's manifest lists; schema now at "
+                                      f"{s.migration}")
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
