@@ -109,4 +109,6 @@ def create_app(settings: Settings, *, manage_database: bool = True, server: bool
 def app_from_environment() -> Starlette:
     """The app for uvicorn's factory mode (``portal serve``, several workers included)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Tortoise announces start and stop at INFO with its objects' addresses (and stop once per connection).
+    logging.getLogger("tortoise").setLevel(logging.WARNING)
     return create_app(Settings.from_env(), server=True)

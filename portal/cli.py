@@ -102,6 +102,26 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def startup_lines(settings: Settings, host: str, port: int, *, demo: bool) -> str:
+    """What a person starting the portal needs first: where to point a browser, and how to sign in."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    base = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
+    lines = [f"爱山东 portal ({settings.env}, {settings.database_url}); Ctrl+C stops it",
+             f"  phone and desktop  {base}/m/",
+             f"  window and staff   {base}/window/",
+             f"  TV                 {base}/tv/",
+             f"  kiosk              {base}/kiosk/<hall code>, e.g. {base}/kiosk/JNSMZX"]
+    if not settings.production:
+        lines.append(f"  GraphiQL           {base}/graphql")
+    if demo:
+        from portal.demo import DEMO_FILE
+
+        password = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))["password"]
+        where = DEMO_FILE.relative_to(Path.cwd()) if DEMO_FILE.is_relative_to(Path.cwd()) else DEMO_FILE
+        lines.append(f"  demo sign-ins      README.md, 'Demo sign-ins', and {where}; password {password}")
+    return "\n".join(lines)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -110,11 +130,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if settings.production:
             print(DEMO_IN_PRODUCTION, file=sys.stderr)
             return 2
+        print("preparing the demo: migrating the database and loading the demo data (a minute or two) ...",
+              flush=True)
         asyncio.run(db.migrate(settings.database_url))
         _with_database(settings, lambda: _seed_demo(settings, {}))
     # Worker processes build their app from the environment; pass the chosen database on.
     os.environ["PORTAL_DATABASE_URL"] = settings.database_url
-    print(f"serving the portal on http://{args.host}:{args.port} ({settings.env}, {settings.database_url})")
+    print(startup_lines(settings, args.host, args.port, demo=args.demo), flush=True)
     uvicorn.run(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers,
                 log_level="info", server_header=False, **proxy_options(settings), **UVICORN_WEBSOCKET_OPTIONS,
                 **UVICORN_SPEED_OPTIONS)

@@ -7,9 +7,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +22,10 @@ import yaml
 
 from portal import cli
 from portal.catalog.source import DATA_DIR, FILES, read_catalog
-from portal.config import SCHEMA_PATH
+from portal.config import SCHEMA_PATH, Settings
 from portal.identity.models import RateCounter
 from tests.conftest import FreshDatabases
-from tests.helpers import PORTAL_COMMAND, portal_server
+from tests.helpers import PORTAL_COMMAND, free_port, portal_server
 
 PORTAL = PORTAL_COMMAND
 
@@ -318,3 +320,44 @@ async def test_forwarded_for_from_an_untrusted_peer_does_not_change_the_counted_
     with portal_server(database_url, env={"PORTAL_TRUSTED_PROXIES": "127.0.0.22, 10.0.0.0/8"}) as base:
         assert await registrations_from(base, "127.0.0.22", claims) == ["FormInvalid"] * 11
         assert await registrations_from(base, "127.0.0.23", claims) == ["FormInvalid"] * 10 + ["RateLimited"]
+
+
+def test_serve_says_where_to_go_and_stops_quietly(tmp_path: Path) -> None:
+    """The start-up lines name the clients and GraphiQL; nothing prints object addresses; stopping prints once."""
+    url = f"sqlite:///{tmp_path}/quiet.db"
+    assert portal("migrate", "--database", url).returncode == 0
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    server = subprocess.Popen([PORTAL_COMMAND, "serve", "--port", str(port), "--database", url],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env={**environ, "PORTAL_PASSWORD_PROFILE": "test"})
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and server.poll() is None, "portal serve did not start"
+                time.sleep(0.1)
+        server.send_signal(signal.SIGINT)
+        output, _ = server.communicate(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    base = f"http://127.0.0.1:{port}"
+    for line in (f"phone and desktop  {base}/m/", f"window and staff   {base}/window/", f"TV                 {base}/tv/",
+                 f"GraphiQL           {base}/graphql"):
+        assert line in output, output
+    assert " object at 0x" not in output, output
+    # Tortoise announced its start and its stop, the stop twice (once per connection); uvicorn says it once.
+    assert "Tortoise" not in output and output.count("Application shutdown complete") == 1, output
+
+
+def test_startup_lines_for_production_and_for_the_demo() -> None:
+    production = cli.startup_lines(Settings(database_url="postgres://p@db/portal", env="production",
+                                            secret_key="k" * 40), "0.0.0.0", 8080, demo=False)
+    assert "http://127.0.0.1:8080/m/" in production and "GraphiQL" not in production and "demo" not in production
+    demo = cli.startup_lines(Settings(database_url="sqlite:///./portal.sqlite3"), "::1", 8000, demo=True)
+    assert "http://[::1]:8000/graphql" in demo
+    assert "portal/demo/accounts.yaml" in demo and "Demo-Portal-2115" in demo
