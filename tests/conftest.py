@@ -156,7 +156,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     import aiosqlite
 
-    left = [c for c in gc.get_objects() if isinstance(c, aiosqlite.Connection) and c._thread.is_alive()]
+    def open_connection(candidate: object) -> bool:
+        try:
+            return isinstance(candidate, aiosqlite.Connection) and candidate._thread.is_alive()
+        except ReferenceError:  # a weakref.proxy whose object is gone: isinstance() asks it for its class
+            return False
+
+    left = [c for c in gc.get_objects() if open_connection(c)]
     for connection in left:
         connection.stop()
     if left:
