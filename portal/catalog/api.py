@@ -306,7 +306,9 @@ async def applicant_prefill(info: Info, bundle_code: str, applicant_id: int | No
     if key not in memo:
         # One lookup shared by the resolvers asking at the same time (fields, materials, the share): otherwise
         # each of them would read the applicant and the e-licences again.
-        memo[key] = asyncio.ensure_future(_prefill(info, principal, bundle_code, applicant_id))
+        lookup = memo[key] = asyncio.ensure_future(_prefill(info, principal, bundle_code, applicant_id))
+        # A refusal is not remembered: asked again later (on a WebSocket connection), it is decided afresh.
+        lookup.add_done_callback(lambda done: done.cancelled() or done.exception() is None or memo.pop(key, None))
     return await asyncio.shield(memo[key])
 
 
