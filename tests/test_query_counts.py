@@ -92,3 +92,46 @@ async def test_a_submission_runs_twelve_statements(gql: Any, client: httpx.Async
     # On PostgreSQL the writers take turns at the audit chain's head by an advisory lock (audit/rules.py).
     turns = [s for s in statements if s.startswith("SELECT pg_advisory_xact_lock")]
     assert len(statements) - len(versions) - len(turns) == 12, "\n".join(statements)
+
+
+APPLY_FORM = """query ApplyBundle($code: String!) { bundle(code: $code) { code name audience channels
+  items { item { code name issues } }
+  form { fields { key label type required hint options { value label } validation { multiline } value prefilledFrom }
+         materials { code name required issuedBy certificateType { code name } heldLicence { name number } } } }
+  me { certificates { type name } } }"""
+MY_APPLICATIONS_PAGE = """{ me { applications(first: 20) { totalCount pageInfo { hasNextPage endCursor }
+  edges { node { id number status createdAt bundle { name } tasks { status } } } } } }"""
+
+
+def personal(statements: list[str]) -> list[str]:
+    """A request's statements but the check of the public data's versions (one per request, api/public.py)."""
+    return [s for s in of_the_request(statements)
+            if not s.startswith('SELECT "name" "0","version" "1" FROM "public_version"')]
+
+
+async def test_a_prefilled_form_runs_four_statements(gql: Any) -> None:
+    """The apply page (issue 19's personal query): the bundle, then only what is the applicant's own, read once
+    for all the form's resolvers: the account and the e-licences for the prefill, the e-licences for `me` (this
+    holder has none, so no names of their types). The form's public part (items, fields, materials and their
+    definitions) and the bundle's channels come from memory after the first request; the session is remembered."""
+    citizen = await register(gql)
+    await gql(APPLY_FORM, {"code": "newborn"}, token=citizen["token"])
+    with count_queries() as counter:
+        body = await gql(APPLY_FORM, {"code": "newborn"}, token=citizen["token"])
+    assert "errors" not in body, body
+    assert any(f["prefilledFrom"] for f in body["data"]["bundle"]["form"]["fields"]), body
+    assert len(personal(counter.statements)) == 4, "\n".join(personal(counter.statements))
+
+
+async def test_my_applications_page_runs_seven_statements(gql: Any, client: httpx.AsyncClient) -> None:
+    """我的办件 (issue 19's personal query): the enterprises and family members the viewer acts for, the count,
+    the page, its tasks, their bundles and items (the same at any length: the test above)."""
+    citizen = await register(gql)
+    for _ in range(3):
+        await submit_newborn(gql, client, citizen["token"])
+    await gql(MY_APPLICATIONS_PAGE, token=citizen["token"])
+    with count_queries() as counter:
+        body = await gql(MY_APPLICATIONS_PAGE, token=citizen["token"])
+    assert "errors" not in body, body
+    assert body["data"]["me"]["applications"]["totalCount"] == 3
+    assert len(personal(counter.statements)) == 7, "\n".join(personal(counter.statements))

@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 
 from portal.api.calendar import CalendarQuery
 from portal.api.errors import ERROR_TYPES, MaskUnexpectedErrors
+from portal.api.execution import PortalExecutionContext
 from portal.api.limits import MAX_COST, ReportingParserCache, limit_extensions
 from portal.appeals.api import AppealMutation, AppealQuery, AppealSubscription
 from portal.applications.api import ApplicationMutation, ApplicationQuery, ApplicationSubscription
@@ -74,6 +75,7 @@ def create_schema(*, max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES,
                               max_cost=max_cost, production=production),
         ],
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map={datetime: DateTime}),
+        execution_context_class=PortalExecutionContext,
     )
 
 

@@ -5,10 +5,13 @@ Thin: arguments are checked and passed to ``rules``; nested data comes through t
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
+from copy import copy
 from dataclasses import dataclass
+from typing import TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -25,7 +28,10 @@ from portal.catalog.rules import MergedRequirement, SearchError, single_item_cod
 from portal.db import fits
 from portal.identity import masking
 from portal.identity.models import Account, AccountKind
+from portal.identity.principal import Principal
 from portal.problems import Code, Refused, row_id
+
+P = TypeVar("P")
 
 strawberry.enum(Audience, description="Who a service is for: 个人 (CITIZEN), 企业 (ENTERPRISE) or both.")
 strawberry.enum(Terminal, description="The five terminals (五端融合).")
@@ -222,10 +228,7 @@ class BundleForm:
     @strawberry.field(description="What the form asks: fields an earlier item of the bundle issues are left out "
                                   "(出生登记 issues the child's identity number the later items need).")
     async def fields(self, info: Info) -> list[FormField]:
-        merged = await self._merged(info, "item_fields", "field_key")
-        issued = rules.produced_on_the_way(await info.context.loaders(CatalogLoaders).bundle_items.load(self.bundle_id),
-                                           merged)
-        fields = await form_fields(info, [m for m in merged if m.ref not in issued])
+        fields = await public_part(info, ("form fields", self.bundle_id), lambda: self._public_fields(info))
         known = await applicant_prefill(info, self.bundle_code, self.applicant_id)
         if known is not None:
             masked = info.context.masked_terminal
@@ -237,14 +240,7 @@ class BundleForm:
 
     @strawberry.field
     async def materials(self, info: Info) -> list[FormMaterial]:
-        merged = await self._merged(info, "item_materials", "material_code")
-        materials = await form_materials(info, merged)
-        loaders = info.context.loaders(CatalogLoaders)
-        definitions = await loaders.material_definition.load_many([m.ref for m in merged])
-        provided = rules.issued_on_the_way(await loaders.bundle_items.load(self.bundle_id),
-                                           list(zip(definitions, merged)))
-        for material in materials:
-            material.issued_by = provided.get(material.code)
+        materials = await public_part(info, ("form materials", self.bundle_id), lambda: self._public_materials(info))
         known = await applicant_prefill(info, self.bundle_code, self.applicant_id)
         if known is not None:
             for material in materials:
@@ -253,6 +249,23 @@ class BundleForm:
                     material.held_licence = HeldLicence(
                         type=licence.type_code, name=material.certificate_type.name if material.certificate_type
                         else material.name, number=masking.licence_number(licence.number))
+        return materials
+
+    async def _public_fields(self, info: Info) -> list[FormField]:
+        merged = await self._merged(info, "item_fields", "field_key")
+        issued = rules.produced_on_the_way(await info.context.loaders(CatalogLoaders).bundle_items.load(self.bundle_id),
+                                           merged)
+        return await form_fields(info, [m for m in merged if m.ref not in issued])
+
+    async def _public_materials(self, info: Info) -> list[FormMaterial]:
+        merged = await self._merged(info, "item_materials", "material_code")
+        materials = await form_materials(info, merged)
+        loaders = info.context.loaders(CatalogLoaders)
+        definitions = await loaders.material_definition.load_many([m.ref for m in merged])
+        provided = rules.issued_on_the_way(await loaders.bundle_items.load(self.bundle_id),
+                                           list(zip(definitions, merged)))
+        for material in materials:
+            material.issued_by = provided.get(material.code)
         return materials
 
     @strawberry.field(description="Share of the form's materials the applicant's e-licences attach without upload; "
@@ -265,6 +278,22 @@ class BundleForm:
         return round(len(known.licences) / len(materials), 4) if materials else 0.0
 
 
+async def public_part(info: Info, key: tuple[str, int], build: Callable[[], Awaitable[list[P]]]) -> list[P]:
+    """A form's public part (its fields or materials, the same for every applicant until the catalog changes):
+    built once per version of the public data and kept in ``PublicData.derived``. Each request gets copies, on
+    which it sets what is the applicant's own (prefilled values, held e-licences)."""
+    public = getattr(info.context, "public", None)
+    if public is None:
+        return await build()
+    found = public.derived.get(key)
+    if found is None:
+        version = public.version
+        found = await build()
+        if public.version == version:
+            public.derived[key] = found
+    return [copy(part) for part in found]
+
+
 async def applicant_prefill(info: Info, bundle_code: str, applicant_id: int | None = None) -> Prefill | None:
     """What the portal knows for the applicant's form of this bundle (once per request): the signed-in applicant's,
     or with ``applicant_id`` the person's the viewer may apply for (``applications.rules.prefill_for``: checked and
@@ -273,20 +302,27 @@ async def applicant_prefill(info: Info, bundle_code: str, applicant_id: int | No
     if applicant_id is None and (principal is None or principal.kind is AccountKind.STAFF):
         return None
     key = ("prefill", bundle_code, applicant_id)
-    if key not in info.context.memo:
-        offer = await rules.bundle_on_offer(bundle_code, info.context.public.offers)
-        if offer is None:
-            known = None
-        elif applicant_id is None:
-            known = await prefill(await Account.get(id=principal.account_id), offer.form)
-        else:
-            try:
-                known = await prefill_for(principal, await info.context.actor(), applicant_id, bundle_code,
-                                          offer.form)
-            except Refused as refused:
-                raise PublicError(refused.code, refused.message) from refused
-        info.context.memo[key] = known
-    return info.context.memo[key]
+    memo = info.context.memo
+    if key not in memo:
+        # One lookup shared by the resolvers asking at the same time (fields, materials, the share): otherwise
+        # each of them would read the applicant and the e-licences again.
+        lookup = memo[key] = asyncio.ensure_future(_prefill(info, principal, bundle_code, applicant_id))
+        # A refusal is not remembered: asked again later (on a WebSocket connection), it is decided afresh.
+        lookup.add_done_callback(lambda done: done.cancelled() or done.exception() is None or memo.pop(key, None))
+    return await asyncio.shield(memo[key])
+
+
+async def _prefill(info: Info, principal: Principal | None, bundle_code: str, applicant_id: int | None
+                   ) -> Prefill | None:
+    offer = await rules.bundle_on_offer(bundle_code, info.context.public.offers)
+    if offer is None:
+        return None
+    if applicant_id is None:
+        return await prefill(await Account.get(id=principal.account_id), offer.form)
+    try:
+        return await prefill_for(principal, await info.context.actor(), applicant_id, bundle_code, offer.form)
+    except Refused as refused:
+        raise PublicError(refused.code, refused.message) from refused
 
 
 def masked_value(field: FormField, value: object) -> object:
@@ -431,7 +467,8 @@ class CatalogQuery:
         return await paginate(query, first, after, Bundle.from_row)
 
     @strawberry.field
-    async def bundle(self, code: str) -> Bundle | None:
+    async def bundle(self, info: Info, code: str) -> Bundle | None:
+        await with_catalog_view(info)  # its items and channels from memory
         row = await models.Bundle.get_or_none(code=code) if fits(models.Bundle, "code", code) else None
         return Bundle.from_row(row) if row else None
 

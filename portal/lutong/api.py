@@ -36,6 +36,8 @@ strawberry.enum(Scene, description="The six 鲁通码 scene categories (scenes.y
 
 
 async def _type_names(codes_: list[str]) -> dict[str, str]:
+    if not codes_:
+        return {}  # a holder without e-licences: nothing to ask the database
     return dict(await CertificateType.filter(code__in=codes_).values_list("code", "name"))
 
 

@@ -6,11 +6,13 @@ from typing import Any
 
 import pytest
 
+from portal.catalog import api as catalog_api
 from portal.catalog.models import Audience, ServiceItem, Terminal
 from portal.catalog.rules import common_channels, critical_path_days
 from portal.catalog.rules import single_item_code
 from portal.catalog.source import CatalogSource, read_catalog
 from tests.helpers import count_queries
+from tests.identity.test_accounts import register
 
 DEPARTMENTS = "{ departments { code name regionCode region { code name level } } }"
 BUNDLE = """
@@ -309,7 +311,8 @@ LIST_PAGE = f"query($first: Int) {{ bundles(first: $first) {{ totalCount edges {
 ONE_BUNDLE = f"query($code: String!) {{ bundle(code: $code) {{ {MEMBERS} }} }}"
 
 
-async def test_a_list_page_resolves_its_members_from_memory_with_the_cache_off(gql: Any, app: Any) -> None:
+async def test_a_list_page_resolves_its_members_from_memory_with_the_cache_off(
+        gql: Any, app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """With no response cache, a page of bundles costs its two statements (the total and the page) once the
     catalog view is built, at any length, and answers what the loaders answer."""
     app.state.public.cache.max_entries = 0
@@ -321,8 +324,30 @@ async def test_a_list_page_resolves_its_members_from_memory_with_the_cache_off(g
         counts.append(len([s for s in counter.statements if "public_version" not in s]))
     assert counts == [2, 2], counts
     assert all(edge["node"]["items"] and edge["node"]["channels"] for edge in pages[1])
-    app.state.public.derived.clear()  # without the view (`bundle` does not build it) the loaders answer the same
+    app.state.public.derived.clear()  # without the view the loaders answer the same
+
+    async def without_view(info: Any) -> None:
+        return None
+
+    monkeypatch.setattr(catalog_api, "with_catalog_view", without_view)
     for edge in pages[1][::10]:
         alone = await gql(ONE_BUNDLE, {"code": edge["node"]["code"]})
         assert alone["data"]["bundle"] == edge["node"]
     assert not app.state.public.derived
+
+
+PREFILLED = """query($code: String!) { bundle(code: $code) { form {
+  fields { key value prefilledFrom } materials { code heldLicence { type } } } } }"""
+
+
+async def test_the_forms_public_part_is_shared_and_each_applicant_sees_only_their_own_values(gql: Any) -> None:
+    """The form's fields and materials are built once per version of the catalog and copied per request: one
+    applicant's prefilled values never show in another's form, nor in an anonymous one."""
+    first, second = await register(gql, name="张三"), await register(gql, name="李四")
+    forms = [(await gql(PREFILLED, {"code": "newborn"}, token=token))["data"]["bundle"]["form"]
+             for token in (first["token"], second["token"], None)]
+    values = [{f["key"]: f["value"] for f in form["fields"] if f["value"] is not None} for form in forms]
+    assert first["idNumber"] in values[0].values() and second["idNumber"] not in values[0].values()
+    assert second["idNumber"] in values[1].values() and first["idNumber"] not in values[1].values()
+    assert values[2] == {} and all(f["prefilledFrom"] is None for f in forms[2]["fields"])
+    assert [f["key"] for f in forms[0]["fields"]] == [f["key"] for f in forms[2]["fields"]]
