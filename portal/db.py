@@ -133,6 +133,28 @@ async def migrate(url: str) -> None:
         await apply_migrations()
 
 
+async def create_database(url: str) -> bool:
+    """Create the PostgreSQL database that ``url`` names when it does not exist yet (``portal migrate
+    --create-database``, ``make run-cluster``); True when it was created. Asked of the server's maintenance
+    database ``postgres`` with the same credentials. A SQLite file is made by migrating: nothing to do."""
+    if is_sqlite(url):
+        return False
+    import asyncpg
+
+    credentials = connection_config(url)["credentials"]
+    name = credentials["database"]
+    connection = await asyncpg.connect(host=credentials["host"], port=credentials["port"], user=credentials["user"],
+                                       password=credentials["password"] or None, database="postgres")
+    try:
+        if await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            return False
+        # CREATE DATABASE takes no parameters: the name is quoted as an identifier.
+        await connection.execute('CREATE DATABASE "{}"'.format(name.replace('"', '""')))
+        return True
+    finally:
+        await connection.close()
+
+
 async def ping() -> None:
     """One round trip to the database (``/healthz``)."""
     await Tortoise.get_connection("default").execute_query("SELECT 1")
