@@ -155,6 +155,26 @@ async def create_database(url: str) -> bool:
         await connection.close()
 
 
+def unavailable(error: BaseException | None) -> bool:
+    """Whether ``error`` (or what caused it) says the database cannot be reached now, rather than that a statement
+    is wrong: refused or broken connections, a server shutting down or starting up. Such a failure passes when the
+    database is back (the pool opens new connections), so it is answered as DATABASE_UNAVAILABLE, not as a bug."""
+    import asyncpg
+
+    from tortoise.exceptions import DBConnectionError
+
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, (ConnectionError, DBConnectionError, asyncpg.PostgresConnectionError,
+                              asyncpg.ConnectionDoesNotExistError, asyncpg.AdminShutdownError,
+                              asyncpg.CrashShutdownError, asyncpg.CannotConnectNowError)):
+            return True
+        if isinstance(error, asyncpg.InterfaceError) and "closed" in str(error):
+            return True  # a connection or pool closed under the request
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
 async def ping() -> None:
     """One round trip to the database (``/healthz``)."""
     await Tortoise.get_connection("default").execute_query("SELECT 1")

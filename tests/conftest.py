@@ -156,7 +156,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     import aiosqlite
 
-    left = [c for c in gc.get_objects() if isinstance(c, aiosqlite.Connection) and c._thread.is_alive()]
+    # issubclass(type(c)) rather than isinstance: isinstance on a dead weak proxy among the objects raises.
+    left = [c for c in gc.get_objects() if issubclass(type(c), aiosqlite.Connection) and c._thread.is_alive()]
     for connection in left:
         connection.stop()
     if left:
