@@ -82,9 +82,10 @@ def split_submission(citizen: Any) -> tuple[str, str, str]:
     return head, middle, after.decode()
 
 
-def child_name(surname: str, thread: int, serial: int) -> str:
+def child_name(surname: str, marker: int, serial: int) -> str:
+    """Unique for 24 markers (a run, a wrk thread) and 13,824 serials each; the Lua script spells it the same."""
     n = len(GIVEN)
-    return surname + GIVEN[thread % n] + GIVEN[serial // n % n] + GIVEN[serial % n]
+    return surname + GIVEN[marker % n] + "".join(GIVEN[serial // n ** k % n] for k in (2, 1, 0))
 
 
 async def tasks_to_accept(port: int, citizens: list[Any], count: int, run: int) -> list[tuple[str, str, str, int]]:
@@ -142,7 +143,8 @@ function request()
     local c = data.citizens[math.random(#data.citizens)]
     local n = #data.given
     serial = serial + 1
-    local name = data.surname .. data.given[id % n + 1] .. data.given[math.floor(serial / n) % n + 1] .. data.given[serial % n + 1]
+    local name = data.surname .. data.given[id % n + 1] .. data.given[math.floor(serial / (n * n)) % n + 1]
+      .. data.given[math.floor(serial / n) % n + 1] .. data.given[serial % n + 1]
     token = c.token
     body = c.head .. name .. c.middle .. string.format("mix-%s-%d-%d", data.surname, id, serial) .. c.tail
   else
