@@ -171,6 +171,8 @@ def unavailable(error: BaseException | None) -> bool:
             return True
         if isinstance(error, asyncpg.InterfaceError) and "closed" in str(error):
             return True  # a connection or pool closed under the request
+        if isinstance(error, asyncpg.InternalClientError) and "cannot switch to state" in str(error):
+            return True  # the pool resetting a connection the server dropped mid-query (seen in drill 2)
         error, seen = error.__cause__ or error.__context__, seen + 1
     return False
 

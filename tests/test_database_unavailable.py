@@ -33,6 +33,7 @@ def caused_by(outer: Exception, cause: BaseException) -> Exception:
     asyncpg.AdminShutdownError("terminating connection due to administrator command"),
     asyncpg.CannotConnectNowError("the database system is starting up"),
     asyncpg.InterfaceError("pool is closed"),
+    asyncpg.InternalClientError("cannot switch to state 15; another operation (2) is in progress"),
     caused_by(OperationalError("wrapped"), asyncpg.ConnectionDoesNotExistError("closed")),
 ])
 def test_lost_and_refused_connections_are_an_outage(error: BaseException) -> None:
