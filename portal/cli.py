@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from tortoise.exceptions import IntegrityError
 
-from portal import db
+from portal import db, events
 from portal.config import SCHEMA_PATH, ConfigError, Settings
 from portal.sources import SourceError
 
@@ -45,6 +45,9 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> N
     async def run() -> None:
         async with db.database(settings.database_url):
             await work()
+            # Events the work published are marked so a moment later (events.PublishedMarks): now, while the
+            # database is still open.
+            await events.hub().marks.flush()
 
     asyncio.run(run())
 
@@ -73,6 +76,8 @@ async def _seed_demo(settings: Settings, summary: dict[str, object]) -> None:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if args.create_database and asyncio.run(db.create_database(settings.database_url)):
+        print(f"database created: {settings.database_url}")
     asyncio.run(db.migrate(settings.database_url))
     print(f"database migrated: {settings.database_url}")
     return 0
@@ -321,6 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     migrate = commands.add_parser("migrate", help="apply the schema migrations")
+    migrate.add_argument("--create-database", action="store_true",
+                         help="first create the PostgreSQL database if it does not exist")
     database_option(migrate)
     migrate.set_defaults(func=cmd_migrate)
 

@@ -133,6 +133,50 @@ async def migrate(url: str) -> None:
         await apply_migrations()
 
 
+async def create_database(url: str) -> bool:
+    """Create the PostgreSQL database that ``url`` names when it does not exist yet (``portal migrate
+    --create-database``, ``make run-cluster``); True when it was created. Asked of the server's maintenance
+    database ``postgres`` with the same credentials. A SQLite file is made by migrating: nothing to do."""
+    if is_sqlite(url):
+        return False
+    import asyncpg
+
+    credentials = connection_config(url)["credentials"]
+    name = credentials["database"]
+    connection = await asyncpg.connect(host=credentials["host"], port=credentials["port"], user=credentials["user"],
+                                       password=credentials["password"] or None, database="postgres")
+    try:
+        if await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            return False
+        # CREATE DATABASE takes no parameters: the name is quoted as an identifier.
+        await connection.execute('CREATE DATABASE "{}"'.format(name.replace('"', '""')))
+        return True
+    finally:
+        await connection.close()
+
+
+def unavailable(error: BaseException | None) -> bool:
+    """Whether ``error`` (or what caused it) says the database cannot be reached now, rather than that a statement
+    is wrong: refused or broken connections, a server shutting down or starting up. Such a failure passes when the
+    database is back (the pool opens new connections), so it is answered as DATABASE_UNAVAILABLE, not as a bug."""
+    import asyncpg
+
+    from tortoise.exceptions import DBConnectionError
+
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, (ConnectionError, DBConnectionError, asyncpg.PostgresConnectionError,
+                              asyncpg.ConnectionDoesNotExistError, asyncpg.AdminShutdownError,
+                              asyncpg.CrashShutdownError, asyncpg.CannotConnectNowError)):
+            return True
+        if isinstance(error, asyncpg.InterfaceError) and "closed" in str(error):
+            return True  # a connection or pool closed under the request
+        if isinstance(error, asyncpg.InternalClientError) and "cannot switch to state" in str(error):
+            return True  # the pool resetting a connection the server dropped mid-query (seen in drill 2)
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
 async def ping() -> None:
     """One round trip to the database (``/healthz``)."""
     await Tortoise.get_connection("default").execute_query("SELECT 1")

@@ -22,6 +22,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.types import Info
 
+from portal import db
 from portal.identity.principal import Principal
 from portal.problems import (
     EXPECTED,
@@ -55,6 +56,7 @@ class ApiCode(ErrorCode):
     FORM_INVALID = "FORM_INVALID"
     RATE_LIMITED = "RATE_LIMITED"
     INTERNAL_ERROR = "INTERNAL_ERROR"
+    DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
 
 
 @strawberry.interface(description="An expected failure: `message` is for people (Chinese), `code` for programs.")
@@ -146,6 +148,9 @@ def is_expected(error: GraphQLError) -> bool:
     return error.path is None and bool(error.nodes)
 
 
+DATABASE_UNAVAILABLE_MESSAGE = "数据库暂时无法访问，请稍后再试"
+
+
 def internal_error_message(reference: str) -> str:
     """What a client reads of an unexpected error: the reference that its log line carries, nothing else."""
     return f"服务内部错误，请稍后再试（参考编号 {reference}）"
@@ -158,6 +163,12 @@ class MaskUnexpectedErrors(MaskErrors):
         super().__init__(should_mask_error=lambda error: not is_expected(error))
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if db.unavailable(error.original_error):
+            # An outage, not a bug: one line in the log, and a code the client may retry on.
+            log.warning("database unavailable at %s: %s", error.path, error.original_error)
+            return GraphQLError(message=DATABASE_UNAVAILABLE_MESSAGE, nodes=error.nodes, source=error.source,
+                                positions=error.positions, path=error.path, original_error=None,
+                                extensions={"code": ApiCode.DATABASE_UNAVAILABLE})
         reference = secrets.token_hex(6)
         log.error("internal error %s at %s", reference, error.path, exc_info=error.original_error)
         return GraphQLError(

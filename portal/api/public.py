@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -42,9 +43,11 @@ from graphql import (
     parse,
 )
 
-from portal import versions
+from portal import db, versions
 from portal.calendar_store import load_calendar
 from portal.workdays import WorkCalendar
+
+log = logging.getLogger("portal.public")
 
 # Root fields whose answers are the same for every anonymous caller and change only with public data.
 PUBLIC_ROOT_FIELDS = frozenset(
@@ -234,7 +237,14 @@ class PublicData:
             return  # another request is refreshing; serve what we have meanwhile
         async with self._lock:
             self._checked_at = time.monotonic()
-            current = await versions.current()
+            try:
+                current = await versions.current()
+            except Exception as exc:
+                if force or not db.unavailable(exc):
+                    raise
+                # The database is down: serve what is in memory and look again at the next check.
+                log.warning("public data version unreadable, serving what is cached: %s", exc)
+                return
             if current != self.version:
                 self.calendar = await load_calendar()
                 self.cache.clear()

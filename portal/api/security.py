@@ -20,10 +20,12 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal.api.errors import internal_error_message
+from portal import db
+from portal.api.errors import DATABASE_UNAVAILABLE_MESSAGE, ApiCode, internal_error_message
 from portal.config import Settings
 
 log = logging.getLogger("portal.errors")
+RETRY_AFTER_SECONDS = 2  # after a 503 DATABASE_UNAVAILABLE
 GRAPHQL_PATH = "/graphql"
 # What the GraphiQL page (portal/api/ide.py) loads: scripts and styles from the portal itself (/graphiql/), one
 # inline script and one inline style block, fonts inlined as data: by graphiql.min.css, a data: favicon.
@@ -102,9 +104,18 @@ class SecurityHeadersMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
-        except Exception:
+        except Exception as exc:
             if started:
                 raise  # too late for an answer: the server closes the connection
+            if db.unavailable(exc):
+                # An outage, not a bug (an upload, an Open311 request, the public data's version check):
+                # 503 with the code GraphQL answers carry for it, and when to try again.
+                log.warning("database unavailable at %s %s: %s", scope.get("method"), scope.get("path"), exc)
+                body = orjson.dumps({"errors": [{"message": DATABASE_UNAVAILABLE_MESSAGE,
+                                                 "extensions": {"code": ApiCode.DATABASE_UNAVAILABLE}}]})
+                await Response(body, status_code=503, media_type="application/json",
+                               headers={"retry-after": str(RETRY_AFTER_SECONDS)})(scope, receive, send_with_headers)
+                return
             reference = secrets.token_hex(6)
             log.exception("internal error %s at %s %s", reference, scope.get("method"), scope.get("path"))
             body = orjson.dumps({"errors": [{"message": internal_error_message(reference),
