@@ -71,7 +71,8 @@ def create_app(settings: Settings, *, manage_database: bool = True, server: bool
             if manage_database:
                 await stack.enter_async_context(RegisterTortoise(
                     app, config=db.tortoise_config(settings.database_url), _enable_global_fallback=True))
-            owned.own(events.HUB, await stack.enter_async_context(events.running_hub(settings.broker_url)))
+            hub = events.running_hub(settings.broker_url, settings.subscriber_queue)
+            owned.own(events.HUB, await stack.enter_async_context(hub))
             principals = owned.own(PRINCIPALS, PrincipalCache())
             stack.enter_context(owned.bound())
             await public.refresh(force=True)
