@@ -27,7 +27,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import orjson
 import redis.asyncio as redis
@@ -323,17 +323,21 @@ class SubscriberTooSlow(Exception):
 ON_TOO_SLOW: ContextVar[Callable[[], None] | None] = ContextVar("portal_on_too_slow", default=None)
 
 
-class Follower:
-    """One subscriber of a feed: its bounded queue of messages, and whether it was dropped."""
+T = TypeVar("T")
+
+
+class Follower(Generic[T]):
+    """One subscriber of a shared source (a feed's messages, a broadcast's frames): its bounded queue, and whether
+    it was dropped for falling behind."""
 
     __slots__ = ("queue", "dropped", "on_too_slow")
 
-    def __init__(self, size: int, on_too_slow: Callable[[], None] | None) -> None:
-        self.queue: asyncio.Queue[Message] = asyncio.Queue(size)
+    def __init__(self, size: int, on_too_slow: Callable[[], None] | None = None) -> None:
+        self.queue: asyncio.Queue[T] = asyncio.Queue(size)
         self.dropped = False
-        self.on_too_slow = on_too_slow
+        self.on_too_slow = ON_TOO_SLOW.get() if on_too_slow is None else on_too_slow
 
-    def offer(self, message: Message) -> bool:
+    def offer(self, message: T) -> bool:
         """Queue ``message``; False (and dropped) when the queue is full."""
         try:
             self.queue.put_nowait(message)
@@ -355,7 +359,7 @@ class Feed:
         self.feeds = feeds
         self.stream = stream
         self.last = last
-        self.followers: set[Follower] = set()
+        self.followers: set[Follower[Message]] = set()
         self.reads = 0  # reads of the rows, for tests and benchmarks
         self.reader = asyncio.get_running_loop().create_task(self._read(), name=f"portal-feed:{stream}")
 
@@ -408,19 +412,19 @@ class Feeds:
         self.queue_size = queue_size
         self.poll_seconds = poll_seconds
         self.feeds: dict[str, Feed] = {}
-        self.dropped: list[Follower] = []
+        self.dropped: list[Follower[Message]] = []
 
-    def join(self, stream: str, after: int) -> tuple[Feed, Follower, int]:
+    def join(self, stream: str, after: int) -> tuple[Feed, Follower[Message], int]:
         """A new follower of ``stream`` whose cursor is ``after``, and the number from which its queue has
         every event (the rows from ``after`` up to it are the follower's to read)."""
         feed = self.feeds.get(stream)
         if feed is None:
             feed = self.feeds[stream] = Feed(self, stream, after)
-        follower = Follower(self.queue_size, ON_TOO_SLOW.get())
+        follower: Follower[Message] = Follower(self.queue_size)
         feed.followers.add(follower)
         return feed, follower, feed.last
 
-    def leave(self, feed: Feed, follower: Follower) -> None:
+    def leave(self, feed: Feed, follower: Follower[Message]) -> None:
         feed.followers.discard(follower)
         if not feed.followers:
             self.stop(feed)
