@@ -23,6 +23,7 @@ import orjson
 from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocketDisconnected as SendAfterClose
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -188,7 +189,7 @@ class PortalTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             return
         try:
             await self.websocket.ws.send_text(text)
-        except WebSocketDisconnect as exc:
+        except (WebSocketDisconnect, SendAfterClose) as exc:
             raise WebSocketDisconnected from exc
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
