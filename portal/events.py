@@ -332,10 +332,10 @@ class Follower(Generic[T]):
 
     __slots__ = ("queue", "dropped", "on_too_slow")
 
-    def __init__(self, size: int, on_too_slow: Callable[[], None] | None = None) -> None:
+    def __init__(self, size: int) -> None:
         self.queue: asyncio.Queue[T] = asyncio.Queue(size)
         self.dropped = False
-        self.on_too_slow = ON_TOO_SLOW.get() if on_too_slow is None else on_too_slow
+        self.on_too_slow = ON_TOO_SLOW.get()
 
     def offer(self, message: T) -> bool:
         """Queue ``message``; False (and dropped) when the queue is full."""
@@ -347,6 +347,15 @@ class Follower(Generic[T]):
                 self.on_too_slow()
             return False
         return True
+
+
+def hand_out(followers: set[Follower[T]], item: T, source: str) -> bool:
+    """Offer ``item`` to every follower; the ones whose queue is full are dropped (removed). Whether any was."""
+    dropped = [follower for follower in followers if not follower.offer(item)]
+    for follower in dropped:
+        log.warning("a subscriber of %s fell %d behind: dropped", source, follower.queue.maxsize)
+        followers.discard(follower)
+    return bool(dropped)
 
 
 class Feed:
@@ -390,17 +399,8 @@ class Feed:
 
     def _hand_out(self, message: Message) -> None:
         self.last = message.seq
-        for follower in self.followers:
-            if not follower.offer(message):
-                self.feeds.dropped.append(follower)
-        if self.feeds.dropped:
-            for follower in self.feeds.dropped:
-                log.warning("a subscriber of %s fell %d events behind: dropped", self.stream,
-                            follower.queue.maxsize)
-                self.followers.discard(follower)
-            self.feeds.dropped.clear()
-            if not self.followers:
-                self.feeds.stop(self)
+        if hand_out(self.followers, message, self.stream) and not self.followers:
+            self.feeds.stop(self)
 
 
 class Feeds:
@@ -412,7 +412,6 @@ class Feeds:
         self.queue_size = queue_size
         self.poll_seconds = poll_seconds
         self.feeds: dict[str, Feed] = {}
-        self.dropped: list[Follower[Message]] = []
 
     def join(self, stream: str, after: int) -> tuple[Feed, Follower[Message], int]:
         """A new follower of ``stream`` whose cursor is ``after``, and the number from which its queue has

@@ -92,16 +92,15 @@ class Broadcast:
         self.task = asyncio.get_running_loop().create_task(self._execute(), name="portal-broadcast")
 
     async def _execute(self) -> None:
-        query, _, operation_name = self.key
-        variables = orjson.loads(self.key[1])
-        results = await self.broadcasts.schema.stream(query, variable_values=variables,
-                                                      context_value=self.broadcasts.context(),
-                                                      operation_name=operation_name)
+        query, variables, operation_name = self.key
+        encode = self.broadcasts.encode
         try:
+            results = await self.broadcasts.schema.stream(query, variable_values=orjson.loads(variables),
+                                                          context_value=self.broadcasts.context(),
+                                                          operation_name=operation_name)
             async with aclosing(results):
                 async for result in results:
                     self.executions += 1
-                    encode = self.broadcasts.encode
                     if isinstance(result, PreExecutionError):
                         self._hand_out(("error", encode([e.formatted for e in result.errors or ()])))
                         return
@@ -111,14 +110,14 @@ class Broadcast:
                         return
                     self._hand_out(("next", encode(next_payload(result))))
             self._hand_out((END, ""))
+        except Exception:  # noqa: BLE001 - its subscribers must not wait for ever
+            log.exception("a broadcast failed; its subscriptions are completed")
+            self._hand_out((END, ""))
         finally:
             self.broadcasts.forget(self)
 
     def _hand_out(self, frame: Frame) -> None:
-        for follower in list(self.followers):
-            if not follower.offer(frame):
-                log.warning("a screen fell %d answers behind its broadcast: dropped", follower.queue.maxsize)
-                self.followers.discard(follower)
+        events.hand_out(self.followers, frame, f"the broadcast {self.key[0][:60]!r}")
 
 
 class Broadcasts:
