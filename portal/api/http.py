@@ -91,16 +91,15 @@ class PortalGraphQL(GraphQL):
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": "登录凭证格式不正确"})
         context.token = token
         principal = await context.principal() if token else None
-        if token and principal is None:
-            raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": "登录已失效，请重新登录"})
         if principal is not None:
             websocket = context.request
-            end = ending(websocket)
             websocket.scope.setdefault(WATCHERS, []).append(
-                session_ends().watch(principal.session_id, principal.expires_at, end))
+                session_ends().watch(principal.session_id, principal.expires_at, ending(websocket)))
             # A revocation published before the watch began was not heard: ask the database once more.
             if await authenticate(token) is None:
-                end()
+                principal = None
+        if token and principal is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": "登录已失效，请重新登录"})
         return UNSET
 
     def encode_json(self, data: object) -> str:
