@@ -24,6 +24,7 @@ from portal.api.schema import create_schema
 from portal.api.security import security_middleware
 from portal.appeals import open311
 from portal.applications import uploads
+from portal.api.ide import ide_routes
 from portal.clients import client_routes
 from portal.config import Settings
 from portal.identity.sessions import PRINCIPALS, SESSION_ENDS, PrincipalCache, SessionEnds, watch_revocations
@@ -95,6 +96,7 @@ def create_app(settings: Settings, *, manage_database: bool = True, server: bool
         Route("/healthz", healthz, methods=["GET"]),
         *uploads.routes,
         *open311.routes,
+        *ide_routes(settings.production),
         Route("/", home, methods=["GET"]),
         *client_routes(),
     ]

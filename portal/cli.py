@@ -232,6 +232,34 @@ def cmd_apikey_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from portal.backup import BackupError, backup
+
+    settings = _settings(args)
+    try:
+        summary = asyncio.run(backup(settings.database_url, settings.upload_dir, args.output))
+    except BackupError as problem:
+        print(f"portal backup: {problem}", file=sys.stderr)
+        return 1
+    print(f"backed up to {args.output}: {summary.rows} rows in {len(summary.tables)} tables, {summary.files} "
+          f"uploaded files, schema at {summary.migration}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from portal.backup import BackupError, restore
+
+    settings = _settings(args)
+    try:
+        summary = asyncio.run(restore(args.archive, settings.database_url, settings.upload_dir, force=args.force))
+    except BackupError as problem:
+        print(f"portal restore: {problem}", file=sys.stderr)
+        return 1
+    print(f"restored {args.archive}: {summary.rows} rows in {len(summary.tables)} tables and {summary.files} "
+          f"uploaded files, as the backup's manifest lists; schema now at {summary.migration}")
+    return 0
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from portal.audit.rules import verify
 
@@ -326,6 +354,16 @@ def build_parser() -> argparse.ArgumentParser:
     key_revoke.add_argument("--id", type=int, required=True)
     database_option(key_revoke)
     key_revoke.set_defaults(func=cmd_apikey_revoke)
+
+    backup = commands.add_parser("backup", help="write the database and the upload store to one archive")
+    backup.add_argument("--output", required=True, help="the archive to write (.tar.gz)")
+    database_option(backup)
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser("restore", help="put a backup back (the portal stopped), then migrate forward")
+    restore.add_argument("archive", help="an archive written by portal backup")
+    restore.add_argument("--force", action="store_true", help="replace a database that holds data")
+    database_option(restore)
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 

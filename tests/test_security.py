@@ -4,6 +4,8 @@ CORS, WebSocket origins and the WebSocket message size."""
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
 import json
 import re
 import socket
@@ -42,10 +44,10 @@ TOO_COSTLY = "{ bundles(first: 100) { edges { node { items { item { fields { opt
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "connect-src 'self' ws://portal.test wss://portal.test{origins}; frame-ancestors 'none'; base-uri 'self'; "
        "form-action 'self'; object-src 'none'")
-GRAPHIQL_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com; "
-                "style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data:; "
+GRAPHIQL_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
+                "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                 "connect-src 'self' ws://portal.test wss://portal.test; frame-ancestors 'none'; base-uri 'self'; "
-                "form-action 'self'; object-src 'none'; font-src 'self' data: https://unpkg.com")
+                "form-action 'self'; object-src 'none'; font-src 'self' data:")
 STATIC_HEADERS = {
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
@@ -251,13 +253,22 @@ async def test_production_csp_connects_to_the_allowed_origins(production_client:
     assert (await production_client.get("/graphql", headers={"accept": "text/html"})).status_code == 404
 
 
-async def test_graphiql_page_gets_a_csp_for_its_cdn_in_development(client: httpx.AsyncClient) -> None:
+async def test_graphiql_loads_everything_from_the_portal_in_development(client: httpx.AsyncClient) -> None:
     page = await client.get("/graphql", headers={"accept": "text/html"})
     assert page.status_code == 200
     assert_security_headers(page, csp=GRAPHIQL_CSP)
-    # Everything the page loads from elsewhere comes from the CDN the CSP names.
-    external = re.findall(r'(?:src|href)="(https?://[^"]+)"', page.text)
-    assert external and all(url.startswith("https://unpkg.com/") for url in external)
+    # No CDN: every script and style is the portal's own, and is the very file its integrity hash names.
+    assert not re.findall(r'(?:src|href)="https?://', page.text)
+    assets = re.findall(r'(?:src|href)="(/graphiql/[^"]+)"\s+integrity="sha384-([^"]+)"', page.text)
+    assert len(assets) == 7
+    for path, digest in assets:
+        served = await client.get(path)
+        assert served.status_code == 200, path
+        assert base64.b64encode(hashlib.sha384(served.content).digest()).decode() == digest, path
+
+
+async def test_production_serves_no_graphiql_files(production_client: httpx.AsyncClient) -> None:
+    assert (await production_client.get("/graphiql/graphiql@3.8.3/graphiql.min.js")).status_code == 404
 
 
 async def test_hsts_only_over_tls(app: Starlette) -> None:

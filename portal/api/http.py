@@ -6,13 +6,14 @@ import asyncio
 import json
 from collections.abc import Callable
 from contextlib import suppress
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
 import orjson
 from starlette import status
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -28,6 +29,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from portal.api.context import Context, bearer_token
+from portal.api.ide import graphiql_page
 from portal.api.public import CachedResponse, PublicData, is_public_query, reads_no_viewer
 from portal.api.security import refuse_websocket, websocket_origin_allowed
 from portal.api.shared import Broadcasts, PortalTransportWS, anonymous_context
@@ -37,6 +39,47 @@ from portal.identity.rules import authenticate
 from portal.identity.sessions import session_ends
 
 MAX_BODY_BYTES = 1024 * 1024
+JSON = "application/json"
+# GraphQL over HTTP's own media type: with it, a request that never ran (unparsable, invalid, bad variables) is a
+# 400 without "data", so a client tells it from a result with field errors by the status alone.
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+ANSWER_MEDIA: ContextVar[str] = ContextVar("portal_answer_media", default=JSON)
+
+
+def answer_media(accept: str | None) -> str:
+    """The media type of the answer to a client with this Accept header: ``application/graphql-response+json`` when
+    it takes it at least as willingly as ``application/json`` (the spec's preference), else ``application/json``
+    (no header, ``*/*``, or only JSON: every client written before the media type existed)."""
+    if not accept:
+        return JSON
+    quality = {GRAPHQL_RESPONSE: 0.0, JSON: 0.0}
+    for item in accept.split(","):
+        media, _, parameters = item.partition(";")
+        media = media.strip().lower()
+        if media not in quality:
+            continue
+        q = 1.0
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        quality[media] = max(quality[media], q)
+    graphql = quality[GRAPHQL_RESPONSE]
+    return GRAPHQL_RESPONSE if graphql > 0 and graphql >= quality[JSON] else JSON
+
+
+def media_header(media: str) -> str:
+    return f"{media}; charset=utf-8" if media == GRAPHQL_RESPONSE else media
+
+
+def never_ran(data: object) -> bool:
+    """A result of a request that was refused before execution (parse, validation, variable coercion): no data and
+    no error with a path (every field error has one)."""
+    return (isinstance(data, dict) and data.get("data") is None and bool(data.get("errors"))
+            and all(isinstance(e, dict) and not e.get("path") for e in data["errors"]))
 
 
 WATCHERS = "portal.session_watchers"
@@ -137,12 +180,19 @@ class PortalGraphQL(GraphQL):
         await response(scope, receive, send)
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
-        response = Response(encode_answer(response_data), status_code=sub_response.status_code or status.HTTP_200_OK,
-                            media_type="application/json")
+        media = ANSWER_MEDIA.get()
+        code = sub_response.status_code or status.HTTP_200_OK
+        if media == GRAPHQL_RESPONSE and never_ran(response_data):
+            response_data = {k: v for k, v in response_data.items() if k != "data"}
+            code = status.HTTP_400_BAD_REQUEST
+        response = Response(encode_answer(response_data), status_code=code, media_type=media_header(media))
         response.headers.raw.extend(sub_response.headers.raw)
         if sub_response.background:
             response.background = sub_response.background
         return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(graphiql_page())
 
     def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
         """strawberry's own check (same origin, else its ``allowed_origins``) defers to the portal's one rule,
@@ -201,17 +251,33 @@ class GraphQLEndpoint:
         if scope["type"] != "http":
             await self._socket(scope, receive, send)
             return
+        headers = scope["headers"]
+        media = answer_media((_header(headers, b"accept") or b"").decode("latin-1"))
+        token = ANSWER_MEDIA.set(media)
+        try:
+            await self._http(scope, receive, send, media)
+        finally:
+            ANSWER_MEDIA.reset(token)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send, media: str) -> None:
         await self.public.refresh()
         method = scope["method"]
+        headers = scope["headers"]
+        # The answer's media type is part of the key: the same query's bytes go out under either content type.
+        mark = b"+R " if media == GRAPHQL_RESPONSE else b" "
         if method == "POST":
+            declared = (_header(headers, b"content-type") or b"").partition(b";")[0].strip().lower()
+            if declared != JSON.encode():
+                await request_error(415, "请以 Content-Type: application/json 发送 GraphQL 请求",
+                                    received=declared.decode("latin-1")[:100] or None)(scope, receive, send)
+                return
             body = await _read_body(scope, receive, send)
             if body is None:
                 return
-            key = b"POST " + body
+            key = b"POST" + mark + body
         else:
             body = b""
-            key = b"GET " + scope["query_string"]
-        headers = scope["headers"]
+            key = b"GET" + mark + scope["query_string"]
         anonymous = _header(headers, b"authorization") is None
         if method in ("GET", "POST"):
             cached = self.public.cache.get(key)
@@ -270,7 +336,8 @@ class GraphQLEndpoint:
             return
         viewer_free = reads_no_viewer(self.view.schema._schema, query, name if isinstance(name, str) else None)
         if anonymous or viewer_free:
-            self.public.cache.put(key, response_body, viewer_free=viewer_free)
+            self.public.cache.put(key, response_body, viewer_free=viewer_free,
+                                  media_type=media_header(ANSWER_MEDIA.get()).encode())
 
 
 async def _read_body(scope: Scope, receive: Receive, send: Send) -> bytes | None:
@@ -316,7 +383,7 @@ def request_error(status_code: int, message: str, **extensions: Any) -> Response
     shape with a code, so clients read every failure the same way."""
     code = REQUEST_ERROR_CODES.get(status_code, "BAD_REQUEST")
     body = {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
-    return Response(orjson.dumps(body), status_code=status_code, media_type="application/json")
+    return Response(orjson.dumps(body), status_code=status_code, media_type=media_header(ANSWER_MEDIA.get()))
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:

@@ -77,13 +77,14 @@ class CachedResponse:
     gzip_headers: tuple[tuple[bytes, bytes], ...] | None = None
 
     @classmethod
-    def of(cls, body: bytes, *, viewer_free: bool = False) -> CachedResponse:
+    def of(cls, body: bytes, *, viewer_free: bool = False, media_type: bytes = b"application/json") -> CachedResponse:
         gzipped = gzip.compress(body, 6) if len(body) >= GZIP_MINIMUM else None
-        etag = b'"' + blake2b(body, digest_size=12).hexdigest().encode() + b'"'
-        common = ((b"content-type", b"application/json"), (b"etag", etag))
+        etag = b'"' + blake2b(media_type + body, digest_size=12).hexdigest().encode() + b'"'
+        common = ((b"content-type", media_type), (b"etag", etag))
         if gzipped is None:
-            return cls(body, None, viewer_free, etag, (*common, (b"content-length", str(len(body)).encode())))
-        vary = (b"vary", b"Accept-Encoding")
+            return cls(body, None, viewer_free, etag,
+                       (*common, (b"vary", b"Accept"), (b"content-length", str(len(body)).encode())))
+        vary = (b"vary", b"Accept, Accept-Encoding")
         return cls(body, gzipped, viewer_free, etag,
                    (*common, vary, (b"content-length", str(len(body)).encode())),
                    (*common, vary, (b"content-encoding", b"gzip"), (b"content-length", str(len(gzipped)).encode())))
@@ -107,10 +108,11 @@ class ResponseCache:
             self._entries.move_to_end(key)
         return body
 
-    def put(self, key: bytes, body: bytes, *, viewer_free: bool = False) -> None:
+    def put(self, key: bytes, body: bytes, *, viewer_free: bool = False, media_type: bytes = b"application/json"
+            ) -> None:
         if len(body) > self.max_bytes // 8 or self.max_entries <= 0:
             return
-        entry = CachedResponse.of(body, viewer_free=viewer_free)
+        entry = CachedResponse.of(body, viewer_free=viewer_free, media_type=media_type)
         old = self._entries.pop(key, None)
         if old is not None:
             self._size -= len(old)

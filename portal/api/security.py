@@ -25,9 +25,8 @@ from portal.config import Settings
 
 log = logging.getLogger("portal.errors")
 GRAPHQL_PATH = "/graphql"
-# What strawberry's GraphiQL page (strawberry/static/graphiql.html) loads: scripts and styles from unpkg,
-# one inline script and one inline style block, fonts referenced by graphiql.min.css, a data: favicon.
-GRAPHIQL_CDN = "https://unpkg.com"
+# What the GraphiQL page (portal/api/ide.py) loads: scripts and styles from the portal itself (/graphiql/), one
+# inline script and one inline style block, fonts inlined as data: by graphiql.min.css, a data: favicon.
 WEBSOCKET_REFUSED = 1008  # policy violation; servers turn a close before accept into HTTP 403
 
 STATIC_HEADERS: tuple[tuple[str, str], ...] = (
@@ -69,9 +68,9 @@ def content_security_policy(settings: Settings, host: str | None, *, graphiql: b
         "object-src": "'none'",
     }
     if graphiql:
-        directives["script-src"] = f"'self' 'unsafe-inline' {GRAPHIQL_CDN}"
-        directives["style-src"] = f"'self' 'unsafe-inline' {GRAPHIQL_CDN}"
-        directives["font-src"] = f"'self' data: {GRAPHIQL_CDN}"
+        directives["script-src"] = "'self' 'unsafe-inline'"
+        directives["style-src"] = "'self' 'unsafe-inline'"
+        directives["font-src"] = "'self' data:"
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 

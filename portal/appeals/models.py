@@ -114,6 +114,14 @@ class Appeal(Model):
     escalated_at = fields.DatetimeField(null=True)
     meeting_topic_at = fields.DatetimeField(null=True)  # listed for the provincial executive meeting (常务会议议题)
     merged_into_id = fields.IntField(null=True)
+    # Where the problem is, when the filer says (the Open311 facade's address_string, lat and long), and a link to a
+    # picture of it: a URL the filer gave, or an upload (then also an attachment).
+    address = fields.CharField(max_length=200, null=True)
+    latitude = fields.FloatField(null=True)
+    longitude = fields.FloatField(null=True)
+    media_url = fields.CharField(max_length=500, null=True)
+    # The Open311 token of a request filed through the facade (GET tokens/{token}): unguessable, one per appeal.
+    open311_token = fields.CharField(max_length=43, null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

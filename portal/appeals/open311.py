@@ -1,35 +1,41 @@
-"""An Open311 GeoReport v2 facade (JSON only) over the enterprise appeals, mounted at ``/open311/v2/``.
+"""An Open311 GeoReport v2 facade (JSON and XML) over the enterprise appeals, mounted at ``/open311/v2/``.
 
-Field names, the error format (a list of ``{"code", "description"}``) and the status codes follow
+Field names, both formats (``.json`` / ``.xml``, the XML as in the spec's examples: ``<services><service>``,
+``<service_requests><request>``, ``<errors><error>``, null an empty element), the error format (a list of
+``{"code", "description"}``, also for unknown addresses and methods) and the status codes follow
 http://wiki.open311.org/GeoReport_v2: 403 for a missing or invalid ``api_key``, 404 for what does not exist
-(an unknown ``service_code`` included, as the spec lists for POST and the service definition), 400 for
-anything else, several problems at once when there are several.
+(an unknown ``service_code`` included, as the spec lists for POST and the service definition), 405 for a wrong
+method, 400 for anything else, several problems at once when there are several.
 
-- ``GET services.json``: one service per ``AppealCategory`` (``metadata: false``, ``type: realtime``).
-- ``GET services/{service_code}.json``: the spec only makes this call *unnecessary* when metadata is false and
+- ``GET services``: one service per ``AppealCategory`` (``metadata: false``, ``type: realtime``).
+- ``GET services/{service_code}``: the spec only makes this call *unnecessary* when metadata is false and
   lists 404 for unknown codes only, so a known code answers its (empty) definition
   ``{"service_code": ..., "attributes": []}`` and an unknown one 404.
-- ``POST requests.json``: ``application/x-www-form-urlencoded`` (parsed here with ``urllib.parse``: Starlette's
-  ``request.form()`` needs python-multipart, which is not installed) or a JSON object. ``api_key``,
-  ``service_code`` and ``description`` are required; ``title`` is our extension (default: the first 30
-  characters of the description, on one line). The key acts as its account: an enterprise files through
+- ``POST requests``: ``application/x-www-form-urlencoded`` (parsed with ``urllib.parse``), ``multipart/form-data``
+  (python-multipart through Starlette's parser; one file, ``media``, a picture of the problem) or a JSON object.
+  ``api_key``, ``service_code`` and ``description`` are required; ``title`` is our extension (default: the first
+  30 characters of the description, on one line). The key acts as its account: an enterprise files through
   ``rules.submit`` (channel ONLINE, its own credit code); an appeals coordinator records through
   ``rules.record_for_enterprise`` for ``attribute[credit_code]`` (or ``credit_code``), with
   ``attribute[enterprise_name]`` when that enterprise has no account, on channel ``attribute[channel]`` (default
   MAILBOX: an API submission is a written one, and ONLINE is the enterprises' own channel, which the rules refuse
-  for staff). ``email``, ``first_name``, ``last_name``, ``phone``, ``device_id``, ``account_id``, ``media_url``
-  and the location parameters are accepted and ignored: an appeal has no location, so unlike the spec no
-  location is required. A retried POST creates one appeal: the ``X-Idempotency-Key`` header, else the SHA-256 of
-  the parsed body, is the rules' idempotency key.
+  for staff). ``address_string``, ``lat`` and ``long`` (both or neither) and ``media_url`` (an http(s) link) are
+  kept with the appeal (``rules.Place``); a ``media`` file goes to the upload store as the key holder's upload,
+  is attached to the appeal, and its ``/uploads`` link is the ``media_url``. ``email``, ``first_name``,
+  ``last_name``, ``phone``, ``device_id`` and ``account_id`` are accepted and ignored (the enterprise is known by
+  its key). A retried POST creates one appeal: the ``X-Idempotency-Key`` header, else the SHA-256 of the parsed
+  body and the picture, is the rules' idempotency key. The answer carries both the ``service_request_id`` and a
+  ``token``; ``GET tokens/{token}`` gives the id again.
 - Every parameter, used or not, in the query string, the body or the ``X-Idempotency-Key`` header, is checked
   for its length and for control and direction characters (``portal.text``); ``start_date`` and ``end_date``
   lie in the years the calendar knows. A bad one is a 400 naming it, never a server error.
-- ``GET requests.json`` and ``GET requests/{id}.json`` are public, so they never identify an enterprise:
+- ``GET requests`` and ``GET requests/{id}`` are public, so they never identify an enterprise (README, "Open311"):
   ``description`` is the appeal's title (never its content) with the enterprise's names and credit code, and
-  every phone, ID or credit-code number however it is spelled, blanked out (``portal.appeals.redaction``); no
-  opinion, summary or reason text. At most 100 requests, newest first, in a window of at most 90 days (default:
-  the last 90 days; ``end_date`` exclusive); ``service_request_id`` overrides every other filter, as the spec
-  says.
+  every phone, ID or credit-code number however it is spelled, blanked out (``portal.appeals.redaction``), and so
+  is ``address``; ``lat``/``long`` are rounded to 0.001° (about 100 m); ``media_url`` of an upload opens only for
+  who may read the appeal's attachments; no opinion, summary or reason text. At most 100 requests, newest first,
+  in a window of at most 90 days (default: the last 90 days; ``start_date`` and ``end_date`` both included);
+  ``service_request_id`` overrides every other filter, as the spec says.
 
 Keys: ``portal apikey create`` / ``portal apikey revoke`` (``create_api_key`` / ``revoke_api_key`` below).
 """
@@ -37,17 +43,20 @@ Keys: ``portal apikey create`` / ``portal apikey revoke`` (``create_api_key`` / 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs
+from xml.etree.ElementTree import Element, SubElement, tostring
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.routing import Route
 from tortoise.transactions import in_transaction
 
@@ -62,6 +71,8 @@ from portal.appeals.models import (
     AppealUrgency,
 )
 from portal.appeals.redaction import aliases, public_title
+from portal.applications import uploads
+from portal.applications.uploads import MAX_UPLOAD_BYTES
 from portal.audit.rules import Actor, record
 from portal.catalog.models import Department, Region
 from portal.identity.models import Account, AccountKind, ApiKey, Role
@@ -132,16 +143,20 @@ STATUS_DETAILS = {
 FIELD_NAMES = {
     "content": "description", "title": "title", "creditCode": "attribute[credit_code]",
     "enterpriseName": "attribute[enterprise_name]", "channel": "attribute[channel]",
-    "idempotencyKey": "X-Idempotency-Key",
+    "idempotencyKey": "X-Idempotency-Key", "address": "address_string", "latitude": "lat", "longitude": "long",
+    "mediaUrl": "media_url", "attachments": "media",
 }
 # Every parameter is checked, used or not (portal.text: no control or direction characters, a bounded
 # length, one line except the description). At most this many parameters, of these lengths.
 MAX_PARAMETERS = 40
 MAX_NAME_LENGTH = 40
 MAX_VALUE_LENGTH = 200
-VALUE_LENGTHS = {"description": MAX_FREE_TEXT, "service_request_id": MAX_REQUESTS * (len(str(MAX_ROW_ID)) + 1),
+VALUE_LENGTHS = {"description": MAX_FREE_TEXT, "media_url": 500, "service_request_id": MAX_REQUESTS * (len(str(MAX_ROW_ID)) + 1),
                  IDEMPOTENCY_HEADER: MAX_KEY_LENGTH}
 MULTILINE = frozenset({"description"})
+PUBLIC_DECIMALS = 3
+TOKEN_BYTES = 32
+MEDIA_FIELD = "media"  # a multipart POST's picture of the problem
 
 
 # --- keys ------------------------------------------------------------------------------------------------------
@@ -204,22 +219,51 @@ async def key_principal(key: str) -> tuple[Principal, ApiKey] | None:
 # --- responses -------------------------------------------------------------------------------------------------
 
 
-def _json(data: Any, status: int = 200) -> Response:
+FORMATS = ("json", "xml")
+XML_TYPE = "application/xml; charset=utf-8"
+# The XML element of each item of a list, by the list's element (the spec's examples).
+XML_ITEMS = {"services": "service", "service_requests": "request", "errors": "error", "attributes": "attribute",
+             "values": "value"}
+
+
+def _xml_fill(element: Element, value: Any) -> None:
+    if isinstance(value, dict):
+        for name, inner in value.items():
+            _xml_fill(SubElement(element, name), inner)
+    elif isinstance(value, list):
+        for inner in value:
+            _xml_fill(SubElement(element, XML_ITEMS[element.tag]), inner)
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif value is not None:
+        element.text = str(value)
+
+
+def render(fmt: str, root: str, data: Any, status: int = 200) -> Response:
+    """``data`` as JSON, or as the spec's XML under ``root`` (a list's items named by ``XML_ITEMS``; null is an
+    empty element, booleans ``true``/``false``)."""
+    if fmt == "xml":
+        element = Element(root)
+        _xml_fill(element, data)
+        return Response(tostring(element, encoding="utf-8", xml_declaration=True), status_code=status,
+                        media_type=XML_TYPE)
     return Response(orjson.dumps(data), status_code=status, media_type=JSON_TYPE)
 
 
-def errors(status: int, *descriptions: str) -> Response:
-    return _json([{"code": status, "description": d} for d in descriptions], status)
+def errors(status: int, *descriptions: str, fmt: str = "json", headers: dict[str, str] | None = None) -> Response:
+    response = render(fmt, "errors", [{"code": status, "description": d} for d in descriptions], status)
+    response.headers.update(headers or {})
+    return response
 
 
 def _when(moment: datetime | None) -> str | None:
     return moment.astimezone(SHANGHAI).isoformat() if moment else None
 
 
-def _wrong_format(request: Request) -> Response | None:
-    if request.path_params.get("format") != "json":
-        return errors(404, "只提供 JSON 格式：请使用 .json 结尾的地址")
-    return None
+def format_of(path: str) -> str:
+    """The format an address asks for by its extension; JSON when it names none we serve."""
+    extension = path.rpartition(".")[2].lower() if "." in path.rpartition("/")[2] else ""
+    return extension if extension in FORMATS else "json"
 
 
 def _service(code: str | None) -> AppealCategory | None:
@@ -244,6 +288,11 @@ async def _secrets(appeals: list[Appeal]) -> dict[int, list[str]]:
     return {a.id: [a.credit_code, *aliases(a.enterprise_name, region_names),
                    *(aliases(registered[a.credit_code], region_names) if a.credit_code in registered else [])]
             for a in appeals}
+
+
+def _coarse(degrees: float | None) -> float | None:
+    """A published coordinate: to 0.001° (about 100 m), enough to map the problem, not to point at the door."""
+    return round(degrees, PUBLIC_DECIMALS) if degrees is not None else None
 
 
 async def _describe(appeals: list[Appeal]) -> list[dict[str, Any]]:
@@ -273,10 +322,12 @@ async def _describe(appeals: list[Appeal]) -> list[dict[str, Any]]:
             "requested_datetime": _when(a.created_at),
             "updated_datetime": _when(updated),
             "expected_datetime": _when(a.resolve_by),
-            "address": None,
+            "address": public_title(a.address, secrets_of[a.id]) if a.address else None,
             "address_id": None,
             "zipcode": None,
-            "media_url": None,
+            "lat": _coarse(a.latitude),
+            "long": _coarse(a.longitude),
+            "media_url": a.media_url,
         })
     return out
 
@@ -284,20 +335,17 @@ async def _describe(appeals: list[Appeal]) -> list[dict[str, Any]]:
 # --- GET services ----------------------------------------------------------------------------------------------
 
 
-async def services(request: Request) -> Response:
-    if (wrong := _wrong_format(request)) is not None:
-        return wrong
-    return _json([{"service_code": c.value, "service_name": s.name, "description": s.description, "metadata": False,
-                   "type": "realtime", "keywords": s.keywords, "group": GROUP} for c, s in SERVICES.items()])
+async def services(request: Request, fmt: str) -> Response:
+    return render(fmt, "services", [
+        {"service_code": c.value, "service_name": s.name, "description": s.description, "metadata": False,
+         "type": "realtime", "keywords": s.keywords, "group": GROUP} for c, s in SERVICES.items()])
 
 
-async def service_definition(request: Request) -> Response:
-    if (wrong := _wrong_format(request)) is not None:
-        return wrong
+async def service_definition(request: Request, fmt: str) -> Response:
     code = request.path_params["service_code"]
     if _service(code) is None:
-        return errors(404, f"service_code {preview(code)} not found: 没有这个诉求类别")
-    return _json({"service_code": code, "attributes": []})
+        return errors(404, f"service_code {preview(code)} not found: 没有这个诉求类别", fmt=fmt)
+    return render(fmt, "service_definition", {"service_code": code, "attributes": []})
 
 
 # --- POST requests ---------------------------------------------------------------------------------------------
@@ -309,24 +357,39 @@ class BadRequest(Exception):
         self.descriptions = descriptions
 
 
-async def _read_body(request: Request) -> bytes:
+@dataclass(frozen=True)
+class Submitted:
+    """What a POST carried: its fields, flat, and the picture of a multipart one (name, bytes)."""
+
+    fields: dict[str, str]
+    media: tuple[str | None, bytes] | None = None
+
+
+async def _read_body(request: Request, limit: int) -> AsyncIterator[bytes]:
+    """The body in chunks, refused past ``limit`` bytes whether or not a length was declared."""
     try:
         declared = int(request.headers.get("content-length", ""))
     except ValueError:
         declared = None
-    if declared is not None and declared > MAX_BODY_BYTES:
-        raise BadRequest(f"请求体不能超过 {MAX_BODY_BYTES // 1024} KiB")
-    body = b""
+    too_large = BadRequest(f"请求体不能超过 {limit // 1024} KiB")
+    if declared is not None and declared > limit:
+        raise too_large
+    read = 0
     async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise BadRequest(f"请求体不能超过 {MAX_BODY_BYTES // 1024} KiB")
-    return body
+        read += len(chunk)
+        if read > limit:
+            raise too_large
+        yield chunk
 
 
-def _parse(content_type: str, body: bytes) -> dict[str, str]:
-    """The submitted fields, flat: ``attribute[code]`` keys as sent (form) or from an ``attribute`` object (JSON)."""
+async def _parse(request: Request) -> Submitted:
+    """The submitted fields: ``attribute[code]`` keys as sent (form, multipart) or from an ``attribute`` object
+    (JSON); a multipart POST may carry one file, ``media``."""
+    content_type = request.headers.get("content-type", "")
     media_type = content_type.partition(";")[0].strip().lower()
+    if media_type == "multipart/form-data":
+        return await _parse_multipart(request)
+    body = b"".join([chunk async for chunk in _read_body(request, MAX_BODY_BYTES)])
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -350,14 +413,38 @@ def _parse(content_type: str, body: bytes) -> dict[str, str]:
             if isinstance(value, bool) or not isinstance(value, (str, int, float)):
                 raise BadRequest(f"{name}: 必须是字符串")
             fields[name] = str(value)
-        return fields
+        return Submitted(fields)
     if media_type in ("application/x-www-form-urlencoded", ""):
         try:
             parsed = parse_qs(text, keep_blank_values=True, strict_parsing=False, errors="strict")
         except (UnicodeDecodeError, ValueError):
             raise BadRequest("表单编码不正确") from None
-        return {name: values[0] for name, values in parsed.items()}
-    raise BadRequest("Content-Type 必须是 application/x-www-form-urlencoded 或 application/json")
+        return Submitted({name: values[0] for name, values in parsed.items()})
+    raise BadRequest("Content-Type 必须是 application/x-www-form-urlencoded、multipart/form-data 或 application/json")
+
+
+async def _parse_multipart(request: Request) -> Submitted:
+    """A multipart form (python-multipart, through Starlette's parser): text fields, and at most one file, which
+    must be ``media``."""
+    parser = MultiPartParser(request.headers, _read_body(request, MAX_UPLOAD_BYTES + MAX_BODY_BYTES), max_files=1,
+                             max_fields=MAX_PARAMETERS, max_part_size=MAX_BODY_BYTES)
+    try:
+        form = await parser.parse()
+    except MultiPartException as malformed:
+        raise BadRequest(f"multipart 表单不正确：{malformed.message}") from None
+    fields: dict[str, str] = {}
+    media = None
+    try:
+        for name, value in form.multi_items():
+            if isinstance(value, str):
+                fields.setdefault(name, value)
+            elif name != MEDIA_FIELD:
+                raise BadRequest(f"{preview(name, MAX_NAME_LENGTH)}: 只有 {MEDIA_FIELD} 可以是文件")
+            else:
+                media = (value.filename, await value.read())
+    finally:
+        await form.close()
+    return Submitted(fields, media)
 
 
 def _check_parameters(parameters: Iterable[tuple[str, str]]) -> None:
@@ -386,6 +473,20 @@ def _field(fields: dict[str, str], *names: str) -> str:
     return ""
 
 
+def _degrees(fields: dict[str, str], name: str) -> float | None:
+    """A coordinate as sent (decimal degrees), or None when absent; the range is the rules' to check."""
+    text = _field(fields, name)
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise BadRequest(f"{name}: 须为十进制度数，例如 36.6512") from None
+    if not math.isfinite(value):
+        raise BadRequest(f"{name}: 须为十进制度数，例如 36.6512")
+    return value
+
+
 def _problems(problems: list[InvalidField], title_given: bool) -> list[str]:
     """The rules' field problems under the names the client used; a default title's problems are the
     description's and are not repeated."""
@@ -397,67 +498,98 @@ def _problems(problems: list[InvalidField], title_given: bool) -> list[str]:
     return described or [f"{FIELD_NAMES.get(p.field, p.field)}: {p.message}" for p in problems]
 
 
-async def create_request(request: Request) -> Response:
+async def _media_url(request: Request, principal: Principal, actor: Actor, media: tuple[str | None, bytes]
+                     ) -> tuple[str, str]:
+    """A picture sent with the request, kept in the upload store as the key holder's upload: (file id, its link).
+    The link opens only for who may read the appeal's attachments (``/uploads``), never for the public."""
+    name, data = media
+    if not data:
+        raise BadRequest(f"{MEDIA_FIELD}: 文件内容为空")
     try:
-        body = await _read_body(request)
-        fields = _parse(request.headers.get("content-type", ""), body)
+        file = await uploads.keep(uploads.store_of(request), data, owner_id=principal.account_id, name=name,
+                                  actor=actor)
+    except uploads.UnsupportedType:
+        raise BadRequest(f"{MEDIA_FIELD}: {uploads.ACCEPTED_TYPES_MESSAGE}") from None
+    except uploads.FileTooLarge:
+        raise BadRequest(f"{MEDIA_FIELD}: 文件不能超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB") from None
+    return str(file.id), f"{str(request.base_url).rstrip('/')}/uploads/{file.id}"
+
+
+async def create_request(request: Request, fmt: str) -> Response:
+    try:
+        submitted = await _parse(request)
+        fields = submitted.fields
         header = request.headers.get(IDEMPOTENCY_HEADER)
         _check_parameters([*fields.items(), *request.query_params.multi_items(),
                            *([(IDEMPOTENCY_HEADER, header)] if header is not None else [])])
+        latitude, longitude = _degrees(fields, "lat"), _degrees(fields, "long")
     except BadRequest as bad:
-        return errors(400, *bad.descriptions)
+        return errors(400, *bad.descriptions, fmt=fmt)
 
     key = _field(fields, "api_key") or (request.query_params.get("api_key") or "").strip()
     found = await key_principal(key) if key else None
     if found is None:
-        return errors(403, "api_key 缺失或无效（Missing or invalid api_key）")
+        return errors(403, "api_key 缺失或无效（Missing or invalid api_key）", fmt=fmt)
     principal, api_key = found
 
     code, description = _field(fields, "service_code"), _field(fields, "description")
     missing = [f"{name}: 必填" for name, value in (("service_code", code), ("description", description))
                if not value]
     if missing:
-        return errors(400, *missing)
+        return errors(400, *missing, fmt=fmt)
     category = _service(code)
     if category is None:
-        return errors(404, f"service_code {code!r} not found: 没有这个诉求类别，请从 services.json 选择")
+        return errors(404, f"service_code {code!r} not found: 没有这个诉求类别，请从 services.json 选择", fmt=fmt)
 
-    given_title = _field(fields, "title")
-    title = given_title or " ".join(description.split())[:DEFAULT_TITLE_LENGTH]  # a title is one line
-    idempotency_key = (header or "").strip() or "open311-body:" + hashlib.sha256(
-        orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()
     terminal = terminal_of(request)
     actor = Actor(principal.account_id, f"{principal.label} apikey:{api_key.id}", client_address(request),
                   terminal.value if terminal else "")
+    media_url, attachments = _field(fields, "media_url") or None, []
+    if submitted.media is not None:
+        if media_url:
+            return errors(400, "media_url, media: 请只提供其一：图片链接或图片文件", fmt=fmt)
+        try:
+            file_id, media_url = await _media_url(request, principal, actor, submitted.media)
+        except BadRequest as bad:
+            return errors(400, *bad.descriptions, fmt=fmt)
+        attachments = [file_id]
+    place = rules.Place(address=_field(fields, "address_string") or None, latitude=latitude, longitude=longitude,
+                        media_url=media_url)
+    given_title = _field(fields, "title")
+    title = given_title or " ".join(description.split())[:DEFAULT_TITLE_LENGTH]  # a title is one line
+    # Without a key of the client's, the request itself is the key: its fields and the picture's content.
+    idempotency_key = (header or "").strip() or "open311-body:" + hashlib.sha256(orjson.dumps(
+        {**fields, "\0media": hashlib.sha256(submitted.media[1]).hexdigest() if submitted.media else None},
+        option=orjson.OPT_SORT_KEYS)).hexdigest()
     credit_code = _field(fields, "attribute[credit_code]", "credit_code")
+    common = {"title": title, "content": description, "category": category, "idempotency_key": idempotency_key,
+              "attachments": attachments, "place": place, "open311_token": secrets.token_urlsafe(TOKEN_BYTES)}
     try:
         if principal.kind is AccountKind.STAFF and principal.role is Role.APPEALS_COORDINATOR:
             channel = _field(fields, "attribute[channel]", "channel").upper() or AppealChannel.MAILBOX.value
             if channel not in AppealChannel.__members__:
-                return errors(400, "attribute[channel]: 渠道须为 MAILBOX、HOTLINE 或 VISIT")
+                return errors(400, "attribute[channel]: 渠道须为 MAILBOX、HOTLINE 或 VISIT", fmt=fmt)
             appeal = await rules.record_for_enterprise(
                 principal, actor, credit_code=credit_code,
                 enterprise_name=_field(fields, "attribute[enterprise_name]", "enterprise_name") or None,
-                title=title, content=description, category=category, urgency=AppealUrgency.GENERAL,
-                channel=AppealChannel(channel), idempotency_key=idempotency_key)
+                urgency=AppealUrgency.GENERAL, channel=AppealChannel(channel), **common)
         else:
             if principal.kind is AccountKind.ENTERPRISE and credit_code and not await Account.exists(
                     id=principal.account_id, credit_code=check_credit_code(credit_code, field="creditCode")):
-                return errors(400, "attribute[credit_code]: 企业密钥只能为本企业提交诉求")
-            appeal = await rules.submit(principal, actor, title=title, content=description, category=category,
-                                        idempotency_key=idempotency_key, credit_code=credit_code or None)
+                return errors(400, "attribute[credit_code]: 企业密钥只能为本企业提交诉求", fmt=fmt)
+            appeal = await rules.submit(principal, actor, credit_code=credit_code or None, **common)
     except FormProblems as invalid:
-        return errors(400, *_problems(invalid.problems, bool(given_title)))
+        return errors(400, *_problems(invalid.problems, bool(given_title)), fmt=fmt)
     except InvalidField as invalid:
-        return errors(400, *_problems([invalid], bool(given_title)))
+        return errors(400, *_problems([invalid], bool(given_title)), fmt=fmt)
     except Forbidden as refused:
-        return errors(403, refused.message)
+        return errors(403, refused.message, fmt=fmt)
     except Missing as refused:
-        return errors(404, refused.message)
+        return errors(404, refused.message, fmt=fmt)
     except Conflicting as refused:
-        return errors(400, refused.message)
-    return _json([{"service_request_id": str(appeal.id), "service_notice": SERVICE_NOTICE, "account_id": None}],
-                 201)
+        return errors(400, refused.message, fmt=fmt)
+    return render(fmt, "service_requests", [{"service_request_id": str(appeal.id), "token": appeal.open311_token,
+                                             "service_notice": SERVICE_NOTICE, "account_id": None}], 201)
 
 
 # --- GET requests ----------------------------------------------------------------------------------------------
@@ -483,6 +615,7 @@ def _moment(name: str, value: str) -> datetime:
 
 
 def _window(start_text: str | None, end_text: str | None) -> tuple[datetime, datetime | None]:
+    """The requested_datetime window, both ends included (the spec's "earliest" and "latest" datetime)."""
     start = _moment("start_date", start_text) if start_text else None
     end = _moment("end_date", end_text) if end_text else None
     if start is None and end is None:
@@ -491,16 +624,14 @@ def _window(start_text: str | None, end_text: str | None) -> tuple[datetime, dat
         start = end - WINDOW
     if end is None:
         end = start + WINDOW
-    if end <= start:
-        raise BadRequest("end_date: 须晚于 start_date")
+    if end < start:
+        raise BadRequest("end_date: 不能早于 start_date")
     if end - start > WINDOW:
         raise BadRequest("start_date, end_date: 查询区间不能超过90天")
     return start, end
 
 
-async def list_requests(request: Request) -> Response:
-    if (wrong := _wrong_format(request)) is not None:
-        return wrong
+async def list_requests(request: Request, fmt: str) -> Response:
     params = request.query_params
     ids = _list(params.get("service_request_id"))
     try:
@@ -528,28 +659,72 @@ async def list_requests(request: Request) -> Response:
             start, end = _window(params.get("start_date"), params.get("end_date"))
             query = query.filter(created_at__gte=rules.utc(start))
             if end is not None:
-                query = query.filter(created_at__lt=rules.utc(end))
+                query = query.filter(created_at__lte=rules.utc(end))
     except BadRequest as bad:
-        return errors(400, *bad.descriptions)
+        return errors(400, *bad.descriptions, fmt=fmt)
     appeals = await query.order_by("-created_at", "-id").limit(MAX_REQUESTS)
-    return _json(await _describe(appeals))
+    return render(fmt, "service_requests", await _describe(appeals))
 
 
-async def show_request(request: Request) -> Response:
-    if (wrong := _wrong_format(request)) is not None:
-        return wrong
+async def show_request(request: Request, fmt: str) -> Response:
     raw = request.path_params["id"]
     number = row_id(raw)
     appeal = await Appeal.get_or_none(id=number) if number is not None else None
     if appeal is None:
-        return errors(404, f"service_request_id {preview(raw)} not found: 未找到该诉求")
-    return _json(await _describe([appeal]))
+        return errors(404, f"service_request_id {preview(raw)} not found: 未找到该诉求", fmt=fmt)
+    return render(fmt, "service_requests", await _describe([appeal]))
 
 
+async def show_token(request: Request, fmt: str) -> Response:
+    """GET tokens/{token}: the service_request_id of the request a POST answered with this token."""
+    token = request.path_params["token"]
+    appeal = await Appeal.get_or_none(open311_token=token) if len(token) <= 2 * TOKEN_BYTES else None
+    if appeal is None:
+        return errors(404, f"token {preview(token)} not found: 未找到该请求", fmt=fmt)
+    return render(fmt, "service_requests", [{"service_request_id": str(appeal.id), "token": token}])
+
+
+# --- routing ---------------------------------------------------------------------------------------------------
+
+
+Handler = Callable[[Request, str], Awaitable[Response]]
+
+
+def endpoint(**handlers: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """One address of the facade: its format from the extension (``.json`` or ``.xml``), its handler by method
+    (``get`` answers HEAD too). A wrong extension or method is answered in the spec's error list, not in
+    Starlette's plain text."""
+    allowed = {method.upper(): handler for method, handler in handlers.items()}
+    if "GET" in allowed:
+        allowed["HEAD"] = allowed["GET"]
+    allow = ", ".join(sorted(allowed))
+
+    async def answer(request: Request) -> Response:
+        fmt = request.path_params["format"].lower()
+        if fmt not in FORMATS:
+            return errors(404, "只提供 JSON 和 XML 格式：请使用 .json 或 .xml 结尾的地址")
+        handler = allowed.get(request.method)
+        if handler is None:
+            return errors(405, f"{request.method} not allowed: 此地址只接受 {allow}", fmt=fmt,
+                          headers={"Allow": allow})
+        return await handler(request, fmt)
+
+    return answer
+
+
+async def unknown(request: Request) -> Response:
+    return errors(404, f"{preview(request.url.path, 100)} not found: 没有这个接口（见 services.json、requests.json）",
+                  fmt=format_of(request.url.path))
+
+
+# Every method reaches the endpoint, which answers a wrong one itself (a function's Route would default to GET).
+EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 routes = [
-    Route(f"{PREFIX}/services.{{format}}", services, methods=["GET"]),
-    Route(f"{PREFIX}/services/{{service_code}}.{{format}}", service_definition, methods=["GET"]),
-    Route(f"{PREFIX}/requests.{{format}}", list_requests, methods=["GET"]),
-    Route(f"{PREFIX}/requests.json", create_request, methods=["POST"]),
-    Route(f"{PREFIX}/requests/{{id}}.{{format}}", show_request, methods=["GET"]),
+    Route(f"{PREFIX}/services.{{format}}", endpoint(get=services), methods=EVERY_METHOD),
+    Route(f"{PREFIX}/services/{{service_code}}.{{format}}", endpoint(get=service_definition), methods=EVERY_METHOD),
+    Route(f"{PREFIX}/requests.{{format}}", endpoint(get=list_requests, post=create_request), methods=EVERY_METHOD),
+    Route(f"{PREFIX}/requests/{{id}}.{{format}}", endpoint(get=show_request), methods=EVERY_METHOD),
+    Route(f"{PREFIX}/tokens/{{token}}.{{format}}", endpoint(get=show_token), methods=EVERY_METHOD),
+    Route(f"{PREFIX}/{{rest:path}}", unknown, methods=EVERY_METHOD),
+    Route(PREFIX, unknown, methods=EVERY_METHOD),
 ]

@@ -101,6 +101,45 @@ def _content(value: str | None) -> str:
     return written(value, "content", "内容", 10, 5000)
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where the problem is and a picture of it, when the filer gives them: an address, a WGS-84 point (both
+    coordinates or neither), and a link (``http``/``https``; an upload's link is made by whoever stored it)."""
+
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    media_url: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in (self.address, self.latitude, self.longitude, self.media_url))
+
+
+MEDIA_SCHEMES = ("http://", "https://")
+
+
+def checked_place(place: Place, problems: list[InvalidField]) -> Place:
+    """``place`` with its address trimmed, or its problems added to ``problems`` (field names: address,
+    latitude, longitude, mediaUrl)."""
+    address = attempt(lambda: written(place.address, "address", "地址", 2, 200, multiline=False), problems) \
+        if place.address is not None and place.address.strip(BLANKS) else None
+    for field, value, limit, label in (("latitude", place.latitude, 90, "纬度"),
+                                       ("longitude", place.longitude, 180, "经度")):
+        if value is not None and not -limit <= value <= limit:  # NaN fails both comparisons
+            problems.append(InvalidField(field, Code.OUT_OF_RANGE, f"{label}须在 -{limit} 到 {limit} 之间"))
+    if (place.latitude is None) != (place.longitude is None):
+        missing = "longitude" if place.longitude is None else "latitude"
+        problems.append(InvalidField(missing, Code.REQUIRED, "经度和纬度须同时提供"))
+    media = None
+    if place.media_url is not None and place.media_url.strip(BLANKS):
+        media = attempt(lambda: check_text("mediaUrl", place.media_url.strip(BLANKS), max_length=500,
+                                           multiline=False), problems)
+        if media is not None and (not media.lower().startswith(MEDIA_SCHEMES) or " " in media):
+            problems.append(InvalidField("mediaUrl", Code.BAD_FORMAT, "图片链接须为 http 或 https 地址"))
+            media = None
+    return Place(address, place.latitude, place.longitude, media)
+
+
 
 async def may_see_appeal(principal: Principal | None, appeal: Appeal) -> bool:
     """An appeal is seen by its enterprise and the enterprise's agents, the coordinators (诉求专席), the undertaking
@@ -148,11 +187,15 @@ async def _attachments(principal: Principal, file_ids: Sequence[str]) -> list[Up
 
 async def _create(principal: Principal, actor: Actor, *, credit_code: str, enterprise_name: str, title: str,
                   content: str, category: AppealCategory, urgency: AppealUrgency, kind: AppealKind,
-                  channel: AppealChannel, idempotency_key: str, attachments: Sequence[str] = ()) -> Appeal:
+                  channel: AppealChannel, idempotency_key: str, attachments: Sequence[str] = (),
+                  place: Place = Place(), open311_token: str | None = None) -> Appeal:
     key = check_key(idempotency_key)
-    digest = request_hash({"code": credit_code, "title": title, "content": content, "category": category.value,
-                           "urgency": urgency.value, "kind": kind.value, "channel": channel.value,
-                           "attachments": list(attachments)})
+    asked: dict[str, Any] = {"code": credit_code, "title": title, "content": content, "category": category.value,
+                             "urgency": urgency.value, "kind": kind.value, "channel": channel.value,
+                             "attachments": list(attachments)}
+    if place:  # only then: the digests of requests without a place stay what they were
+        asked["place"] = [place.address, place.latitude, place.longitude, place.media_url]
+    digest = request_hash(asked)
     existing = await Appeal.get_or_none(recorded_by_id=principal.account_id, idempotency_key=key)
     if existing is not None:
         if existing.request_hash != digest:
@@ -167,7 +210,8 @@ async def _create(principal: Principal, actor: Actor, *, credit_code: str, enter
                 credit_code=credit_code, enterprise_name=enterprise_name, recorded_by_id=principal.account_id,
                 channel=channel, category=category, urgency=urgency, kind=kind, priority=clocks.priority(urgency),
                 title=title, content=content, region_code=region, status=AppealStatus.RECEIVED,
-                idempotency_key=key, request_hash=digest)
+                idempotency_key=key, request_hash=digest, address=place.address, latitude=place.latitude,
+                longitude=place.longitude, media_url=place.media_url, open311_token=open311_token)
             await AppealAttachment.bulk_create([AppealAttachment(appeal_id=appeal.id, file_id=f.id) for f in files])
             await _step(appeal, "received", actor, channel.value)
             published = [await _announce(appeal, "appeal.received")]
@@ -186,7 +230,8 @@ async def _create(principal: Principal, actor: Actor, *, credit_code: str, enter
 async def submit(principal: Principal, actor: Actor, *, title: str, content: str, category: AppealCategory,
                  urgency: AppealUrgency = AppealUrgency.GENERAL, kind: AppealKind = AppealKind.COMPLAINT,
                  channel: AppealChannel = AppealChannel.ONLINE, idempotency_key: str,
-                 credit_code: str | None = None, attachments: Sequence[str] = ()) -> Appeal:
+                 credit_code: str | None = None, attachments: Sequence[str] = (), place: Place = Place(),
+                 open311_token: str | None = None) -> Appeal:
     """The online zone, or a letter to the governor's mailbox (省长信箱): an enterprise, or its agent naming the
     enterprise's credit code, writes it; it is graded and routed like every other appeal."""
     own = principal.kind is AccountKind.ENTERPRISE
@@ -196,6 +241,7 @@ async def submit(principal: Principal, actor: Actor, *, title: str, content: str
                                      "企业可在线提交或写信至省长信箱（ONLINE、MAILBOX），来电和走访由诉求专席登记"))
     code = None if own else attempt(lambda: check_credit_code(credit_code, field="creditCode"), problems)
     title_, content_ = attempt(lambda: _title(title), problems), attempt(lambda: _content(content), problems)
+    place = checked_place(place, problems)
     if problems:
         raise FormProblems(problems)
     enterprise = await Account.get(id=principal.account_id) if own else await Account.get_or_none(
@@ -204,13 +250,15 @@ async def submit(principal: Principal, actor: Actor, *, title: str, content: str
         raise Forbidden(Code.NOT_AUTHORISED, "只有企业或其授权经办人可以提交企业诉求")
     return await _create(principal, actor, credit_code=enterprise.credit_code, enterprise_name=enterprise.name,
                          title=title_, content=content_, category=category, urgency=urgency, kind=kind,
-                         channel=channel, idempotency_key=idempotency_key, attachments=attachments)
+                         channel=channel, idempotency_key=idempotency_key, attachments=attachments, place=place,
+                         open311_token=open311_token)
 
 
 async def record_for_enterprise(principal: Principal, actor: Actor, *, credit_code: str, enterprise_name: str | None,
                                 title: str, content: str, category: AppealCategory, urgency: AppealUrgency,
                                 channel: AppealChannel, idempotency_key: str, attachments: Sequence[str] = (),
-                                kind: AppealKind = AppealKind.COMPLAINT) -> Appeal:
+                                kind: AppealKind = AppealKind.COMPLAINT, place: Place = Place(),
+                                open311_token: str | None = None) -> Appeal:
     """The 96178 seat, the governor's mailbox and visits: a coordinator records an appeal for an enterprise named by
     its credit code (it need not have an account yet)."""
     if not may_route_appeals(principal):
@@ -224,11 +272,13 @@ async def record_for_enterprise(principal: Principal, actor: Actor, *, credit_co
     name = known.name if known else attempt(
         lambda: written(enterprise_name, "enterpriseName", "企业名称", 2, 100, multiline=False), problems)
     title_, content_ = attempt(lambda: _title(title), problems), attempt(lambda: _content(content), problems)
+    place = checked_place(place, problems)
     if problems:
         raise FormProblems(problems)
     return await _create(principal, actor, credit_code=code, enterprise_name=name, title=title_, content=content_,
                          category=category, urgency=urgency, kind=kind, channel=channel,
-                         idempotency_key=idempotency_key, attachments=attachments)
+                         idempotency_key=idempotency_key, attachments=attachments, place=place,
+                         open311_token=open311_token)
 
 
 async def visible(principal: Principal | None, appeal_id: int) -> Appeal:

@@ -333,13 +333,35 @@ async def upload(request: Request) -> Response:
         return error(415, "UNSUPPORTED_TYPE", ACCEPTED_TYPES_MESSAGE)
 
     name = clean_file_name(request.headers.get(FILE_NAME_HEADER))
-    async with in_transaction():
-        row = await UploadedFile.create(id=uuid.uuid4(), owner_id=principal.account_id, sha256=sha256, size=size,
-                                        media_type=media_type, name=name)
-        await record("upload.created", _actor(request, principal), subject_account_id=principal.account_id,
-                     target=f"upload:{row.id}", detail={"name": name, "size": size, "mediaType": media_type})
+    row = await _remember(_actor(request, principal), principal.account_id, sha256, size, media_type, name)
     return JSONResponse({"id": str(row.id), "sha256": sha256, "size": size, "mediaType": media_type, "name": name},
                         status_code=201)
+
+
+async def _remember(actor: Actor, owner_id: int, sha256: str, size: int, media_type: str, name: str
+                    ) -> UploadedFile:
+    async with in_transaction():
+        row = await UploadedFile.create(id=uuid.uuid4(), owner_id=owner_id, sha256=sha256, size=size,
+                                        media_type=media_type, name=name)
+        await record("upload.created", actor, subject_account_id=owner_id, target=f"upload:{row.id}",
+                     detail={"name": name, "size": size, "mediaType": media_type})
+    return row
+
+
+async def keep(store: FileStore, data: bytes, *, owner_id: int, name: str | None, actor: Actor) -> UploadedFile:
+    """A file received whole by another route (the Open311 facade's ``media``), checked as an upload is: one of
+    the accepted types, at most ``MAX_UPLOAD_BYTES``. The same content kept again for the same owner is the same
+    row, so that a retried request names the same file. Raises ``UnsupportedType`` or ``FileTooLarge``."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise FileTooLarge
+    media_type = sniff(data[:SNIFF_BYTES])
+    if media_type is None:
+        raise UnsupportedType
+    sha256, size = await store.put(data, verify=check_ofd if media_type == OFD_MEDIA_TYPE else None)
+    existing = await UploadedFile.filter(owner_id=owner_id, sha256=sha256).order_by("created_at").first()
+    if existing is not None:
+        return existing
+    return await _remember(actor, owner_id, sha256, size, media_type, clean_file_name(name))
 
 
 def _too_large() -> JSONResponse:

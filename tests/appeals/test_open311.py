@@ -31,10 +31,10 @@ from tests.identity.test_delegation import enterprise
 
 BASE = "/open311/v2"
 SERVICE_FIELDS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
-# Every field of the spec's GET Service Requests response except lat/long (an appeal has no location).
+# Every field of the spec's GET Service Requests response.
 REQUEST_FIELDS = {"service_request_id", "status", "status_notes", "service_name", "service_code", "description",
                   "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
-                  "expected_datetime", "address", "address_id", "zipcode", "media_url"}
+                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"}
 NAMES = {"POLICY": "政策兑现", "APPROVAL": "审批服务", "FINANCING": "融资信贷", "TAX": "税费", "LABOUR": "用工人才",
          "LAND": "用地规划", "ENERGY": "水电气暖", "MARKET": "市场准入与公平竞争", "LEGAL": "法治环境与权益保护",
          "OTHER": "其他"}
@@ -106,8 +106,8 @@ async def test_service_definition_is_empty_for_a_known_code_and_404_for_an_unkno
     assert known.status_code == 200
     assert known.json() == {"service_code": "ENERGY", "attributes": []}
     assert "NOPE" in assert_errors(await client.get(f"{BASE}/services/NOPE.json"), 404)[0]
-    assert_errors(await client.get(f"{BASE}/services.xml"), 404)
-    assert_errors(await client.get(f"{BASE}/requests.xml"), 404)
+    assert_errors(await client.get(f"{BASE}/services.yaml"), 404)
+    assert_errors(await client.get(f"{BASE}/requests.csv"), 404)
 
 
 # --- POST requests ---------------------------------------------------------------------------------------------
@@ -122,9 +122,10 @@ async def test_an_enterprise_key_files_an_online_appeal_of_that_enterprise(gql: 
                                    "phone": "13800000000", "lat": "36.65", "long": "117.12"})
     assert response.status_code == 201, response.text
     [created] = response.json()
-    assert set(created) == {"service_request_id", "service_notice", "account_id"}
+    assert set(created) == {"service_request_id", "token", "service_notice", "account_id"}
     assert created["account_id"] is None and "2115" in created["service_notice"]
     appeal = await Appeal.get(id=int(created["service_request_id"]))
+    assert (appeal.latitude, appeal.longitude, appeal.open311_token) == (36.65, 117.12, created["token"])
     assert appeal.channel is AppealChannel.ONLINE
     assert (appeal.credit_code, appeal.enterprise_name) == (company.credit_code, company.name)
     assert appeal.recorded_by_id == company.id
@@ -285,7 +286,7 @@ async def test_requests_map_statuses_and_honour_the_filters(gql: Any, client: ht
     by_id = {r["service_request_id"]: r for r in everything}
     for item in everything:
         assert set(item) == REQUEST_FIELDS
-        assert item["address"] is None and "lat" not in item and "long" not in item
+        assert item["address"] is None and item["lat"] is None and item["long"] is None  # present, null
         assert item["requested_datetime"].endswith("+08:00") and item["updated_datetime"].endswith("+08:00")
         assert item["service_notice"]
     assert {n: by_id[ids[n]]["status"] for n in ids} == {"received": "open", "assigned": "open", "closed": "closed",
@@ -307,10 +308,14 @@ async def test_requests_map_statuses_and_honour_the_filters(gql: Any, client: ht
     assert {r["service_request_id"] for r in await listed(service_code="TAX", status="open")} == set()
     assert len(await listed(service_code="ENERGY,TAX")) == 4
 
-    # start_date inclusive, end_date exclusive, on requested_datetime.
+    # start_date and end_date both inclusive, on requested_datetime.
     closed_at = datetime.fromisoformat(by_id[ids["closed"]]["requested_datetime"])
-    before_closed = await listed(end_date=closed_at.isoformat())
-    assert {r["service_request_id"] for r in before_closed} == {ids["received"], ids["assigned"]}
+    up_to_closed = await listed(end_date=closed_at.isoformat())
+    assert {r["service_request_id"] for r in up_to_closed} == {ids["received"], ids["assigned"], ids["closed"]}
+    just_before = await listed(end_date=(closed_at - timedelta(microseconds=1)).isoformat())
+    assert {r["service_request_id"] for r in just_before} == {ids["received"], ids["assigned"]}
+    only_closed = await listed(start_date=closed_at.isoformat(), end_date=closed_at.isoformat())
+    assert {r["service_request_id"] for r in only_closed} == {ids["closed"]}
     from_closed = await client.get(f"{BASE}/requests.json", params={"start_date": closed_at.isoformat()})
     assert {r["service_request_id"] for r in from_closed.json()} == {ids["closed"], ids["merged"]}
     # An offset whose '+' arrived unencoded (a space) still parses.
