@@ -27,7 +27,7 @@ from portal.applications import uploads
 from portal.api.ide import ide_routes
 from portal.clients import client_routes
 from portal.config import Settings
-from portal.identity.sessions import PRINCIPALS, PrincipalCache, watch_revocations
+from portal.identity.sessions import PRINCIPALS, SESSION_ENDS, PrincipalCache, SessionEnds, watch_revocations
 from portal.scoped import AppState, BindAppState
 
 log = logging.getLogger("portal")
@@ -72,13 +72,15 @@ def create_app(settings: Settings, *, manage_database: bool = True, server: bool
             if manage_database:
                 await stack.enter_async_context(RegisterTortoise(
                     app, config=db.tortoise_config(settings.database_url), _enable_global_fallback=True))
-            owned.own(events.HUB, await stack.enter_async_context(events.running_hub(settings.broker_url)))
+            hub = events.running_hub(settings.broker_url, settings.subscriber_queue)
+            owned.own(events.HUB, await stack.enter_async_context(hub))
             principals = owned.own(PRINCIPALS, PrincipalCache())
+            ends = owned.own(SESSION_ENDS, SessionEnds())
             stack.enter_context(owned.bound())
             await public.refresh(force=True)
             loops = [asyncio.create_task(events.run_publisher(), name="portal-event-publisher"),
                      asyncio.create_task(run_sweeper(settings.sweep_seconds), name="portal-deadline-sweep"),
-                     asyncio.create_task(watch_revocations(principals), name="portal-session-revocations")]
+                     asyncio.create_task(watch_revocations(principals, ends), name="portal-session-revocations")]
             if server:
                 _settle()
             try:

@@ -21,9 +21,11 @@ from portal.sources import SourceError
 APP_FACTORY = "portal.app:app_from_environment"
 # WebSocket messages over 64 KiB close the connection (1009). "websockets-sansio" is the implementation
 # uvicorn's "auto" picks with websockets installed ("websockets" is the deprecated legacy one); it applies
-# ws_max_size to whole messages.
+# ws_max_size to whole messages. Per-message deflate is off: its compression contexts cost tens of KiB per
+# connection, and a hall's screens are thousands of connections receiving short frames.
 WS_MAX_SIZE = 64 * 1024
-UVICORN_WEBSOCKET_OPTIONS = {"ws": "websockets-sansio", "ws_max_size": WS_MAX_SIZE}
+UVICORN_WEBSOCKET_OPTIONS = {"ws": "websockets-sansio", "ws_max_size": WS_MAX_SIZE,
+                             "ws_per_message_deflate": False}
 # Named rather than "auto", so that a missing package fails at start instead of quietly serving slower.
 UVICORN_SPEED_OPTIONS = {"loop": "uvloop", "http": "httptools"}
 

@@ -52,6 +52,9 @@ class Settings:
     # deadlines in it are at least this many (portal.oversight.notices).
     notice_satisfaction_below: float = 0.8
     notice_misses_at_least: int = 3
+    # Live events a WebSocket subscriber may fall behind before it is dropped (closed with 4008), so that one
+    # slow screen costs neither memory nor the other subscribers' delivery (portal.events.Feed).
+    subscriber_queue: int = 256
 
     @property
     def production(self) -> bool:
@@ -94,6 +97,12 @@ class Settings:
         if not 0 < satisfaction_below <= 1 or misses_at_least < 1:
             raise ConfigError("PORTAL_NOTICE_SATISFACTION_BELOW must be between 0 and 1 and "
                               "PORTAL_NOTICE_MISSES_AT_LEAST at least 1.")
+        try:
+            subscriber_queue = int(env.get("PORTAL_SUBSCRIBER_QUEUE", "256"))
+        except ValueError as exc:
+            raise ConfigError("PORTAL_SUBSCRIBER_QUEUE must be a whole number of events.") from exc
+        if subscriber_queue < 1:
+            raise ConfigError("PORTAL_SUBSCRIBER_QUEUE must be at least 1.")
         profile = env.get("PORTAL_PASSWORD_PROFILE", "rfc9106").strip()
         if profile not in PASSWORD_PROFILES:
             raise ConfigError(f"PORTAL_PASSWORD_PROFILE must be one of {', '.join(PASSWORD_PROFILES)}.")
@@ -104,6 +113,7 @@ class Settings:
             sweep_seconds=sweep,
             notice_satisfaction_below=satisfaction_below,
             notice_misses_at_least=misses_at_least,
+            subscriber_queue=subscriber_queue,
             upload_dir=env.get("PORTAL_UPLOAD_DIR", "").strip() or "./var/uploads",
             password_profile=profile,
             database_url=env.get("PORTAL_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,

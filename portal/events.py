@@ -6,6 +6,12 @@ the broker; a publisher loop in every server publishes whatever a crash left unp
 notification is lost. Subscribers read the rows after their cursor first, then follow the broker, and go
 back to the rows whenever a sequence number is skipped: the rows are the truth, the broker only wakes.
 
+However many subscribers a stream has in one process, it has one ``Feed`` there: one broker subscription and
+one reader that reads the rows (at its start, after a gap, every ``POLL_SECONDS``) and hands each event to
+every subscriber's bounded queue. A subscriber that falls ``subscriber_queue`` events behind is dropped
+(``SubscriberTooSlow``; a WebSocket closes with 4008), so one slow screen holds up neither the feed nor the
+others.
+
 One process: the broker is in memory. With ``PORTAL_BROKER_URL=redis://...`` it is Redis pub/sub, so a
 change made by one process reaches subscribers connected to another.
 """
@@ -16,10 +22,12 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
+from collections.abc import Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import orjson
 import redis.asyncio as redis
@@ -34,6 +42,9 @@ from portal.scoped import AppScoped
 log = logging.getLogger("portal.events")
 PREFIX = "portal:"
 QUEUE_SIZE = 1000
+# Events a subscriber may be behind its stream before it is dropped (PORTAL_SUBSCRIBER_QUEUE).
+SUBSCRIBER_QUEUE = 256
+POLL_SECONDS = 30.0
 
 
 class LocalBroker:
@@ -221,10 +232,12 @@ class PublishedMarks:
 
 
 class Hub:
-    """The live-event state of one app: its broker and the marks of the events it published."""
+    """The live-event state of one app: its broker, the feeds of its subscribers, and the marks of the events it
+    published."""
 
-    def __init__(self, broker: LocalBroker | None = None) -> None:
+    def __init__(self, broker: LocalBroker | None = None, subscriber_queue: int = SUBSCRIBER_QUEUE) -> None:
         self.broker = broker or LocalBroker()
+        self.feeds = Feeds(self.broker, subscriber_queue)
         self.marks = PublishedMarks()
 
 
@@ -242,16 +255,17 @@ def broker() -> LocalBroker:
 
 
 @asynccontextmanager
-async def running_hub(url: str | None) -> AsyncIterator[Hub]:
+async def running_hub(url: str | None, subscriber_queue: int = SUBSCRIBER_QUEUE) -> AsyncIterator[Hub]:
     """A hub on the broker for ``url`` (None: in memory), started, bound for the block, closed after it with
-    its pending marks written."""
-    chosen = Hub(RedisBroker(url) if url else LocalBroker())
+    its feeds stopped and its pending marks written."""
+    chosen = Hub(RedisBroker(url) if url else LocalBroker(), subscriber_queue)
     await chosen.broker.start()
     try:
         with HUB.bound(chosen):
             yield chosen
             await chosen.marks.flush()
     finally:
+        await chosen.feeds.close()
         await chosen.broker.close()
 
 
@@ -300,22 +314,152 @@ async def run_publisher(interval: float = 1.0, grace: timedelta = timedelta(seco
             log.exception("publishing pending events failed; retrying")
 
 
-async def follow(stream: str, after: int, *, poll_seconds: float = 30.0) -> AsyncIterator[Message]:
-    """Every event of ``stream`` with a sequence number above ``after``: the stored ones, then live ones."""
-    async with broker().subscribe(stream_channel(stream)) as live:
-        last = after
-        while True:
-            for event in await Event.filter(stream=stream, seq__gt=last).order_by("seq"):
-                last = event.seq
-                yield Message.of_event(event)
+class SubscriberTooSlow(Exception):
+    """A subscriber fell more events behind its stream than its queue holds: it was dropped."""
+
+
+# What to do when a subscriber of this context is dropped as too slow: a WebSocket connection sets it to close
+# itself (4008); without it the subscriber's stream raises ``SubscriberTooSlow``.
+ON_TOO_SLOW: ContextVar[Callable[[], None] | None] = ContextVar("portal_on_too_slow", default=None)
+
+
+T = TypeVar("T")
+
+
+class Follower(Generic[T]):
+    """One subscriber of a shared source (a feed's messages, a broadcast's frames): its bounded queue, and whether
+    it was dropped for falling behind."""
+
+    __slots__ = ("queue", "dropped", "on_too_slow")
+
+    def __init__(self, size: int) -> None:
+        self.queue: asyncio.Queue[T] = asyncio.Queue(size)
+        self.dropped = False
+        self.on_too_slow = ON_TOO_SLOW.get()
+
+    def offer(self, message: T) -> bool:
+        """Queue ``message``; False (and dropped) when the queue is full."""
+        try:
+            self.queue.put_nowait(message)
+        except asyncio.QueueFull:
+            self.dropped = True  # its queue is full: it sees this at its next ``get``
+            if self.on_too_slow is not None:
+                self.on_too_slow()
+            return False
+        return True
+
+
+def hand_out(followers: set[Follower[T]], item: T, source: str) -> bool:
+    """Offer ``item`` to every follower; the ones whose queue is full are dropped (removed). Whether any was."""
+    dropped = [follower for follower in followers if not follower.offer(item)]
+    for follower in dropped:
+        log.warning("a subscriber of %s fell %d behind: dropped", source, follower.queue.maxsize)
+        followers.discard(follower)
+    return bool(dropped)
+
+
+class Feed:
+    """The events of one stream for every subscriber in this process: one broker subscription, one reader.
+
+    ``last`` is the highest number handed to the followers: a follower that joins gets every later event from
+    its queue, and reads the rows up to ``last`` itself when its cursor is older."""
+
+    def __init__(self, feeds: Feeds, stream: str, last: int) -> None:
+        self.feeds = feeds
+        self.stream = stream
+        self.last = last
+        self.followers: set[Follower[Message]] = set()
+        self.reads = 0  # reads of the rows, for tests and benchmarks
+        self.reader = asyncio.get_running_loop().create_task(self._read(), name=f"portal-feed:{stream}")
+
+    async def _read(self) -> None:
+        async with self.feeds.broker.subscribe(stream_channel(self.stream)) as live:
             while True:
                 try:
-                    message = await asyncio.wait_for(live.get(), timeout=poll_seconds)
-                except TimeoutError:
-                    break  # look at the rows anyway: a wake-up may have been lost
-                if message["seq"] <= last:
+                    await self._read_rows()
+                except Exception:  # noqa: BLE001 - the feed must outlive a database hiccup
+                    log.exception("reading the events of %s failed; retrying in 1 s", self.stream)
+                    await asyncio.sleep(1)
                     continue
-                if message["seq"] != last + 1:
-                    break  # a gap: read the rows
-                last = message["seq"]
-                yield Message.of_wire(message)
+                while True:
+                    try:
+                        message = await asyncio.wait_for(live.get(), timeout=self.feeds.poll_seconds)
+                    except TimeoutError:
+                        break  # look at the rows anyway: a wake-up may have been lost
+                    if message["seq"] <= self.last:
+                        continue
+                    if message["seq"] != self.last + 1:
+                        break  # a gap: read the rows
+                    self._hand_out(Message.of_wire(message))
+
+    async def _read_rows(self) -> None:
+        self.reads += 1
+        for event in await Event.filter(stream=self.stream, seq__gt=self.last).order_by("seq"):
+            self._hand_out(Message.of_event(event))
+
+    def _hand_out(self, message: Message) -> None:
+        self.last = message.seq
+        if hand_out(self.followers, message, self.stream) and not self.followers:
+            self.feeds.stop(self)
+
+
+class Feeds:
+    """The feeds of one app, by stream: started by a stream's first follower, stopped when its last leaves."""
+
+    def __init__(self, broker: LocalBroker, queue_size: int = SUBSCRIBER_QUEUE,
+                 poll_seconds: float = POLL_SECONDS) -> None:
+        self.broker = broker
+        self.queue_size = queue_size
+        self.poll_seconds = poll_seconds
+        self.feeds: dict[str, Feed] = {}
+
+    def join(self, stream: str, after: int) -> tuple[Feed, Follower[Message], int]:
+        """A new follower of ``stream`` whose cursor is ``after``, and the number from which its queue has
+        every event (the rows from ``after`` up to it are the follower's to read)."""
+        feed = self.feeds.get(stream)
+        if feed is None:
+            feed = self.feeds[stream] = Feed(self, stream, after)
+        follower: Follower[Message] = Follower(self.queue_size)
+        feed.followers.add(follower)
+        return feed, follower, feed.last
+
+    def leave(self, feed: Feed, follower: Follower[Message]) -> None:
+        feed.followers.discard(follower)
+        if not feed.followers:
+            self.stop(feed)
+
+    def stop(self, feed: Feed) -> None:
+        if self.feeds.get(feed.stream) is feed:
+            del self.feeds[feed.stream]
+        feed.reader.cancel()
+
+    async def close(self) -> None:
+        readers = [feed.reader for feed in self.feeds.values()]
+        for feed in list(self.feeds.values()):
+            self.stop(feed)
+        await asyncio.gather(*readers, return_exceptions=True)
+
+
+async def follow(stream: str, after: int) -> AsyncIterator[Message]:
+    """Every event of ``stream`` with a sequence number above ``after``, in order and once: the stored ones,
+    then live ones from the stream's feed. Ends when the subscriber is dropped as too slow and its connection
+    closes itself (``ON_TOO_SLOW``); raises ``SubscriberTooSlow`` when nothing closes it."""
+    feeds = hub().feeds
+    feed, follower, joined_at = feeds.join(stream, after)
+    try:
+        last = after
+        if after < joined_at:
+            for event in await Event.filter(stream=stream, seq__gt=after, seq__lte=joined_at).order_by("seq"):
+                last = event.seq
+                yield Message.of_event(event)
+        while True:
+            message = await follower.queue.get()
+            if follower.dropped:
+                if follower.on_too_slow is not None:
+                    return
+                raise SubscriberTooSlow(stream)
+            if message.seq > last:
+                last = message.seq
+                yield message
+    finally:
+        feeds.leave(feed, follower)

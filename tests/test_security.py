@@ -411,4 +411,5 @@ def test_portal_serve_passes_the_websocket_limits(monkeypatch: pytest.MonkeyPatc
     assert cli.cmd_serve(args) == 0
     [options] = calls
     assert (options["ws"], options["ws_max_size"]) == ("websockets-sansio", 65536)
+    assert options["ws_per_message_deflate"] is False
     assert (options["loop"], options["http"]) == ("uvloop", "httptools")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
+from contextlib import suppress
 from contextvars import ContextVar
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -26,15 +28,15 @@ from strawberry.types.graphql import OperationType
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from portal import events
 from portal.api.context import Context, bearer_token
 from portal.api.ide import graphiql_page
 from portal.api.public import CachedResponse, PublicData, is_public_query, reads_no_viewer
 from portal.api.security import refuse_websocket, websocket_origin_allowed
+from portal.api.shared import Broadcasts, PortalTransportWS, anonymous_context
 from portal.config import Settings
 from portal.identity.passwords import Passwords
-from portal.identity.rules import Principal, authenticate
-from portal.identity.sessions import SESSION_REVOKED
+from portal.identity.rules import authenticate
+from portal.identity.sessions import session_ends
 
 MAX_BODY_BYTES = 1024 * 1024
 JSON = "application/json"
@@ -83,25 +85,25 @@ def never_ran(data: object) -> bool:
 WATCHERS = "portal.session_watchers"
 
 
-async def close_when_session_ends(websocket: WebSocket, principal: Principal, token: str) -> None:
-    """Close a signed-in WebSocket (4401) when its session is revoked (any process) or expires."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + (principal.expires_at - datetime.now(timezone.utc)).total_seconds()
-    async with events.broker().subscribe(SESSION_REVOKED) as revocations:
-        # A revocation published before the subscription started is seen here.
-        if await authenticate(token) is not None:
-            while (left := deadline - loop.time()) > 0:
-                try:
-                    message = await asyncio.wait_for(revocations.get(), timeout=left)
-                except TimeoutError:
-                    break
-                if principal.session_id in message.get("sessions", ()):
-                    break
-    await websocket.close(code=4401, reason="session ended")
+def ending(websocket: WebSocket) -> Callable[[], None]:
+    """What closes a signed-in WebSocket (4401) when its session ends (``identity.sessions.SessionEnds``)."""
+    closing: list[asyncio.Task[None]] = []
+
+    async def close() -> None:
+        with suppress(RuntimeError, OSError):  # closed already
+            await websocket.close(code=4401, reason="session ended")
+
+    def end() -> None:
+        if not closing:
+            closing.append(asyncio.get_running_loop().create_task(close()))
+    return end
 
 
 class PortalGraphQL(GraphQL):
-    """strawberry's ASGI view with the portal's context, orjson output and GET-mutation refusal."""
+    """strawberry's ASGI view with the portal's context, orjson output and GET-mutation refusal; its WebSocket
+    handler shares broadcasts and drops slow subscribers (``portal.api.shared``)."""
+
+    graphql_transport_ws_handler_class = PortalTransportWS
 
     def __init__(self, schema: BaseSchema, settings: Settings, public: PublicData) -> None:
         super().__init__(
@@ -115,6 +117,8 @@ class PortalGraphQL(GraphQL):
         self.settings = settings
         self.public = public
         self.passwords = Passwords(settings.password_profile)
+        self.broadcasts = Broadcasts(self.schema, lambda: anonymous_context(self), self.encode_json,
+                                     settings.subscriber_queue)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         return Context(request=request, response=response, settings=self.settings, public=self.public,
@@ -130,12 +134,15 @@ class PortalGraphQL(GraphQL):
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": "登录凭证格式不正确"})
         context.token = token
         principal = await context.principal() if token else None
-        if token and principal is None:
-            raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": "登录已失效，请重新登录"})
         if principal is not None:
             websocket = context.request
-            watcher = asyncio.create_task(close_when_session_ends(websocket, principal, token))
-            websocket.scope.setdefault(WATCHERS, []).append(watcher)
+            websocket.scope.setdefault(WATCHERS, []).append(
+                session_ends().watch(principal.session_id, principal.expires_at, ending(websocket)))
+            # A revocation published before the watch began was not heard: ask the database once more.
+            if await authenticate(token) is None:
+                principal = None
+        if token and principal is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": "登录已失效，请重新登录"})
         return UNSET
 
     def encode_json(self, data: object) -> str:
@@ -308,8 +315,8 @@ class GraphQLEndpoint:
         try:
             await self.view(scope, receive, send)
         finally:
-            for watcher in scope.get(WATCHERS, ()):
-                watcher.cancel()
+            for stop_watching in scope.get(WATCHERS, ()):
+                stop_watching()
 
     def _remember(self, scope: Scope, key: bytes, request_body: bytes, response_body: bytes, anonymous: bool) -> None:
         """Cache a successful answer to a query of public root fields: any such answer to an anonymous request,

@@ -10,6 +10,7 @@ session after ``TTL_SECONDS`` at the latest.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timezone
@@ -74,9 +75,51 @@ def principals() -> PrincipalCache:
     return PRINCIPALS.get()
 
 
-async def watch_revocations(cache: PrincipalCache) -> None:
-    """Drop the sessions other servers revoke (runs for the life of the app)."""
+class SessionEnds:
+    """What to do when a session ends, for the connections signed in with it (a WebSocket closes itself): heard
+    once per process by ``watch_revocations``, and one timer per connection for its expiry, so that ten thousand
+    open connections cost neither a task nor a broker subscription each."""
+
+    def __init__(self) -> None:
+        self._ends: dict[int, set[Callable[[], None]]] = {}
+
+    def watch(self, session_id: int, expires_at: datetime, end: Callable[[], None]) -> Callable[[], None]:
+        """Call ``end`` when the session is revoked or expires; returns what stops watching."""
+        left = (expires_at - datetime.now(timezone.utc)).total_seconds()
+        timer = asyncio.get_running_loop().call_later(max(left, 0), end)
+        self._ends.setdefault(session_id, set()).add(end)
+
+        def stop() -> None:
+            timer.cancel()
+            ends = self._ends.get(session_id)
+            if ends is not None:
+                ends.discard(end)
+                if not ends:
+                    del self._ends[session_id]
+        return stop
+
+    def revoked(self, session_ids: Iterable[int]) -> None:
+        for session_id in session_ids:
+            for end in self._ends.pop(session_id, ()):
+                end()
+
+    def __len__(self) -> int:
+        return sum(len(ends) for ends in self._ends.values())
+
+
+SESSION_ENDS: AppScoped[SessionEnds] = AppScoped("portal_session_ends", SessionEnds)
+
+
+def session_ends() -> SessionEnds:
+    """The running app's registry (``portal.scoped``); outside any app, the process's own."""
+    return SESSION_ENDS.get()
+
+
+async def watch_revocations(cache: PrincipalCache, ends: SessionEnds) -> None:
+    """Drop the sessions other servers revoke, and end their connections here (runs for the life of the app)."""
     async with events.broker().subscribe(SESSION_REVOKED) as revocations:
         while True:
             message = await revocations.get()
-            cache.forget_sessions(message.get("sessions", ()))
+            revoked = message.get("sessions", ())
+            cache.forget_sessions(revoked)
+            ends.revoked(revoked)

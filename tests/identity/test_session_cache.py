@@ -9,7 +9,7 @@ from typing import Any
 from portal import events
 from portal.identity.models import AccountKind
 from portal.identity.principal import Principal
-from portal.identity.sessions import SESSION_REVOKED, PrincipalCache, watch_revocations
+from portal.identity.sessions import SESSION_REVOKED, PrincipalCache, SessionEnds, watch_revocations
 
 ME = "query { me { account { id } } }"
 LOGOUT = "mutation { logout { __typename } }"
@@ -83,17 +83,34 @@ async def test_a_revoked_session_is_dropped_and_not_remembered_again_within_the_
 
 async def test_revocations_published_by_another_server_drop_the_session() -> None:
     lookups = Lookups(principal(session_id=11))
-    cache = PrincipalCache(clock=Clock())
+    cache, ends, ended = PrincipalCache(clock=Clock()), SessionEnds(), []
+    later = datetime.now(timezone.utc) + timedelta(hours=1)
     async with events.running_hub(None):
-        watcher = asyncio.create_task(watch_revocations(cache))
+        watcher = asyncio.create_task(watch_revocations(cache, ends))
         await asyncio.sleep(0)
         await cache.principal("digest", lookups)
+        ends.watch(11, later, lambda: ended.append("first connection"))
+        ends.watch(11, later, lambda: ended.append("second connection"))
+        stop_other = ends.watch(12, later, lambda: ended.append("another session"))
         await events.broker().publish(SESSION_REVOKED, {"sessions": [11]})
         for _ in range(10):
             await asyncio.sleep(0)
         watcher.cancel()
     await cache.principal("digest", lookups)
     assert lookups.count == 2
+    assert sorted(ended) == ["first connection", "second connection"]
+    stop_other()
+    assert len(ends) == 0
+
+
+async def test_a_connection_ends_when_its_session_expires_unless_it_stopped_watching() -> None:
+    ends, ended = SessionEnds(), []
+    soon = datetime.now(timezone.utc) + timedelta(seconds=0.05)
+    ends.watch(21, soon, lambda: ended.append("kept"))
+    stop = ends.watch(22, soon, lambda: ended.append("closed before"))
+    stop()
+    await asyncio.sleep(0.2)
+    assert ended == ["kept"]
 
 
 async def test_a_signed_out_token_is_refused_at_once(gql: Any) -> None:
