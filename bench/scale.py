@@ -122,8 +122,11 @@ def pick(draw: Callable[[], float], values: Sequence[Any]) -> Any:
     return values[int(draw() * len(values))]
 
 
-def chunk_rows(index: int, shape: Shape, citizens: int) -> dict[str, list[tuple[Any, ...]]]:
-    """The rows of chunk ``index``: CHUNK applications with their tasks, and their share of appeals."""
+def chunk_rows(index: int, shape: Shape, total: int) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of chunk ``index`` of ``total`` applications: CHUNK applications with their tasks, and their share
+    of appeals. Numbered in the order they were filed, as the portal numbers them: the rows of a period lie
+    together, as they do in a real database."""
+    citizens = citizens_for(total)
     rng = random.Random(index)
     draw, moment = rng.random, partial(datetime.fromtimestamp, tz=timezone.utc)
     now, span, heavy = NOW.timestamp(), SPAN.total_seconds(), max(1, citizens // 100)
@@ -133,7 +136,7 @@ def chunk_rows(index: int, shape: Shape, citizens: int) -> dict[str, list[tuple[
         application_id = index * CHUNK + n + 1
         # One in a hundred citizens (the first ones) files a tenth of all applications.
         applicant = FIRST_CITIZEN + int(draw() * (heavy if draw() < 0.1 else citizens))
-        at = now - span * draw()
+        at = now - span * (1 - application_id / total) - 60 * draw()
         created = moment(at)
         applications_.append((application_id, pick(draw, shape.bundles), applicant, applicant, "MOBILE", "{}",
                               f"scale-{application_id}", "scale", 1, created, created))
@@ -243,6 +246,11 @@ class Postgres(Store):
         for table in TABLES:
             await self.connection.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM \"{table}\"))")
+        # Appeals lie in the order they arrived in a real database (a period's together): so here too.
+        by_time = await self.connection.fetchval(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'appeal' "
+            "AND indexdef LIKE '%(created_at)'")
+        await self.connection.execute(f'CLUSTER appeal USING "{by_time}"')
         await self.connection.execute("VACUUM ANALYZE")
 
 
@@ -296,11 +304,11 @@ async def generate(store: Store, total: int, shape: Shape, reuse: bool) -> None:
     loop = asyncio.get_running_loop()
     with ProcessPoolExecutor(1) as drawer:
         chunks = range(done // CHUNK, -(-total // CHUNK))
-        pending = loop.run_in_executor(drawer, chunk_rows, chunks[0], shape, citizens) if chunks else None
+        pending = loop.run_in_executor(drawer, chunk_rows, chunks[0], shape, total) if chunks else None
         for index in chunks:
             rows = await pending
             if index + 1 in chunks:
-                pending = loop.run_in_executor(drawer, chunk_rows, index + 1, shape, citizens)
+                pending = loop.run_in_executor(drawer, chunk_rows, index + 1, shape, total)
             await store.write(rows)
             print(f"  {(index + 1) * CHUNK:,} applications, {time.perf_counter() - started:.0f} s", flush=True)
     started = time.perf_counter()
