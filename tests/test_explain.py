@@ -26,6 +26,7 @@ PERSON = Principal(account_id=1, kind=AccountKind.CITIZEN, name="", role=None, d
 FIRST, LAST = date(2026, 1, 1), date(2026, 3, 31)
 OF_PERSON = ("applicant_id", "id")
 WORKLIST = ("department_code", "status", "deadline")
+OPEN_BY_DEADLINE = ("department_code", "deadline", "id")  # of the open tasks only (a partial index)
 BY_REGION, BY_DAY = ("region_code", "created_at"), ("created_at",)
 
 
@@ -79,7 +80,8 @@ async def test_a_persons_applications_read_their_index(empty_database: str) -> N
 
 async def test_a_units_overdue_tasks_read_the_worklist_index(empty_database: str) -> None:
     for sql in statements(applications.worklist("370100-GAJ", overdue=True, now=NOW)):
-        assert WORKLIST in await indexes_read(sql, "task")
+        # The first page may walk the open tasks in deadline order instead (PostgreSQL does).
+        assert await indexes_read(sql, "task") & {WORKLIST, OPEN_BY_DEADLINE}
 
 
 @pytest.mark.parametrize("region", ["370102", "370100", "370000"])
@@ -94,8 +96,9 @@ async def test_the_appeal_figures_read_an_index_of_region_and_time(empty_databas
         assert used & ({BY_REGION} if region == "370102" else {BY_REGION, BY_DAY}), used
 
 
-async def test_the_check_notices_a_dropped_index(empty_database: str) -> None:
-    name = next(n for n, columns in (await index_columns("task")).items() if columns == WORKLIST)
-    await Tortoise.get_connection("default").execute_script(f'DROP INDEX "{name}"')
-    sql = statements(applications.worklist("370100-GAJ", overdue=True, now=NOW))[1]
-    assert WORKLIST not in await indexes_read(sql, "task")
+async def test_the_check_notices_dropped_indexes(empty_database: str) -> None:
+    for name, columns in (await index_columns("task")).items():
+        if columns in (WORKLIST, OPEN_BY_DEADLINE):
+            await Tortoise.get_connection("default").execute_script(f'DROP INDEX "{name}"')
+    for sql in statements(applications.worklist("370100-GAJ", overdue=True, now=NOW)):
+        assert not await indexes_read(sql, "task") & {WORKLIST, OPEN_BY_DEADLINE}

@@ -627,11 +627,13 @@ def months(first: date, last: date) -> list[tuple[date, date]]:
 
 
 def month_of_receipt(periods: Sequence[tuple[date, date]]) -> Case:
-    """The index in ``periods`` of the Asia/Shanghai month an appeal was received in, in SQL: by the UTC instants
-    the months begin (stored times are UTC), so that the database groups by it."""
-    starts = [day_bounds_utc(start, start)[0] for start, _ in periods[1:]]
-    return Case(*(When(created_at__lt=start, then=index) for index, start in enumerate(starts)),
-                default=len(periods) - 1)
+    """The Asia/Shanghai month (``2026-10``) an appeal of ``periods`` was received in, in SQL: by the UTC instants
+    the months begin (stored times are UTC), so that the database groups by it. Text, not a number: PostgreSQL
+    types a CASE of parameters as text."""
+    starts = [(day_bounds_utc(start, start)[0], f"{before:%Y-%m}")
+              for (before, _), (start, _) in zip(periods, periods[1:])]
+    return Case(*(When(created_at__lt=start, then=month) for start, month in starts),
+                default=f"{periods[-1][0]:%Y-%m}")
 
 
 async def monthly_stats(region_code: str, first_day: date, last_day: date, *, grade: Grade = Grade()
@@ -642,7 +644,7 @@ async def monthly_stats(region_code: str, first_day: date, last_day: date, *, gr
     query = received_in(region_code, periods[0][0], periods[-1][1], grade=grade)
     groups = {row["month"]: row for row in await tallied(query.annotate(month=month_of_receipt(periods)), "month")}
     entities = await _market_entities(region_code) if grade == Grade() else None
-    return [(start, end, _figures(groups.get(index), entities)) for index, (start, end) in enumerate(periods)]
+    return [(start, end, _figures(groups.get(f"{start:%Y-%m}"), entities)) for start, end in periods]
 
 
 async def stats_by_department(region_code: str, first_day: date, last_day: date
