@@ -57,7 +57,12 @@ def within(scope: str, column: str = "region_code") -> Q:
     if not is_region_code(scope):
         raise ValueError(f"not a region code: {scope!r}")
     reach = _reach(scope)
-    return Q(**{column: scope}) if reach == scope else Q(**{f"{column}__startswith": reach})
+    if reach == scope:
+        return Q(**{column: scope})
+    # The prefix decides; the range it implies (37 <= code < 38) is what lets the database read an index of the
+    # column instead of every row (the ORM casts the column for LIKE, which no index serves).
+    beyond = reach[:-1] + chr(ord(reach[-1]) + 1)
+    return Q(**{f"{column}__startswith": reach, f"{column}__gte": reach, f"{column}__lt": beyond})
 
 
 def covering(region: str) -> list[str]:

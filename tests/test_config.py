@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from tortoise import Tortoise
 
 from portal.config import DEFAULT_DATABASE_URL, DEVELOPMENT_SECRET_KEY, ConfigError, Settings
-from portal.db import connection_config
+from portal.db import connection_config, database
 
 
 def test_defaults_are_development_on_embedded_sqlite() -> None:
@@ -57,6 +59,13 @@ def test_sqlite_urls(url: str, path: str) -> None:
     assert config["credentials"]["file_path"] == path
     assert config["credentials"]["busy_timeout"] == "5000"
     assert config["credentials"]["journal_mode"] == "WAL"
+
+
+async def test_a_sqlite_connection_keeps_a_large_database_in_its_page_cache(tmp_path: Path) -> None:
+    async with database(f"sqlite:///{tmp_path / 'cache.sqlite3'}"):
+        connection = Tortoise.get_connection("default")
+        assert (await connection.execute_query_dict("PRAGMA cache_size"))[0]["cache_size"] == -131072
+        assert (await connection.execute_query_dict("PRAGMA mmap_size"))[0]["mmap_size"] == 2**30
 
 
 def test_postgres_url_with_schema_and_pool() -> None:

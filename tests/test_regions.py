@@ -37,8 +37,10 @@ def test_a_province_covers_its_cities_and_counties_a_city_its_counties_a_county_
 
 
 def test_the_query_filter_is_the_same_rule_in_sql() -> None:
-    assert within("370000").filters == {"region_code__startswith": "37"}
-    assert within("370100", "region").filters == {"region__startswith": "3701"}
+    assert within("370000").filters == {"region_code__startswith": "37", "region_code__gte": "37",
+                                        "region_code__lt": "38"}
+    assert within("370900", "region").filters == {"region__startswith": "3709", "region__gte": "3709",
+                                                  "region__lt": "370:"}
     assert within("370102").filters == {"region_code": "370102"}
 
 

@@ -127,6 +127,8 @@ class Appeal(Model):
 
     class Meta:
         table = "appeal"
+        # The figures: appeals received in a period, of a region (a county by code, a city or the province by range).
+        indexes = (("region_code", "created_at"), ("created_at",))
         unique_together = (("recorded_by_id", "idempotency_key"),)
 
 
@@ -144,6 +146,7 @@ class AppealStep(Model):
 
     class Meta:
         table = "appeal_step"
+        indexes = (("appeal_id",),)  # an appeal's steps
 
 
 class DeadlineMiss(Model):

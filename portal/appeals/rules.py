@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Case, F, Q, When
+from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -560,8 +562,6 @@ def step_rate(rows: Iterable[tuple[datetime | None, datetime | None]], now: date
     return _rate(sum(known), len(known))
 
 
-FIGURE_COLUMNS = ("status", "department_code", "contacted_at", "contact_by", "opinion_at", "opinion_by", "resolved_at", "resolve_by",
-                  "satisfied", "urgency", "kind", "channel", "created_at", "answered_on_the_spot")
 # What figures can be broken down by (``stats_breakdown``), each with the names people read.
 BREAKDOWNS: dict[str, dict[str, str]] = {
     "urgency": {u.value: clocks.URGENCY_NAMES[u] for u in clocks.URGENCY_ORDER},
@@ -569,24 +569,43 @@ BREAKDOWNS: dict[str, dict[str, str]] = {
     "channel": {AppealChannel.ONLINE.value: "诉求专区", AppealChannel.MAILBOX.value: "省长信箱",
                 AppealChannel.HOTLINE.value: "96178热线", AppealChannel.VISIT.value: "走访"},
 }
+# The three steps of the 2115 clock: (done, due) columns.
+CLOCK_STEPS = {"contact": ("contacted_at", "contact_by"), "opinion": ("opinion_at", "opinion_by"),
+               "resolve": ("resolved_at", "resolve_by")}
 
 
-def _figures(rows: Sequence[dict[str, Any]], market_entities: int | None, now: datetime) -> dict[str, Any]:
-    """The figures of a set of appeals (rows of ``FIGURE_COLUMNS``)."""
-    received = len(rows)
-    resolved = sum(r["status"] in (AppealStatus.RESOLVED, AppealStatus.CLOSED) for r in rows)
-    confirmed = [r["satisfied"] for r in rows if r["satisfied"] is not None]
-    return {
+def _tallies(now: datetime) -> dict[str, Count]:
+    """The counts the figures are made of, aggregated by the database over the period's appeals: a step's result
+    is known (``on_time``) once it is done or its deadline has passed, and on time when done by the deadline."""
+    tallies = {
+        "received": Count("id"),
+        "resolved": Count("id", _filter=Q(status__in=[AppealStatus.RESOLVED, AppealStatus.CLOSED])),
+        "confirmed": Count("satisfied"),
+        "satisfied_count": Count("id", _filter=Q(satisfied=True)),  # not "satisfied": the column
+        "on_the_spot": Count("id", _filter=Q(answered_on_the_spot=True)),
+    }
+    for step, (done, due) in CLOCK_STEPS.items():
+        tallies[f"{step}_known"] = Count("id", _filter=Q(**{f"{due}__isnull": False}) & (
+            Q(**{f"{done}__isnull": False}) | Q(**{f"{due}__lt": now})))
+        tallies[f"{step}_on_time"] = Count("id", _filter=Q(**{f"{done}__lte": F(due)}))
+    return tallies
+
+
+def _figures(tally: dict[str, int] | None, market_entities: int | None) -> dict[str, Any]:
+    """The figures of a set of appeals from its tallies (``_tallies``; None: no appeal)."""
+    tally = tally or {}
+    received = tally.get("received", 0)
+    figures = {
         "received": received,
         "complaints_per_10k": round(received / market_entities * 10000, 4) if market_entities else None,
-        "resolution_rate": _rate(resolved, received),
-        "satisfaction_rate": _rate(sum(confirmed), len(confirmed)),
-        "contact_on_time_rate": step_rate(((r["contacted_at"], r["contact_by"]) for r in rows), now),
-        "opinion_on_time_rate": step_rate(((r["opinion_at"], r["opinion_by"]) for r in rows), now),
-        "resolve_on_time_rate": step_rate(((r["resolved_at"], r["resolve_by"]) for r in rows), now),
-        "resolved_at_first_contact": sum(bool(r["answered_on_the_spot"]) for r in rows),
-        "first_contact_rate": _rate(sum(bool(r["answered_on_the_spot"]) for r in rows), received),
+        "resolution_rate": _rate(tally.get("resolved", 0), received),
+        "satisfaction_rate": _rate(tally.get("satisfied_count", 0), tally.get("confirmed", 0)),
     }
+    for step in CLOCK_STEPS:
+        figures[f"{step}_on_time_rate"] = _rate(tally.get(f"{step}_on_time", 0), tally.get(f"{step}_known", 0))
+    figures["resolved_at_first_contact"] = tally.get("on_the_spot", 0)
+    figures["first_contact_rate"] = _rate(figures["resolved_at_first_contact"], received)
+    return figures
 
 
 @dataclass(frozen=True)
@@ -603,17 +622,25 @@ class Grade:
         return query.filter(**wanted) if wanted else query
 
 
-async def _rows(region_code: str, first_day: date, last_day: date, department_code: str | None = None,
-                grade: Grade = Grade()) -> tuple[list[dict[str, Any]], int | None]:
-    """The appeals received in the period in a region (its subdivisions too), and the region's market entities."""
-    region_code = check_region_code("regionCode", region_code)
+def received_in(region_code: str, first_day: date, last_day: date, department_code: str | None = None,
+                grade: Grade = Grade()) -> QuerySet[Appeal]:
+    """The appeals the figures count: received in the period (Asia/Shanghai days) in a region (its subdivisions
+    too), merged duplicates left out; optionally of one undertaking unit or one grade or channel."""
     start, end = day_bounds_utc(first_day, last_day)
-    query = grade.of(Appeal.filter(within(region_code), created_at__gte=start, created_at__lt=end).exclude(
-        status=AppealStatus.MERGED))
-    if department_code:
-        query = query.filter(department_code=department_code)
-    region = await Region.get_or_none(code=region_code)
-    return await query.values(*FIGURE_COLUMNS), region.market_entities if region else None
+    query = grade.of(Appeal.filter(within(check_region_code("regionCode", region_code)), created_at__gte=start,
+                                   created_at__lt=end).exclude(status=AppealStatus.MERGED))
+    return query.filter(department_code=department_code) if department_code else query
+
+
+def tallied(query: QuerySet[Appeal], *by: str) -> QuerySet[Appeal]:
+    """``query``'s tallies (``_tallies``) in one aggregate read, one row per value of the ``by`` columns."""
+    tallies = _tallies(datetime.now(timezone.utc))
+    counted = query.annotate(**tallies)
+    return counted.group_by(*by).values(*by, *tallies) if by else counted.values(*tallies)
+
+
+async def _market_entities(region_code: str) -> int | None:
+    return await Region.filter(code=region_code).first().values_list("market_entities", flat=True)
 
 
 async def stats(region_code: str, first_day: date, last_day: date, *, department_code: str | None = None,
@@ -622,19 +649,17 @@ async def stats(region_code: str, first_day: date, last_day: date, *, department
     subdivisions), optionally for one undertaking unit or one grade or channel: received, complaints per 10,000
     market entities (of the whole region only), resolution rate, satisfaction rate, the on-time rate of each step
     of the clock, and the consultations answered on the spot (resolved at first contact)."""
-    rows, entities = await _rows(region_code, first_day, last_day, department_code, grade)
+    rows = await tallied(received_in(region_code, first_day, last_day, department_code, grade))
     whole = not department_code and grade == Grade()
-    return _figures(rows, entities if whole else None, datetime.now(timezone.utc))
+    return _figures(rows[0] if rows else None, await _market_entities(region_code) if whole else None)
 
 
 async def stats_breakdown(region_code: str, first_day: date, last_day: date, by: str
                           ) -> list[tuple[str, str, dict[str, Any]]]:
     """The figures of each urgency, kind or channel (``BREAKDOWNS``): (value, name, figures), in the listed
     order, every value even when it had no appeal (a grade with none is a figure too)."""
-    rows, _ = await _rows(region_code, first_day, last_day)
-    now = datetime.now(timezone.utc)
-    return [(value, name, _figures([r for r in rows if _value(r[by]) == value], None, now))
-            for value, name in BREAKDOWNS[by].items()]
+    groups = {_value(row[by]): row for row in await tallied(received_in(region_code, first_day, last_day), by)}
+    return [(value, name, _figures(groups.get(value), None)) for value, name in BREAKDOWNS[by].items()]
 
 
 def _value(member: Any) -> str:
@@ -651,31 +676,36 @@ def months(first: date, last: date) -> list[tuple[date, date]]:
     return out
 
 
+def month_of_receipt(periods: Sequence[tuple[date, date]]) -> Case:
+    """The Asia/Shanghai month (``2026-10``) an appeal of ``periods`` was received in, in SQL: by the UTC instants
+    the months begin (stored times are UTC), so that the database groups by it. Text, not a number: PostgreSQL
+    types a CASE of parameters as text."""
+    starts = [(day_bounds_utc(start, start)[0], f"{before:%Y-%m}")
+              for (before, _), (start, _) in zip(periods, periods[1:])]
+    return Case(*(When(created_at__lt=start, then=month) for start, month in starts),
+                default=f"{periods[-1][0]:%Y-%m}")
+
+
 async def monthly_stats(region_code: str, first_day: date, last_day: date, *, grade: Grade = Grade()
                         ) -> list[tuple[date, date, dict[str, Any]]]:
     """调度: the figures of each calendar month of the period (its first and last months whole), oldest first:
-    one read of the period's appeals, grouped by the Asia/Shanghai month they were received in."""
+    one aggregate read of the period's appeals, grouped by the Asia/Shanghai month they were received in."""
     periods = months(first_day, last_day)
-    rows, entities = await _rows(region_code, periods[0][0], periods[-1][1], grade=grade)
-    now = datetime.now(timezone.utc)
-    by_month: dict[date, list[dict[str, Any]]] = {start: [] for start, _ in periods}
-    for row in rows:
-        by_month[row["created_at"].astimezone(SHANGHAI).date().replace(day=1)].append(row)
-    return [(start, end, _figures(by_month[start], entities if grade == Grade() else None, now))
-            for start, end in periods]
+    query = received_in(region_code, periods[0][0], periods[-1][1], grade=grade)
+    groups = {row["month"]: row for row in await tallied(query.annotate(month=month_of_receipt(periods)), "month")}
+    entities = await _market_entities(region_code) if grade == Grade() else None
+    return [(start, end, _figures(groups.get(f"{start:%Y-%m}"), entities)) for start, end in periods]
 
 
 async def stats_by_department(region_code: str, first_day: date, last_day: date
                               ) -> list[tuple[str, str, dict[str, Any]]]:
     """The figures of each undertaking unit that received appeals of the region in the period:
     (department code, name, figures), by code."""
-    region_code = check_region_code("regionCode", region_code)
-    rows, _ = await _rows(region_code, first_day, last_day)
-    codes = sorted({r["department_code"] for r in rows if r["department_code"]})
+    groups = {row["department_code"]: row
+              for row in await tallied(received_in(region_code, first_day, last_day), "department_code")}
+    codes = sorted(code for code in groups if code)
     names = dict(await Department.filter(code__in=codes).values_list("code", "name")) if codes else {}
-    now = datetime.now(timezone.utc)
-    return [(code, names.get(code, code), _figures([r for r in rows if r["department_code"] == code], None, now))
-            for code in codes]
+    return [(code, names.get(code, code), _figures(groups[code], None)) for code in codes]
 
 
 SYSTEM_NAME = "系统"

@@ -416,14 +416,7 @@ class ApplicationQuery:
         if principal.kind is not AccountKind.STAFF or not principal.department_code or not may_handle_department(
                 principal, principal.department_code):
             raise PublicError(ApiCode.FORBIDDEN, "只有部门经办人可以查看本部门待办")
-        query = models.Task.filter(department_code=principal.department_code)
-        if status is not None:
-            query = query.filter(status=status)
-        if overdue is not None:
-            now = datetime.now(timezone.utc)
-            late = dict(status__in=rules.OPEN_STATES, deadline__lt=now)
-            query = query.filter(**late) if overdue else query.exclude(**late)
-        return await paginate(query.order_by("deadline", "id"), first, after, Task.of)
+        return await paginate(rules.worklist(principal.department_code, status, overdue), first, after, Task.of)
 
 
 async def my_applications(info: Info, principal: Principal, first: int | None,

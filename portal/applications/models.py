@@ -66,6 +66,8 @@ class Application(Model):
 
     class Meta:
         table = "application"
+        # me.applications: a person's applications, newest first.
+        indexes = (("applicant_id", "id"),)
         unique_together = (("submitted_by", "idempotency_key"),)
 
 
@@ -92,6 +94,8 @@ class Task(Model):
 
     class Meta:
         table = "task"
+        # The tasks of applications (loaders); a unit's worklist by status, oldest deadline first (departmentTasks).
+        indexes = (("application_id",), ("department_code", "status", "deadline"))
 
 
 class UploadedFile(Model):
@@ -124,6 +128,7 @@ class ApplicationMaterial(Model):
 
     class Meta:
         table = "application_material"
+        indexes = (("application_id",),)  # the materials of applications (loaders)
 
 
 class Supplement(Model):

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from portal import db, events, references
@@ -136,6 +137,19 @@ def promised_deadline(calendar: WorkCalendar, promised_days: int, submitted_at: 
 
 def is_overdue(task: Task, now: datetime) -> bool:
     return task.status in OPEN_STATES and task.deadline is not None and task.deadline < now
+
+
+def worklist(department_code: str, status: TaskStatus | None = None, overdue: bool | None = None,
+             now: datetime | None = None) -> QuerySet[Task]:
+    """A unit's worklist (departmentTasks): its tasks, of one status, late (``is_overdue``) or not, oldest
+    deadline first."""
+    query = Task.filter(department_code=department_code)
+    if status is not None:
+        query = query.filter(status=status)
+    if overdue is not None:
+        late = dict(status__in=OPEN_STATES, deadline__lt=now or datetime.now(timezone.utc))
+        query = query.filter(**late) if overdue else query.exclude(**late)
+    return query.order_by("deadline", "id")
 
 
 @lru_cache(maxsize=256)  # per form (hashed by identity); the catalog's forms change only with its version

@@ -20,7 +20,7 @@ from portal.appeals.models import (
     DeadlineMiss,
     SlaStep,
 )
-from portal.appeals.rules import stats
+from portal.appeals.rules import stats, utc
 from portal.appeals.sweep import HOLDER, release_lease, sweep, take_lease
 from portal.catalog.seed import seed_catalog
 from portal.catalog.source import read_catalog
@@ -43,8 +43,10 @@ async def appeal(department: str = "370100-SCJGJ", region: str = "370102", statu
         "idempotency_key": f"{datetime.now().timestamp()}-{id(fields)}", "request_hash": "x",
         "number": reference_number("S"),
         "department_code": department, **fields}
+    # Stored in UTC, as the portal stores every time (SQLite compares them as text).
+    values = {key: utc(value) if isinstance(value, datetime) else value for key, value in values.items()}
     row = await Appeal.create(**values)
-    await Appeal.filter(id=row.id).update(created_at=created)
+    await Appeal.filter(id=row.id).update(created_at=utc(created))
     return await Appeal.get(id=row.id)
 
 
