@@ -50,11 +50,13 @@ async def snapshot(url: str) -> dict[str, object]:
     async with db.database(url):
         connection = Tortoise.get_connection("default")
         _, applications = await connection.execute_query(
-            'SELECT "id", "number", "status" FROM "application" ORDER BY "id"')
+            'SELECT "id", "number", "bundle_id", "applicant_id" FROM "application" ORDER BY "id"')
+        _, tasks = await connection.execute_query('SELECT "id", "status", "deadline" FROM "task" ORDER BY "id"')
         _, appeals = await connection.execute_query(
             'SELECT "id", "number", "status", "resolve_by" FROM "appeal" ORDER BY "id"')
         _, audit = await connection.execute_query('SELECT COUNT(*) AS n FROM "audit_entry"')
-        return {"applications": [(r["id"], r["number"], r["status"]) for r in applications],
+        return {"applications": [(r["id"], r["number"], r["bundle_id"], r["applicant_id"]) for r in applications],
+                "tasks": [(r["id"], r["status"], str(r["deadline"])) for r in tasks],
                 "appeals": [(r["id"], r["number"], r["status"], str(r["resolve_by"])) for r in appeals],
                 "audit": audit[0]["n"]}
 

@@ -4,7 +4,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [('portal', '0019_knowledge')]
+    dependencies = [('portal', '0020_scale')]
 
     initial = False
 
