@@ -606,8 +606,7 @@ def raw_app(path: str, plan: dict[str, Any]) -> Any:
 
     async def rows(statement: str, params: Any = ()) -> list[Any]:
         async with lock:
-            async with state["db"].execute(statement, params) as cursor:
-                return list(await cursor.fetchall())
+            return list(await state["db"].execute_fetchall(statement, params))
 
     async def mark_later() -> None:  # as the portal's PublishedMarks: one UPDATE per 50 ms batch
         await asyncio.sleep(0.05)
@@ -652,13 +651,11 @@ def raw_app(path: str, plan: dict[str, Any]) -> Any:
             db_ = state["db"]
             await db_.execute("BEGIN")  # autocommit otherwise, as Tortoise's SQLite client
             try:
-                async with db_.execute(sql["counter"], [f"B:{plan['region']}:{today:%Y%m%d}"]) as cursor:
-                    serial = (await cursor.fetchone())[0]
+                [(serial,)] = await db_.execute_fetchall(sql["counter"], [f"B:{plan['region']}:{today:%Y%m%d}"])
                 number = f"B{plan['region']}{today:%Y%m%d}{serial:07d}"
-                async with db_.execute(sql["application"], [
-                        number, body["channel"], orjson.dumps(values).decode(), key, digest, 1, iso(now), iso(now),
-                        account_id, plan["bundle_id"], account_id]) as cursor:
-                    application_id = (await cursor.fetchone())[0]
+                [(application_id,)] = await db_.execute_fetchall(sql["application"], [
+                    number, body["channel"], orjson.dumps(values).decode(), key, digest, 1, iso(now), iso(now),
+                    account_id, plan["bundle_id"], account_id])
                 tasks, params = [], []
                 for n, member in enumerate(plan["members"]):
                     starts = not member["prerequisites"]
@@ -669,31 +666,27 @@ def raw_app(path: str, plan: dict[str, Any]) -> Any:
                                iso(now) if starts else None, iso(deadline) if deadline else None, False, None,
                                None, None, "", "{}", iso(now), application_id, member["item_id"]]
                     tasks.append((n, status, deadline, member))
-                async with db_.execute(sql["task"] + ",".join([sql["task_row"]] * len(tasks))
-                                       + ' RETURNING "id","sort"', params) as cursor:
-                    task_ids = {sort: id_ for id_, sort in await cursor.fetchall()}
+                task_ids = {sort: id_ for id_, sort in await db_.execute_fetchall(
+                    sql["task"] + ",".join([sql["task_row"]] * len(tasks)) + ' RETURNING "id","sort"', params)}
                 params = []
                 for m in chosen:
                     params += [m["code"], "UPLOAD", iso(now), application_id, None, m["fileId"]]
-                async with db_.execute(sql["material"] + ",".join([sql["material_row"]] * len(chosen))
-                                       + ' RETURNING "id","material_code"', params) as cursor:
-                    await cursor.fetchall()
+                await db_.execute_fetchall(sql["material"] + ",".join([sql["material_row"]] * len(chosen))
+                                           + ' RETURNING "id","material_code"', params)
                 payload = {"application": {"id": application_id, "status": "IN_PROGRESS"}, "task": None}
-                async with db_.execute(sql["event"], [f"application:{application_id}", 1, "application.submitted",
-                                                      iso(now), orjson.dumps(payload).decode(), None]) as cursor:
-                    event_id = (await cursor.fetchone())[0]
-                async with db_.execute(sql["head"], [1]) as cursor:
-                    head = await cursor.fetchone()
-                prev, at = head[0] if head else "0" * 64, datetime.now(UTC)
+                [(event_id,)] = await db_.execute_fetchall(sql["event"], [
+                    f"application:{application_id}", 1, "application.submitted", iso(now),
+                    orjson.dumps(payload).decode(), None])
+                head = await db_.execute_fetchall(sql["head"], [1])
+                prev, at = head[0][0] if head else "0" * 64, datetime.now(UTC)
                 entry = {"prev": prev, "at": at.isoformat(timespec="microseconds"), "action": "application.submitted",
                          "actorId": account_id, "actor": f"citizen:{account_id}", "subject": account_id,
                          "target": f"application:{application_id}", "detail": {"bundle": "newborn"},
                          "address": request.client.host if request.client else "", "terminal": ""}
                 entry_hash = hashlib.sha256(orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)).hexdigest()
-                async with db_.execute(sql["audit"], [
-                        iso(at), entry["action"], account_id, entry["actor"], account_id, entry["target"],
-                        '{"bundle":"newborn"}', entry["address"], "", prev, entry_hash]) as cursor:
-                    await cursor.fetchone()
+                await db_.execute_fetchall(sql["audit"], [
+                    iso(at), entry["action"], account_id, entry["actor"], account_id, entry["target"],
+                    '{"bundle":"newborn"}', entry["address"], "", prev, entry_hash])
                 await db_.commit()
             except BaseException:
                 await db_.rollback()
