@@ -558,7 +558,7 @@ RAW_SQLITE = {  # the statements the portal sends for one newborn submission (ca
               '"idempotency_key"=?',
     "account": 'SELECT "kind","name","phone","id_number" FROM "account" WHERE "id"=?',
     "licences": 'SELECT "id","type_code","data" FROM "certificate" WHERE "holder_id"=? ORDER BY "id" ASC',
-    "earlier": 'SELECT "id","number","form_values" FROM "application" WHERE "applicant_id"=? AND "bundle_id"=? '
+    "earlier": 'SELECT "id","form_values" FROM "application" WHERE "applicant_id"=? AND "bundle_id"=? '
                'ORDER BY "id" ASC',
     "counter": 'INSERT INTO "reference_counter" ("key", "value") VALUES (?, 1) ON CONFLICT ("key") DO UPDATE SET '
                '"value" = "reference_counter"."value" + 1 RETURNING "value"',
@@ -638,12 +638,12 @@ def raw_app(path: str, plan: dict[str, Any]) -> Any:
             return Response(b'{"errors":[{"message":"unknown file"}]}', media_type="application/json")
         values = {**values, "applicant.name": name, "applicant.idNumber": id_number, "applicant.phone": phone}
         identity = ("child.birthDate", "child.name", "mother.idNumber", "mother.name")
-        for earlier_id, number, earlier_values in await rows(sql["earlier"], [account_id, plan["bundle_id"]]):
+        for earlier_id, earlier_values in await rows(sql["earlier"], [account_id, plan["bundle_id"]]):
             earlier_values = orjson.loads(earlier_values)
             if all(str(earlier_values.get(k, "")).strip() == str(values[k]).strip() for k in identity):
                 return Response(orjson.dumps({"data": {"submitBundleApplication": {
                     "__typename": "FormInvalid", "errors": [{"field": "child.name", "code": "LIKELY_DUPLICATE",
-                                                             "message": f"受理编号 {number}"}]}}}),
+                                                             "message": f"application {earlier_id}"}]}}}),
                                 media_type="application/json")
         now = datetime.now(UTC)
         today = now.astimezone(SHANGHAI_ZONE).date()
