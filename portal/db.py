@@ -65,7 +65,7 @@ def connection_config(url: str) -> dict[str, Any]:
             raise ConfigError(f"SQLite URL must look like sqlite:///path/to/file.db, not {url!r}.")
         if not path:
             raise ConfigError("The SQLite URL names no file: use e.g. sqlite:///./portal.sqlite3.")
-        return {"engine": "tortoise.backends.sqlite", "credentials": {"file_path": path, **SQLITE_PRAGMAS, **query}}
+        return {"engine": "portal.sqlite_engine", "credentials": {"file_path": path, **SQLITE_PRAGMAS, **query}}
     if parts.scheme in ("postgres", "postgresql"):
         database = parts.path.lstrip("/")
         if not database:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timezone
 
+import aiosqlite
 import pytest
 from tortoise.transactions import in_transaction
 
@@ -106,3 +107,23 @@ async def test_lookup_values_are_the_orms_values_of_those_columns(database_url: 
         tuple(row) for row in await Event.filter(stream=stream).order_by("seq").values_list("seq", "payload")]
     assert await payloads.values(stream) == [(1, {"seq": 1, "名称": "测试"}), (2, {"seq": 2, "名称": "测试"})]
     assert await db.Lookup(Event, "seq__in", columns=("id",)).values([]) == []
+
+
+async def test_a_sqlite_transaction_commits_once(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """BEGIN and COMMIT: Tortoise's own SQLite transaction also committed before its BEGIN, one more round trip
+    to the connection's thread on every transaction (portal/sqlite_engine.py)."""
+    if not db.is_sqlite(database_url):
+        pytest.skip("SQLite's transactions")
+    commits: list[object] = []
+    commit = aiosqlite.Connection.commit
+
+    async def counted(self: aiosqlite.Connection) -> None:
+        commits.append(self)
+        await commit(self)
+
+    monkeypatch.setattr(aiosqlite.Connection, "commit", counted)
+    stream = f"test:{secrets.token_hex(4)}"
+    async with in_transaction():
+        await write(stream, 1)
+    assert len(commits) == 1
+    assert [e.seq for e in await IN_ORDER.all(stream)] == [1]
