@@ -282,12 +282,12 @@ def stop(worker: multiprocessing.process.BaseProcess, grace: float) -> None:
             worker.join(timeout=5)
 
 
-async def sequential(port: int, citizen: Citizen, count: int) -> list[float]:
+async def sequential(port: int, citizen: Citizen, count: int, path: str = "/graphql") -> list[float]:
     conn, latencies = await Connection.open(port), []
     try:
         for _ in range(count):
             started = time.perf_counter()
-            status, body = await conn.call(citizen.submission())
+            status, body = await conn.call(citizen.submission(path))
             latencies.append(time.perf_counter() - started)
             if status != 200 or OK not in body:
                 raise RuntimeError(f"sequential submission failed: HTTP {status}: {body[:300].decode()}")
@@ -528,6 +528,10 @@ def run_database(name: str, url: str, args: argparse.Namespace, workdir: Path) -
         print(f"sequential, 1 connection, {SEQUENTIAL} submissions: p50 {p50:.1f} ms, p90 "
               f"{percentile(one, 90):.1f} ms, min {one[0] * 1000:.1f} ms "
               f"=> at most ~{1000 / p50:.0f}/s on one worker if the server's time is CPU")
+        if raw_port is not None:  # the same without queueing: the least sensitive to a busy machine
+            alone = statistics.median(asyncio.run(sequential(raw_port, citizens[1], SEQUENTIAL, "/raw/submit")))
+            print(f"sequential, raw route: p50 {alone * 1000:.1f} ms; ratio of one submission alone (raw / portal): "
+                  f"{alone * 1000 / p50:.2f}")
         if args.subscribers:
             e = measure_events(port, pid, citizens, handler, args.subscribers, args.wait)
             lat, a = e["latencies"], e["accepted"]
