@@ -68,7 +68,7 @@ def connection_config(url: str) -> dict[str, Any]:
             raise ConfigError(f"SQLite URL must look like sqlite:///path/to/file.db, not {url!r}.")
         if not path:
             raise ConfigError("The SQLite URL names no file: use e.g. sqlite:///./portal.sqlite3.")
-        return {"engine": "tortoise.backends.sqlite", "credentials": {"file_path": path, **SQLITE_PRAGMAS, **query}}
+        return {"engine": "portal.sqlite_engine", "credentials": {"file_path": path, **SQLITE_PRAGMAS, **query}}
     if parts.scheme in ("postgres", "postgresql"):
         database = parts.path.lstrip("/")
         if not database:
@@ -264,11 +264,31 @@ class Lookup(Generic[M]):
     ORM's raw queries do. Like ``insert_returning``, it runs in the caller's transaction when there is one.
     """
 
-    def __init__(self, model: type[M], *where: str, order_by: str = "", limit: int | None = None) -> None:
-        self.model, self.where, self.order_by, self.limit = model, where, order_by, limit
+    def __init__(self, model: type[M], *where: str, order_by: str = "", limit: int | None = None,
+                 columns: tuple[str, ...] = ()) -> None:
+        self.model, self.where, self.order_by, self.limit, self.columns = model, where, order_by, limit, columns
         self._sql: dict[tuple[str, tuple[int, ...]], str] = {}
 
     async def all(self, *values: Any) -> list[M]:
+        if (statement := self._statement(values)) is None:
+            return []
+        sql, params = statement
+        connection = self.model._meta.db
+        executor = connection.executor_class(model=self.model, db=connection)
+        return await executor.execute_select(sql, params)
+
+    async def values(self, *values: Any) -> list[tuple[Any, ...]]:
+        """Only the ``columns`` of the rows, as tuples: no instance is made (a read of many rows of which few
+        are wanted whole)."""
+        if (statement := self._statement(values)) is None:
+            return []
+        sql, params = statement
+        fields = [self.model._meta.fields_map[name] for name in self.columns]
+        _, rows = await self.model._meta.db.execute_query(sql, params)
+        return [tuple(field.to_python_value(value) for field, value in zip(fields, row)) for row in rows]
+
+    def _statement(self, values: tuple[Any, ...]) -> tuple[str, list[Any]] | None:
+        """The SQL and its parameters; None when an empty list matches nothing ("IN ()" is no SQL)."""
         if len(values) != len(self.where):
             raise TypeError(f"{len(self.where)} values expected, {len(values)} given")
         fields = self.model._meta.fields_map  # complete once the ORM is initialised, not at import
@@ -279,7 +299,7 @@ class Lookup(Generic[M]):
             if name.endswith("__in"):
                 value = list(value)
                 if not value:
-                    return []  # "IN ()" is no SQL, and it would match nothing
+                    return None
                 field = fields[name.removesuffix("__in")]
                 params += [field.to_db_value(v, self.model) for v in value]
                 lengths.append(len(value))
@@ -288,12 +308,10 @@ class Lookup(Generic[M]):
             lists.append(value)
         if self.limit is not None:
             params.append(self.limit)  # the ORM passes LIMIT as the last parameter
-        connection = self.model._meta.db
-        key = (connection.capabilities.dialect, tuple(lengths))
+        key = (self.model._meta.db.capabilities.dialect, tuple(lengths))
         if (sql := self._sql.get(key)) is None:
             sql = self._sql[key] = self._build(lists)
-        executor = connection.executor_class(model=self.model, db=connection)
-        return await executor.execute_select(sql, params)
+        return sql, params
 
     async def first(self, *values: Any) -> M | None:
         rows = await self.all(*values)
@@ -308,4 +326,4 @@ class Lookup(Generic[M]):
             query = query.order_by(self.order_by)
         if self.limit is not None:
             query = query.limit(self.limit)
-        return query.sql()
+        return (query.values_list(*self.columns) if self.columns else query).sql()

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 from tortoise import fields
 from tortoise.models import Model
-from tortoise.transactions import in_transaction
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _CHECK = "10X98765432"
@@ -81,11 +80,13 @@ async def allocate(kind: ReferenceKind, region_code: str, at: datetime) -> str:
 async def next_in_sequence(key: str) -> int:
     """The next value (from 1) of the counter ``key`` (at most 24 characters), in the caller's transaction:
     reference numbers, and the order codes of the identity numbers and credit codes approvals issue."""
-    async with in_transaction() as connection:
-        rows = await connection.execute_query_dict(
-            'INSERT INTO "reference_counter" ("key", "value") VALUES ($1, 1) ON CONFLICT ("key") '
-            'DO UPDATE SET "value" = "reference_counter"."value" + 1 RETURNING "value"'
-            if connection.capabilities.dialect == "postgres" else
-            'INSERT INTO "reference_counter" ("key", "value") VALUES (?, 1) ON CONFLICT ("key") '
-            'DO UPDATE SET "value" = "reference_counter"."value" + 1 RETURNING "value"', [key])
+    # One statement is atomic by itself: no savepoint of its own (two more round trips), the caller's transaction
+    # when there is one.
+    connection = ReferenceCounter._choose_db(for_write=True)
+    rows = await connection.execute_query_dict(
+        'INSERT INTO "reference_counter" ("key", "value") VALUES ($1, 1) ON CONFLICT ("key") '
+        'DO UPDATE SET "value" = "reference_counter"."value" + 1 RETURNING "value"'
+        if connection.capabilities.dialect == "postgres" else
+        'INSERT INTO "reference_counter" ("key", "value") VALUES (?, 1) ON CONFLICT ("key") '
+        'DO UPDATE SET "value" = "reference_counter"."value" + 1 RETURNING "value"', [key])
     return int(rows[0]["value"])

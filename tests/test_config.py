@@ -55,7 +55,7 @@ def test_malformed_settings_are_refused(environ: dict[str, str], message: str) -
 ])
 def test_sqlite_urls(url: str, path: str) -> None:
     config = connection_config(url)
-    assert config["engine"] == "tortoise.backends.sqlite"
+    assert config["engine"] == "portal.sqlite_engine"
     assert config["credentials"]["file_path"] == path
     assert config["credentials"]["busy_timeout"] == "5000"
     assert config["credentials"]["journal_mode"] == "WAL"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timezone
 
+import aiosqlite
 import pytest
 from tortoise.transactions import in_transaction
 
@@ -95,3 +96,34 @@ async def test_lookup_sends_each_value_to_its_own_placeholder_in_any_order_of_fi
         expected = [fields(e) for e in await Event.filter(seq__in=seqs, stream__in=chosen).order_by("-id").limit(3)]
         assert [fields(e) for e in await by_seq_first.all(seqs, chosen)] == expected
         assert [fields(e) for e in await by_stream_first.all(chosen, seqs)] == expected
+
+
+async def test_lookup_values_are_the_orms_values_of_those_columns(database_url: str) -> None:
+    """Only the named columns, converted as the ORM converts them (a JSON column comes back decoded)."""
+    stream = f"test:{secrets.token_hex(4)}"
+    await write(stream, 2, 1)
+    payloads = db.Lookup(Event, "stream", order_by="seq", columns=("seq", "payload"))
+    assert await payloads.values(stream) == [
+        tuple(row) for row in await Event.filter(stream=stream).order_by("seq").values_list("seq", "payload")]
+    assert await payloads.values(stream) == [(1, {"seq": 1, "名称": "测试"}), (2, {"seq": 2, "名称": "测试"})]
+    assert await db.Lookup(Event, "seq__in", columns=("id",)).values([]) == []
+
+
+async def test_a_sqlite_transaction_commits_once(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """BEGIN and COMMIT: Tortoise's own SQLite transaction also committed before its BEGIN, one more round trip
+    to the connection's thread on every transaction (portal/sqlite_engine.py)."""
+    if not db.is_sqlite(database_url):
+        pytest.skip("SQLite's transactions")
+    commits: list[object] = []
+    commit = aiosqlite.Connection.commit
+
+    async def counted(self: aiosqlite.Connection) -> None:
+        commits.append(self)
+        await commit(self)
+
+    monkeypatch.setattr(aiosqlite.Connection, "commit", counted)
+    stream = f"test:{secrets.token_hex(4)}"
+    async with in_transaction():
+        await write(stream, 1)
+    assert len(commits) == 1
+    assert [e.seq for e in await IN_ORDER.all(stream)] == [1]

@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
+from tortoise.backends.base.client import NestedTransactionContext
+from tortoise.transactions import in_transaction
 
 from portal.references import ReferenceKind, allocate, compose, mod11_2, normalise
 from tests.applications.support import handler, submit_newborn
@@ -89,3 +91,27 @@ async def test_an_appeal_has_a_number_the_enterprise_finds_it_by(gql: Any) -> No
     assert normalise(number) == number and number.startswith("S370100")
     assert (await gql(FIND_APPEAL, {"n": number}, token=company["token"]))["data"]["appeal"]["id"] == appeal["id"]
     assert (await gql(FIND_APPEAL, {"n": number}, token=other["token"]))["data"]["appeal"] is None
+
+
+async def test_a_number_is_taken_in_the_callers_transaction_without_a_savepoint(
+        client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The counter's one statement is atomic by itself: a savepoint around it was two more round trips on every
+    submission. Undone with the caller's transaction, like the row it numbers."""
+    nested: list[object] = []
+    opened = NestedTransactionContext.__aenter__
+
+    async def counted(self: NestedTransactionContext) -> object:
+        nested.append(self)
+        return await opened(self)
+
+    monkeypatch.setattr(NestedTransactionContext, "__aenter__", counted)
+    at = datetime(2031, 4, 1, 3, tzinfo=timezone.utc)
+    first = await allocate(ReferenceKind.APPLICATION, "379903", at)
+    with pytest.raises(ZeroDivisionError):
+        async with in_transaction():
+            assert await allocate(ReferenceKind.APPLICATION, "379903", at) == compose(
+                ReferenceKind.APPLICATION, "379903", "20310401", int(first[15:21]) + 1)
+            1 / 0
+    assert nested == []
+    assert await allocate(ReferenceKind.APPLICATION, "379903", at) == compose(
+        ReferenceKind.APPLICATION, "379903", "20310401", int(first[15:21]) + 1)

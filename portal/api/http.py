@@ -322,17 +322,22 @@ class GraphQLEndpoint:
         """Cache a successful answer to a query of public root fields: any such answer to an anonymous request,
         and a signed-in person's only when the query reads nothing of the viewer (``reads_no_viewer``)."""
         try:
-            response = orjson.loads(response_body)
             if scope["method"] == "POST":
                 request = orjson.loads(request_body)
             else:
                 request = {k: v for k, v in Request(scope).query_params.items()}
         except orjson.JSONDecodeError:
             return
-        if not isinstance(request, dict) or not isinstance(response, dict) or "errors" in response:
+        if not isinstance(request, dict):
             return
         query, name = request.get("query"), request.get("operationName")
         if not isinstance(query, str) or not is_public_query(query, name if isinstance(name, str) else None):
+            return  # a mutation, a private query: the answer is not read again
+        try:
+            response = orjson.loads(response_body)
+        except orjson.JSONDecodeError:
+            return
+        if not isinstance(response, dict) or "errors" in response:
             return
         viewer_free = reads_no_viewer(self.view.schema._schema, query, name if isinstance(name, str) else None)
         if anonymous or viewer_free:

@@ -69,6 +69,9 @@ class Application(Model):
         # me.applications: a person's applications, newest first.
         indexes = (("applicant_id", "id"),)
         unique_together = (("submitted_by", "idempotency_key"),)
+        # A person's applications of a bundle: every submission reads them (a likely duplicate), "my applications"
+        # lists them. Without it each submission scanned the whole table.
+        indexes = (("applicant_id", "bundle_id"),)
 
 
 class Task(Model):

@@ -278,6 +278,8 @@ async def _materials(principal: Principal, applicant: Account, form: MergedForm,
 _BY_KEY = db.Lookup(Application, "submitted_by_id", "idempotency_key")
 _ACCOUNT = db.Lookup(Account, "id")
 _FILES = db.Lookup(UploadedFile, "id__in", "owner_id__in")
+_EARLIER = db.Lookup(Application, "applicant_id", "bundle_id", order_by="id", columns=("id", "form_values"))
+_APPLICATION = db.Lookup(Application, "id")
 
 
 def _digest(payload: Mapping[str, Any]) -> str | None:
@@ -438,10 +440,12 @@ async def _likely_duplicate(applicant: Account, bundle: Bundle, values: Mapping[
     keys = identity_keys(values)
     if len(keys) < 2:
         return []
-    same = [a for a in await Application.filter(applicant_id=applicant.id, bundle_id=bundle.id).order_by("id")
-            if all(str(a.form_values.get(k, "")).strip() == str(values[k]).strip() for k in keys)]
-    for earlier in same:
-        if await _status(earlier) is not ApplicationStatus.REJECTED:
+    # Only the values of the person's earlier applications of the bundle: they may be many, the same subject's few.
+    same = [earlier_id for earlier_id, earlier_values in await _EARLIER.values(applicant.id, bundle.id)
+            if all(str(earlier_values.get(k, "")).strip() == str(values[k]).strip() for k in keys)]
+    for earlier_id in same:
+        earlier = await _APPLICATION.first(earlier_id)
+        if earlier is not None and await _status(earlier) is not ApplicationStatus.REJECTED:
             field = next((k for k in keys if k.endswith(".name")), keys[0])
             return [InvalidField(field, ApplicationCode.LIKELY_DUPLICATE,
                                  f"您已于{earlier.created_at.astimezone(SHANGHAI):%Y年%m月%d日}提交过同一对象的申请"

@@ -1,0 +1,15 @@
+from tortoise import migrations
+from tortoise.indexes import Index
+from tortoise.migrations import operations as ops
+
+
+class Migration(migrations.Migration):
+    """A person's applications of a bundle, by index: every submission reads them (a likely duplicate)."""
+
+    dependencies = [('portal', '0019_knowledge')]
+
+    initial = False
+
+    operations = [
+        ops.AddIndex(model_name='Application', index=Index(fields=['applicant_id', 'bundle_id'])),
+    ]
