@@ -6,7 +6,7 @@ from tortoise.migrations import operations as ops
 class Migration(migrations.Migration):
     """A person's applications of a bundle, by index: every submission reads them (a likely duplicate)."""
 
-    dependencies = [('portal', '0019_knowledge')]
+    dependencies = [('portal', '0021_appeal_place')]
 
     initial = False
 
