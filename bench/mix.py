@@ -366,7 +366,7 @@ def main() -> None:
                                      "--appendonly", "no"], stdout=subprocess.DEVNULL)
     url, schema = asyncio.run(fresh_schema(args.postgres))
     try:
-        citizens, handler = asyncio.run(prepare(url, workdir / "uploads", args.citizens))
+        citizens, handler, _ = asyncio.run(prepare(url, workdir / "uploads", args.citizens))
         print(f"mix: {', '.join(f'{n} {w:.0%}' for n, w in WEIGHTS)}; {args.subscribers} idle subscribers; wrk "
               f"-t{args.connections} -c{args.connections} -d{args.seconds:g}s; PostgreSQL {DATABASE} schema {schema}; "
               f"{os.cpu_count()} cores shared by wrk, the workers, PostgreSQL and Redis")

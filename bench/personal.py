@@ -75,7 +75,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="portal-personal-"))
     url = f"sqlite:///{workdir}/personal.sqlite3"
     try:
-        people, _ = asyncio.run(prepare(url, workdir / "uploads", 1))
+        people, _, _ = asyncio.run(prepare(url, workdir / "uploads", 1))
         citizen = people[0]
         with portal_server(url, workdir / "uploads", workdir / "server.log") as (port, _pid):
             signed = {"Authorization": f"Bearer {citizen.token}"}
