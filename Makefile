@@ -40,7 +40,7 @@ test-postgres: $(BIN)/.installed
 
 # The fault drills alone (tests/test_faults.py): a worker killed, PostgreSQL restarted, Redis down.
 test-faults: $(BIN)/.installed
-	$(BIN)/python -m pytest -m faults tests/test_faults.py
+	PORTAL_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(BIN)/python -m pytest -m faults tests/test_faults.py
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/catalog.py

@@ -66,12 +66,11 @@ class Application(Model):
 
     class Meta:
         table = "application"
-        # me.applications: a person's applications, newest first.
-        indexes = (("applicant_id", "id"),)
         unique_together = (("submitted_by", "idempotency_key"),)
-        # A person's applications of a bundle: every submission reads them (a likely duplicate), "my applications"
-        # lists them. Without it each submission scanned the whole table.
-        indexes = (("applicant_id", "bundle_id"),)
+        # me.applications: a person's applications, newest first (applicant, id). A person's applications of a
+        # bundle (applicant, bundle): every submission reads them (a likely duplicate); without it each submission
+        # scanned the whole table.
+        indexes = (("applicant_id", "id"), ("applicant_id", "bundle_id"))
 
 
 class Task(Model):
