@@ -105,13 +105,12 @@ def _sqlite_path(url: str) -> Path:
 
 
 def _postgres(url: str) -> tuple[list[str], dict[str, str]]:
-    """The libpq connection arguments of ``pg_dump``/``pg_restore`` for ``url`` (password in the environment),
-    and the schema when the URL names one."""
+    """The libpq connection arguments of ``pg_dump``/``pg_restore`` for ``url``, and the environment with its
+    password."""
     credentials = db.connection_config(url)["credentials"]
     arguments = ["--host", str(credentials["host"]), "--port", str(credentials["port"]),
                  "--username", credentials["user"], "--dbname", credentials["database"]]
-    environment = {**os.environ, "PGPASSWORD": credentials.get("password") or ""}
-    return arguments, {**environment, "PORTAL_SCHEMA": credentials.get("schema") or ""}
+    return arguments, {**os.environ, "PGPASSWORD": credentials.get("password") or ""}
 
 
 def _schema(url: str) -> str | None:
@@ -142,7 +141,7 @@ def _dump_database(url: str, target: Path) -> str:
             live.close()
         return SQLITE_FILE
     arguments, environment = _postgres(url)
-    schema = environment.pop("PORTAL_SCHEMA")
+    schema = _schema(url)
     _run(["pg_dump", *arguments, "--format=custom", "--no-owner", "--no-privileges",
           *(["--schema", schema] if schema else []), "--file", str(target)], environment)
     return POSTGRES_FILE
@@ -163,7 +162,6 @@ def _load_database(url: str, source: Path, name: str) -> None:
     if name != POSTGRES_FILE:
         raise BackupError("this archive holds a SQLite database: restore it to a sqlite:/// URL")
     arguments, environment = _postgres(url)
-    environment.pop("PORTAL_SCHEMA")
     _run(["pg_restore", *arguments, "--clean", "--if-exists", "--no-owner", "--no-privileges",
           "--single-transaction", "--exit-on-error", str(source)], environment)
 

@@ -261,8 +261,7 @@ class GraphQLEndpoint:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send, media: str) -> None:
         await self.public.refresh()
-        method = scope["method"]
-        headers = scope["headers"]
+        method, headers = scope["method"], scope["headers"]
         # The answer's media type is part of the key: the same query's bytes go out under either content type.
         mark = b"+R " if media == GRAPHQL_RESPONSE else b" "
         if method == "POST":
